@@ -1,0 +1,92 @@
+"""Account forms; each error message says what to do, as the GOV.UK error message pattern asks."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from commonground.accounts.models import User
+from commonground.accounts.roles import ROLE_LABELS, Role
+
+
+class SignUpForm(forms.Form):
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={"required": "Enter your full name"},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will only use this to send you messages about your account.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    password1 = forms.CharField(
+        label="Create a password",
+        help_text="Use at least 10 characters. Avoid common words and passwords you use elsewhere.",
+        strip=False,
+        error_messages={"required": "Enter a password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Confirm your password",
+        strip=False,
+        error_messages={"required": "Enter your password again"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email address already exists. Sign in instead.")
+        return email
+
+    def clean(self) -> dict:
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "Passwords do not match")
+        elif p1:
+            probe = User(email=data.get("email") or "", full_name=data.get("full_name") or "")
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password. Both are case-sensitive.",
+        "inactive": "This account has been closed.",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].error_messages["required"] = "Enter your email address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Everyone who signs up is a resident; that role cannot be removed.",
+    )
+
+    def __init__(self, *args, grantable: frozenset[Role], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [
+            (r.value, ROLE_LABELS[r]) for r in Role if r in grantable and r is not Role.RESIDENT
+        ]
+
+
+class PeopleSearchForm(forms.Form):
+    q = forms.CharField(label="Search by name or email", required=False, max_length=200)

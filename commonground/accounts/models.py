@@ -1,0 +1,79 @@
+"""People who use Common Ground, signed in by email address, and the roles they hold."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from commonground.accounts.roles import Role
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        RoleGrant.objects.get_or_create(user=user, role=Role.RESIDENT)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        user = self.create_user(email, password, **extra)
+        RoleGrant.objects.get_or_create(user=user, role=Role.SITE_ADMIN)
+        return user
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("Email address", unique=True)
+    full_name = models.CharField("Full name", max_length=200)
+    is_staff = models.BooleanField(default=False, help_text="Can sign in to the Django admin.")
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Roles held, cached on the instance for the length of a request."""
+        if not hasattr(self, "_roles_cache"):
+            self._roles_cache = frozenset(Role(r) for r in self.role_grants.values_list("role", flat=True))
+        return self._roles_cache
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+
+class RoleGrant(models.Model):
+    """One role held by one person; granting and revoking are audit-logged."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role])
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role")]
+        ordering = ["user", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {Role(self.role).label}"

@@ -1,0 +1,95 @@
+"""Sign-up, sign-in, account page and role management. Thin: the work is in services.py."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from commonground.accounts import services
+from commonground.accounts.forms import PeopleSearchForm, RolesForm, SignInForm, SignUpForm
+from commonground.accounts.models import User
+from commonground.accounts.permissions import public, requires, user_can
+from commonground.accounts.roles import GRANTABLE_BY, ROLE_HINTS, Capability, Role
+from commonground.audit.service import record
+
+
+@public
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:account")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.sign_up(form.cleaned_data["email"], form.cleaned_data["full_name"], form.cleaned_data["password1"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your account has been created")
+        return redirect("accounts:account")
+    return render(request, "accounts/sign_up.html", {"form": form})
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record(form.user, "accounts.password_reset", form.user)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record(self.request.user, "accounts.password_change", self.request.user)
+        messages.success(self.request, "Your password has been changed")
+        return response
+
+
+@requires(Capability.USE_ACCOUNT)
+def account(request: HttpRequest) -> HttpResponse:
+    roles = [(r.label, ROLE_HINTS[r]) for r in Role if request.user.has_role(r)]
+    return render(request, "accounts/account.html", {"roles": roles})
+
+
+def _grantable(user: User) -> frozenset[Role]:
+    granted: set[Role] = set()
+    for capability, roles in GRANTABLE_BY.items():
+        if user_can(user, capability):
+            granted |= roles
+    return frozenset(granted)
+
+
+@requires(Capability.VERIFY_RESIDENTS)
+def people(request: HttpRequest) -> HttpResponse:
+    form = PeopleSearchForm(request.GET or None)
+    users = User.objects.prefetch_related("role_grants").order_by("email")
+    if form.is_valid() and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"]
+        users = users.filter(Q(email__icontains=q) | Q(full_name__icontains=q))
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/people.html", {"form": form, "page": page})
+
+
+@requires(Capability.VERIFY_RESIDENTS)
+def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    grantable = _grantable(request.user)
+    initial = {"roles": [r.value for r in person.roles]}
+    form = RolesForm(request.POST or None, grantable=grantable, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        wanted = {Role(r) for r in form.cleaned_data["roles"]}
+        changed = services.set_roles(request.user, person, wanted, grantable)
+        messages.success(request, f"Roles for {person.full_name} {'updated' if changed else 'unchanged'}")
+        return redirect("accounts:people")
+    return render(request, "accounts/person_roles.html", {"form": form, "person": person})

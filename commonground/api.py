@@ -1,0 +1,170 @@
+"""The JSON API (OpenAPI at /api/openapi.json, explorer at /api/docs).
+
+Every operation carries `public` or `requires(...)` from accounts.permissions, like every page.
+Annotations are real objects here (no postponed evaluation) because django-ninja reads them
+through the permission wrappers.
+"""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+from commonground import __version__
+from commonground.accounts.permissions import public, requires
+from commonground.accounts.roles import Capability
+from commonground.audit.models import AuditRecord
+from commonground.places.models import Area, AreaType
+from commonground.places.services import area_profile, find_area
+
+api = NinjaAPI(
+    docs_decorator=public,
+    title="Common Ground API",
+    version=__version__,
+    description="Open data on neighbourhoods, funds and decisions. Figures carry their source and licence.",
+    urls_namespace="api",
+)
+
+MAX_PAGE = 500
+
+
+class AreaSummary(Schema):
+    code: str
+    name: str
+    level: str
+    area_type: str
+    parent_code: str | None
+    population: int | None
+    is_demo: bool
+
+
+class AreaPage(Schema):
+    count: int
+    offset: int
+    limit: int
+    results: list[AreaSummary]
+
+
+class MeasureValue(Schema):
+    measure: str
+    name: str
+    value: float
+    unit: str
+    direction: str
+    dataset: str
+    source: str
+    licence: str
+
+
+class AreaDetail(AreaSummary):
+    values: list[MeasureValue]
+    children: list[AreaSummary]
+
+
+class Problem(Schema):
+    detail: str
+
+
+class Me(Schema):
+    email: str
+    full_name: str
+    roles: list[str]
+
+
+class AuditEntry(Schema):
+    seq: int
+    created_at: str
+    actor: str
+    action: str
+    object_type: str
+    object_label: str
+    hash: str
+
+
+def _summary(area: Area) -> dict:
+    return {
+        "code": area.code,
+        "name": area.name,
+        "level": area.area_type.level,
+        "area_type": area.area_type.code,
+        "parent_code": area.parent.code if area.parent_id else None,
+        "population": area.population,
+        "is_demo": area.is_demo,
+    }
+
+
+def _page_bounds(offset: int, limit: int) -> tuple[int, int]:
+    return max(offset, 0), min(max(limit, 1), MAX_PAGE)
+
+
+@api.get("/health", summary="Service status", tags=["service"])
+@public
+def health(request: HttpRequest) -> dict:
+    return {"status": "ok", "version": __version__}
+
+
+@api.get("/areas", response=AreaPage, summary="List areas", tags=["places"],
+         description="Filter by level (lsoa, ward, local_authority, region) and parent code; paginated.")
+@public
+def list_areas(request: HttpRequest, level: AreaType.Level | None = None, parent: str | None = None,
+               offset: int = 0, limit: int = 100):
+    offset, limit = _page_bounds(offset, limit)
+    areas = Area.objects.select_related("area_type", "parent").order_by("code")
+    if level:
+        areas = areas.filter(area_type__level=level)
+    if parent:
+        areas = areas.filter(parent__code=parent.upper())
+    return {
+        "count": areas.count(),
+        "offset": offset,
+        "limit": limit,
+        "results": [_summary(a) for a in areas[offset : offset + limit]],
+    }
+
+
+@api.get("/areas/{code}", response={200: AreaDetail, 404: Problem}, summary="One area with its figures",
+         tags=["places"])
+@public
+def get_area(request: HttpRequest, code: str):
+    area = find_area(code)
+    if area is None:
+        return 404, {"detail": f"No area has the code {code!r}"}
+    profile = area_profile(area)
+    values = [
+        {
+            "measure": v.measure.slug,
+            "name": v.measure.name,
+            "value": v.value,
+            "unit": v.measure.unit,
+            "direction": v.measure.direction,
+            "dataset": v.measure.dataset.slug,
+            "source": v.measure.dataset.source,
+            "licence": v.measure.dataset.licence,
+        }
+        for v in profile["values"]
+    ]
+    return 200, {**_summary(area), "values": values, "children": [_summary(c) for c in profile["children"]]}
+
+
+@api.get("/me", response=Me, summary="The signed-in user", tags=["accounts"])
+@requires(Capability.USE_ACCOUNT)
+def me(request: HttpRequest):
+    user = request.user
+    return {"email": user.email, "full_name": user.full_name, "roles": sorted(user.roles)}
+
+
+@api.get("/audit", response=list[AuditEntry], summary="Audit log, newest first", tags=["audit"])
+@requires(Capability.READ_AUDIT_LOG)
+def audit_log(request: HttpRequest, offset: int = 0, limit: int = 100):
+    offset, limit = _page_bounds(offset, limit)
+    records = AuditRecord.objects.order_by("-seq")[offset : offset + limit]
+    return [
+        {
+            "seq": r.seq,
+            "created_at": r.created_at.isoformat(),
+            "actor": r.actor_label,
+            "action": r.action,
+            "object_type": r.object_type,
+            "object_label": r.object_label,
+            "hash": r.hash,
+        }
+        for r in records
+    ]

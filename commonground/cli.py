@@ -1,0 +1,217 @@
+"""The `commonground` command: serve the app, load data, check the audit chain.
+
+Every failure the user can fix prints one line starting "Error:" and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    help="Common Ground: find the places, get the money there, let communities decide and own.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+audit_app = typer.Typer(help="Check the append-only audit log.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage accounts from the command line.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+
+console = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def setup_django(check_database: bool = True) -> None:
+    """Configure Django from the environment; turn configuration mistakes into one-line errors."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.settings")
+    from commonground.config import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    if check_database:
+        from django.db import connection
+        from django.db.utils import OperationalError
+
+        try:
+            connection.ensure_connection()
+        except OperationalError as exc:
+            settings = connection.settings_dict
+            where = settings.get("HOST") or settings.get("NAME")
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            fail(f"cannot connect to the {connection.vendor} database at {where} (DATABASE_URL): {reason}", 2)
+
+
+def migrate(quiet: bool = True) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
+
+
+def check_port_free(host: str, port: int) -> None:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        fail(f"--host {host!r} is not an address this machine can listen on ({exc.strerror})")
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is already in use; stop the other program or choose --port")
+            if exc.errno == errno.EACCES:
+                fail(f"not allowed to listen on port {port}; use a port above 1023")
+            fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Gunicorn worker processes.")] = 2,
+) -> None:
+    """Apply migrations, load the demo data if the database is empty, and serve with gunicorn."""
+    check_port_free(host, port)
+    setup_django()
+    from django.core.management import call_command
+
+    from commonground.places import demo
+    from commonground.places.models import Area
+
+    with console.status("Applying database migrations…"):
+        migrate()
+    if not Area.objects.exists():
+        with console.status("Loading the Demo Borough demo data…"):
+            counts = demo.load()
+        console.print(f"Loaded demo data: {counts['areas']} areas, {counts['values']} indicator values")
+    with console.status("Collecting static files…"):
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("control_socket_disable", True)
+
+        def load(self):
+            from commonground.wsgi import application
+
+            return application
+
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"Common Ground is running at [bold]http://{shown}:{port}/[/]  (Ctrl+C to stop)")
+    from django.db import connections
+
+    connections.close_all()  # workers open their own connections after the fork
+    Server().run()
+
+
+@app.command("init-demo")
+def init_demo() -> None:
+    """Reload the bundled Demo Borough demo data (replaces earlier demo data only)."""
+    setup_django()
+    from commonground.places import demo
+
+    with console.status("Applying database migrations…"):
+        migrate()
+    with console.status("Loading the Demo Borough demo data…"):
+        counts = demo.load()
+    out.print(f"Loaded demo data: {counts['areas']} areas, {counts['measures']} measures, {counts['values']} values")
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Apply database migrations."""
+    setup_django()
+    migrate(quiet=False)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit hash chain; exit 1 naming the first broken record."""
+    setup_django()
+    from commonground.audit.service import verify
+
+    with console.status("Checking the audit chain…"):
+        count, broken = verify()
+    if broken is not None:
+        fail(f"{broken} (checked {count} records)")
+    out.print(f"Audit chain intact: {count} records checked")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Argument(help="Email address to sign in with.")],
+    full_name: Annotated[str, typer.Option("--name", help="Full name.")],
+    role: Annotated[list[str], typer.Option(help="Role to grant (repeatable).")] = [],  # noqa: B006
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+) -> None:
+    """Create an account with roles, e.g. the first site admin."""
+    setup_django()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+    from django.db import transaction
+
+    from commonground.accounts import services
+    from commonground.accounts.models import User
+    from commonground.accounts.roles import Role
+
+    try:
+        roles = {Role(r) for r in role}
+    except ValueError:
+        fail(f"--role must be one of: {', '.join(r.value for r in Role)}")
+    try:
+        validate_email(email)
+    except ValidationError:
+        fail(f"{email!r} is not a valid email address")
+    if User.objects.filter(email__iexact=email).exists():
+        fail(f"an account with the email address {email} already exists")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("Password", hide_input=True)
+    try:
+        validate_password(password, User(email=email, full_name=full_name))
+    except ValidationError as exc:
+        fail(" ".join(exc.messages))
+    with transaction.atomic():
+        user = services.sign_up(email, full_name, password)
+        services.set_roles("commonground users create", user, roles, frozenset(Role))
+    out.print(f"Created {user.email} with roles: {', '.join(sorted(user.roles))}")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    from commonground import __version__
+
+    out.print(__version__)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

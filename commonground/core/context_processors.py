@@ -1,0 +1,35 @@
+"""Values every page needs: the service name, navigation and whether demo data is on show."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from commonground.accounts.permissions import user_can
+from commonground.accounts.roles import Capability
+
+
+def site(request: HttpRequest) -> dict:
+    from commonground.places.services import demo_data_loaded
+
+    user = getattr(request, "user", None)
+    path = request.path
+    navigation = [
+        {"text": "Home", "href": reverse("core:home")},
+        {"text": "Places", "href": reverse("places:area-list")},
+        {"text": "Open API", "href": reverse("core:api-docs")},
+    ]
+    if user is not None and user_can(user, Capability.READ_AUDIT_LOG):
+        navigation.append({"text": "Audit log", "href": reverse("audit:log")})
+    if user is not None and user_can(user, Capability.VERIFY_RESIDENTS):
+        navigation.append({"text": "People", "href": reverse("accounts:people")})
+    for item in navigation:
+        href = item["href"]
+        item["current"] = path == href
+        item["active"] = href != "/" and path.startswith(href)
+    return {
+        "service_name": settings.COMMONGROUND_SERVICE_NAME,
+        "navigation": navigation,
+        "showing_demo_data": demo_data_loaded(),
+    }

@@ -1,0 +1,50 @@
+"""Site-wide pages: home, about, accessibility statement, API guide and a health check."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from commonground import __version__
+from commonground.accounts.permissions import public
+from commonground.places.services import borough_summaries
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"boroughs": borough_summaries()})
+
+
+@public
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/about.html")
+
+
+@public
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+@public
+def api_docs(request: HttpRequest) -> HttpResponse:
+    from commonground.api import api
+
+    schema = api.get_openapi_schema()
+    operations = [
+        {"method": method.upper(), "path": path, "summary": op.get("summary", ""), "description": op.get("description", "")}
+        for path, methods in schema["paths"].items()
+        for method, op in methods.items()
+    ]
+    return render(request, "core/api_docs.html", {"operations": operations, "version": schema["info"]["version"]})
+
+
+@public
+def health(request: HttpRequest) -> JsonResponse:
+    """Load balancers poll this: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok", "version": __version__, "database": connection.vendor})
+    except Exception as exc:  # noqa: BLE001  (any database failure means unhealthy)
+        return JsonResponse({"status": "error", "detail": str(exc).splitlines()[0]}, status=503)

@@ -1,0 +1,110 @@
+"""Generate the bundled demo dataset: Demo Borough, a fictional local authority.
+
+Seeded, so the committed CSVs can be rebuilt byte for byte: `python -m commonground.demo.generate`.
+Codes start with "X", a letter no real GSS code uses (GSS codes start with E, W, S, N, K, L or M),
+so demo areas can never clash with national data.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+SEED = 20261124
+DATA_DIR = Path(__file__).resolve().parent / "data"
+AUTHORITY = ("X09000001", "Demo Borough")
+WARD_NAMES = [
+    "Ashby Park", "Brookfield", "Canal Side", "Dockside", "Eastfield", "Furnace Hill",
+    "Gorse Lane", "Harbour", "Ironworks", "Jubilee", "Kingsmead", "Larkrise",
+]  # fmt: skip
+LSOAS_PER_WARD = 5
+
+# slug, name, unit, direction, description. The first seven mirror the IMD 2019 domains
+# (IoD 2019 Technical Report, section 3); the rest are community-need proxies.
+MEASURES = [
+    ("income", "Income deprivation", "proportion", "higher_more_need",
+     "Share of people on low incomes (IMD Income domain rate)."),
+    ("employment", "Employment deprivation", "proportion", "higher_more_need",
+     "Share of working-age people involuntarily out of work (IMD Employment domain rate)."),
+    ("education", "Education, skills and training deprivation", "score", "higher_more_need",
+     "IMD Education, Skills and Training domain score."),
+    ("health", "Health deprivation and disability", "score", "higher_more_need",
+     "IMD Health Deprivation and Disability domain score (standardised, mean near 0)."),
+    ("crime", "Crime", "score", "higher_more_need", "IMD Crime domain score (standardised, mean near 0)."),
+    ("barriers", "Barriers to housing and services", "score", "higher_more_need",
+     "IMD Barriers to Housing and Services domain score."),
+    ("living_environment", "Living environment deprivation", "score", "higher_more_need",
+     "IMD Living Environment domain score."),
+    ("community_spaces_per_1000", "Community spaces per 1,000 residents", "per 1,000", "higher_less_need",
+     "Halls, community centres and libraries within the area (civic assets proxy)."),
+    ("charities_per_1000", "Local charities per 1,000 residents", "per 1,000", "higher_less_need",
+     "Registered charities with an address in the area (active and engaged community proxy)."),
+    ("turnout", "Local election turnout", "percent", "higher_less_need",
+     "Turnout at the last borough election (active and engaged community proxy)."),
+    ("travel_time_gp", "Travel time to a GP by public transport", "minutes", "higher_more_need",
+     "Average minutes (connectedness proxy)."),
+]  # fmt: skip
+
+
+def generate(seed: int = SEED) -> dict[str, list[list]]:
+    """Return the demo tables as rows; pure and deterministic for a given seed."""
+    rng = np.random.default_rng(seed)
+    areas: list[list] = [["code", "name", "level", "parent_code", "population"]]
+    values: list[list] = [["lsoa_code"] + [m[0] for m in MEASURES]]
+    ward_rows, lsoa_rows = [], []
+    ward_need = np.linspace(-1.6, 1.6, len(WARD_NAMES))
+    rng.shuffle(ward_need)
+    lsoa_index = 0
+    for w, (ward_name, need) in enumerate(zip(WARD_NAMES, ward_need, strict=True), start=1):
+        ward_code = f"X05{w:06d}"
+        ward_pop = 0
+        civic = -need * 0.6 + rng.normal(0, 0.8)  # civic infrastructure loosely tracks affluence
+        for _ in range(LSOAS_PER_WARD):
+            lsoa_index += 1
+            code = f"X01{lsoa_index:06d}"
+            population = int(rng.integers(1250, 2300))
+            ward_pop += population
+            d = need + rng.normal(0, 0.45)
+            c = civic + rng.normal(0, 0.35)
+            row = [
+                code,
+                round(float(np.clip(0.13 + 0.07 * d + rng.normal(0, 0.015), 0.01, 0.6)), 3),
+                round(float(np.clip(0.10 + 0.05 * d + rng.normal(0, 0.012), 0.01, 0.5)), 3),
+                round(float(np.clip(22 + 16 * d + rng.normal(0, 4), 0.1, 99)), 3),
+                round(float(0.55 * d + rng.normal(0, 0.25)), 3),
+                round(float(0.5 * d + rng.normal(0, 0.35)), 3),
+                round(float(np.clip(21 + 4 * d + rng.normal(0, 5), 1, 70)), 3),
+                round(float(np.clip(20 + 9 * d + rng.normal(0, 6), 1, 90)), 3),
+                round(float(np.clip(1.2 + 0.7 * c + rng.normal(0, 0.2), 0, 5)), 2),
+                round(float(np.clip(2.5 + 1.2 * c + rng.normal(0, 0.4), 0, 9)), 2),
+                round(float(np.clip(33 + 6 * c + rng.normal(0, 2), 12, 60)), 1),
+                round(float(np.clip(14 - 3 * c + rng.normal(0, 2), 3, 45)), 1),
+            ]
+            values.append(row)
+            lsoa_rows.append([code, f"Demo Borough {lsoa_index:03d}{'ABCDE'[(lsoa_index - 1) % 5]}", "lsoa", ward_code,
+                              population])
+        ward_rows.append([ward_code, ward_name, "ward", AUTHORITY[0], ward_pop])
+    total = sum(r[4] for r in ward_rows)
+    areas.append([AUTHORITY[0], AUTHORITY[1], "local_authority", "", total])
+    areas.extend(ward_rows)
+    areas.extend(lsoa_rows)
+    measures = [["slug", "name", "unit", "direction", "description"]] + [list(m) for m in MEASURES]
+    return {"areas.csv": areas, "indicators.csv": values, "measures.csv": measures}
+
+
+def write(directory: Path = DATA_DIR, seed: int = SEED) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, rows in generate(seed).items():
+        path = directory / name
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(rows)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write():
+        print(f"wrote {path}")

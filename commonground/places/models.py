@@ -1,0 +1,92 @@
+"""A generic area–dataset–value model: a new dataset is a new importer, not a new table.
+
+After mySociety's Local Intelligence Hub (AreaType, Area, DataSet, DataType, AreaData).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AreaType(models.Model):
+    """A level of geography at one vintage, e.g. LSOA 2011 or ward 2017 (boundaries change)."""
+
+    class Level(models.TextChoices):
+        LSOA = "lsoa", "Lower-layer Super Output Area"
+        WARD = "ward", "Ward"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        REGION = "region", "Region"
+        NATION = "nation", "Nation"
+
+    code = models.SlugField(max_length=32, unique=True, help_text="For example lsoa11, ward17, lad19.")
+    level = models.CharField(max_length=20, choices=Level.choices)
+    name = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    area_type = models.ForeignKey(AreaType, on_delete=models.PROTECT, related_name="areas")
+    code = models.CharField(max_length=16, help_text="ONS GSS code; demo areas use codes starting with X.")
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    population = models.PositiveIntegerField(null=True, blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area_type", "code"], name="one_area_per_code_and_type")]
+        indexes = [models.Index(fields=["code"])]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class DataSet(models.Model):
+    """A published source of figures, with what a reader needs to trust and reuse it."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    source = models.CharField(max_length=300)
+    source_url = models.URLField(blank=True)
+    licence = models.CharField(max_length=100)
+    release_date = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Measure(models.Model):
+    """One kind of figure in a dataset (a DataType in LIH terms)."""
+
+    class Direction(models.TextChoices):
+        HIGHER_MORE_NEED = "higher_more_need", "Higher means more need"
+        HIGHER_LESS_NEED = "higher_less_need", "Higher means less need"
+        NEUTRAL = "neutral", "Neither"
+
+    dataset = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="measures")
+    slug = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=50, blank=True)
+    direction = models.CharField(max_length=20, choices=Direction.choices, default=Direction.NEUTRAL)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dataset", "slug"], name="one_measure_slug_per_dataset")]
+        ordering = ["dataset", "order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AreaValue(models.Model):
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="values")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "measure"], name="one_value_per_area_and_measure")]

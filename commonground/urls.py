@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from commonground.api import api
+
+admin.site.site_header = "Common Ground administration"
+admin.site.site_title = "Common Ground admin"
+
+urlpatterns = [
+    path("", include("commonground.core.urls")),
+    path("account/", include("commonground.accounts.urls")),
+    path("places/", include("commonground.places.urls")),
+    path("audit/", include("commonground.audit.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
