@@ -6,7 +6,7 @@ through the permission wrappers.
 """
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 
 from commonground import __version__
 from commonground.accounts.permissions import public, requires
@@ -101,11 +101,21 @@ def health(request: HttpRequest) -> dict:
     return {"status": "ok", "version": __version__}
 
 
-@api.get("/areas", response=AreaPage, summary="List areas", tags=["places"],
-         description="Filter by level (lsoa, ward, local_authority, region) and parent code; paginated.")
+@api.get(
+    "/areas",
+    response=AreaPage,
+    summary="List areas",
+    tags=["places"],
+    description="Filter by level (lsoa, ward, local_authority, region) and parent code; paginated.",
+)
 @public
-def list_areas(request: HttpRequest, level: AreaType.Level | None = None, parent: str | None = None,
-               offset: int = 0, limit: int = 100):
+def list_areas(
+    request: HttpRequest,
+    level: AreaType.Level | None = None,
+    parent: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+):
     offset, limit = _page_bounds(offset, limit)
     areas = Area.objects.select_related("area_type", "parent").order_by("code")
     if level:
@@ -120,13 +130,14 @@ def list_areas(request: HttpRequest, level: AreaType.Level | None = None, parent
     }
 
 
-@api.get("/areas/{code}", response={200: AreaDetail, 404: Problem}, summary="One area with its figures",
-         tags=["places"])
+@api.get(
+    "/areas/{code}", response={200: AreaDetail, 404: Problem}, summary="One area with its figures", tags=["places"]
+)
 @public
 def get_area(request: HttpRequest, code: str):
     area = find_area(code)
     if area is None:
-        return 404, {"detail": f"No area has the code {code!r}"}
+        return Status(404, {"detail": f"No area has the code {code!r}"})
     profile = area_profile(area)
     values = [
         {
@@ -141,7 +152,7 @@ def get_area(request: HttpRequest, code: str):
         }
         for v in profile["values"]
     ]
-    return 200, {**_summary(area), "values": values, "children": [_summary(c) for c in profile["children"]]}
+    return Status(200, {**_summary(area), "values": values, "children": [_summary(c) for c in profile["children"]]})
 
 
 @api.get("/me", response=Me, summary="The signed-in user", tags=["accounts"])

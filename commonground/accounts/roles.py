@@ -35,7 +35,9 @@ ROLE_HINTS: dict[Role, str] = {
     Role.RESIDENT: "Anyone who has signed up: can view, propose and take part where verification is not needed.",
     Role.VERIFIED_RESIDENT: "A council officer has checked where this person lives: can vote and volunteer.",
     Role.ORGANISER: "Runs a community group: can nominate assets and submit proposals for the group.",
-    Role.COUNCIL_OFFICER: "Runs processes for the council: verifies residents, decides nominations, reads the audit log.",
+    Role.COUNCIL_OFFICER: (
+        "Runs processes for the council: verifies residents, decides nominations, reads the audit log."
+    ),
     Role.FUND_ADMINISTRATOR: "Sets eligibility, allocates and disburses Community Wealth Fund grants.",
     Role.SITE_ADMIN: "Manages accounts and roles and uses the Django admin.",
 }

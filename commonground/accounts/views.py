@@ -24,7 +24,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:account")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.sign_up(form.cleaned_data["email"], form.cleaned_data["full_name"], form.cleaned_data["password1"])
+        user = services.sign_up(
+            form.cleaned_data["email"], form.cleaned_data["full_name"], form.cleaned_data["password1"]
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your account has been created")
         return redirect("accounts:account")

@@ -83,8 +83,9 @@ def generate(seed: int = SEED) -> dict[str, list[list]]:
                 round(float(np.clip(14 - 3 * c + rng.normal(0, 2), 3, 45)), 1),
             ]
             values.append(row)
-            lsoa_rows.append([code, f"Demo Borough {lsoa_index:03d}{'ABCDE'[(lsoa_index - 1) % 5]}", "lsoa", ward_code,
-                              population])
+            lsoa_rows.append(
+                [code, f"Demo Borough {lsoa_index:03d}{'ABCDE'[(lsoa_index - 1) % 5]}", "lsoa", ward_code, population]
+            )
         ward_rows.append([ward_code, ward_name, "ward", AUTHORITY[0], ward_pop])
     total = sum(r[4] for r in ward_rows)
     areas.append([AUTHORITY[0], AUTHORITY[1], "local_authority", "", total])

@@ -90,3 +90,6 @@ class AreaValue(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["area", "measure"], name="one_value_per_area_and_measure")]
+
+    def __str__(self) -> str:
+        return f"{self.measure.slug} = {self.value}"

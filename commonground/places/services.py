@@ -42,9 +42,8 @@ def find_area(code: str) -> Area | None:
 
 def area_profile(area: Area) -> dict:
     """Everything the area page and the API show for one area."""
-    values = (
-        area.values.select_related("measure__dataset")
-        .order_by("measure__dataset__name", "measure__order", "measure__slug")
+    values = area.values.select_related("measure__dataset").order_by(
+        "measure__dataset__name", "measure__order", "measure__slug"
     )
     children = area.children.select_related("area_type").order_by("code")
     ancestors = []

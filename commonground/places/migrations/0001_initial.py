@@ -5,90 +5,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AreaType',
+            name="AreaType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='For example lsoa11, ward17, lad19.', max_length=32, unique=True)),
-                ('level', models.CharField(choices=[('lsoa', 'Lower-layer Super Output Area'), ('ward', 'Ward'), ('local_authority', 'Local authority'), ('region', 'Region'), ('nation', 'Nation')], max_length=20)),
-                ('name', models.CharField(max_length=100)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(help_text="For example lsoa11, ward17, lad19.", max_length=32, unique=True)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("lsoa", "Lower-layer Super Output Area"),
+                            ("ward", "Ward"),
+                            ("local_authority", "Local authority"),
+                            ("region", "Region"),
+                            ("nation", "Nation"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
             ],
         ),
         migrations.CreateModel(
-            name='DataSet',
+            name="DataSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('source', models.CharField(max_length=300)),
-                ('source_url', models.URLField(blank=True)),
-                ('licence', models.CharField(max_length=100)),
-                ('release_date', models.DateField(blank=True, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('is_demo', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("source", models.CharField(max_length=300)),
+                ("source_url", models.URLField(blank=True)),
+                ("licence", models.CharField(max_length=100)),
+                ("release_date", models.DateField(blank=True, null=True)),
+                ("description", models.TextField(blank=True)),
+                ("is_demo", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='ONS GSS code; demo areas use codes starting with X.', max_length=16)),
-                ('name', models.CharField(max_length=200)),
-                ('population', models.PositiveIntegerField(blank=True, null=True)),
-                ('is_demo', models.BooleanField(default=False)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='places.area')),
-                ('area_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='areas', to='places.areatype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(help_text="ONS GSS code; demo areas use codes starting with X.", max_length=16),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("population", models.PositiveIntegerField(blank=True, null=True)),
+                ("is_demo", models.BooleanField(default=False)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="places.area",
+                    ),
+                ),
+                (
+                    "area_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="areas", to="places.areatype"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('unit', models.CharField(blank=True, max_length=50)),
-                ('direction', models.CharField(choices=[('higher_more_need', 'Higher means more need'), ('higher_less_need', 'Higher means less need'), ('neutral', 'Neither')], default='neutral', max_length=20)),
-                ('description', models.TextField(blank=True)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='places.dataset')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                ("unit", models.CharField(blank=True, max_length=50)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("higher_more_need", "Higher means more need"),
+                            ("higher_less_need", "Higher means less need"),
+                            ("neutral", "Neither"),
+                        ],
+                        default="neutral",
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="measures", to="places.dataset"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['dataset', 'order', 'slug'],
+                "ordering": ["dataset", "order", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='AreaValue',
+            name="AreaValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.FloatField()),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='places.area')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='places.measure')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.FloatField()),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="values", to="places.area"
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="values", to="places.measure"
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='area',
-            index=models.Index(fields=['code'], name='places_area_code_12023b_idx'),
+            model_name="area",
+            index=models.Index(fields=["code"], name="places_area_code_12023b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.UniqueConstraint(fields=('area_type', 'code'), name='one_area_per_code_and_type'),
+            model_name="area",
+            constraint=models.UniqueConstraint(fields=("area_type", "code"), name="one_area_per_code_and_type"),
         ),
         migrations.AddConstraint(
-            model_name='measure',
-            constraint=models.UniqueConstraint(fields=('dataset', 'slug'), name='one_measure_slug_per_dataset'),
+            model_name="measure",
+            constraint=models.UniqueConstraint(fields=("dataset", "slug"), name="one_measure_slug_per_dataset"),
         ),
         migrations.AddConstraint(
-            model_name='areavalue',
-            constraint=models.UniqueConstraint(fields=('area', 'measure'), name='one_value_per_area_and_measure'),
+            model_name="areavalue",
+            constraint=models.UniqueConstraint(fields=("area", "measure"), name="one_value_per_area_and_measure"),
         ),
     ]

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: lint, the suite on SQLite, the suite on a real PostgreSQL
+# started for this run, and end-to-end tests in real headless Chromium.
+set -euo pipefail
+source "$(dirname "$0")/_common.sh"
+cd "$ROOT"
+
+apt_install postgresql chromium
+ensure_venv "[test]"
+PY="$VENV/bin/python"
+export PATH="$VENV/bin:$PATH"
+
+WORK="$(mktemp -d)"
+PGDATA_DIR="$WORK/pg"
+cleanup() {
+  if [ -f "$PGDATA_DIR/data/postmaster.pid" ]; then
+    $RUNAS "$PGBIN/pg_ctl" -D "$PGDATA_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== Lint (ruff)"
+ruff check .
+ruff format --check .
+
+echo "== Tests on SQLite"
+COMMONGROUND_DATA_DIR="$WORK/sqlite" && mkdir -p "$COMMONGROUND_DATA_DIR" && export COMMONGROUND_DATA_DIR
+"$PY" -m pytest -m "not postgresql and not e2e"
+
+echo "== Tests on PostgreSQL"
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+PGPORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mkdir -p "$PGDATA_DIR"
+RUNAS=""
+if [ "$(id -u)" -eq 0 ]; then  # PostgreSQL refuses to run as root
+  chown postgres "$WORK" "$PGDATA_DIR"
+  chmod 755 "$WORK"
+  RUNAS="runuser -u postgres --"
+fi
+$RUNAS "$PGBIN/initdb" -D "$PGDATA_DIR/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+$RUNAS "$PGBIN/pg_ctl" -D "$PGDATA_DIR/data" -l "$PGDATA_DIR/server.log" -w \
+  -o "-k $PGDATA_DIR -p $PGPORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
+# The app connects as an ordinary role (not a superuser), as it would in production.
+psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 \
+  -c "CREATE ROLE commonground LOGIN CREATEDB PASSWORD 'commonground'" \
+  -c "CREATE DATABASE commonground OWNER commonground" >/dev/null
+DATABASE_URL="postgres://commonground:commonground@127.0.0.1:$PGPORT/commonground" \
+  "$PY" -m pytest -m "not sqlite and not e2e"
+
+echo "== End-to-end tests in headless Chromium"
+"$PY" -m pytest -m e2e

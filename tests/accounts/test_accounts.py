@@ -1,0 +1,156 @@
+"""Sign-up, sign-in, sign-out, password reset and role management through the web pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from commonground.accounts.models import User
+from commonground.accounts.roles import Role
+from commonground.audit.models import AuditRecord
+
+PASSWORD = "correct horse battery"
+
+
+def sign_up(client, **overrides):
+    data = {"full_name": "Rita Resident", "email": "rita@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    data.update(overrides)
+    return client.post(reverse("accounts:sign-up"), data)
+
+
+@pytest.mark.django_db
+def test_sign_up_creates_a_resident_signs_in_and_audits(client):
+    response = sign_up(client)
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:account")
+    user = User.objects.get(email="rita@example.org")
+    assert user.roles == {Role.RESIDENT}
+    page = client.get(response.url)
+    assert b"Rita Resident" in page.content
+    assert b"Your account has been created" in page.content
+    actions = list(AuditRecord.objects.values_list("action", flat=True))
+    assert actions == ["accounts.sign_up", "accounts.sign_in"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"email": "not-an-email"}, "email", "Enter an email address in the correct format"),
+        ({"full_name": ""}, "full_name", "Enter your full name"),
+        ({"password2": "something else entirely"}, "password2", "Passwords do not match"),
+        ({"password1": "short", "password2": "short"}, "password1", "too short"),
+        ({"password1": "1234567890123", "password2": "1234567890123"}, "password1", "entirely numeric"),
+    ],
+)
+def test_bad_sign_up_shows_error_summary_and_writes_nothing(client, overrides, field, message):
+    response = sign_up(client, **overrides)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert f'href="#id_{field}"' in html, "the error summary links to the field"
+    assert f'id="id_{field}-error"' in html
+    assert message in html
+    assert html.count("<h1") == 1
+    assert "<title>Error: " in html
+    assert User.objects.count() == 0
+    assert AuditRecord.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_duplicate_email_is_refused_case_insensitively(client, make_user):
+    make_user("rita@example.org")
+    response = sign_up(client, email="RITA@example.org")
+    assert "An account with this email address already exists" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_sign_in_and_sign_out(client, make_user):
+    make_user("sam@example.org")
+    bad = client.post(reverse("accounts:sign-in"), {"username": "sam@example.org", "password": "wrong password"})
+    assert "Enter a correct email address and password" in bad.content.decode()
+    good = client.post(reverse("accounts:sign-in"), {"username": "sam@example.org", "password": PASSWORD})
+    assert good.status_code == 302
+    assert client.get(reverse("accounts:account")).status_code == 200
+    out = client.post(reverse("accounts:sign-out"))
+    assert out.status_code == 302
+    assert client.get(reverse("accounts:account")).status_code == 302
+    assert list(AuditRecord.objects.values_list("action", flat=True)) == ["accounts.sign_in", "accounts.sign_out"]
+
+
+@pytest.mark.django_db
+def test_password_reset_by_email(client, make_user):
+    make_user("pat@example.org")
+    response = client.post(reverse("accounts:password-reset"), {"email": "pat@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Reset your Common Ground password"
+    link = re.search(r"https?://[^/]+(/account/password-reset/[^\s]+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert b"Choose a new password" in form_page.content
+    new_password = "a different long passphrase"
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    assert done.status_code == 302
+    assert client.login(username="pat@example.org", password=new_password)
+    assert AuditRecord.objects.filter(action="accounts.password_reset").count() == 1
+
+
+@pytest.mark.django_db
+def test_password_reset_for_unknown_address_sends_nothing_and_says_the_same(client):
+    response = client.post(reverse("accounts:password-reset"), {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_pages_need_the_right_role(client, make_user):
+    people = reverse("accounts:people")
+    anonymous = client.get(people)
+    assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("accounts:sign-in"))
+    client.force_login(make_user("res@example.org", roles=(Role.RESIDENT,)))
+    assert client.get(people).status_code == 403
+    assert client.get(reverse("audit:log")).status_code == 403
+    client.force_login(make_user("officer@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER)))
+    assert client.get(people).status_code == 200
+    assert client.get(reverse("audit:log")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_officer_verifies_residents_but_cannot_grant_other_roles(client, make_user):
+    officer = make_user("officer@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+    resident = make_user("res@example.org", roles=(Role.RESIDENT,))
+    client.force_login(officer)
+    url = reverse("accounts:person-roles", args=[resident.pk])
+    form = client.get(url).content.decode()
+    assert 'value="verified_resident"' in form
+    assert 'value="fund_administrator"' not in form
+    refused = client.post(url, {"roles": ["verified_resident", "site_admin"]})
+    assert refused.status_code == 200
+    assert "site_admin is not one of the available choices" in refused.content.decode()
+    assert User.objects.get(pk=resident.pk).roles == {Role.RESIDENT}
+    accepted = client.post(url, {"roles": ["verified_resident"]})
+    assert accepted.status_code == 302
+    assert User.objects.get(pk=resident.pk).roles == {Role.RESIDENT, Role.VERIFIED_RESIDENT}
+    entry = AuditRecord.objects.get(action="accounts.set_roles")
+    assert entry.actor_label == "officer@example.org"
+    assert entry.before == {"roles": ["resident"]}
+    assert entry.after == {"roles": ["resident", "verified_resident"]}
+
+
+@pytest.mark.django_db
+def test_site_admin_role_opens_the_django_admin(client, make_user):
+    admin = make_user("admin@example.org", roles=(Role.RESIDENT, Role.SITE_ADMIN))
+    target = make_user("fund@example.org", roles=(Role.RESIDENT,))
+    client.force_login(admin)
+    client.post(reverse("accounts:person-roles", args=[target.pk]), {"roles": ["fund_administrator", "site_admin"]})
+    target.refresh_from_db()
+    assert target.is_staff and target.is_superuser
+    client.force_login(target)
+    assert client.get("/admin/").status_code == 200
+    admin_page = client.get("/admin/audit/auditrecord/")
+    assert admin_page.status_code == 200
+    assert b"Add audit record" not in admin_page.content

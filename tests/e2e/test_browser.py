@@ -1,0 +1,108 @@
+"""End to end in headless Chromium against `commonground serve`: accounts, pages, accessibility."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.e2e.conftest import OFFICER
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "a long browser passphrase"
+
+
+def sign_up(page, base: str, email: str, confirm: str = PASSWORD) -> None:
+    page.goto(f"{base}/account/sign-up/")
+    page.get_by_label("Full name").fill("Bea Browser")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Create a password").fill(PASSWORD)
+    page.get_by_label("Confirm your password").fill(confirm)
+    page.get_by_role("button", name="Create account").click()
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/account/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_sign_up_sign_out_sign_in_and_browse(server, page):
+    email = f"bea-{uuid.uuid4().hex[:8]}@example.org"
+    sign_up(page, server, email)
+    assert page.url == f"{server}/account/"
+    assert page.locator("h1").inner_text() == "Your account"
+    assert page.get_by_text(email).is_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_role("link", name="Sign in").is_visible()
+
+    sign_in(page, server, email, PASSWORD)
+    assert page.locator("h1").inner_text() == "Your account"
+
+    page.goto(server + "/")
+    assert page.locator("h1").inner_text() == "Community power, made practical"
+    page.get_by_role("link", name="Demo Borough").first.click()
+    assert page.locator("h1").inner_text().startswith("Demo Borough")
+    page.get_by_role("link", name="Ashby Park").click()
+    assert page.url == f"{server}/places/X05000001/"
+    assert page.locator("h1").inner_text().startswith("Ashby Park")
+    assert "demo data" in page.locator(".govuk-phase-banner").inner_text()
+
+
+def test_forms_work_without_javascript(server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    email = f"nojs-{uuid.uuid4().hex[:8]}@example.org"
+    sign_up(page, server, email, confirm="not the same passphrase")
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    assert "Passwords do not match" in summary.inner_text()
+    assert page.get_by_label("Full name").input_value() == "Bea Browser", "answers are kept"
+    page.get_by_label("Create a password").fill(PASSWORD)
+    page.get_by_label("Confirm your password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    assert page.url == f"{server}/account/"
+    context.close()
+
+
+PUBLIC_PAGES = ["/", "/places/", "/places/X09000001/", "/places/X05000001/", "/places/X01000001/",
+                "/account/sign-up/", "/account/sign-in/", "/account/password-reset/", "/api-guide/", "/about/",
+                "/accessibility/", "/places/NOT-A-CODE/"]  # fmt: skip
+OFFICER_PAGES = ["/account/", "/account/people/", "/audit/", "/account/password/"]
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def test_main_pages_have_no_serious_accessibility_violations(server, page):
+    problems: dict[str, list[str]] = {}
+    for path in PUBLIC_PAGES:
+        page.goto(server + path)
+        assert page.locator("h1").count() == 1, path
+        assert page.locator("html").get_attribute("lang") == "en"
+        problems[path] = serious_violations(page)
+    sign_up(page, server, "broken-address", confirm="nope")
+    assert page.locator(".govuk-error-summary").is_visible()
+    problems["sign-up with errors"] = serious_violations(page)
+    sign_in(page, server, *OFFICER)
+    for path in OFFICER_PAGES:
+        page.goto(server + path)
+        assert page.locator("h1").count() == 1, path
+        problems[path] = serious_violations(page)
+    page.goto(f"{server}/account/people/")
+    page.get_by_role("link", name="Change roles for Olu Officer").click()
+    problems["change roles"] = serious_violations(page)
+    assert {path: found for path, found in problems.items() if found} == {}
+    assert len(problems) == len(PUBLIC_PAGES) + len(OFFICER_PAGES) + 2

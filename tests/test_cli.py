@@ -1,0 +1,138 @@
+"""The command line: help everywhere, and one-line errors for configuration mistakes."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.sqlite
+
+SUBCOMMANDS = [[], ["serve"], ["init-demo"], ["migrate"], ["audit"], ["audit", "verify"], ["users"],
+               ["users", "create"], ["version"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS, ids=lambda c: " ".join(c) or "top")
+def test_every_subcommand_has_help(command):
+    result = run_cli(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+    assert "--help" in result.stdout
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip()]
+
+
+def test_unsupported_database_url_is_one_line_error(tmp_path):
+    result = run_cli(
+        "migrate", env={"DATABASE_URL": "mysql://u:p@localhost/db", "COMMONGROUND_DATA_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 2
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: DATABASE_URL has scheme 'mysql'")
+
+
+def test_unreachable_database_is_one_line_error(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free_port = s.getsockname()[1]
+    url = f"postgres://nobody:secret@127.0.0.1:{free_port}/commonground"
+    result = run_cli("migrate", env={"DATABASE_URL": url, "COMMONGROUND_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert "cannot connect to the postgresql database at 127.0.0.1" in lines[0]
+
+
+def test_missing_data_directory_is_one_line_error(tmp_path):
+    missing = tmp_path / "not-here"
+    result = run_cli("init-demo", env={"COMMONGROUND_DATA_DIR": str(missing)})
+    assert result.returncode == 2
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert f"COMMONGROUND_DATA_DIR='{missing}' does not exist" in lines[0]
+    assert not missing.exists(), "a mistyped data directory must not be created"
+
+
+def test_port_in_use_is_one_line_error(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), env={"COMMONGROUND_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert lines[0] == f"Error: port {port} on 127.0.0.1 is already in use; stop the other program or choose --port"
+    assert not (tmp_path / "commonground.sqlite3").exists(), "nothing is written before the port check"
+
+
+def test_bad_port_value_is_rejected():
+    result = run_cli("serve", "--port", "70000")
+    assert result.returncode == 2
+    assert "Invalid value for '--port'" in result.stderr
+    assert "less than or equal to 65535" in result.stderr
+
+
+def test_init_demo_then_verify_audit_chain(tmp_path):
+    env = {"COMMONGROUND_DATA_DIR": str(tmp_path)}
+    loaded = run_cli("init-demo", env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "73 areas" in loaded.stdout
+    again = run_cli("init-demo", env=env)
+    assert again.returncode == 0, again.stderr
+    verified = run_cli("audit", "verify", env=env)
+    assert verified.returncode == 0, verified.stderr
+    assert "Audit chain intact: 2 records checked" in verified.stdout
+
+
+def test_users_create_grants_roles_and_rejects_weak_password(tmp_path):
+    env = {"COMMONGROUND_DATA_DIR": str(tmp_path)}
+    assert run_cli("migrate", env=env).returncode == 0
+    weak = run_cli("users", "create", "a@example.org", "--name", "A", "--password-stdin", env=env, input="short\n")
+    assert weak.returncode == 1
+    assert "too short" in weak.stderr
+    bad_role = run_cli(
+        "users",
+        "create",
+        "a@example.org",
+        "--name",
+        "A",
+        "--role",
+        "mayor",
+        "--password-stdin",
+        env=env,
+        input="a long enough passphrase\n",
+    )
+    assert bad_role.returncode == 1
+    assert "--role must be one of" in bad_role.stderr
+    ok = run_cli(
+        "users",
+        "create",
+        "admin@example.org",
+        "--name",
+        "Ada Admin",
+        "--role",
+        "site_admin",
+        "--password-stdin",
+        env=env,
+        input="a long enough passphrase\n",
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "resident, site_admin" in ok.stdout
+    duplicate = run_cli(
+        "users",
+        "create",
+        "ADMIN@example.org",
+        "--name",
+        "Again",
+        "--password-stdin",
+        env=env,
+        input="a long enough passphrase\n",
+    )
+    assert duplicate.returncode == 1
+    assert "already exists" in duplicate.stderr
