@@ -18,6 +18,7 @@ app = typer.Typer(
     help="Common Ground: find the places, get the money there, let communities decide and own.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 audit_app = typer.Typer(help="Check the append-only audit log.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage accounts from the command line.", no_args_is_help=True)
@@ -55,6 +56,17 @@ def setup_django(check_database: bool = True) -> None:
             where = settings.get("HOST") or settings.get("NAME")
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             fail(f"cannot connect to the {connection.vendor} database at {where} (DATABASE_URL): {reason}", 2)
+
+
+def require_schema() -> None:
+    """Stop with a one-line error when the database has not been migrated to this version."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        where = connection.settings_dict.get("NAME")
+        fail(f"the database at {where} is not set up for this version: run `commonground migrate` first", 2)
 
 
 def migrate(quiet: bool = True) -> None:
@@ -153,6 +165,7 @@ def migrate_command() -> None:
 def audit_verify() -> None:
     """Recompute the audit hash chain; exit 1 naming the first broken record."""
     setup_django()
+    require_schema()
     from commonground.audit.service import verify
 
     with console.status("Checking the audit chain…"):
@@ -171,6 +184,7 @@ def users_create(
 ) -> None:
     """Create an account with roles, e.g. the first site admin."""
     setup_django()
+    require_schema()
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email

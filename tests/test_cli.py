@@ -78,6 +78,14 @@ def test_bad_port_value_is_rejected():
     assert "less than or equal to 65535" in result.stderr
 
 
+def test_commands_on_an_unmigrated_database_say_so(tmp_path):
+    result = run_cli("audit", "verify", env={"COMMONGROUND_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert "is not set up for this version: run `commonground migrate` first" in lines[0]
+
+
 def test_init_demo_then_verify_audit_chain(tmp_path):
     env = {"COMMONGROUND_DATA_DIR": str(tmp_path)}
     loaded = run_cli("init-demo", env=env)
@@ -136,3 +144,19 @@ def test_users_create_grants_roles_and_rejects_weak_password(tmp_path):
     )
     assert duplicate.returncode == 1
     assert "already exists" in duplicate.stderr
+
+
+def test_audit_verify_exits_non_zero_naming_the_first_broken_record(tmp_path):
+    import sqlite3
+
+    env = {"COMMONGROUND_DATA_DIR": str(tmp_path)}
+    for _ in range(3):
+        assert run_cli("init-demo", env=env).returncode == 0
+    with sqlite3.connect(tmp_path / "commonground.sqlite3") as db:
+        db.execute("UPDATE audit_auditrecord SET after = '{\"areas\": 1}' WHERE seq = 2")
+    result = run_cli("audit", "verify", env=env)
+    assert result.returncode == 1
+    lines = _error_lines(result.stderr)
+    assert lines == [
+        "Error: audit record 2: content does not match its hash: the record was altered (checked 2 records)"
+    ]
