@@ -9,8 +9,10 @@ import errno
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import Annotated, NoReturn
 
+import numpy as np
 import typer
 from rich.console import Console
 
@@ -22,8 +24,12 @@ app = typer.Typer(
 )
 audit_app = typer.Typer(help="Check the append-only audit log.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage accounts from the command line.", no_args_is_help=True)
+index_app = typer.Typer(help="Compute deprivation and community-need indices from files.", no_args_is_help=True)
+places_app = typer.Typer(help="Ward-level findings: left-behind neighbourhoods.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
+app.add_typer(index_app, name="index")
+app.add_typer(places_app, name="places")
 
 console = Console(stderr=True)
 out = Console()
@@ -213,6 +219,99 @@ def users_create(
         user = services.sign_up(email, full_name, password)
         services.set_roles("commonground users create", user, roles, frozenset(Role))
     out.print(f"Created {user.email} with roles: {', '.join(sorted(user.roles))}")
+
+
+def engine_errors():
+    """Turn the engine's data and spec errors into one-line CLI errors."""
+    from contextlib import contextmanager
+
+    from commonground.engine.composite import SpecError
+    from commonground.engine.tables import DataError
+
+    @contextmanager
+    def guard():
+        try:
+            yield
+        except (DataError, SpecError) as exc:
+            fail(str(exc))
+
+    return guard()
+
+
+def write_table(frame, out: Path | None, fmt: str = "csv") -> None:
+    """CSV (or JSON records) to a file, or to standard output when no file is given."""
+    text = frame.to_json(orient="records", indent=1) if fmt == "json" else frame.to_csv(index=False)
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {len(frame):,} rows to {out}")
+
+
+@index_app.command("imd")
+def index_imd(
+    domain_ranks: Annotated[Path, typer.Option(help="IoD domains: File 2 (ranks), File 5 (scores) or compact CSV.")],
+    out: Annotated[Path | None, typer.Option(help="Output CSV (default: standard output).")] = None,
+) -> None:
+    """Recompute the IMD 2019 for every LSOA: rank, exponential transform, weighted sum.
+
+    Uses domain scores when the file has them, otherwise domain ranks.
+    """
+    from commonground.engine import imd_files
+    from commonground.engine.indices import imd_from_domain_ranks, imd_from_domain_scores
+    from commonground.engine.national import imd_table
+
+    with engine_errors(), console.status("Reading domains…"):
+        domains = imd_files.read_domains(domain_ranks)
+    result = (
+        imd_from_domain_scores(domains.values) if domains.kind == "scores" else imd_from_domain_ranks(domains.values)
+    )
+    table = imd_table(domains.lsoa_codes, result.score.round(6), result.rank)
+    console.print(f"IMD computed for {len(table):,} LSOAs from domain {domains.kind}")
+    write_table(table, out)
+
+
+@index_app.command("build")
+def index_build(
+    spec: Annotated[Path, typer.Option(help="TOML spec: domains, indicators, directions, transforms, weights.")],
+    indicators: Annotated[Path, typer.Option(help="CSV with one row per area and one column per indicator.")],
+    out: Annotated[Path | None, typer.Option(help="Output CSV (default: standard output).")] = None,
+) -> None:
+    """Build a composite index (e.g. a Community Needs Index) from an indicator table and a spec."""
+    from commonground.engine.composite import build_from_files
+
+    with engine_errors(), console.status("Building the index…"):
+        parsed, result = build_from_files(spec, indicators)
+    frame = result.to_frame(parsed.id_column)
+    console.print(f"{parsed.name}: {len(frame):,} areas, {len(parsed.domains)} domains")
+    write_table(frame, out)
+
+
+@places_app.command("left-behind")
+def places_left_behind(
+    cni: Annotated[Path, typer.Option(help="Community Needs Index by ward (e.g. cni2019_england_ward17.csv).")],
+    data: Annotated[
+        Path, typer.Option(envvar="COMMONGROUND_NATIONAL_DATA", help="Directory laid out like the national data pack.")
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    out: Annotated[Path | None, typer.Option(help="Output file (default: standard output).")] = None,
+) -> None:
+    """List wards in the most deprived 10% on both the IMD (ward aggregate) and the CNI."""
+    from commonground.engine import left_behind, national
+
+    if fmt not in {"csv", "json"}:
+        fail(f"--format must be csv or json, not {fmt!r}")
+    with engine_errors(), console.status("Aggregating IMD 2019 to 2017 wards…"):
+        wards = national.imd2019_wards17(data)
+        table = left_behind.read_cni(cni)
+    found = left_behind.left_behind(wards, table)
+    message = f"{len(found)} left-behind wards (cut-off rank {found.attrs['cut']} of {found.attrs['wards']:,})"
+    if table.published_flag is not None:
+        agree = int(np.isin(found["code"], table.codes[table.published_flag]).sum())
+        message += f"; {agree} of them among the {int(table.published_flag.sum())} the CNI file flags"
+    console.print(message)
+    found["population"] = found["population"].round().astype("Int64")
+    write_table(found.round({"imd_score": 3, "cni_score": 3}), out, fmt)
 
 
 @app.command()
