@@ -72,8 +72,10 @@ def test_imd2019_reproduced_from_domain_ranks_on_all_32844_lsoas(national_data, 
     decile_mismatch = int((result.decile != compact["IMD_decile"].reindex(domains.lsoa_codes).to_numpy()).sum())
     record_property("max_abs_score_diff", float(diff.max()))
     record_property("max_rank_diff", int(rank_diff.max()))
-    print(f"\n{layout}: max |score diff| {diff.max():.6f}, mean {diff.mean():.6f}, "
-          f"max rank diff {rank_diff.max()}, ranks differing {(rank_diff > 0).sum()}, deciles differing {decile_mismatch}")  # fmt: skip
+    print(
+        f"\n{layout}: max |score diff| {diff.max():.6f}, mean {diff.mean():.6f}, max rank diff {rank_diff.max()}, "
+        f"ranks differing {(rank_diff > 0).sum()}, deciles differing {decile_mismatch}"
+    )
     assert diff.max() <= 0.0015
     assert rank_diff.max() <= 2
     assert decile_mismatch <= 10
