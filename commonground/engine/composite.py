@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commonground.engine.indices import deciles, exponential_transform, normal_scores, ranks_most_deprived_first
+from commonground.engine.indices import (
+    deciles,
+    exponential_transform,
+    normal_scores,
+    ranks_most_deprived_first,
+    tied_ranks_most_deprived_first,
+)
 from commonground.engine.tables import DataError, codes, find_column, numeric, read_csv
 
 DIRECTIONS = {"higher_more_need": True, "lower_more_need": False, "higher_less_need": False}
@@ -195,7 +201,7 @@ def build(spec: IndexSpec, frame: pd.DataFrame, path: str = "indicators") -> Com
         score = parts @ (weights / weights.sum())
         domain_scores[domain.slug] = score
         if domain.transform == "exponential":
-            contribution = exponential_transform(ranks_most_deprived_first(score), n=n)
+            contribution = exponential_transform(tied_ranks_most_deprived_first(score), n=n)
         elif domain.transform == "normal_scores":
             contribution = normal_scores(score)
         else:

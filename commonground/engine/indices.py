@@ -48,6 +48,16 @@ def ranks_most_deprived_first(scores: ArrayLike, higher_is_more_deprived: bool =
     return ranks
 
 
+def tied_ranks_most_deprived_first(scores: ArrayLike) -> NDArray[np.int64]:
+    """Competition ranks (1, 2, 2, 4), 1 = highest: equal scores share a rank, as in the IoD files.
+
+    Used before the exponential transform so tied domain scores get the same transformed value.
+    """
+    from scipy.stats import rankdata
+
+    return rankdata(-np.asarray(scores, dtype=float), method="min").astype(np.int64)
+
+
 def exponential_transform(ranks: ArrayLike, n: int | None = None) -> NDArray[np.float64]:
     """X = -23 ln(1 - R(1 - exp(-100/23))), R = scaled rank, 1/N least deprived .. 1 most deprived.
 
@@ -106,5 +116,5 @@ def imd_from_domain_ranks(domain_ranks: NDArray) -> IndexResult:
 def imd_from_domain_scores(domain_scores: NDArray) -> IndexResult:
     """The IMD 2019 from the seven domain scores (higher = more deprived), ranked first."""
     scores = np.asarray(domain_scores, dtype=float)
-    ranks = np.column_stack([ranks_most_deprived_first(scores[:, j]) for j in range(scores.shape[1])])
+    ranks = np.column_stack([tied_ranks_most_deprived_first(scores[:, j]) for j in range(scores.shape[1])])
     return imd_from_domain_ranks(ranks)
