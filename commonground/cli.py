@@ -29,6 +29,8 @@ places_app = typer.Typer(help="Ward-level findings: left-behind neighbourhoods."
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(index_app, name="index")
+data_app = typer.Typer(help="Load and download the national data (IoD, ONS lookups, boundaries).", no_args_is_help=True)
+app.add_typer(data_app, name="data")
 app.add_typer(places_app, name="places")
 
 console = Console(stderr=True)
@@ -312,6 +314,41 @@ def places_left_behind(
     console.print(message)
     found["population"] = found["population"].round().astype("Int64")
     write_table(found.round({"imd_score": 3, "cni_score": 3}), out, fmt)
+
+
+@data_app.command("load")
+def data_load(
+    source: Annotated[Path, typer.Option("--from", help="Directory laid out like the national data pack.")],
+) -> None:
+    """Load national data into the database: areas, boundaries, IMD 2019 (with ward, district and
+    region summaries) and, when present, the licensed CNI 2019 with the left-behind wards.
+
+    Each dataset loads in its own transaction and replaces its earlier load.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    setup_django()
+    migrate()
+    from commonground.engine.tables import DataError
+    from commonground.places import importers
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as progress:
+
+        def on_step(importer):
+            task = progress.add_task(importer.name, total=None)
+            return lambda done, total: progress.update(task, completed=done, total=total)
+
+        try:
+            summary = importers.load(source, "commonground data load", on_step)
+        except (DataError, ValueError) as exc:
+            fail(str(exc))
+    table = Table(title="Loaded")
+    for column in ("dataset", "status", "what"):
+        table.add_column(column)
+    for row in summary:
+        table.add_row(row["dataset"], row["status"], ", ".join(f"{k}: {v:,}" for k, v in row["counts"].items()))
+    out.print(table)
 
 
 @app.command()

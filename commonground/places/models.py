@@ -33,6 +33,7 @@ class Area(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     population = models.PositiveIntegerField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
+    geometry = models.TextField(blank=True, help_text="GeoJSON geometry (WGS84), generalised for the web.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["area_type", "code"], name="one_area_per_code_and_type")]
@@ -54,6 +55,11 @@ class DataSet(models.Model):
     release_date = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
     is_demo = models.BooleanField(default=False)
+    is_third_party = models.BooleanField(
+        default=False,
+        help_text="Licensed third-party data (e.g. OCSI's CNI): shown with its licence, never re-published.",
+    )
+    loaded_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

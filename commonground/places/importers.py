@@ -1,0 +1,371 @@
+"""Importers for the national data pack: one class per dataset on a shared base (after mySociety's
+Local Intelligence Hub). Each runs in its own transaction, replaces what it loaded before, and
+leaves every other dataset alone.
+
+The directory layout (relative file names) is the one of the data pack and of `commonground data fetch`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from commonground.audit.service import record
+from commonground.engine import geography, imd_files, left_behind, national
+from commonground.engine.indices import IMD2019_DOMAIN_NAMES, IMD2019_WEIGHTS, deciles, exponential_transform
+from commonground.engine.tables import DataError, codes, find_column, numeric, read_csv
+from commonground.places.models import Area, AreaType, AreaValue, DataSet, Measure
+
+Progress = Callable[[int, int], None]  # (done, total) for the current step
+
+AREA_TYPES = {
+    "lsoa11": ("lsoa", "LSOA (2011)"),
+    "ward17": ("ward", "Ward (2017)"),
+    "lad19": ("local_authority", "Local authority (2019)"),
+    "rgn19": ("region", "Region (2019)"),
+}
+OGL = "Open Government Licence v3.0"
+# Generalised ONS boundaries in the data pack; 2017 ward shapes exist there only for the left-behind wards.
+BOUNDARY_FILES = (
+    ("boundaries/boundaries_lsoa11.geojson", "lsoa11", "lsoa11_code"),
+    ("boundaries/boundaries_ltla19.geojson", "lad19", "ltla19_code"),
+    ("boundaries/boundaries_left_behind_areas_ward17_uk.geojson", "ward17", "lba_code"),
+)
+
+
+@dataclass
+class MeasureSpec:
+    slug: str
+    name: str
+    unit: str = ""
+    direction: str = Measure.Direction.NEUTRAL
+    description: str = ""
+
+
+class Importer:
+    """Base: subclasses say which files they need and write areas or values."""
+
+    slug = ""
+    name = ""
+    required: tuple[str, ...] = ()
+
+    def __init__(self, data_dir: Path, progress: Progress | None = None) -> None:
+        self.data_dir = data_dir
+        self.progress = progress or (lambda done, total: None)
+
+    def available(self) -> bool:
+        return all((self.data_dir / f).is_file() for f in self.required)
+
+    def path(self, relative: str) -> Path:
+        return self.data_dir / relative
+
+    def run(self) -> dict[str, int]:
+        raise NotImplementedError
+
+    # helpers shared by importers -------------------------------------------------------------
+
+    @staticmethod
+    def area_types() -> dict[str, AreaType]:
+        return {
+            code: AreaType.objects.update_or_create(code=code, defaults={"level": level, "name": name})[0]
+            for code, (level, name) in AREA_TYPES.items()
+        }
+
+    @staticmethod
+    def area_ids(area_type: AreaType) -> dict[str, int]:
+        return dict(Area.objects.filter(area_type=area_type).values_list("code", "id"))
+
+    def replace_dataset(self, **fields) -> DataSet:
+        DataSet.objects.filter(slug=fields["slug"]).delete()
+        return DataSet.objects.create(loaded_at=timezone.now(), **fields)
+
+    def write_values(self, dataset: DataSet, measure: MeasureSpec, order: int, ids: dict[str, int],
+                     area_codes: Iterable[str], values: Iterable[float]) -> int:  # fmt: skip
+        m = Measure.objects.create(
+            dataset=dataset,
+            slug=measure.slug,
+            name=measure.name,
+            unit=measure.unit,
+            direction=measure.direction,
+            description=measure.description,
+            order=order,
+        )
+        rows = [
+            AreaValue(area_id=ids[code], measure=m, value=float(v))
+            for code, v in zip(area_codes, values, strict=True)
+            if code in ids and v == v  # NaN never equals itself: no value, no row
+        ]
+        AreaValue.objects.bulk_create(rows, batch_size=5000)
+        return len(rows)
+
+
+class GeographyImporter(Importer):
+    """England's LSOAs (2011), wards (2017), districts (2019) and regions, with names,
+    parents, populations and generalised boundaries."""
+
+    slug = "geography-2011"
+    name = "Areas: LSOA 2011, wards 2017, districts and regions 2019"
+    required = ("lookups/lookup_lsoa11_ltla19.csv", "lookups/lookup_lsoa11_ward17.csv",
+                "lookups/lookup_ltla19_region19.csv")  # fmt: skip
+
+    def run(self) -> dict[str, int]:
+        types = self.area_types()
+        lsoa_frame = read_csv(self.path("lookups/lookup_lsoa11_ltla19.csv"))
+        england = lsoa_frame[lsoa_frame["lsoa11_code"].str.startswith("E01")]
+        lsoa_codes = codes(england, "lookup_lsoa11_ltla19.csv", "lsoa11_code")
+        lad_of = dict(zip(lsoa_codes, england["ltla19_code"], strict=True))
+        lad_names = dict(zip(england["ltla19_code"], england["ltla19_name"], strict=True))
+        regions = read_csv(self.path("lookups/lookup_ltla19_region19.csv"))
+        region_of = dict(zip(regions["ltla19_code"], regions["region19_code"], strict=True))
+        region_names = dict(zip(regions["region19_code"], regions["region19_name"], strict=True))
+        ward_of = geography.read_lookup(self.path("lookups/lookup_lsoa11_ward17.csv"), "lsoa11", "ward17")
+        ward_names = self._ward17_names()
+        population = self._population()
+
+        ward_lad: dict[str, str] = {}
+        for lsoa, ward in ward_of.items():
+            if lsoa in lad_of:
+                ward_lad.setdefault(ward, lad_of[lsoa])
+        steps = [
+            (types["rgn19"], {c: (region_names[c], None) for c in set(region_of.values()) if c.startswith("E")}),
+            (types["lad19"], {c: (lad_names[c], region_of.get(c)) for c in set(lad_of.values())}),
+            (types["ward17"], {w: (ward_names.get(w, w), lad) for w, lad in ward_lad.items()}),
+            (types["lsoa11"], {c: (england_name, ward_of.get(c)) for c, england_name in
+                               zip(lsoa_codes, england["lsoa11_name"], strict=True)}),
+        ]  # fmt: skip
+        parent_type = {types["lad19"].code: types["rgn19"], types["ward17"].code: types["lad19"],
+                       types["lsoa11"].code: types["ward17"]}  # fmt: skip
+        counts: dict[str, int] = {}
+        sums: dict[str, float] = {}
+        for _area_type, wanted in reversed(steps):  # LSOAs first, so parents' populations can be summed
+            for code, (_, parent) in wanted.items():
+                if code in population and parent:
+                    sums[parent] = sums.get(parent, 0) + population[code]
+        for n, (area_type, wanted) in enumerate(steps):
+            parent_ids = self.area_ids(parent_type[area_type.code]) if area_type.code in parent_type else {}
+            pops = {c: population.get(c, sums.get(c)) for c in wanted}
+            counts[area_type.code] = self._upsert(area_type, wanted, parent_ids, pops)
+            self.progress(n + 1, len(steps) + 1)
+        counts["boundaries"] = self._boundaries(types)
+        self.progress(len(steps) + 1, len(steps) + 1)
+        return counts
+
+    def _ward17_names(self) -> dict[str, str]:
+        """ONS publishes no 2017 ward-name table in the pack; the CNI file and the left-behind
+        boundaries carry them (names are facts, not the licensed scores)."""
+        names: dict[str, str] = {}
+        cni = self.path("cni/cni2019_england_ward17.csv")
+        if cni.is_file():
+            frame = read_csv(cni)
+            names.update(zip(frame["ward17_code"].str.strip(), frame["ward17_name"].str.strip(), strict=True))
+        return names
+
+    def _population(self) -> dict[str, float]:
+        for relative in ("population/lsoa11_population_mid2019_EW.csv", national.IMD2019_POPULATION):
+            if self.path(relative).is_file():
+                return geography.read_population(self.path(relative))
+        return {}
+
+    @staticmethod
+    def _upsert(area_type: AreaType, wanted: dict[str, tuple[str, str | None]], parent_ids: dict[str, int],
+                population: dict[str, float | None]) -> int:  # fmt: skip
+        existing = {a.code: a for a in Area.objects.filter(area_type=area_type)}
+        new, changed = [], []
+        for code, (name, parent) in wanted.items():
+            pop = population.get(code)
+            fields = {"name": name, "parent_id": parent_ids.get(parent) if parent else None,
+                      "population": None if pop is None else int(round(pop))}  # fmt: skip
+            area = existing.get(code)
+            if area is None:
+                new.append(Area(area_type=area_type, code=code, **fields))
+            elif any(getattr(area, k) != v for k, v in fields.items()):
+                for k, v in fields.items():
+                    setattr(area, k, v)
+                changed.append(area)
+        Area.objects.bulk_create(new, batch_size=5000)
+        Area.objects.bulk_update(changed, ["name", "parent_id", "population"], batch_size=5000)
+        return len(wanted)
+
+    def _boundaries(self, types: dict[str, AreaType]) -> int:
+        total = 0
+        for relative, type_code, code_key in BOUNDARY_FILES:
+            path = self.path(relative)
+            if not path.is_file():
+                continue
+            try:
+                features = json.loads(path.read_text(encoding="utf-8"))["features"]
+            except (ValueError, KeyError) as exc:
+                raise DataError(path, f"not a GeoJSON FeatureCollection ({exc})") from exc
+            areas = {a.code: a for a in Area.objects.filter(area_type=types[type_code]).only("id", "code")}
+            updated = []
+            for i, feature in enumerate(features):
+                code = str(feature.get("properties", {}).get(code_key, "")).strip().upper()
+                if not code:
+                    raise DataError(path, f"feature {i + 1} has no {code_key}")
+                if code in areas:
+                    areas[code].geometry = json.dumps(feature["geometry"], separators=(",", ":"))
+                    updated.append(areas[code])
+            Area.objects.bulk_update(updated, ["geometry"], batch_size=2000)
+            total += len(updated)
+        return total
+
+
+class Imd2019Importer(Importer):
+    """IMD 2019 recomputed from the domain ranks (the published method), with ward, district and
+    region summaries computed here from LSOAs."""
+
+    slug = "imd2019"
+    name = "English Indices of Deprivation 2019"
+    required = (national.IMD2019_POPULATION,)
+
+    def available(self) -> bool:
+        return super().available() and any(self.path(p).is_file() for p in national.IMD2019_DOMAIN_FILES)
+
+    def run(self) -> dict[str, int]:
+        types = self.area_types()
+        lsoas = national.imd2019_lsoas(self.data_dir)
+        domains = imd_files.read_domains(national.first_present(self.data_dir, national.IMD2019_DOMAIN_FILES))
+        dataset = self.replace_dataset(
+            slug=self.slug, name=self.name, source="Ministry of Housing, Communities and Local Government",
+            source_url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
+            licence=OGL, release_date=dt.date(2019, 9, 26),
+            description="IMD score recomputed from the seven domain ranks with the IoD 2019 method; ward, district "
+                        "and region figures are population-weighted (mid-2015 IoD denominators).",
+        )  # fmt: skip
+        order = 0
+        written = 0
+        lsoa_ids = self.area_ids(types["lsoa11"])
+        more = Measure.Direction.HIGHER_MORE_NEED
+        less = Measure.Direction.HIGHER_LESS_NEED
+        specs = [
+            (MeasureSpec("imd_score", "IMD score", "score", more, "Higher is more deprived."), lsoas.score),
+            (MeasureSpec("imd_rank", "IMD rank", "rank of 32,844", less, "1 is the most deprived."), lsoas.rank),
+            (MeasureSpec("imd_decile", "IMD decile", "decile", less, "1 is the most deprived 10%."),
+             deciles(lsoas.rank)),
+        ]  # fmt: skip
+        for j, (slug, label) in enumerate(IMD2019_DOMAIN_NAMES.items()):
+            ranks = domains.values[:, j]
+            specs.append((MeasureSpec(f"{slug}_rank", f"{label} rank", "rank of 32,844", less), ranks))
+            specs.append((MeasureSpec(f"{slug}_decile", f"{label} decile", "decile", less), deciles(ranks)))
+        steps = len(specs) + 3
+        for n, (spec, values) in enumerate(specs):
+            written += self.write_values(dataset, spec, order, lsoa_ids, lsoas.codes, values)
+            order += 1
+            self.progress(n + 1, steps)
+
+        transformed = exponential_transform(domains.values, n=domains.values.shape[0])
+        lookups = {
+            "ward17": geography.read_lookup(self.path(national.LOOKUP_LSOA11_WARD17), "lsoa11", "ward17"),
+            "lad19": geography.read_lookup(self.path(national.LOOKUP_LSOA11_LTLA19), "lsoa11", "ltla19"),
+        }
+        region_of = dict(Area.objects.filter(area_type=types["lad19"]).values_list("code", "parent__code"))
+        lookups["rgn19"] = {lsoa: region_of.get(lad, "") or "" for lsoa, lad in lookups["lad19"].items()}
+        for n, (type_code, lookup) in enumerate(lookups.items()):
+            parent_of = national.parents(lsoas, lookup)
+            summary = geography.aggregate(lsoas, parent_of)
+            ids = self.area_ids(types[type_code])
+            for slug, name, unit, direction, column in (
+                ("imd_score", "IMD average score", "score", more, "score"),
+                ("imd_rank", "IMD rank of average score", "rank", less, "rank"),
+                ("imd_decile", "IMD decile", "decile", less, "decile"),
+                ("imd_extent", "IMD extent", "proportion", more, "extent"),
+                ("imd_share_most_deprived", "Population in the most deprived 10% of LSOAs", "proportion", more,
+                 "population_share_most_deprived_10pc"),
+            ):  # fmt: skip
+                written += self.write_values(dataset, MeasureSpec(f"{type_code}_{slug}", name, unit, direction),
+                                             order, ids, summary["code"], summary[column])  # fmt: skip
+                order += 1
+            for j, (slug, label) in enumerate(IMD2019_DOMAIN_NAMES.items()):
+                domain = geography.LsoaTable(lsoas.codes, transformed[:, j], lsoas.rank, lsoas.population)
+                averaged = geography.aggregate(domain, parent_of)
+                measure = MeasureSpec(f"{type_code}_{slug}_score", f"{label} (average transformed score)", "0–100",
+                                      more, f"Population-weighted mean of the exponentially transformed domain "
+                                            f"score (0 least, 100 most deprived); weight in the IMD "
+                                            f"{IMD2019_WEIGHTS[slug]:.1%}.")  # fmt: skip
+                written += self.write_values(dataset, measure, order, ids, averaged["code"], averaged["score"])
+                order += 1
+            self.progress(len(specs) + n + 1, steps)
+        return {"values": written}
+
+
+class Cni2019Importer(Importer):
+    """OCSI's Community Needs Index 2019 (licensed, third party) and the left-behind wards."""
+
+    slug = "cni2019"
+    name = "Community Needs Index 2019 (OCSI for Local Trust)"
+    required = ("cni/cni2019_england_ward17.csv",)
+
+    def run(self) -> dict[str, int]:
+        types = self.area_types()
+        path = self.path(self.required[0])
+        frame = read_csv(path)
+        table = left_behind.read_cni(path)
+        dataset = self.replace_dataset(
+            slug=self.slug, name=self.name, source="OCSI for Local Trust", licence="Licensed third-party data",
+            release_date=dt.date(2019, 10, 21), is_third_party=True,
+            description="Civic Assets, Connectedness and Active and Engaged Community domains at 2017 wards; "
+                        "higher scores mean more need. Licensed: shown here, not re-published in bulk.",
+        )  # fmt: skip
+        ids = self.area_ids(types["ward17"])
+        more, less = Measure.Direction.HIGHER_MORE_NEED, Measure.Direction.HIGHER_LESS_NEED
+        written = 0
+        columns = [("cni_score", "Community Needs Index score", "score", more, "Community Needs Index score"),
+                   ("cni_rank", "Community Needs Index rank", "rank of 7,433", less, "Community Needs Index rank"),
+                   ("civic_assets_score", "Civic Assets score", "score", more, "Civic Assets score"),
+                   ("connectedness_score", "Connectedness score", "score", more, "Connectedness score"),
+                   ("engaged_community_score", "Active and Engaged Community score", "score", more,
+                    "Engaged community score")]  # fmt: skip
+        for order, (slug, name, unit, direction, column) in enumerate(columns):
+            header = find_column(frame, path, [column], name)
+            values = numeric(frame, path, header)
+            written += self.write_values(dataset, MeasureSpec(slug, name, unit, direction), order, ids, table.codes,
+                                         values)  # fmt: skip
+            self.progress(order + 1, len(columns) + 2)
+        if table.published_flag is not None:
+            written += self.write_values(
+                dataset, MeasureSpec("published_left_behind", "Left behind (OCSI's published list)", "yes = 1"),
+                len(columns), ids, table.codes, table.published_flag.astype(float),
+            )  # fmt: skip
+        if Imd2019Importer(self.data_dir).available():
+            wards = national.imd2019_wards17(self.data_dir)
+            found = left_behind.left_behind(wards, table)
+            flag = np.isin(table.codes, found["code"].to_numpy()).astype(float)
+            written += self.write_values(
+                dataset,
+                MeasureSpec("left_behind", "Left behind (top 10% on both IMD and CNI)", "yes = 1",
+                            description=f"Ward IMD rank and CNI rank both within the most deprived "
+                                        f"{found.attrs['cut']} of {found.attrs['wards']:,} wards."),
+                len(columns) + 1, ids, table.codes, flag,
+            )  # fmt: skip
+        self.progress(len(columns) + 2, len(columns) + 2)
+        return {"values": written}
+
+
+IMPORTERS: tuple[type[Importer], ...] = (GeographyImporter, Imd2019Importer, Cni2019Importer)
+
+
+def load(data_dir: Path, actor: object, on_step: Callable[[Importer], Progress] | None = None) -> list[dict]:
+    """Run every importer whose files are present, each in its own transaction; returns a summary."""
+    if not data_dir.is_dir():
+        raise DataError(data_dir, "directory not found")
+    summary = []
+    for importer_class in IMPORTERS:
+        importer = importer_class(data_dir)
+        if not importer.available():
+            summary.append({"dataset": importer.slug, "status": "skipped (files not present)", "counts": {}})
+            continue
+        if on_step is not None:
+            importer.progress = on_step(importer)
+        with transaction.atomic():
+            counts = importer.run()
+            record(actor, "places.load_dataset", object_type="places.DataSet", object_id=importer.slug,
+                   object_label=importer.name, after={"from": str(data_dir), **counts})  # fmt: skip
+        summary.append({"dataset": importer.slug, "status": "loaded", "counts": counts})
+    return summary
