@@ -14,8 +14,16 @@ from commonground.engine import geography, imd_files
 from commonground.engine.indices import deciles, imd_from_domain_ranks, imd_from_domain_scores
 from commonground.engine.tables import DataError
 
-IMD2019_DOMAIN_FILES = ("imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv", "imd2019/imd2019_england_lsoa11.csv")
-IMD2019_POPULATION = "imd2019/File_6_-_IoD2019_Population_Denominators.csv"
+# File 7 (the official all-in-one CSV, downloaded by `commonground data fetch`) has the domain
+# scores, so it comes first; the data pack's File 2 and compact table have ranks only.
+IMD2019_FILE7 = "imd2019/File_7_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators_3.csv"
+IMD2019_DOMAIN_FILES = (
+    IMD2019_FILE7,
+    "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv",
+    "imd2019/imd2019_england_lsoa11.csv",
+)
+IMD2019_POPULATION_FILES = ("imd2019/File_6_-_IoD2019_Population_Denominators.csv", IMD2019_FILE7)
+IMD2019_POPULATION = IMD2019_POPULATION_FILES[0]
 LOOKUP_LSOA11_WARD17 = "lookups/lookup_lsoa11_ward17.csv"
 LOOKUP_LSOA11_LTLA19 = "lookups/lookup_lsoa11_ltla19.csv"
 LOOKUP_LTLA19_REGION19 = "lookups/lookup_ltla19_region19.csv"
@@ -40,7 +48,7 @@ def imd_lsoa_table(domains: imd_files.DomainTable, population: dict[str, float])
 def imd2019_lsoas(data_dir: Path | str) -> geography.LsoaTable:
     data_dir = Path(data_dir)
     domains = imd_files.read_domains(first_present(data_dir, IMD2019_DOMAIN_FILES))
-    population = geography.read_population(first_present(data_dir, (IMD2019_POPULATION,)))
+    population = geography.read_population(first_present(data_dir, IMD2019_POPULATION_FILES))
     return imd_lsoa_table(domains, population)
 
 

@@ -88,14 +88,16 @@ class Importer:
 
     def write_values(self, dataset: DataSet, measure: MeasureSpec, order: int, ids: dict[str, int],
                      area_codes: Iterable[str], values: Iterable[float]) -> int:  # fmt: skip
-        m = Measure.objects.create(
+        m, _ = Measure.objects.get_or_create(
             dataset=dataset,
             slug=measure.slug,
-            name=measure.name,
-            unit=measure.unit,
-            direction=measure.direction,
-            description=measure.description,
-            order=order,
+            defaults={
+                "name": measure.name,
+                "unit": measure.unit,
+                "direction": measure.direction,
+                "description": measure.description,
+                "order": order,
+            },
         )
         rows = [
             AreaValue(area_id=ids[code], measure=m, value=float(v))
@@ -104,6 +106,32 @@ class Importer:
         ]
         AreaValue.objects.bulk_create(rows, batch_size=5000)
         return len(rows)
+
+
+RANK_UNIT = "rank (1 = most deprived)"
+MORE, LESS = Measure.Direction.HIGHER_MORE_NEED, Measure.Direction.HIGHER_LESS_NEED
+# Summary measures for wards, districts and regions (IoD 2019 Technical Report, higher-level summaries).
+SUMMARY_MEASURES = (
+    (MeasureSpec("imd_score", "IMD score", "score", MORE, "LSOA scores averaged, weighted by population."), "score"),
+    (MeasureSpec("imd_rank", "IMD rank", RANK_UNIT, LESS, "Among areas of the same type."), "rank"),
+    (MeasureSpec("imd_decile", "IMD decile", "decile", LESS, "1 is the most deprived 10%."), "decile"),
+    (MeasureSpec("imd_extent", "IMD extent", "proportion", MORE,
+                 "Share of people in the most deprived 30% of LSOAs, on the IoD sliding weight."), "extent"),
+    (MeasureSpec("imd_share_most_deprived", "People in the most deprived 10% of LSOAs", "proportion", MORE),
+     "population_share_most_deprived_10pc"),
+)  # fmt: skip
+
+
+def domain_score_measure(slug: str, label: str) -> MeasureSpec:
+    """The 0–100 transformed domain score: comparable across domains and levels (IoD exponential transform)."""
+    return MeasureSpec(
+        f"{slug}_score",
+        label,
+        "0–100",
+        MORE,
+        f"Exponentially transformed domain rank (0 least, 100 most deprived), population-weighted above "
+        f"LSOA level; weight in the IMD {IMD2019_WEIGHTS[slug]:.1%}.",
+    )
 
 
 class GeographyImporter(Importer):
@@ -168,7 +196,7 @@ class GeographyImporter(Importer):
         return names
 
     def _population(self) -> dict[str, float]:
-        for relative in ("population/lsoa11_population_mid2019_EW.csv", national.IMD2019_POPULATION):
+        for relative in ("population/lsoa11_population_mid2019_EW.csv", *national.IMD2019_POPULATION_FILES):
             if self.path(relative).is_file():
                 return geography.read_population(self.path(relative))
         return {}
@@ -223,10 +251,14 @@ class Imd2019Importer(Importer):
 
     slug = "imd2019"
     name = "English Indices of Deprivation 2019"
-    required = (national.IMD2019_POPULATION,)
 
     def available(self) -> bool:
-        return super().available() and any(self.path(p).is_file() for p in national.IMD2019_DOMAIN_FILES)
+        present = [self.path(p).is_file() for p in (*national.IMD2019_DOMAIN_FILES, *national.IMD2019_POPULATION_FILES)]
+        domains, population = (
+            present[: len(national.IMD2019_DOMAIN_FILES)],
+            present[len(national.IMD2019_DOMAIN_FILES) :],
+        )
+        return any(domains) and any(population)
 
     def run(self) -> dict[str, int]:
         types = self.area_types()
@@ -239,60 +271,53 @@ class Imd2019Importer(Importer):
             description="IMD score recomputed from the seven domain ranks with the IoD 2019 method; ward, district "
                         "and region figures are population-weighted (mid-2015 IoD denominators).",
         )  # fmt: skip
-        order = 0
-        written = 0
-        lsoa_ids = self.area_ids(types["lsoa11"])
-        more = Measure.Direction.HIGHER_MORE_NEED
-        less = Measure.Direction.HIGHER_LESS_NEED
-        specs = [
-            (MeasureSpec("imd_score", "IMD score", "score", more, "Higher is more deprived."), lsoas.score),
-            (MeasureSpec("imd_rank", "IMD rank", "rank of 32,844", less, "1 is the most deprived."), lsoas.rank),
-            (MeasureSpec("imd_decile", "IMD decile", "decile", less, "1 is the most deprived 10%."),
-             deciles(lsoas.rank)),
-        ]  # fmt: skip
-        for j, (slug, label) in enumerate(IMD2019_DOMAIN_NAMES.items()):
-            ranks = domains.values[:, j]
-            specs.append((MeasureSpec(f"{slug}_rank", f"{label} rank", "rank of 32,844", less), ranks))
-            specs.append((MeasureSpec(f"{slug}_decile", f"{label} decile", "decile", less), deciles(ranks)))
-        steps = len(specs) + 3
-        for n, (spec, values) in enumerate(specs):
-            written += self.write_values(dataset, spec, order, lsoa_ids, lsoas.codes, values)
-            order += 1
-            self.progress(n + 1, steps)
-
-        transformed = exponential_transform(domains.values, n=domains.values.shape[0])
         lookups = {
             "ward17": geography.read_lookup(self.path(national.LOOKUP_LSOA11_WARD17), "lsoa11", "ward17"),
             "lad19": geography.read_lookup(self.path(national.LOOKUP_LSOA11_LTLA19), "lsoa11", "ltla19"),
         }
         region_of = dict(Area.objects.filter(area_type=types["lad19"]).values_list("code", "parent__code"))
         lookups["rgn19"] = {lsoa: region_of.get(lad, "") or "" for lsoa, lad in lookups["lad19"].items()}
-        for n, (type_code, lookup) in enumerate(lookups.items()):
-            parent_of = national.parents(lsoas, lookup)
-            summary = geography.aggregate(lsoas, parent_of)
-            ids = self.area_ids(types[type_code])
-            for slug, name, unit, direction, column in (
-                ("imd_score", "IMD average score", "score", more, "score"),
-                ("imd_rank", "IMD rank of average score", "rank", less, "rank"),
-                ("imd_decile", "IMD decile", "decile", less, "decile"),
-                ("imd_extent", "IMD extent", "proportion", more, "extent"),
-                ("imd_share_most_deprived", "Population in the most deprived 10% of LSOAs", "proportion", more,
-                 "population_share_most_deprived_10pc"),
-            ):  # fmt: skip
-                written += self.write_values(dataset, MeasureSpec(f"{type_code}_{slug}", name, unit, direction),
-                                             order, ids, summary["code"], summary[column])  # fmt: skip
-                order += 1
-            for j, (slug, label) in enumerate(IMD2019_DOMAIN_NAMES.items()):
-                domain = geography.LsoaTable(lsoas.codes, transformed[:, j], lsoas.rank, lsoas.population)
-                averaged = geography.aggregate(domain, parent_of)
-                measure = MeasureSpec(f"{type_code}_{slug}_score", f"{label} (average transformed score)", "0–100",
-                                      more, f"Population-weighted mean of the exponentially transformed domain "
-                                            f"score (0 least, 100 most deprived); weight in the IMD "
-                                            f"{IMD2019_WEIGHTS[slug]:.1%}.")  # fmt: skip
-                written += self.write_values(dataset, measure, order, ids, averaged["code"], averaged["score"])
-                order += 1
-            self.progress(len(specs) + n + 1, steps)
+        parents_by_type = {types[code]: national.parents(lsoas, lookup) for code, lookup in lookups.items()}
+        written = write_index_values(self, dataset, types["lsoa11"], lsoas, domains.values, parents_by_type)
         return {"values": written}
+
+
+def write_index_values(importer: Importer, dataset: DataSet, lsoa_type: AreaType, lsoas: geography.LsoaTable,
+                       domain_ranks: np.ndarray, parents_by_type: dict[AreaType, np.ndarray]) -> int:  # fmt: skip
+    """IMD score, rank, decile and the seven domains for LSOAs, and the IoD summaries for each
+    higher level; the same measure slugs at every level so pages read them one way."""
+    written, order = 0, 0
+    transformed = exponential_transform(domain_ranks, n=domain_ranks.shape[0])
+    specs = [
+        (MeasureSpec("imd_score", "IMD score", "score", MORE, "Higher is more deprived."), lsoas.score),
+        (MeasureSpec("imd_rank", "IMD rank", RANK_UNIT, LESS, "Among areas of the same type."), lsoas.rank),
+        (MeasureSpec("imd_decile", "IMD decile", "decile", LESS, "1 is the most deprived 10%."), deciles(lsoas.rank)),
+    ]
+    for j, (slug, label) in enumerate(IMD2019_DOMAIN_NAMES.items()):
+        ranks = domain_ranks[:, j]
+        specs.append((domain_score_measure(slug, label), transformed[:, j]))
+        specs.append((MeasureSpec(f"{slug}_rank", f"{label} rank", RANK_UNIT, LESS), ranks))
+        specs.append((MeasureSpec(f"{slug}_decile", f"{label} decile", "decile", LESS), deciles(ranks)))
+    steps = len(specs) + len(parents_by_type)
+    lsoa_ids = importer.area_ids(lsoa_type)
+    for n, (spec, values) in enumerate(specs):
+        written += importer.write_values(dataset, spec, order, lsoa_ids, lsoas.codes, values)
+        order += 1
+        importer.progress(n + 1, steps)
+    for n, (area_type, parent_of) in enumerate(parents_by_type.items()):
+        summary = geography.aggregate(lsoas, parent_of)
+        ids = importer.area_ids(area_type)
+        for spec, column in SUMMARY_MEASURES:
+            written += importer.write_values(dataset, spec, order, ids, summary["code"], summary[column])
+            order += 1
+        for j, (slug, label) in enumerate(IMD2019_DOMAIN_NAMES.items()):
+            domain = geography.LsoaTable(lsoas.codes, transformed[:, j], lsoas.rank, lsoas.population)
+            averaged = geography.aggregate(domain, parent_of)
+            written += importer.write_values(dataset, domain_score_measure(slug, label), order, ids,
+                                             averaged["code"], averaged["score"])  # fmt: skip
+            order += 1
+        importer.progress(len(specs) + n + 1, steps)
+    return written
 
 
 class Cni2019Importer(Importer):

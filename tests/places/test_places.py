@@ -47,12 +47,17 @@ def test_demo_populations_add_up():
 def test_load_is_complete_and_repeatable(demo):
     from commonground.places import demo as demo_module
 
-    assert demo == {"areas": 73, "measures": 11, "values": 660}
+    assert demo == {"areas": 73, "measures": 11, "values": 660, "index_values": demo["index_values"]}
+    assert demo["index_values"] > 60 * 24
     again = demo_module.load()
     assert again == demo
     assert Area.objects.count() == 73
-    assert AreaValue.objects.count() == 660
-    assert DataSet.objects.get().is_demo
+    assert AreaValue.objects.count() == 660 + demo["index_values"]
+    assert set(DataSet.objects.values_list("slug", "is_demo")) == {
+        ("demo-indicators", True),
+        ("demo-imd", True),
+        ("demo-cni", True),
+    }
 
 
 @pytest.mark.django_db
@@ -105,7 +110,8 @@ def test_api_lists_areas_with_pagination(client, demo):
 def test_api_area_detail_carries_values_and_licence(client, demo):
     data = client.get("/api/areas/X01000003").json()
     assert data["is_demo"] is True
-    assert len(data["values"]) == 11
+    assert sum(v["dataset"] == "demo-indicators" for v in data["values"]) == 11
+    assert {"imd_score", "imd_rank", "imd_decile", "income_score"} <= {v["measure"] for v in data["values"]}
     income = next(v for v in data["values"] if v["measure"] == "income")
     stored = AreaValue.objects.get(area__code="X01000003", measure__slug="income").value
     assert income["value"] == stored

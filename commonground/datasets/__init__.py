@@ -1,0 +1,1 @@
+"""Official public datasets: where they are published and how to fetch them."""
