@@ -5,13 +5,14 @@ Annotations are real objects here (no postponed evaluation) because django-ninja
 through the permission wrappers.
 """
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI, Schema, Status
 
 from commonground import __version__
 from commonground.accounts.permissions import public, requires
 from commonground.accounts.roles import Capability
 from commonground.audit.models import AuditRecord
+from commonground.places import services as place_services
 from commonground.places.models import Area, AreaType
 from commonground.places.services import area_profile, find_area
 
@@ -153,6 +154,115 @@ def get_area(request: HttpRequest, code: str):
         for v in profile["values"]
     ]
     return Status(200, {**_summary(area), "values": values, "children": [_summary(c) for c in profile["children"]]})
+
+
+class Domain(Schema):
+    slug: str
+    name: str
+    weight: float
+    score: float | None
+    rank: int | None
+    decile: int | None
+
+
+class Deprivation(Schema):
+    dataset: str
+    licence: str
+    score: float
+    rank: int
+    of: int
+    decile: int
+    extent: float | None
+    share_most_deprived: float | None
+    domains: list[Domain]
+
+
+class NeedDomain(Schema):
+    slug: str
+    name: str
+    score: float
+
+
+class CommunityNeed(Schema):
+    dataset: str
+    licence: str
+    third_party: bool
+    score: float
+    rank: int
+    of: int
+    domains: list[NeedDomain]
+    left_behind: bool | None
+
+
+class Indicators(Schema):
+    code: str
+    name: str
+    level: str
+    is_demo: bool
+    deprivation: Deprivation | None
+    community_need: CommunityNeed | None
+    left_behind_reason: str | None
+
+
+class LeftBehindWard(Schema):
+    code: str
+    name: str
+    local_authority: str
+    population: int | None
+    imd_score: float | None
+    imd_rank: int | None
+    cni_rank: int | None
+    is_demo: bool
+
+
+def _dataset_fields(dataset) -> dict:
+    return {"dataset": dataset.slug, "licence": dataset.licence}
+
+
+@api.get(
+    "/areas/{code}/indicators",
+    response={200: Indicators, 404: Problem},
+    tags=["places"],
+    summary="Deprivation, community need and left-behind status of one area",
+    description="IMD score, rank, decile and seven domains; CNI domains when loaded; the reason in plain English.",
+)
+@public
+def area_indicators(request: HttpRequest, code: str):
+    area = find_area(code)
+    if area is None:
+        return Status(404, {"detail": f"No area has the code {code!r}"})
+    grouped = place_services.figures(area)
+    imd = place_services.deprivation(area, grouped)
+    need = place_services.community_need(area, grouped)
+    body = {"code": area.code, "name": area.name, "level": area.area_type.level, "is_demo": area.is_demo,
+            "deprivation": None, "community_need": None,
+            "left_behind_reason": place_services.left_behind_reason(area, imd, need)}  # fmt: skip
+    if imd:
+        body["deprivation"] = {**imd, **_dataset_fields(imd["dataset"])}
+    if need:
+        body["community_need"] = {**need, **_dataset_fields(need["dataset"]),
+                                  "third_party": need["dataset"].is_third_party}  # fmt: skip
+    return Status(200, body)
+
+
+@api.get("/areas/{code}/map", summary="GeoJSON of the area's neighbourhoods, with IMD deciles", tags=["places"])
+@public
+def area_map(request: HttpRequest, code: str):
+    area = find_area(code)
+    if area is None:
+        return JsonResponse({"detail": f"No area has the code {code!r}"}, status=404)
+    return JsonResponse({"type": "FeatureCollection", "features": place_services.map_features(area)})
+
+
+@api.get(
+    "/left-behind",
+    response=list[LeftBehindWard],
+    tags=["places"],
+    summary="Left-behind wards: most deprived 10% on both IMD and CNI",
+)
+@public
+def left_behind_list(request: HttpRequest):
+    return place_services.left_behind_wards()
 
 
 @api.get("/me", response=Me, summary="The signed-in user", tags=["accounts"])

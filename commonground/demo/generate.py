@@ -8,6 +8,7 @@ so demo areas can never clash with national data.
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +93,25 @@ def generate(seed: int = SEED) -> dict[str, list[list]]:
     areas.extend(ward_rows)
     areas.extend(lsoa_rows)
     measures = [["slug", "name", "unit", "direction", "description"]] + [list(m) for m in MEASURES]
-    return {"areas.csv": areas, "indicators.csv": values, "measures.csv": measures}
+    return {"areas.csv": areas, "indicators.csv": values, "measures.csv": measures, "boundaries.csv": boundaries()}
+
+
+def boundaries() -> list[list]:
+    """Made-up square LSOA shapes: wards on a 4 × 3 grid, each split into 5 strips.
+
+    Placed in the North Sea (about 2.5°E 54.5°N) so they can never be mistaken for a real place.
+    """
+    rows: list[list] = [["code", "geometry"]]
+    west, north, size = 2.3, 54.7, 0.1
+    for w in range(len(WARD_NAMES)):
+        x0, y1 = west + (w % 4) * size, north - (w // 4) * size
+        for s in range(LSOAS_PER_WARD):
+            left, right = x0 + s * size / LSOAS_PER_WARD, x0 + (s + 1) * size / LSOAS_PER_WARD
+            ring = [[left, y1], [right, y1], [right, y1 - size], [left, y1 - size], [left, y1]]
+            ring = [[round(x, 5), round(y, 5)] for x, y in ring]
+            geometry = {"type": "Polygon", "coordinates": [ring]}
+            rows.append([f"X01{w * LSOAS_PER_WARD + s + 1:06d}", json.dumps(geometry, separators=(",", ":"))])
+    return rows
 
 
 def write(directory: Path = DATA_DIR, seed: int = SEED) -> list[Path]:

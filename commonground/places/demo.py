@@ -156,6 +156,10 @@ def load(directory: Path = DATA_DIR, actor: object = "commonground init-demo") -
         for slug in measures
     ]
     AreaValue.objects.bulk_create(values, batch_size=2000)
+    shapes = [by_code[row["code"]] for row in _rows(directory / "boundaries.csv")]
+    for area, row in zip(shapes, _rows(directory / "boundaries.csv"), strict=True):
+        area.geometry = row["geometry"]
+    Area.objects.bulk_update(shapes, ["geometry"])
     counts = {"areas": len(by_code), "measures": len(measures), "values": len(values)}
     counts["index_values"] = _demo_indices(directory, types, by_code)
     record(actor, "places.load_demo", dataset, after=counts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from commonground.places.models import Area, AreaType
+from commonground.places.models import Area, AreaType, AreaValue
 
 
 def demo_data_loaded() -> bool:
@@ -52,3 +52,170 @@ def area_profile(area: Area) -> dict:
         ancestors.insert(0, parent)
         parent = parent.parent
     return {"area": area, "values": list(values), "children": list(children), "ancestors": ancestors}
+
+
+# Datasets that give an area its deprivation and community-need figures; national first, demo second.
+INDEX_DATASETS = ("imd2019", "demo-imd")
+NEED_DATASETS = ("cni2019", "demo-cni")
+CNI_DOMAINS = (
+    ("civic_assets_score", "Civic assets"),
+    ("connectedness_score", "Connectedness"),
+    ("engaged_community_score", "Active and engaged community"),
+)
+
+
+def figures(area: Area) -> dict[str, dict[str, AreaValue]]:
+    """The area's values grouped by dataset slug, then measure slug."""
+    grouped: dict[str, dict[str, AreaValue]] = {}
+    for value in area.values.select_related("measure__dataset"):
+        grouped.setdefault(value.measure.dataset.slug, {})[value.measure.slug] = value
+    return grouped
+
+
+def _pick(grouped: dict[str, dict[str, AreaValue]], candidates: tuple[str, ...]) -> dict[str, AreaValue]:
+    return next((grouped[slug] for slug in candidates if slug in grouped), {})
+
+
+def _ordinal_count(area: Area) -> int:
+    return Area.objects.filter(area_type=area.area_type).count()
+
+
+def deprivation(area: Area, grouped: dict[str, dict[str, AreaValue]]) -> dict | None:
+    """IMD score, rank, decile and the seven domains, for the profile page and the API."""
+    from commonground.engine.indices import IMD2019_DOMAIN_NAMES, IMD2019_WEIGHTS
+
+    imd = _pick(grouped, INDEX_DATASETS)
+    if "imd_score" not in imd:
+        return None
+    domains = [
+        {
+            "slug": slug,
+            "name": name,
+            "weight": IMD2019_WEIGHTS[slug],
+            "weight_label": f"{IMD2019_WEIGHTS[slug] * 100:g}%",
+            "score": imd[f"{slug}_score"].value if f"{slug}_score" in imd else None,
+            "rank": int(imd[f"{slug}_rank"].value) if f"{slug}_rank" in imd else None,
+            "decile": int(imd[f"{slug}_decile"].value) if f"{slug}_decile" in imd else None,
+        }
+        for slug, name in IMD2019_DOMAIN_NAMES.items()
+    ]
+    return {
+        "dataset": imd["imd_score"].measure.dataset,
+        "score": imd["imd_score"].value,
+        "rank": int(imd["imd_rank"].value),
+        "decile": int(imd["imd_decile"].value),
+        "of": _ordinal_count(area),
+        "extent": imd["imd_extent"].value if "imd_extent" in imd else None,
+        "share_most_deprived": imd["imd_share_most_deprived"].value if "imd_share_most_deprived" in imd else None,
+        "domains": domains,
+    }
+
+
+def community_need(area: Area, grouped: dict[str, dict[str, AreaValue]]) -> dict | None:
+    need = _pick(grouped, NEED_DATASETS)
+    if "cni_score" not in need:
+        return None
+    return {
+        "dataset": need["cni_score"].measure.dataset,
+        "score": need["cni_score"].value,
+        "rank": int(need["cni_rank"].value),
+        "of": need["cni_rank"].measure.values.count(),
+        "domains": [{"slug": s, "name": n, "score": need[s].value} for s, n in CNI_DOMAINS if s in need],
+        "left_behind": bool(need["left_behind"].value) if "left_behind" in need else None,
+        "left_behind_rule": need["left_behind"].measure if "left_behind" in need else None,
+    }
+
+
+def left_behind_reason(area: Area, imd: dict | None, need: dict | None) -> str | None:
+    """Plain-English reason for the left-behind status, naming both ranks and the cut-off."""
+    if need is None or need["left_behind"] is None or imd is None:
+        return None
+    share = 0.25 if need["dataset"].is_demo else 0.10
+    cut_imd, cut_cni = int(imd["of"] * share), int(need["of"] * share)
+    ranks = (f"its deprivation rank is {imd['rank']:,} of {imd['of']:,} and its community-need rank is "
+             f"{need['rank']:,} of {need['of']:,}")  # fmt: skip
+    if need["left_behind"]:
+        return (f"{area.name} is a left-behind neighbourhood: it is in the {share:.0%} most deprived wards and in "
+                f"the {share:.0%} with the highest community need ({ranks}).")  # fmt: skip
+    reasons = []
+    if imd["rank"] > cut_imd:
+        reasons.append(f"it is not in the {share:.0%} most deprived wards (that means a rank of {cut_imd:,} or better)")
+    if need["rank"] > cut_cni:
+        reasons.append(f"it is not in the {share:.0%} with the highest community need (rank {cut_cni:,} or better)")
+    return f"{area.name} is not counted as left behind: {' and '.join(reasons) or 'see the ranks'} ({ranks})."
+
+
+def map_features(area: Area) -> list[dict]:
+    """GeoJSON features to draw on the area's map: its LSOAs (or its districts, for a region)."""
+    import json
+
+    level = area.area_type.level
+    if level == AreaType.Level.LSOA:
+        shapes = Area.objects.filter(pk=area.pk)
+    elif level == AreaType.Level.WARD:
+        shapes = area.children.all()
+    elif level == AreaType.Level.LOCAL_AUTHORITY:
+        shapes = Area.objects.filter(parent__parent=area, area_type__level=AreaType.Level.LSOA)
+    else:
+        shapes = area.children.all()
+    shapes = shapes.exclude(geometry="").only("id", "code", "name", "geometry")
+    deciles = dict(
+        AreaValue.objects.filter(
+            area__in=shapes, measure__slug="imd_decile", measure__dataset__slug__in=INDEX_DATASETS
+        ).values_list("area_id", "value")
+    )
+    return [
+        {
+            "type": "Feature",
+            "properties": {
+                "code": a.code,
+                "name": a.name,
+                "imd_decile": int(deciles[a.id]) if a.id in deciles else None,
+            },
+            "geometry": json.loads(a.geometry),
+        }
+        for a in shapes
+    ]
+
+
+def left_behind_wards(order: str = "imd_rank") -> list[dict]:
+    """Every ward flagged left behind, with both ranks, ordered by a column name."""
+    flagged = AreaValue.objects.filter(measure__slug="left_behind", measure__dataset__slug__in=NEED_DATASETS, value=1)
+    wards = Area.objects.filter(values__in=flagged).select_related("parent").distinct()
+    ranks = {
+        (v.area_id, v.measure.slug): v.value
+        for v in AreaValue.objects.filter(area__in=wards, measure__slug__in=["imd_rank", "cni_rank", "imd_score", "imd_decile"],
+                                          measure__dataset__slug__in=INDEX_DATASETS + NEED_DATASETS)
+        .select_related("measure")
+    }  # fmt: skip
+    rows = [
+        {
+            "code": w.code,
+            "name": w.name,
+            "local_authority": w.parent.name if w.parent else "",
+            "population": w.population,
+            "imd_score": ranks.get((w.id, "imd_score")),
+            "imd_rank": int(ranks[(w.id, "imd_rank")]) if (w.id, "imd_rank") in ranks else None,
+            "cni_rank": int(ranks[(w.id, "cni_rank")]) if (w.id, "cni_rank") in ranks else None,
+            "imd_decile": int(ranks[(w.id, "imd_decile")]) if (w.id, "imd_decile") in ranks else None,
+            "is_demo": w.is_demo,
+            "geometry": w.geometry,
+        }
+        for w in wards
+    ]
+    key = order if order in {"name", "local_authority", "population", "imd_rank", "cni_rank"} else "imd_rank"
+    return sorted(rows, key=lambda r: (r[key] is None, r[key] if r[key] is not None else 0, r["name"]))
+
+
+def search(query: str, limit: int = 50) -> list[Area]:
+    """Areas whose code matches exactly or whose name contains the words, larger areas first."""
+    query = query.strip()
+    if not query:
+        return []
+    by_code = list(Area.objects.filter(code__iexact=query).select_related("area_type", "parent"))
+    level_order = {AreaType.Level.REGION: 0, AreaType.Level.LOCAL_AUTHORITY: 1, AreaType.Level.WARD: 2,
+                   AreaType.Level.LSOA: 3}  # fmt: skip
+    by_name = Area.objects.filter(name__icontains=query).select_related("area_type", "parent")[: limit * 4]
+    ordered = sorted(by_name, key=lambda a: (level_order.get(a.area_type.level, 9), a.name))
+    seen = {a.pk for a in by_code}
+    return by_code + [a for a in ordered if a.pk not in seen][: limit - len(by_code)]
