@@ -178,16 +178,27 @@ def map_features(area: Area) -> list[dict]:
     ]
 
 
+def combined_geometry(area: Area) -> str:
+    """A MultiPolygon of the area's LSOA shapes, for wards the boundary files do not cover."""
+    import json
+
+    polygons = []
+    for text in area.children.exclude(geometry="").values_list("geometry", flat=True):
+        shape = json.loads(text)
+        polygons.extend([shape["coordinates"]] if shape["type"] == "Polygon" else shape["coordinates"])
+    return json.dumps({"type": "MultiPolygon", "coordinates": polygons}, separators=(",", ":")) if polygons else ""
+
+
 def left_behind_wards(order: str = "imd_rank") -> list[dict]:
     """Every ward flagged left behind, with both ranks, ordered by a column name."""
     flagged = AreaValue.objects.filter(measure__slug="left_behind", measure__dataset__slug__in=NEED_DATASETS, value=1)
     wards = Area.objects.filter(values__in=flagged).select_related("parent").distinct()
-    ranks = {
-        (v.area_id, v.measure.slug): v.value
-        for v in AreaValue.objects.filter(area__in=wards, measure__slug__in=["imd_rank", "cni_rank", "imd_score", "imd_decile"],
-                                          measure__dataset__slug__in=INDEX_DATASETS + NEED_DATASETS)
-        .select_related("measure")
-    }  # fmt: skip
+    wanted = AreaValue.objects.filter(
+        area__in=wards,
+        measure__slug__in=["imd_rank", "cni_rank", "imd_score", "imd_decile"],
+        measure__dataset__slug__in=INDEX_DATASETS + NEED_DATASETS,
+    ).select_related("measure")
+    ranks = {(v.area_id, v.measure.slug): v.value for v in wanted}
     rows = [
         {
             "code": w.code,
@@ -199,7 +210,7 @@ def left_behind_wards(order: str = "imd_rank") -> list[dict]:
             "cni_rank": int(ranks[(w.id, "cni_rank")]) if (w.id, "cni_rank") in ranks else None,
             "imd_decile": int(ranks[(w.id, "imd_decile")]) if (w.id, "imd_decile") in ranks else None,
             "is_demo": w.is_demo,
-            "geometry": w.geometry,
+            "geometry": w.geometry or combined_geometry(w),
         }
         for w in wards
     ]
