@@ -51,6 +51,31 @@ def test_sign_up_sign_out_sign_in_and_browse(server, page):
     assert "demo data" in page.locator(".govuk-phase-banner").inner_text()
 
 
+def test_search_to_ward_profile_draws_map_and_chart(server, page):
+    page.goto(f"{server}/places/")
+    page.get_by_label("Search by place name or code").fill("Brookfield")
+    page.get_by_role("button", name="Search").click()
+    page.locator("#search-results").get_by_role("link", name="Brookfield").click()
+    assert page.url == f"{server}/places/X05000002/"
+    assert "left-behind neighbourhood" in page.locator("#left-behind-status").inner_text()
+    page.wait_for_selector("#area-map[data-map-ready=true]", timeout=15_000)
+    assert page.locator("#area-map .leaflet-overlay-pane path").count() == 5  # the ward's five LSOAs
+    page.wait_for_selector("table.cg-chart-source[data-chart-ready=true]", timeout=15_000)
+    canvas = page.locator("figure.cg-chart canvas")
+    assert canvas.count() == 1
+    assert "Income" in canvas.get_attribute("aria-label") or "highest" in canvas.get_attribute("aria-label")
+    box = canvas.bounding_box()
+    assert box["width"] > 200 and box["height"] > 100
+    # the chart really drew: some pixels on the canvas are the bar colour
+    painted = page.evaluate(
+        """() => { const c = document.querySelector('figure.cg-chart canvas');
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   let n = 0; for (let i = 0; i < d.length; i += 4) { if (d[i] === 29 && d[i+1] === 112 && d[i+2] === 184) n++; }
+                   return n; }"""
+    )
+    assert painted > 500
+
+
 def test_forms_work_without_javascript(server, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -69,6 +94,7 @@ def test_forms_work_without_javascript(server, browser):
 
 
 PUBLIC_PAGES = ["/", "/places/", "/places/X09000001/", "/places/X05000001/", "/places/X01000001/",
+                "/places/left-behind/", "/places/?q=brook",
                 "/account/sign-up/", "/account/sign-in/", "/account/password-reset/", "/api-guide/", "/about/",
                 "/accessibility/", "/places/NOT-A-CODE/"]  # fmt: skip
 OFFICER_PAGES = ["/account/", "/account/people/", "/audit/", "/account/password/"]
