@@ -70,7 +70,10 @@ def test_search_to_ward_profile_draws_map_and_chart(server, page):
     painted = page.evaluate(
         """() => { const c = document.querySelector('figure.cg-chart canvas');
                    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                   let n = 0; for (let i = 0; i < d.length; i += 4) { if (d[i] === 29 && d[i+1] === 112 && d[i+2] === 184) n++; }
+                   let n = 0;
+                   for (let i = 0; i < d.length; i += 4) {
+                     if (d[i] === 29 && d[i + 1] === 112 && d[i + 2] === 184) n++;
+                   }
                    return n; }"""
     )
     assert painted > 500

@@ -20,10 +20,16 @@ from commonground.places.models import Area, AreaValue, DataSet
 from tests.conftest import SHARED
 
 DISTRICTS = {"E06000009", "E06000001"}  # Blackpool, Hartlepool
-FULL_FILES = ["imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv", "imd2019/File_6_-_IoD2019_Population_Denominators.csv",
-              "cni/cni2019_england_ward17.csv", "population/lsoa11_population_mid2019_EW.csv",
-              "lookups/lookup_ltla19_region19.csv", "boundaries/boundaries_lsoa11.geojson",
-              "boundaries/boundaries_ltla19.geojson", "boundaries/boundaries_left_behind_areas_ward17_uk.geojson"]  # fmt: skip
+FULL_FILES = [
+    "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv",
+    "imd2019/File_6_-_IoD2019_Population_Denominators.csv",
+    "cni/cni2019_england_ward17.csv",
+    "population/lsoa11_population_mid2019_EW.csv",
+    "lookups/lookup_ltla19_region19.csv",
+    "boundaries/boundaries_lsoa11.geojson",
+    "boundaries/boundaries_ltla19.geojson",
+    "boundaries/boundaries_left_behind_areas_ward17_uk.geojson",
+]
 
 
 def _filtered(source, dest, keep) -> set[str]:
