@@ -14,8 +14,8 @@ from commonground.engine import geography, imd_files
 from commonground.engine.indices import deciles, imd_from_domain_ranks, imd_from_domain_scores
 from commonground.engine.tables import DataError
 
-# File 7 (the official all-in-one CSV, downloaded by `commonground data fetch`) has the domain
-# scores, so it comes first; the data pack's File 2 and compact table have ranks only.
+# File 7 is the official all-in-one CSV that `commonground data fetch` downloads; the data pack
+# has File 2 and a compact table instead. All three carry the domain ranks.
 IMD2019_FILE7 = "imd2019/File_7_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators_3.csv"
 IMD2019_DOMAIN_FILES = (
     IMD2019_FILE7,

@@ -81,6 +81,34 @@ def test_imd2019_reproduced_from_domain_ranks_on_all_32844_lsoas(national_data, 
     assert decile_mismatch <= 10
 
 
+def test_imd2025_reproduced_from_domain_ranks_on_all_33755_lsoas(national_data):
+    """Same method, 2021 LSOAs: the IoD 2025 kept the 2019 domain weights."""
+    path = national_data / "imd2025" / "imd2025_england_lsoa21.csv"
+    domains = imd_files.read_domains(path)
+    assert domains.kind == "ranks" and domains.values.shape == (33_755, 7)
+    result = indices.imd_from_domain_ranks(domains.values)
+    published = pd.read_csv(path).set_index("lsoa21_code").reindex(domains.lsoa_codes)
+    diff = np.abs(result.score - published["IMD_score"].to_numpy())
+    print(f"\nIMD 2025: max |score diff| {diff.max():.6f}, max rank diff "
+          f"{np.abs(result.rank - published['IMD_rank'].to_numpy()).max()}")  # fmt: skip
+    assert diff.max() <= 0.001
+    assert np.abs(result.rank - published["IMD_rank"].to_numpy()).max() <= 2
+    assert np.array_equal(result.decile, published["IMD_decile"].to_numpy())
+
+
+def test_domain_scores_are_used_when_a_file_has_no_ranks(tmp_path):
+    path = tmp_path / "file5.csv"
+    names = ["Income Score (rate)", "Employment Score (rate)", "Education, Skills and Training Score",
+             "Health Deprivation and Disability Score", "Crime Score", "Barriers to Housing and Services Score",
+             "Living Environment Score"]  # fmt: skip
+    rows = [",".join(["E0100000" + str(i)] + [str(v) for v in np.random.default_rng(i).random(7)]) for i in range(5)]
+    path.write_text("LSOA code (2011)," + ",".join(f'"{n}"' for n in names) + "\n" + "\n".join(rows) + "\n")
+    table = imd_files.read_domains(path)
+    assert table.kind == "scores"
+    result = indices.imd_from_domain_scores(table.values)
+    assert sorted(result.rank.tolist()) == [1, 2, 3, 4, 5]
+
+
 def test_published_deciles_follow_ceil_rank_times_ten_over_n(national_data):
     _, compact = _published(national_data)
     assert np.array_equal(indices.deciles(compact["IMD_rank"].to_numpy()), compact["IMD_decile"].to_numpy())
