@@ -113,3 +113,8 @@ LOGGING = {
 }
 
 COMMONGROUND_SERVICE_NAME = os.environ.get("COMMONGROUND_SERVICE_NAME", "Common Ground")
+# Background map tiles are off by default (no third-party requests); e.g. OpenStreetMap's tile URL.
+COMMONGROUND_MAP_TILES_URL = os.environ.get("COMMONGROUND_MAP_TILES_URL", "")
+COMMONGROUND_MAP_TILES_ATTRIBUTION = os.environ.get(
+    "COMMONGROUND_MAP_TILES_ATTRIBUTION", "&copy; OpenStreetMap contributors"
+)

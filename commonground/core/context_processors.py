@@ -32,4 +32,6 @@ def site(request: HttpRequest) -> dict:
         "service_name": settings.COMMONGROUND_SERVICE_NAME,
         "navigation": navigation,
         "showing_demo_data": demo_data_loaded(),
+        "map_tiles_url": settings.COMMONGROUND_MAP_TILES_URL,
+        "map_tiles_attribution": settings.COMMONGROUND_MAP_TILES_ATTRIBUTION,
     }

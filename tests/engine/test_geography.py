@@ -68,3 +68,32 @@ def test_left_behind_wards_recover_the_published_list(national_data, lsoas):
     assert (found["imd_rank"] <= 743).all() and (found["cni_rank"] <= 743).all()
     bloomfield = found.set_index("code").loc["E05001645"]
     assert (bloomfield["ward_name"], bloomfield["local_authority"]) == ("Bloomfield", "Blackpool")
+
+
+def test_ward_2019_vintage_matches_an_independent_population_weighted_aggregation(national_data, lsoas):
+    """Wards (2019) through the LSOA11→WD19 lookup, against humaniverse's published ward IMD file.
+
+    Their extent differs from ours by up to one percentile step (0.047); ours matches the official
+    district extents (test above), so only score and proportion are compared here.
+    """
+    lookup = geography.read_lookup(national_data / "lookups" / "lookup_lsoa11_ward19_names.csv", "lsoa", "ward")
+    ours = geography.aggregate(lsoas, national.parents(lsoas, lookup)).set_index("code")
+    theirs = pd.read_csv(national_data / "imd2019" / "imd2019_england_ward19_popweighted_humaniverse.csv")
+    theirs = theirs.set_index("ward_code")
+    assert len(ours) == len(theirs) == 7_180
+    ours = ours.reindex(theirs.index)
+    assert (ours["score"] - theirs["Score"]).abs().max() <= 0.0015
+    assert (ours["proportion_lsoas_most_deprived_10pc"] - theirs["Proportion"]).abs().max() <= 1e-9
+
+
+def test_imd2025_on_2021_lsoas_aggregates_to_2024_wards(national_data):
+    from commonground.engine import imd_files, indices
+
+    domains = imd_files.read_domains(national_data / "imd2025" / "imd2025_england_lsoa21.csv")
+    result = indices.imd_from_domain_ranks(domains.values)
+    table = geography.LsoaTable(domains.lsoa_codes, result.score, result.rank, np.ones(domains.lsoa_codes.size))
+    lookup = geography.read_lookup(national_data / "lookups" / "lookup_lsoa21_ward24_ltla24.csv", "lsoa21", "ward24")
+    wards = geography.aggregate(table, national.parents(table, lookup))
+    assert wards["lsoas"].sum() == 33_755  # every English 2021 LSOA lands in a 2024 ward
+    assert len(wards) > 6_500
+    assert wards["rank"].min() == 1 and sorted(wards["rank"]) == list(range(1, len(wards) + 1))
