@@ -135,8 +135,8 @@ def list_areas(
     "/areas/{code}", response={200: AreaDetail, 404: Problem}, summary="One area with its figures", tags=["places"]
 )
 @public
-def get_area(request: HttpRequest, code: str):
-    area = find_area(code)
+def get_area(request: HttpRequest, code: str, type: str | None = None):  # noqa: A002  (the query name users see)
+    area = find_area(code, type)
     if area is None:
         return Status(404, {"detail": f"No area has the code {code!r}"})
     profile = area_profile(area)
@@ -227,8 +227,8 @@ def _dataset_fields(dataset) -> dict:
     description="IMD score, rank, decile and seven domains; CNI domains when loaded; the reason in plain English.",
 )
 @public
-def area_indicators(request: HttpRequest, code: str):
-    area = find_area(code)
+def area_indicators(request: HttpRequest, code: str, type: str | None = None):  # noqa: A002
+    area = find_area(code, type)
     if area is None:
         return Status(404, {"detail": f"No area has the code {code!r}"})
     grouped = place_services.figures(area)
@@ -247,8 +247,8 @@ def area_indicators(request: HttpRequest, code: str):
 
 @api.get("/areas/{code}/map", summary="GeoJSON of the area's neighbourhoods, with IMD deciles", tags=["places"])
 @public
-def area_map(request: HttpRequest, code: str):
-    area = find_area(code)
+def area_map(request: HttpRequest, code: str, type: str | None = None):  # noqa: A002
+    area = find_area(code, type)
     if area is None:
         return JsonResponse({"detail": f"No area has the code {code!r}"}, status=404)
     return JsonResponse({"type": "FeatureCollection", "features": place_services.map_features(area)})

@@ -14,12 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
 from commonground.audit.service import record
 from commonground.engine import geography, imd_files, left_behind, national
-from commonground.engine.indices import IMD2019_DOMAIN_NAMES, IMD2019_WEIGHTS, deciles, exponential_transform
+from commonground.engine.indices import (
+    IMD2019_DOMAIN_NAMES,
+    IMD2019_WEIGHTS,
+    deciles,
+    exponential_transform,
+    imd_from_domain_ranks,
+)
 from commonground.engine.tables import DataError, codes, find_column, numeric, read_csv
 from commonground.places.models import Area, AreaType, AreaValue, DataSet, Measure
 
@@ -30,6 +37,9 @@ AREA_TYPES = {
     "ward17": ("ward", "Ward (2017)"),
     "lad19": ("local_authority", "Local authority (2019)"),
     "rgn19": ("region", "Region (2019)"),
+    "lsoa21": ("lsoa", "LSOA (2021)"),
+    "ward24": ("ward", "Ward (2024)"),
+    "lad24": ("local_authority", "Local authority (2024)"),
 }
 OGL = "Open Government Licence v3.0"
 # Generalised ONS boundaries in the data pack; 2017 ward shapes exist there only for the left-behind wards.
@@ -373,7 +383,76 @@ class Cni2019Importer(Importer):
         return {"values": written}
 
 
-IMPORTERS: tuple[type[Importer], ...] = (GeographyImporter, Imd2019Importer, Cni2019Importer)
+class Imd2025Importer(Importer):
+    """IMD 2025 on 2021 LSOAs, with 2024 wards and districts: areas and figures.
+
+    The pack has no 2021-LSOA populations, so they are carried over from the mid-2019 2011-LSOA
+    populations through ONS's LSOA11→LSOA21 lookup, each 2011 LSOA's people shared equally among
+    the 2021 LSOAs it maps to (exact for unchanged and merged LSOAs, an approximation for splits).
+    """
+
+    slug = "imd2025"
+    name = "English Indices of Deprivation 2025"
+    required = ("imd2025/imd2025_england_lsoa21.csv", "lookups/lookup_lsoa21_ward24_ltla24.csv",
+                "lookups/lookup_lsoa11_lsoa21_ltla22.csv", "population/lsoa11_population_mid2019_EW.csv")  # fmt: skip
+
+    def run(self) -> dict[str, int]:
+        types = self.area_types()
+        domains = imd_files.read_domains(self.path(self.required[0]))
+        result = imd_from_domain_ranks(domains.values)
+        lookup_path = self.path(self.required[1])
+        frame = read_csv(lookup_path)
+        frame = frame[frame["lsoa21_code"].str.startswith("E01")]
+        population = self._population_2021()
+        lad_regions = self._lad_regions()
+        rows = list(frame.itertuples())
+        steps = [
+            (types["lad24"], {r.ltla24_code: (r.ltla24_name, lad_regions.get(r.ltla24_code)) for r in rows}, "rgn19"),
+            (types["ward24"], {r.ward24_code: (r.ward24_name, r.ltla24_code) for r in rows}, "lad24"),
+            (types["lsoa21"], {r.lsoa21_code: (r.lsoa21_name, r.ward24_code) for r in rows}, "ward24"),
+        ]  # fmt: skip
+        sums: dict[str, float] = {}
+        for code, (_, ward) in steps[2][1].items():
+            sums[ward] = sums.get(ward, 0) + population.get(code, 0)
+        for code, (_, lad) in steps[1][1].items():
+            sums[lad] = sums.get(lad, 0) + sums.get(code, 0)
+        counts: dict[str, int] = {}
+        for area_type, wanted, parent_code in steps:
+            parent_ids = self.area_ids(types[parent_code])
+            pops = {c: population.get(c, sums.get(c)) for c in wanted}
+            counts[area_type.code] = GeographyImporter._upsert(area_type, wanted, parent_ids, pops)
+        dataset = self.replace_dataset(
+            slug=self.slug, name=self.name, source="Ministry of Housing, Communities and Local Government",
+            source_url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025",
+            licence=OGL, release_date=dt.date(2025, 10, 30),
+            description="IMD 2025 recomputed from the seven domain ranks with the IoD method (2021 LSOAs); ward and "
+                        "district figures are population-weighted with populations carried over from 2011 LSOAs.",
+        )  # fmt: skip
+        pop = np.array([population.get(c, 0.0) for c in domains.lsoa_codes])
+        lsoas = geography.LsoaTable(domains.lsoa_codes, result.score, result.rank, np.maximum(pop, 1.0))
+        ward_of = dict(zip(frame["lsoa21_code"], frame["ward24_code"], strict=True))
+        lad_of = dict(zip(frame["lsoa21_code"], frame["ltla24_code"], strict=True))
+        parents_by_type = {types["ward24"]: national.parents(lsoas, ward_of),
+                           types["lad24"]: national.parents(lsoas, lad_of)}  # fmt: skip
+        counts["values"] = write_index_values(self, dataset, types["lsoa21"], lsoas, domains.values, parents_by_type)
+        return counts
+
+    def _population_2021(self) -> dict[str, float]:
+        population_2011 = geography.read_population(self.path(self.required[3]))
+        pairs = read_csv(self.path(self.required[2]))
+        fan_out = pairs.groupby("lsoa11_code")["lsoa21_code"].transform("count").to_numpy()
+        shares = np.array([population_2011.get(c, 0.0) for c in pairs["lsoa11_code"]]) / fan_out
+        return pd.Series(shares).groupby(pairs["lsoa21_code"].to_numpy()).sum().to_dict()
+
+    def _lad_regions(self) -> dict[str, str]:
+        path = self.path("lookups/lookup_ltla21_region21.csv")
+        if not path.is_file():
+            return {}
+        frame = read_csv(path)
+        return dict(zip(frame["ltla21_code"], frame["region21_code"], strict=True))
+
+
+IMPORTERS: tuple[type[Importer], ...] = (GeographyImporter, Imd2019Importer, Cni2019Importer, Imd2025Importer)
 
 
 def load(data_dir: Path, actor: object, on_step: Callable[[Importer], Progress] | None = None) -> list[dict]:

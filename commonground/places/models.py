@@ -26,6 +26,11 @@ class AreaType(models.Model):
         return self.name
 
 
+# Area types of a later geography whose codes repeat earlier ones (unchanged LSOAs, wards and
+# districts keep their GSS codes): their pages are addressed with ?type=.
+LATER_VINTAGES = frozenset({"lsoa21", "ward24", "lad24"})
+
+
 class Area(models.Model):
     area_type = models.ForeignKey(AreaType, on_delete=models.PROTECT, related_name="areas")
     code = models.CharField(max_length=16, help_text="ONS GSS code; demo areas use codes starting with X.")
@@ -42,6 +47,12 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        url = reverse("places:area-detail", args=[self.code])
+        return f"{url}?type={self.area_type.code}" if self.area_type.code in LATER_VINTAGES else url
 
 
 class DataSet(models.Model):

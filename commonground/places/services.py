@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from commonground.places.models import Area, AreaType, AreaValue
 
@@ -30,14 +30,13 @@ def borough_summaries() -> list[dict]:
     ]
 
 
-def find_area(code: str) -> Area | None:
-    """The area with this code; where vintages share a code, the most recently loaded type."""
-    return (
-        Area.objects.select_related("area_type", "parent")
-        .filter(code=code.strip().upper())
-        .order_by("-area_type_id")
-        .first()
-    )
+def find_area(code: str, type_code: str | None = None) -> Area | None:
+    """The area with this code; where geographies share a code, the earliest loaded (2011-based)
+    one unless `type_code` (e.g. lsoa21) names another."""
+    areas = Area.objects.select_related("area_type", "parent").filter(code=code.strip().upper())
+    if type_code:
+        areas = areas.filter(area_type__code=type_code)
+    return areas.order_by("area_type_id").first()
 
 
 def area_profile(area: Area) -> dict:
@@ -55,7 +54,7 @@ def area_profile(area: Area) -> dict:
 
 
 # Datasets that give an area its deprivation and community-need figures; national first, demo second.
-INDEX_DATASETS = ("imd2019", "demo-imd")
+INDEX_DATASETS = ("imd2019", "imd2025", "demo-imd")
 NEED_DATASETS = ("cni2019", "demo-cni")
 CNI_DOMAINS = (
     ("civic_assets_score", "Civic assets"),
@@ -119,7 +118,7 @@ def community_need(area: Area, grouped: dict[str, dict[str, AreaValue]]) -> dict
         "dataset": need["cni_score"].measure.dataset,
         "score": need["cni_score"].value,
         "rank": int(need["cni_rank"].value),
-        "of": need["cni_rank"].measure.values.count(),
+        "of": int(need["cni_rank"].measure.values.aggregate(m=Max("value"))["m"]),
         "domains": [{"slug": s, "name": n, "score": need[s].value} for s, n in CNI_DOMAINS if s in need],
         "left_behind": bool(need["left_behind"].value) if "left_behind" in need else None,
         "left_behind_rule": need["left_behind"].measure if "left_behind" in need else None,
@@ -131,7 +130,7 @@ def left_behind_reason(area: Area, imd: dict | None, need: dict | None) -> str |
     if need is None or need["left_behind"] is None or imd is None:
         return None
     share = 0.25 if need["dataset"].is_demo else 0.10
-    cut_imd, cut_cni = int(imd["of"] * share), int(need["of"] * share)
+    cut_imd = cut_cni = int(need["of"] * share)  # both cut-offs use the CNI's ward universe, as the engine does
     ranks = (f"its deprivation rank is {imd['rank']:,} of {imd['of']:,} and its community-need rank is "
              f"{need['rank']:,} of {need['of']:,}")  # fmt: skip
     if need["left_behind"]:

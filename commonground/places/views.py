@@ -25,10 +25,11 @@ def area_list(request: HttpRequest) -> HttpResponse:
 
 @public
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
-    area = services.find_area(code)
+    area = services.find_area(code, request.GET.get("type"))
     if area is None:
         raise Http404(f"No area has the code {code}")
     context = services.area_profile(area)
+    context["other_vintages"] = Area.objects.filter(code=area.code).exclude(pk=area.pk).select_related("area_type")
     grouped = services.figures(area)
     imd = services.deprivation(area, grouped)
     need = services.community_need(area, grouped)

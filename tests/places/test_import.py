@@ -29,6 +29,9 @@ FULL_FILES = [
     "boundaries/boundaries_lsoa11.geojson",
     "boundaries/boundaries_ltla19.geojson",
     "boundaries/boundaries_left_behind_areas_ward17_uk.geojson",
+    "imd2025/imd2025_england_lsoa21.csv",
+    "lookups/lookup_lsoa11_lsoa21_ltla22.csv",
+    "lookups/lookup_ltla21_region21.csv",
 ]
 
 
@@ -41,7 +44,7 @@ def _filtered(source, dest, keep) -> set[str]:
         for row in reader:
             if keep(row):
                 writer.writerow(row)
-                kept.add(row["lsoa11_code"])
+                kept.add(row.get("lsoa11_code") or row.get("lsoa21_code"))
     return kept
 
 
@@ -58,6 +61,8 @@ def pack(tmp_path_factory):
                       lambda r: r["ltla19_code"] in DISTRICTS)  # fmt: skip
     _filtered(data / "lookups/lookup_lsoa11_ward17.csv", root / "lookups/lookup_lsoa11_ward17.csv",
               lambda r: r["lsoa11_code"] in lsoas)  # fmt: skip
+    _filtered(data / "lookups/lookup_lsoa21_ward24_ltla24.csv", root / "lookups/lookup_lsoa21_ward24_ltla24.csv",
+              lambda r: r["ltla24_code"] in DISTRICTS)  # fmt: skip
     return root
 
 
@@ -75,6 +80,7 @@ def test_load_creates_areas_values_and_an_audit_record_per_dataset(loaded):
         ("geography-2011", "loaded"),
         ("imd2019", "loaded"),
         ("cni2019", "loaded"),
+        ("imd2025", "loaded"),
     ]
     assert Area.objects.filter(area_type__code="lad19").count() == 2
     assert Area.objects.filter(area_type__code="lsoa11").count() == 152  # 94 Blackpool + 58 Hartlepool
@@ -87,7 +93,7 @@ def test_load_creates_areas_values_and_an_audit_record_per_dataset(loaded):
     assert bloomfield.population == sum(bloomfield.children.values_list("population", flat=True))
     assert bloomfield.geometry.startswith('{"type":')  # left-behind ward shape from the boundaries file
     assert Area.objects.filter(area_type__code="lsoa11").exclude(geometry="").count() == 152
-    assert AuditRecord.objects.filter(action="places.load_dataset").count() == 3
+    assert AuditRecord.objects.filter(action="places.load_dataset").count() == 4
     assert DataSet.objects.get(slug="cni2019").is_third_party
 
 
@@ -101,6 +107,20 @@ def test_values_equal_the_engine_on_the_full_national_files(loaded, pack):
     assert value("E05001645", "cni2019", "left_behind") == 1
     assert value("E05001645", "cni2019", "published_left_behind") == 1
     assert value("E06000009", "imd2019", "imd_rank") <= 5  # Blackpool is among the most deprived districts
+
+
+def test_imd2025_on_2021_geography_sits_beside_2019(loaded, client):
+    blackpool_2024 = Area.objects.get(code="E06000009", area_type__code="lad24")
+    assert blackpool_2024.parent.code == "E12000002"  # North West
+    assert Area.objects.filter(area_type__code="lsoa21", parent__parent=blackpool_2024).count() > 90
+    assert AreaValue.objects.filter(area=blackpool_2024, measure__dataset__slug="imd2025",
+                                    measure__slug="imd_rank").exists()  # fmt: skip
+    default = client.get("/places/E06000009/").content.decode()
+    assert "Local authority (2019)" in default
+    assert 'href="/places/E06000009/?type=lad24"' in default  # the same code in the 2024 geography
+    later = client.get("/places/E06000009/?type=lad24").content.decode()
+    assert "Local authority (2024)" in later and "English Indices of Deprivation 2025" in later
+    assert "Deprivation rank" in later  # ranks here are among the slice's districts only
 
 
 def test_loading_again_replaces_rather_than_duplicates(loaded, pack):

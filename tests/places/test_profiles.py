@@ -21,7 +21,7 @@ def test_ward_profile_explains_every_number(client, demo):
     values = re.findall(r'data-value="([0-9.]+)"', html)
     assert len(values) == 7, "one bar per IMD domain"
     assert all(0 <= float(v) <= 100 for v in values)
-    assert 'data-geojson-url="/api/areas/X05000002/map"' in html
+    assert 'data-geojson-url="/api/areas/X05000002/map?type=ward-demo"' in html
     assert "22.5%" in html and "9.3%" in html
     assert html.count("<h1") == 1
 
