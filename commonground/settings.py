@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "commonground.accounts",
     "commonground.audit",
     "commonground.places",
+    "commonground.fund",
 ]
 
 MIDDLEWARE = [
