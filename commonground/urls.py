@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", include("commonground.accounts.urls")),
     path("places/", include("commonground.places.urls")),
     path("audit/", include("commonground.audit.urls")),
+    path("funds/", include("commonground.fund.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

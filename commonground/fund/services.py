@@ -27,10 +27,13 @@ class FundError(ValueError):
 
 def _wards_with(measure: str, datasets: tuple[str, ...], **value_filter) -> set[int]:
     return set(
-        AreaValue.objects.filter(measure__slug=measure, measure__dataset__slug__in=datasets,
-                                 area__area_type__level=AreaType.Level.WARD, **value_filter)
-        .values_list("area_id", flat=True)
-    )  # fmt: skip
+        AreaValue.objects.filter(
+            measure__slug=measure,
+            measure__dataset__slug__in=datasets,
+            area__area_type__level=AreaType.Level.WARD,
+            **value_filter,
+        ).values_list("area_id", flat=True)
+    )
 
 
 def eligible_areas(policy: EligibilityPolicy) -> list[Area]:
@@ -128,23 +131,37 @@ def commit(fund: Fund, actor) -> int:
     Award.objects.bulk_create(
         [
             Award(
-                fund=fund, area=areas[a.place.code], ward_code=a.place.code, ward_name=a.place.name,
-                local_authority=a.place.local_authority, region=a.place.region, population=a.place.population,
-                amount_pence=a.amount * 100, schedule_pounds=list(a.schedule),
+                fund=fund,
+                area=areas[a.place.code],
+                ward_code=a.place.code,
+                ward_name=a.place.name,
+                local_authority=a.place.local_authority,
+                region=a.place.region,
+                population=a.place.population,
+                amount_pence=a.amount * 100,
+                schedule_pounds=list(a.schedule),
                 planned_start=dt.date.fromisoformat(dates["startDate"]),
                 planned_end=dt.date.fromisoformat(dates["endDate"]),
                 left_behind=areas[a.place.code].id in flagged,
             )
             for a in allocation.awards
         ]
-    )  # fmt: skip
+    )
     fund.status = Fund.Status.COMMITTED
     fund.committed_at = timezone.now()
     fund.data_version = allocation.data_version
     fund.policy_record = allocation.policy.describe()
     fund.save(update_fields=["status", "committed_at", "data_version", "policy_record"])
-    record(actor, "fund.commit", fund, after={"awards": len(allocation.awards), "total": allocation.total_awarded,
-                                              "data_version": allocation.data_version})  # fmt: skip
+    record(
+        actor,
+        "fund.commit",
+        fund,
+        after={
+            "awards": len(allocation.awards),
+            "total": allocation.total_awarded,
+            "data_version": allocation.data_version,
+        },
+    )
     return len(allocation.awards)
 
 
@@ -192,14 +209,14 @@ def grant_rows(funds=None, base_url: str = "") -> list[threesixty.GrantRow]:
                     description=(
                         f"Long-term, resident-led funding for {award.ward_name} ({award.local_authority}) "
                         f"over {fund.years} years from the {fund.name}."
-                    ),  # fmt: skip
+                    ),
                     amount_awarded=award.amount_pounds,
                     award_date=fund.committed_at.date(),
                     planned={
                         "startDate": award.planned_start.isoformat(),
                         "endDate": award.planned_end.isoformat(),
                         "duration": fund.years * 12,
-                    },  # fmt: skip
+                    },
                     recipient_id=f"{fund.org_prefix}-partnership-{award.ward_code}",
                     recipient_name=f"{award.ward_name} community partnership",
                     funder_id=fund.funder_id,
@@ -219,11 +236,81 @@ def grant_rows(funds=None, base_url: str = "") -> list[threesixty.GrantRow]:
 
 
 def replay_command(fund: Fund) -> str:
-    parts = ["commonground fund allocate", f"--total {fund.total_pence // 100}", f"--years {fund.years}",
-             f"--policy {fund.policy}", f"--profile {fund.profile}"]  # fmt: skip
+    parts = [
+        "commonground fund allocate",
+        f"--total {fund.total_pence // 100}",
+        f"--years {fund.years}",
+        f"--policy {fund.policy}",
+        f"--profile {fund.profile}",
+    ]
     if fund.floor_pence:
         parts.append(f"--floor {fund.floor_pence // 100}")
     if fund.cap_pence is not None:
         parts.append(f"--cap {fund.cap_pence // 100}")
     parts.append(f"--eligible {fund.slug}-eligible.csv --format csv")
     return " ".join(parts)
+
+
+def paid_by_year(fund: Fund) -> list[dict]:
+    """Per calendar year: scheduled (committed) and actually paid, in pounds, with running totals."""
+    scheduled: dict[int, int] = defaultdict(int)
+    for schedule in fund.awards.values_list("schedule_pounds", flat=True):
+        for i, pounds in enumerate(schedule):
+            scheduled[fund.start_date.year + i] += pounds
+    paid: dict[int, int] = defaultdict(int)
+    for day, pence in Disbursement.objects.filter(award__fund=fund).values_list("paid_on", "amount_pence"):
+        paid[day.year] += pence
+    rows, run_s, run_p = [], 0, 0
+    for year in sorted(set(scheduled) | set(paid)):
+        run_s += scheduled[year]
+        run_p += paid[year] // 100
+        rows.append(
+            {
+                "year": year,
+                "scheduled": scheduled[year],
+                "paid": paid[year] // 100,
+                "scheduled_to_date": run_s,
+                "paid_to_date": run_p,
+            }
+        )
+    return rows
+
+
+def needs_of(fund: Fund) -> dict[str, float]:
+    areas = [a.area for a in fund.awards.select_related("area")]
+    return {p.code: p.need for p in places_for(areas)} if areas else {}
+
+
+ELIGIBILITY_WORDS = {
+    Eligibility.LEFT_BEHIND: "wards that are in the 10% most deprived in England on the Index of Multiple "
+    "Deprivation and in the 10% with the highest need on the Community Needs Index (the left-behind wards)",
+    Eligibility.IMD_DECILE_1: "wards in the 10% most deprived in England on the Index of Multiple Deprivation",
+    Eligibility.THRESHOLD: "wards whose {measure} is at most {at_most:g}",
+    Eligibility.CUSTOM: "a published list of {n} wards",
+}
+POLICY_WORDS = {
+    Policy.BIG_LOCAL: "about £1 million for every 9,000 residents (as Big Local did), scaled down pro rata when the "
+    "fund is smaller than the total of those targets",
+    Policy.EQUAL: "the same amount for every ward",
+    Policy.PER_CAPITA: "in proportion to each ward's population",
+    Policy.NEEDS_WEIGHTED: "in proportion to population times the ward's IMD score",
+}
+
+
+def plain_english_method(fund: Fund) -> list[str]:
+    e = fund.eligibility
+    who = ELIGIBILITY_WORDS[Eligibility(e.kind)].format(measure=e.measure, at_most=e.at_most or 0, n=len(e.codes))
+    steps = [
+        f"Who can receive an award: {who}. Policy “{e.name}”, decided {e.decided_on:%-d %B %Y}.",
+        f"How the £{fund.total_pounds:,} is shared: {POLICY_WORDS[Policy(fund.policy)]}.",
+    ]
+    if fund.floor_pence or fund.cap_pence:
+        floor = f"at least £{fund.floor_pence // 100:,}" if fund.floor_pence else ""
+        cap = f"at most £{fund.cap_pence // 100:,}" if fund.cap_pence else ""
+        steps.append(f"Each award is {' and '.join(x for x in (floor, cap) if x)}.")
+    steps.append(
+        f"Amounts are whole pounds and never add up to more than the fund. Pounds left over after rounding go one "
+        f"each to the wards with the largest remainders ({engine.TIE_BREAK})."
+    )
+    steps.append(f"Each award is paid over {fund.years} years ({fund.profile}) from {fund.start_date:%-d %B %Y}.")
+    return steps

@@ -16,6 +16,7 @@ CHROMIUM = os.environ.get("COMMONGROUND_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 OFFICER = ("officer@example.org", "officer passphrase 2026")
+FUND_ADMIN = ("fund@example.org", "fund admin passphrase 2026")
 
 
 def _free_port() -> int:
@@ -35,6 +36,11 @@ def server(tmp_path_factory):
         [sys.executable, "-m", "commonground.cli", "users", "create", OFFICER[0], "--name", "Olu Officer",
          "--role", "council_officer", "--password-stdin"],
         env=env, input=OFFICER[1] + "\n", text=True, check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "commonground.cli", "users", "create", FUND_ADMIN[0], "--name", "Fen Fund",
+         "--role", "fund_administrator", "--password-stdin"],
+        env=env, input=FUND_ADMIN[1] + "\n", text=True, check=True, capture_output=True,
     )  # fmt: skip
     port = _free_port()
     log = Path(data_dir) / "server.log"

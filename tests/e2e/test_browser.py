@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import OFFICER
+from tests.e2e.conftest import FUND_ADMIN, OFFICER
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long browser passphrase"
@@ -135,3 +135,36 @@ def test_main_pages_have_no_serious_accessibility_violations(server, page):
     problems["change roles"] = serious_violations(page)
     assert {path: found for path, found in problems.items() if found} == {}
     assert len(problems) == len(PUBLIC_PAGES) + len(OFFICER_PAGES) + 2
+
+
+def test_fund_administrator_creates_commits_and_pays_and_the_public_sees_it(server, page):
+    sign_in(page, server, *FUND_ADMIN)
+    page.goto(f"{server}/funds/")
+    page.get_by_role("link", name="Create a fund").click()
+    page.get_by_label("Fund name").fill("Browser Wealth Fund")
+    page.get_by_label("Total to allocate, in pounds").fill("2000000")
+    page.get_by_label("Start date").fill("2027-04-01")
+    page.get_by_label("Years", exact=True).fill("10")
+    page.get_by_label("Left-behind wards").check()
+    page.get_by_label("Big Local").check()
+    page.get_by_role("button", name="Preview the allocation").click()
+    assert page.locator("#preview-count").inner_text() == "2"
+    problems = serious_violations(page)
+    page.get_by_role("button", name="Commit this allocation").click()
+    assert page.url == f"{server}/funds/browser-wealth-fund/"
+    assert "Allocation committed: 2 awards" in page.locator(".govuk-notification-banner").inner_text()
+    page.wait_for_selector("#fund-map[data-map-ready=true]", timeout=15_000)
+    assert page.locator("#fund-map .leaflet-overlay-pane path").count() == 2
+    page.get_by_role("link", name="Brookfield").click()
+    page.get_by_role("link", name="Record a payment or return").click()
+    page.get_by_label("Amount, in pounds").fill("50000")
+    page.get_by_label("Date", exact=True).fill("2027-05-01")
+    page.get_by_role("button", name="Record", exact=True).click()
+    assert page.locator("#award-paid").inner_text() == "£50,000"
+    problems += serious_violations(page)
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{server}/funds/browser-wealth-fund/")
+    assert "Why these places, and how much" in page.content()
+    page.wait_for_selector("table.cg-chart-source[data-chart-ready=true]", timeout=15_000)
+    problems += serious_violations(page)
+    assert problems == []

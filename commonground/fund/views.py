@@ -1,0 +1,251 @@
+"""Fund pages: public transparency and award pages; fund administrators create, preview, commit
+and record payments. Thin: the work is in services.py."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from commonground.accounts.permissions import public, requires, user_can
+from commonground.accounts.roles import Capability
+from commonground.audit.service import record
+from commonground.engine import threesixty
+from commonground.engine.fund import Eligibility
+from commonground.fund import services
+from commonground.fund.forms import DisbursementForm, FundForm
+from commonground.fund.models import Award, EligibilityPolicy, Fund
+from commonground.places.models import AreaValue
+from commonground.places.services import INDEX_DATASETS, combined_geometry
+
+
+def _visible(request: HttpRequest, slug: str) -> Fund:
+    fund = get_object_or_404(Fund.objects.select_related("eligibility"), slug=slug)
+    if fund.status != Fund.Status.COMMITTED and not user_can(request.user, Capability.MANAGE_FUND):
+        raise Http404("No such fund")
+    return fund
+
+
+@public
+def fund_list(request: HttpRequest) -> HttpResponse:
+    funds = (
+        Fund.objects.all()
+        if user_can(request.user, Capability.MANAGE_FUND)
+        else Fund.objects.filter(status=Fund.Status.COMMITTED)
+    )
+    return render(
+        request,
+        "fund/fund_list.html",
+        {"funds": funds, "can_manage": user_can(request.user, Capability.MANAGE_FUND)},
+    )
+
+
+@public
+def fund_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    fund = _visible(request, slug)
+    if fund.status != Fund.Status.COMMITTED:
+        return redirect("fund:preview", slug=fund.slug)
+    query = request.GET.get("q", "").strip()[:100]
+    awards = fund.awards.annotate(paid=Sum("disbursements__amount_pence")).order_by("ward_code")
+    shown = (
+        awards.filter(Q(ward_name__icontains=query) | Q(local_authority__icontains=query) | Q(ward_code__iexact=query))
+        if query
+        else awards
+    )
+    totals = awards.aggregate(awarded=Sum("amount_pence"), people=Sum("population"))
+    left_behind = awards.filter(left_behind=True).aggregate(s=Sum("amount_pence"))["s"] or 0
+    paid = sum(a.paid or 0 for a in awards)
+    by_year = services.paid_by_year(fund)
+    return render(
+        request,
+        "fund/fund_detail.html",
+        {
+            "fund": fund,
+            "awards": shown,
+            "query": query,
+            "count": awards.count(),
+            "totals": totals,
+            "left_behind_share": left_behind / totals["awarded"] if totals["awarded"] else 0,
+            "paid": paid,
+            "by_year": by_year,
+            "replay": services.replay_command(fund),
+            "method": services.plain_english_method(fund),
+        },
+    )
+
+
+@public
+def award_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    fund = _visible(request, slug)
+    award = get_object_or_404(Award, fund=fund, ward_code=code.upper())
+    paid = services.paid_pence(award)
+    schedule = [(fund.start_date.year + i, pounds) for i, pounds in enumerate(award.schedule_pounds)]
+    return render(
+        request,
+        "fund/award_detail.html",
+        {
+            "fund": fund,
+            "award": award,
+            "paid": paid,
+            "remaining": award.amount_pence - paid,
+            "schedule": schedule,
+            "disbursements": award.disbursements.order_by("paid_on", "id"),
+            "can_record": user_can(request.user, Capability.MANAGE_FUND),
+        },
+    )
+
+
+@requires(Capability.MANAGE_FUND)
+def fund_create(request: HttpRequest) -> HttpResponse:
+    form = FundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            policy = EligibilityPolicy.objects.create(
+                name=f"{data['name']}: {dict(form.fields['eligibility'].choices)[data['eligibility']]}"[:200],
+                kind=data["eligibility"],
+                measure=data.get("threshold_measure") or "" if data["eligibility"] == Eligibility.THRESHOLD else "",
+                at_most=data.get("threshold_at_most") if data["eligibility"] == Eligibility.THRESHOLD else None,
+                codes=data.get("codes", []),
+            )
+            fund = Fund.objects.create(
+                name=data["name"],
+                slug=slugify(data["name"])[:80] or "fund",
+                total_pence=data["total"],
+                start_date=data["start_date"],
+                years=data["years"],
+                policy=data["policy"],
+                profile=data["profile"],
+                floor_pence=data["floor"],
+                cap_pence=data["cap"],
+                eligibility=policy,
+                created_by=request.user,
+            )
+            record(
+                request.user,
+                "fund.create",
+                fund,
+                after={"total_pence": fund.total_pence, "policy": fund.policy, "eligibility": policy.kind},
+            )
+        return redirect("fund:preview", slug=fund.slug)
+    return render(request, "fund/fund_form.html", {"form": form})
+
+
+@requires(Capability.MANAGE_FUND)
+def fund_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    fund = get_object_or_404(Fund.objects.select_related("eligibility"), slug=slug)
+    context = {"fund": fund, "method": services.plain_english_method(fund)}
+    try:
+        allocation = services.preview(fund)
+        context.update(
+            allocation=allocation,
+            by_region=services.totals_by(allocation, "region"),
+            by_la=services.totals_by(allocation, "local_authority")[:20],
+        )
+    except services.FundError as exc:
+        context["problem"] = str(exc)
+    return render(request, "fund/fund_preview.html", context)
+
+
+@require_POST
+@requires(Capability.MANAGE_FUND)
+def fund_commit(request: HttpRequest, slug: str) -> HttpResponse:
+    fund = get_object_or_404(Fund, slug=slug)
+    try:
+        count = services.commit(fund, request.user)
+    except services.FundError as exc:
+        messages.error(request, str(exc))
+        return redirect("fund:preview", slug=slug)
+    messages.success(request, f"Allocation committed: {count} awards")
+    return redirect("fund:detail", slug=slug)
+
+
+@requires(Capability.MANAGE_FUND)
+def record_disbursement(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    award = get_object_or_404(Award.objects.select_related("fund"), fund__slug=slug, ward_code=code.upper())
+    form = DisbursementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_disbursement(
+                award.id, data["kind"], data["amount"], data["paid_on"], data["note"], request.user
+            )
+        except services.FundError as exc:
+            form.add_error("amount", str(exc))
+        else:
+            messages.success(request, "Recorded")
+            return redirect("fund:award", slug=slug, code=award.ward_code)
+    return render(request, "fund/disbursement_form.html", {"form": form, "award": award})
+
+
+def _committed(slug: str) -> Fund:
+    return get_object_or_404(Fund, slug=slug, status=Fund.Status.COMMITTED)
+
+
+@public
+def fund_360giving(request: HttpRequest, slug: str) -> JsonResponse:
+    fund = _committed(slug)
+    data = threesixty.package(
+        services.grant_rows([fund], request.build_absolute_uri("/").rstrip("/")), title=f"{fund.name} awards"
+    )
+    response = JsonResponse(data, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{fund.slug}-360giving.json"'
+    return response
+
+
+@public
+def fund_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    fund = _committed(slug)
+    data = threesixty.package(services.grant_rows([fund]), title=fund.name)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{fund.slug}-awards.csv"'
+    csv.writer(response).writerows(threesixty.csv_rows(data))
+    return response
+
+
+@public
+def fund_eligible_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """The eligible wards exactly as allocated, so `commonground fund allocate --eligible` replays it."""
+    fund = _committed(slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{fund.slug}-eligible.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["ward_code", "ward_name", "local_authority", "population", "need"])
+    needs = services.needs_of(fund)
+    for a in fund.awards.order_by("ward_code"):
+        writer.writerow([a.ward_code, a.ward_name, a.local_authority, a.population, needs.get(a.ward_code, 1.0)])
+    return response
+
+
+@public
+def fund_geojson(request: HttpRequest, slug: str) -> JsonResponse:
+    fund = _committed(slug)
+    features = []
+    deciles = dict(
+        AreaValue.objects.filter(
+            area__awards__fund=fund, measure__slug="imd_decile", measure__dataset__slug__in=INDEX_DATASETS
+        ).values_list("area_id", "value")
+    )
+    for a in fund.awards.select_related("area").order_by("ward_code"):
+        geometry = a.area.geometry or combined_geometry(a.area)
+        if geometry:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(geometry),
+                    "properties": {
+                        "code": a.ward_code,
+                        "name": a.ward_name,
+                        "amount": a.amount_pounds,
+                        "imd_decile": int(deciles[a.area_id]) if a.area_id in deciles else None,
+                    },
+                }
+            )
+    return JsonResponse({"type": "FeatureCollection", "features": features})
