@@ -157,10 +157,10 @@ def map_features(area: Area) -> list[dict]:
         shapes = Area.objects.filter(parent__parent=area, area_type__level=AreaType.Level.LSOA)
     else:
         shapes = area.children.all()
-    shapes = shapes.exclude(geometry="").only("id", "code", "name", "geometry")
+    shapes = list(shapes.exclude(geometry="").only("id", "code", "name", "geometry"))
     deciles = dict(
         AreaValue.objects.filter(
-            area__in=shapes, measure__slug="imd_decile", measure__dataset__slug__in=INDEX_DATASETS
+            area_id__in=[a.id for a in shapes], measure__slug="imd_decile", measure__dataset__slug__in=INDEX_DATASETS
         ).values_list("area_id", "value")
     )
     return [
@@ -190,10 +190,14 @@ def combined_geometry(area: Area) -> str:
 
 def left_behind_wards(order: str = "imd_rank") -> list[dict]:
     """Every ward flagged left behind, with both ranks, ordered by a column name."""
-    flagged = AreaValue.objects.filter(measure__slug="left_behind", measure__dataset__slug__in=NEED_DATASETS, value=1)
-    wards = Area.objects.filter(values__in=flagged).select_related("parent").distinct()
+    ids = list(
+        AreaValue.objects.filter(
+            measure__slug="left_behind", measure__dataset__slug__in=NEED_DATASETS, value=1
+        ).values_list("area_id", flat=True)
+    )
+    wards = Area.objects.filter(id__in=ids).select_related("parent")
     wanted = AreaValue.objects.filter(
-        area__in=wards,
+        area_id__in=ids,
         measure__slug__in=["imd_rank", "cni_rank", "imd_score", "imd_decile"],
         measure__dataset__slug__in=INDEX_DATASETS + NEED_DATASETS,
     ).select_related("measure")
