@@ -54,6 +54,7 @@ class Capability(StrEnum):
     RUN_PROCESSES = "run_processes"
     ORGANISE_GROUP = "organise_group"
     VOTE = "vote"
+    EDIT_COMMUNITY_PLAN = "edit_community_plan"
 
 
 CAPABILITIES: dict[Capability, frozenset[Role]] = {
@@ -64,6 +65,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.RUN_PROCESSES: frozenset({Role.COUNCIL_OFFICER, Role.SITE_ADMIN}),
     Capability.READ_AUDIT_LOG: frozenset({Role.COUNCIL_OFFICER, Role.FUND_ADMINISTRATOR, Role.SITE_ADMIN}),
     Capability.MANAGE_FUND: frozenset({Role.FUND_ADMINISTRATOR, Role.SITE_ADMIN}),
+    # Organisers edit only the plans they are named on (checked per plan in fund.plans).
+    Capability.EDIT_COMMUNITY_PLAN: frozenset({Role.ORGANISER, Role.FUND_ADMINISTRATOR, Role.SITE_ADMIN}),
     Capability.MANAGE_ROLES: frozenset({Role.SITE_ADMIN}),
 }
 

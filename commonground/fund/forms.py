@@ -173,3 +173,81 @@ class DisbursementForm(forms.Form):
         if pence == 0:
             raise forms.ValidationError("Enter an amount greater than £0")
         return pence
+
+
+class SummaryForm(forms.Form):
+    partnership_name = forms.CharField(label="Partnership name", max_length=200, required=False)
+    summary = forms.CharField(label="What the plan is for", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(
+        label="Member's name", max_length=200, error_messages={"required": "Enter the member's name"}
+    )
+    role = forms.CharField(label="Role in the partnership (optional)", max_length=200, required=False)
+    is_resident = forms.BooleanField(label="Lives in the ward", required=False, initial=True)
+
+
+class PriorityForm(forms.Form):
+    title = forms.CharField(label="Priority", max_length=200, error_messages={"required": "Enter the priority"})
+    description = forms.CharField(
+        label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class BudgetLineForm(forms.Form):
+    title = forms.CharField(
+        label="Budget line", max_length=200, error_messages={"required": "Enter what the money is for"}
+    )
+    amount = pounds_field("Amount, in pounds")
+    priority = forms.ChoiceField(label="Priority it serves (optional)", required=False)
+
+    def __init__(self, *args, priorities=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].choices = [("", "None")] + [(str(p.id), p.title) for p in priorities]
+
+    def clean_amount(self) -> int:
+        pence = to_pence(self.cleaned_data["amount"], "amount")
+        if pence == 0:
+            raise forms.ValidationError("Enter an amount greater than £0")
+        return pence
+
+
+class SpendForm(forms.Form):
+    line = forms.ChoiceField(label="Budget line", error_messages={"required": "Choose the budget line"})
+    amount = pounds_field("Amount spent, in pounds")
+    spent_on = forms.DateField(
+        label="Date spent",
+        help_text="For example, 2027-06-30",
+        error_messages={"required": "Enter the date", "invalid": "Enter the date as year-month-day, like 2027-06-30"},
+    )
+    note = forms.CharField(label="What it paid for (optional)", max_length=300, required=False)
+
+    def __init__(self, *args, lines=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["line"].choices = [(str(line.id), line.title) for line in lines]
+
+    clean_amount = BudgetLineForm.clean_amount
+
+
+class UpdateForm(forms.Form):
+    text = forms.CharField(
+        label="Progress update",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write the update"},
+    )
+    posted_on = forms.DateField(
+        label="Date",
+        help_text="For example, 2027-06-30",
+        error_messages={"required": "Enter the date", "invalid": "Enter the date as year-month-day, like 2027-06-30"},
+    )
+
+
+class EditorForm(forms.Form):
+    email = forms.EmailField(
+        label="Organiser's email address",
+        error_messages={
+            "required": "Enter the organiser's email address",
+            "invalid": "Enter an email address like name@example.com",
+        },
+    )

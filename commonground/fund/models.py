@@ -125,3 +125,86 @@ class Disbursement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} £{abs(self.amount_pence) / 100:,.2f} on {self.paid_on}"
+
+
+class CommunityPlan(models.Model):
+    """The resident-led partnership's plan for spending one award (after Big Local's community plans)."""
+
+    award = models.OneToOneField(Award, on_delete=models.CASCADE, related_name="plan")
+    partnership_name = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="community_plans",
+        help_text="Community organisers who may edit this plan.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Plan for {self.award.ward_name}"
+
+
+class PartnershipMember(models.Model):
+    plan = models.ForeignKey(CommunityPlan, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    is_resident = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Priority(models.Model):
+    plan = models.ForeignKey(CommunityPlan, on_delete=models.CASCADE, related_name="priorities")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "priorities"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BudgetLine(models.Model):
+    plan = models.ForeignKey(CommunityPlan, on_delete=models.CASCADE, related_name="lines")
+    priority = models.ForeignKey(Priority, null=True, blank=True, on_delete=models.SET_NULL, related_name="lines")
+    title = models.CharField(max_length=200)
+    amount_pence = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_pence__gt=0), name="budget_line_positive")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Spend(models.Model):
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spends")
+    spent_on = models.DateField()
+    amount_pence = models.BigIntegerField()
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["spent_on", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_pence__gt=0), name="spend_positive")]
+
+    def __str__(self) -> str:
+        return f"£{self.amount_pence / 100:,.2f} on {self.line}"
+
+
+class ProgressUpdate(models.Model):
+    plan = models.ForeignKey(CommunityPlan, on_delete=models.CASCADE, related_name="updates")
+    posted_on = models.DateField(default=timezone.localdate)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-posted_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Update {self.posted_on}"

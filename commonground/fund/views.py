@@ -7,6 +7,7 @@ import csv
 import json
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -19,9 +20,9 @@ from commonground.accounts.roles import Capability
 from commonground.audit.service import record
 from commonground.engine import threesixty
 from commonground.engine.fund import Eligibility
-from commonground.fund import services
+from commonground.fund import plans, services
 from commonground.fund.forms import DisbursementForm, FundForm
-from commonground.fund.models import Award, EligibilityPolicy, Fund
+from commonground.fund.models import Award, CommunityPlan, EligibilityPolicy, Fund
 from commonground.places.models import AreaValue
 from commonground.places.services import INDEX_DATASETS, combined_geometry
 
@@ -87,6 +88,7 @@ def award_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     award = get_object_or_404(Award, fund=fund, ward_code=code.upper())
     paid = services.paid_pence(award)
     schedule = [(fund.start_date.year + i, pounds) for i, pounds in enumerate(award.schedule_pounds)]
+    plan = CommunityPlan.objects.filter(award=award).first()
     return render(
         request,
         "fund/award_detail.html",
@@ -98,6 +100,9 @@ def award_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "schedule": schedule,
             "disbursements": award.disbursements.order_by("paid_on", "id"),
             "can_record": user_can(request.user, Capability.MANAGE_FUND),
+            "plan": plan,
+            "lines": plans.spent_by_line(plan) if plan else [],
+            "can_edit_plan": plans.can_edit(request.user, plan or CommunityPlan(award=award)),
         },
     )
 
@@ -249,3 +254,70 @@ def fund_geojson(request: HttpRequest, slug: str) -> JsonResponse:
                 }
             )
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def _plan_actions(plan):
+    """action name → (form class, extra form kwargs, handler(form data) that applies it)."""
+    from commonground.fund.forms import (
+        BudgetLineForm,
+        EditorForm,
+        MemberForm,
+        PriorityForm,
+        SpendForm,
+        SummaryForm,
+        UpdateForm,
+    )
+
+    priorities = list(plan.priorities.all())
+    lines = list(plan.lines.all())
+    by_id = {str(p.id): p for p in priorities}
+    line_by_id = {str(line.id): line for line in lines}
+    return {
+        "summary": (SummaryForm, {}, lambda d, u: plans.update_summary(plan, u, d["partnership_name"], d["summary"])),
+        "member": (MemberForm, {}, lambda d, u: plans.add_member(plan, u, d["name"], d["role"], d["is_resident"])),
+        "priority": (PriorityForm, {}, lambda d, u: plans.add_priority(plan, u, d["title"], d["description"])),
+        "line": (BudgetLineForm, {"priorities": priorities},
+                 lambda d, u: plans.add_budget_line(plan, u, d["title"], d["amount"], by_id.get(d["priority"]))),
+        "spend": (SpendForm, {"lines": lines},
+                  lambda d, u: plans.record_spend(line_by_id[d["line"]], u, d["amount"], d["spent_on"], d["note"])),
+        "update": (UpdateForm, {}, lambda d, u: plans.post_update(plan, u, d["text"], d["posted_on"])),
+        "editor": (EditorForm, {}, lambda d, u: plans.add_editor(plan, u, d["email"])),
+    }  # fmt: skip
+
+
+@requires(Capability.EDIT_COMMUNITY_PLAN)
+def plan_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """One page, one small form per part of the plan; each posts its own `action`."""
+    award = get_object_or_404(Award.objects.select_related("fund"), fund__slug=slug, ward_code=code.upper())
+    plan = plans.plan_for(award)
+    if not plans.can_edit(request.user, plan):
+        raise PermissionDenied("Only this ward's named organisers and fund administrators can edit its plan.")
+    actions = _plan_actions(plan)
+    is_admin = user_can(request.user, Capability.MANAGE_FUND)
+    bound_action, bound = request.POST.get("action"), None
+    if request.method == "POST":
+        if bound_action not in actions or (bound_action == "editor" and not is_admin):
+            raise PermissionDenied("Unknown or forbidden plan action.")
+        form_class, kwargs, apply = actions[bound_action]
+        bound = form_class(request.POST, **kwargs)
+        if bound.is_valid():
+            try:
+                apply(bound.cleaned_data, request.user)
+            except plans.PlanError as exc:
+                bound.add_error(next(iter(bound.fields)), str(exc))
+            else:
+                messages.success(request, "Saved")
+                return redirect("fund:plan", slug=slug, code=award.ward_code)
+    initial = {"summary": {"partnership_name": plan.partnership_name, "summary": plan.summary}}
+    forms_by_action = {
+        name: bound if name == bound_action and bound is not None
+        else form_class(initial=initial.get(name), auto_id=f"{name}-%s", **kwargs)
+        for name, (form_class, kwargs, _) in actions.items()
+        if name != "editor" or is_admin
+    }  # fmt: skip
+    if bound is not None:
+        bound.auto_id = f"{bound_action}-%s"
+    return render(request, "fund/plan_edit.html", {
+        "award": award, "plan": plan, "forms": forms_by_action, "form": bound,
+        "lines": plans.spent_by_line(plan), "full": plan.priorities.count() >= plans.MAX_PRIORITIES,
+    })  # fmt: skip

@@ -162,6 +162,11 @@ def test_fund_administrator_creates_commits_and_pays_and_the_public_sees_it(serv
     page.get_by_role("button", name="Record", exact=True).click()
     assert page.locator("#award-paid").inner_text() == "£50,000"
     problems += serious_violations(page)
+    page.get_by_role("link", name="Edit the community plan").click()
+    page.locator("#priority-title").fill("A place for young people")
+    page.get_by_role("button", name="Add priority").click()
+    assert "A place for young people" in page.content()
+    problems += serious_violations(page)
     page.get_by_role("button", name="Sign out").click()
     page.goto(f"{server}/funds/browser-wealth-fund/")
     assert "Why these places, and how much" in page.content()
