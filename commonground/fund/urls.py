@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.fund_create, name="create"),
     path("<slug:slug>/", views.fund_detail, name="detail"),
     path("<slug:slug>/preview/", views.fund_preview, name="preview"),
+    path("<slug:slug>/preview.geojson", views.fund_preview_geojson, name="preview-geojson"),
     path("<slug:slug>/commit/", views.fund_commit, name="commit"),
     path("<slug:slug>/360giving.json", views.fund_360giving, name="360giving"),
     path("<slug:slug>/awards.csv", views.fund_csv, name="csv"),

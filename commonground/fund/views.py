@@ -23,7 +23,7 @@ from commonground.engine.fund import Eligibility
 from commonground.fund import plans, services
 from commonground.fund.forms import DisbursementForm, FundForm
 from commonground.fund.models import Award, CommunityPlan, EligibilityPolicy, Fund
-from commonground.places.models import AreaValue
+from commonground.places.models import Area, AreaValue
 from commonground.places.services import INDEX_DATASETS, combined_geometry
 
 
@@ -229,31 +229,44 @@ def fund_eligible_csv(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@public
-def fund_geojson(request: HttpRequest, slug: str) -> JsonResponse:
-    fund = _committed(slug)
-    features = []
+def _ward_features(rows: list[tuple[Area, int]]) -> JsonResponse:
+    """GeoJSON of wards with their award in pounds and IMD decile (for colouring)."""
+    ids = [area.id for area, _ in rows]
     deciles = dict(
         AreaValue.objects.filter(
-            area__awards__fund=fund, measure__slug="imd_decile", measure__dataset__slug__in=INDEX_DATASETS
+            area_id__in=ids, measure__slug="imd_decile", measure__dataset__slug__in=INDEX_DATASETS
         ).values_list("area_id", "value")
     )
-    for a in fund.awards.select_related("area").order_by("ward_code"):
-        geometry = a.area.geometry or combined_geometry(a.area)
+    features = []
+    for area, pounds in rows:
+        geometry = area.geometry or combined_geometry(area)
         if geometry:
             features.append(
                 {
                     "type": "Feature",
                     "geometry": json.loads(geometry),
-                    "properties": {
-                        "code": a.ward_code,
-                        "name": a.ward_name,
-                        "amount": a.amount_pounds,
-                        "imd_decile": int(deciles[a.area_id]) if a.area_id in deciles else None,
-                    },
+                    "properties": {"code": area.code, "name": area.name, "amount": pounds,
+                                   "imd_decile": int(deciles[area.id]) if area.id in deciles else None},
                 }
-            )
+            )  # fmt: skip
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@public
+def fund_geojson(request: HttpRequest, slug: str) -> JsonResponse:
+    fund = _committed(slug)
+    return _ward_features([(a.area, a.amount_pounds) for a in fund.awards.select_related("area").order_by("ward_code")])
+
+
+@requires(Capability.MANAGE_FUND)
+def fund_preview_geojson(request: HttpRequest, slug: str) -> JsonResponse:
+    fund = get_object_or_404(Fund.objects.select_related("eligibility"), slug=slug)
+    try:
+        allocation = services.preview(fund)
+    except services.FundError:
+        return JsonResponse({"type": "FeatureCollection", "features": []})
+    areas = {a.code: a for a in services.eligible_areas(fund.eligibility)}
+    return _ward_features([(areas[a.place.code], a.amount) for a in allocation.awards])
 
 
 def _plan_actions(plan):

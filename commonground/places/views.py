@@ -33,7 +33,10 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     grouped = services.figures(area)
     imd = services.deprivation(area, grouped)
     need = services.community_need(area, grouped)
+    from commonground.fund.services import awards_for_area
+
     context.update(
+        awards=awards_for_area(area),
         imd=imd,
         need=need,
         left_behind_reason=services.left_behind_reason(area, imd, need),

@@ -73,6 +73,8 @@ def test_create_preview_commit(admin_client):
     created = admin_client.post(reverse("fund:create"), FORM)
     assert created.url == "/funds/demo-wealth-fund/preview/"
     preview = admin_client.get(created.url).content.decode()
+    shapes = admin_client.get("/funds/demo-wealth-fund/preview.geojson").json()
+    assert {f["properties"]["code"] for f in shapes["features"]} == {"X05000002", "X05000012"}
     assert '<dd class="govuk-summary-list__value" id="preview-count">2</dd>' in preview
     assert "£1,000,000" in preview and "Brookfield" in preview and "Larkrise" in preview
     assert "left-behind wards" in preview

@@ -79,6 +79,8 @@ def test_plan_rules_and_public_page(client, fund_admin, committed):
     assert 'id="update-posted_on-error"' in bad_date.content.decode()
     assert Spend.objects.get().amount_pence == 150_000
     client.logout()
+    profile = client.get(reverse("places:area-detail", args=["X05000002"])).content.decode()
+    assert 'href="/funds/demo-wealth-fund/awards/X05000002/"' in profile
     page = client.get(reverse("fund:award", args=["demo-wealth-fund", "X05000002"])).content.decode()
     for text in ("Brookfield Together", "Asha, Chair", "Priority 5", "Youth club", "£1,500", "£18,500",
                  "We opened the youth club."):  # fmt: skip
