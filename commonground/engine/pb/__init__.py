@@ -1,0 +1,1 @@
+"""Participatory budgeting: elections as NumPy arrays, the pabulib format, and the rules."""

@@ -1,0 +1,185 @@
+"""Read and write the pabulib `.pb` format (META / PROJECTS / VOTES, semicolon-separated).
+
+Format: pabulib.org, "The .pb file format" (Faliszewski et al., Pabulib: a participatory budgeting
+library, 2023). Errors name the line number and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from commonground.engine.pb.profile import VOTE_TYPES, Election, Number
+
+SECTIONS = ("META", "PROJECTS", "VOTES")
+
+
+class PabulibError(ValueError):
+    def __init__(self, source: str, line: int | None, message: str):
+        where = f"{source}, line {line}" if line is not None else source
+        super().__init__(f"{where}: {message}")
+        self.line = line
+
+
+def _number(text: str, source: str, line: int, field: str) -> Number:
+    cleaned = text.strip().replace(",", ".")
+    try:
+        value = Fraction(cleaned)
+    except (ValueError, ZeroDivisionError):
+        raise PabulibError(source, line, f"{field} {text!r} is not a number") from None
+    return int(value) if value.denominator == 1 else value
+
+
+def _format(value: Number) -> str:
+    return str(value) if isinstance(value, int) else str(float(value))
+
+
+def parse(text: str, source: str = "<string>") -> Election:
+    """Parse the text of a .pb file; every error names the line (1-based) and the field."""
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
+    section = None
+    meta: dict[str, str] = {}
+    header: list[str] | None = None
+    project_columns: list[str] = []
+    projects: list[dict[str, str]] = []
+    vote_columns: list[str] = []
+    voters: list[dict[str, str]] = []
+    vote_lines: list[int] = []
+    seen: list[str] = []
+    for line, row in enumerate(rows, start=1):
+        if not row or all(not c.strip() for c in row):
+            continue
+        first = row[0].strip()
+        if first.upper() in SECTIONS and len(row) == 1:
+            section, header = first.upper(), None
+            seen.append(section)
+            continue
+        if section is None:
+            raise PabulibError(source, line, "expected a META, PROJECTS or VOTES section header first")
+        if header is None:
+            header = [c.strip() for c in row]
+            if section == "PROJECTS":
+                if "project_id" not in header or "cost" not in header:
+                    raise PabulibError(source, line, "the PROJECTS header needs project_id and cost columns")
+                project_columns = header
+            elif section == "VOTES":
+                if "voter_id" not in header or "vote" not in header:
+                    raise PabulibError(source, line, "the VOTES header needs voter_id and vote columns")
+                vote_columns = header
+            continue
+        if len(row) != len(header):
+            raise PabulibError(source, line, f"{len(row)} fields where the {section} header has {len(header)}")
+        values = dict(zip(header, (c.strip() for c in row), strict=True))
+        if section == "META":
+            meta[values[header[0]]] = values[header[1]]
+        elif section == "PROJECTS":
+            projects.append(values)
+        else:
+            voters.append(values)
+            vote_lines.append(line)
+    for needed in SECTIONS:
+        if needed not in seen:
+            raise PabulibError(source, None, f"no {needed} section")
+    for key in ("budget", "vote_type"):
+        if key not in meta:
+            raise PabulibError(source, None, f"META has no {key}")
+    vote_type = meta["vote_type"]
+    if vote_type not in VOTE_TYPES:
+        raise PabulibError(source, None, f"vote_type {vote_type!r} is not one of {', '.join(VOTE_TYPES)}")
+    budget = _number(meta["budget"], source, 0, "budget")
+    project_ids = [p["project_id"] for p in projects]
+    index_of = {pid: i for i, pid in enumerate(project_ids)}
+    if len(index_of) != len(project_ids):
+        raise PabulibError(source, None, "a project_id appears twice in PROJECTS")
+    first_project_line = 0
+    costs = [
+        _number(p["cost"], source, first_project_line + i, f"cost of project {p['project_id']}")
+        for i, p in enumerate(projects)
+    ]
+    ptr = np.zeros(len(voters) + 1, dtype=np.int64)
+    entries: list[int] = []
+    points: list[int] = []
+    scored = vote_type in ("cumulative", "scoring")
+    warnings: list[str] = []
+    for v, (row, line) in enumerate(zip(voters, vote_lines, strict=True)):
+        names = [x.strip() for x in row["vote"].split(",") if x.strip()] if row["vote"] else []
+        ballot = []
+        for name in names:
+            if name not in index_of:
+                raise PabulibError(source, line, f"vote names project {name!r}, which is not in PROJECTS")
+            ballot.append(index_of[name])
+        duplicated = len(set(ballot)) != len(ballot)
+        if duplicated and not scored:
+            warnings.append(f"line {line}: a project named twice in one vote counts once")
+            ballot = list(dict.fromkeys(ballot))
+        if scored:
+            if "points" not in row:
+                raise PabulibError(source, line, f"{vote_type} ballots need a points column")
+            given = [x.strip() for x in row["points"].split(",") if x.strip()] if row["points"] else []
+            if len(given) != len(ballot):
+                raise PabulibError(source, line, f"{len(given)} points for {len(ballot)} projects in vote")
+            scores: dict[int, int] = {}
+            for project, g in zip(ballot, given, strict=True):
+                value = _number(g, source, line, "points")
+                if not isinstance(value, int):
+                    raise PabulibError(source, line, f"points {g!r} must be whole numbers")
+                scores[project] = value  # a repeated project keeps its last points, as pabutools reads it
+            if duplicated:
+                warnings.append(f"line {line}: a project named twice in one vote keeps its last points")
+            ballot = list(scores)
+            points.extend(scores.values())
+        entries.extend(ballot)
+        ptr[v + 1] = len(entries)
+    return Election(
+        meta=meta,
+        project_columns=project_columns,
+        projects=projects,
+        vote_columns=vote_columns,
+        voters=voters,
+        project_ids=project_ids,
+        costs=costs,
+        budget=budget,
+        vote_type=vote_type,
+        ballot_ptr=ptr,
+        ballot_projects=np.array(entries, dtype=np.int32),
+        ballot_points=np.array(points, dtype=np.int64) if scored else None,
+        index_of=index_of,
+        warnings=warnings,
+    )
+
+
+def read(path: Path | str) -> Election:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PabulibError(str(path), None, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise PabulibError(str(path), None, f"not UTF-8 text ({exc.reason})") from None
+    return parse(text, str(path))
+
+
+def dumps(election: Election) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    out.write("META\n")
+    writer.writerow(["key", "value"])
+    for key, value in election.meta.items():
+        writer.writerow([key, value])
+    out.write("PROJECTS\n")
+    writer.writerow(election.project_columns)
+    for row in election.projects:
+        writer.writerow([row[c] for c in election.project_columns])
+    out.write("VOTES\n")
+    writer.writerow(election.vote_columns)
+    for row in election.voters:
+        writer.writerow([row[c] for c in election.vote_columns])
+    return out.getvalue()
+
+
+def write(election: Election, path: Path | str) -> None:
+    Path(path).write_text(dumps(election), encoding="utf-8")

@@ -1,0 +1,79 @@
+"""A PB election (instance + profile, as pabutools calls them) held as flat NumPy arrays.
+
+Ballots are stored CSR-style: voter v's entries are `ballot_projects[ballot_ptr[v]:ballot_ptr[v + 1]]`
+(project indices, in the ballot's own order: rank order for ordinal ballots) with `ballot_points`
+alongside for cumulative and scoring ballots. Costs and the budget are exact (int or Fraction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+VOTE_TYPES = ("approval", "choose-1", "cumulative", "scoring", "ordinal")
+Number = int | Fraction
+
+
+@dataclass(eq=False)
+class Election:
+    meta: dict[str, str]
+    project_columns: list[str]
+    projects: list[dict[str, str]]  # every PROJECTS row as written, by column
+    vote_columns: list[str]
+    voters: list[dict[str, str]]  # every VOTES row as written, by column
+    project_ids: list[str]
+    costs: list[Number]
+    budget: Number
+    vote_type: str
+    ballot_ptr: np.ndarray
+    ballot_projects: np.ndarray
+    ballot_points: np.ndarray | None = None
+    index_of: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # oddities in the file that were read leniently
+
+    @property
+    def n_projects(self) -> int:
+        return len(self.project_ids)
+
+    @property
+    def n_voters(self) -> int:
+        return int(self.ballot_ptr.size - 1)
+
+    def ballot(self, voter: int) -> np.ndarray:
+        return self.ballot_projects[self.ballot_ptr[voter] : self.ballot_ptr[voter + 1]]
+
+    def points(self, voter: int) -> np.ndarray:
+        assert self.ballot_points is not None
+        return self.ballot_points[self.ballot_ptr[voter] : self.ballot_ptr[voter + 1]]
+
+    def voter_of_entry(self) -> np.ndarray:
+        """For each ballot entry, the voter it belongs to (to vectorise per-voter sums)."""
+        return np.repeat(np.arange(self.n_voters), np.diff(self.ballot_ptr))
+
+    def approvals(self) -> np.ndarray:
+        """Number of ballots naming each project."""
+        return np.bincount(self.ballot_projects, minlength=self.n_projects)
+
+    def same_as(self, other: Election) -> bool:
+        """Equal content (used by round-trip tests)."""
+        return (
+            self.meta == other.meta
+            and self.project_columns == other.project_columns
+            and self.projects == other.projects
+            and self.vote_columns == other.vote_columns
+            and self.voters == other.voters
+            and self.costs == other.costs
+            and self.budget == other.budget
+            and np.array_equal(self.ballot_ptr, other.ballot_ptr)
+            and np.array_equal(self.ballot_projects, other.ballot_projects)
+            and (
+                (self.ballot_points is None and other.ballot_points is None)
+                or (
+                    self.ballot_points is not None
+                    and other.ballot_points is not None
+                    and np.array_equal(self.ballot_points, other.ballot_points)
+                )
+            )
+        )
