@@ -16,3 +16,10 @@ def national_data() -> Path:
     if not (path / "imd2019").is_dir():
         pytest.fail(f"the national data pack is missing at {path} (set COMMONGROUND_SHARED_DATA)")
     return path
+
+
+def pytest_collection_modifyitems(config, items):
+    """Engine tests touch no database: run them once, in the SQLite pass."""
+    for item in items:
+        if "/tests/engine/" in str(item.fspath):
+            item.add_marker(pytest.mark.sqlite)
