@@ -1,0 +1,158 @@
+"""PB rules, exact: greedy utilitarian welfare and the Method of Equal Shares (with add1).
+
+Definitions: Peters, Pierczyński and Skowron, "Proportional participatory budgeting with additive
+utilities" (NeurIPS 2021) for MES; pabutools 1.2.3 for the conventions this must reproduce:
+satisfaction is the project's cost for approval-type ballots (Cost_Sat) and the points given for
+cumulative and scoring ballots (Additive_Cardinal_Sat); ties go to the lexicographically smallest
+project id. Arithmetic is in Fractions where budgets are compared, so no float rounding can change
+a winner.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from commonground.engine.pb.profile import Election
+
+
+def satisfactions(election: Election) -> np.ndarray:
+    """Each ballot entry's satisfaction: the project's cost (approval) or the points (cardinal)."""
+    if election.ballot_points is not None:
+        return election.ballot_points.astype(object)
+    costs = np.array(election.costs, dtype=object)
+    return costs[election.ballot_projects]
+
+
+def _supporters(election: Election, sats: np.ndarray) -> list[list[tuple[int, object]]]:
+    voters = election.voter_of_entry()
+    supporters: list[list[tuple[int, object]]] = [[] for _ in range(election.n_projects)]
+    for voter, project, sat in zip(voters.tolist(), election.ballot_projects.tolist(), sats.tolist(), strict=True):
+        if sat > 0:
+            supporters[project].append((voter, sat))
+    return supporters
+
+
+def greedy(election: Election) -> list[str]:
+    """Projects by total satisfaction per unit of cost (ties: project id), skipping what does not fit."""
+    sats = satisfactions(election)
+    total = [0] * election.n_projects
+    for project, sat in zip(election.ballot_projects.tolist(), sats.tolist(), strict=True):
+        total[project] += sat
+    ids = election.project_ids
+
+    def density(p: int) -> Fraction | float:
+        if total[p] <= 0:
+            return Fraction(0)
+        return float("inf") if election.costs[p] == 0 else Fraction(total[p]) / Fraction(election.costs[p])
+
+    by_name = sorted(range(election.n_projects), key=lambda p: ids[p])
+    order = sorted(by_name, key=lambda p: -density(p))
+    left = Fraction(election.budget)
+    chosen = []
+    for p in order:
+        if election.costs[p] <= left:
+            chosen.append(ids[p])
+            left -= election.costs[p]
+    return chosen
+
+
+def _mes_round(election: Election, supporters, budget_per_voter: Fraction) -> list[int]:
+    """One run of MES with every voter starting from `budget_per_voter` (pabutools' inner algorithm)."""
+    costs = election.costs
+    budgets = [budget_per_voter] * election.n_voters
+    selected: list[int] = []
+    remaining: set[int] = set()
+    afford: dict[int, Fraction] = {}
+    total_sat: dict[int, object] = {}
+    for p, supp in enumerate(supporters):
+        if not supp:
+            continue
+        if costs[p] == 0:
+            selected.append(p)  # free projects with support are funded outright
+            continue
+        total_sat[p] = sum(s for _, s in supp)
+        afford[p] = Fraction(costs[p]) / total_sat[p]
+        remaining.add(p)
+    ids = election.project_ids
+    while True:
+        best: Fraction | None = None
+        tied: list[int] = []
+        for p in sorted(remaining, key=lambda q: afford[q]):
+            supp = supporters[p]
+            if sum(budgets[i] for i, _ in supp) < costs[p]:
+                remaining.discard(p)
+                continue
+            if best is not None and afford[p] > best:
+                break
+            contribution = Fraction(0)
+            denominator = total_sat[p]
+            for i, sat in sorted(supp, key=lambda e: budgets[e[0]] / e[1]):
+                factor = (costs[p] - contribution) / denominator
+                if factor * sat <= budgets[i]:
+                    afford[p] = factor
+                    if best is None or factor < best:
+                        best, tied = factor, [p]
+                    elif factor == best:
+                        tied.append(p)
+                    break
+                contribution += budgets[i]
+                denominator -= sat
+        if not tied:
+            return selected
+        chosen = min(tied, key=lambda q: ids[q])
+        for i, sat in supporters[chosen]:
+            budgets[i] -= min(budgets[i], best * sat)
+        selected.append(chosen)
+        remaining.discard(chosen)
+
+
+def mes(election: Election, increment: int | Fraction | None = None) -> list[str]:
+    """Method of Equal Shares; with `increment`, the add1-style loop: raise every voter's budget by
+    `increment` while the outcome stays within the budget, stopping once it is exhaustive."""
+    sats = satisfactions(election)
+    supporters = _supporters(election, sats)
+    per_voter = Fraction(election.budget) / election.n_voters
+    outcome = _mes_round(election, supporters, per_voter)
+    if increment is None:
+        return [election.project_ids[p] for p in outcome]
+    candidates = [p for p, supp in enumerate(supporters) if supp and election.costs[p] > 0]
+    previous = outcome
+    while True:
+        spent = sum(election.costs[p] for p in outcome)
+        if spent > election.budget:
+            outcome = previous
+            break
+        chosen = set(outcome)
+        if all(spent + election.costs[p] > election.budget for p in candidates if p not in chosen):
+            break
+        previous = outcome
+        per_voter += increment
+        outcome = _mes_round(election, supporters, per_voter)
+    return [election.project_ids[p] for p in outcome]
+
+
+def complete_greedily(election: Election, winners: list[str]) -> list[str]:
+    """Spend what is left in greedy order (pabutools' completion by greedy utilitarian welfare)."""
+    index = election.index_of
+    left = Fraction(election.budget) - sum(Fraction(election.costs[index[w]]) for w in winners)
+    chosen = list(winners)
+    taken = set(winners)
+    for pid in greedy_order(election):
+        p = index[pid]
+        if pid not in taken and election.costs[p] <= left:
+            chosen.append(pid)
+            taken.add(pid)
+            left -= election.costs[p]
+    return chosen
+
+
+def greedy_order(election: Election) -> list[str]:
+    """All project ids in greedy's order (density, then id), whether they fit or not."""
+    budget = election.budget
+    election.budget = sum(election.costs)
+    try:
+        return greedy(election)
+    finally:
+        election.budget = budget

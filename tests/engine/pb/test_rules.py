@@ -1,0 +1,84 @@
+"""Our rules against pabutools 1.2.3 (GPL, test-only oracle): random elections and real files."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from commonground.engine.pb import pabulib, rules
+from tests.conftest import SHARED
+
+PABULIB = SHARED / "pabulib"
+
+
+def reference(path_or_text, rule: str, cardinal: bool, increment=None):
+    from pabutools.election import Additive_Cardinal_Sat, Cost_Sat, parse_pabulib
+    from pabutools.election.pabulib import parse_pabulib_from_string
+    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+
+    inst, prof = parse_pabulib_from_string(path_or_text) if "\n" in str(path_or_text) else parse_pabulib(path_or_text)
+    sat = Additive_Cardinal_Sat if cardinal else Cost_Sat
+    if rule == "greedy":
+        result = greedy_utilitarian_welfare(inst, prof, sat_class=sat)
+    else:
+        result = method_of_equal_shares(inst, prof, sat_class=sat, voter_budget_increment=increment)
+    return sorted(p.name for p in result)
+
+
+@st.composite
+def elections(draw):
+    n_projects = draw(st.integers(2, 7))
+    costs = [draw(st.integers(1, 40)) for _ in range(n_projects)]
+    budget = draw(st.integers(1, sum(costs)))
+    cardinal = draw(st.booleans())
+    lines = ["META", "key;value", f"budget;{budget}", f"vote_type;{'cumulative' if cardinal else 'approval'}",
+             "PROJECTS", "project_id;cost"] + [f"{i};{c}" for i, c in enumerate(costs)]  # fmt: skip
+    lines += ["VOTES", "voter_id;vote;points" if cardinal else "voter_id;vote"]
+    for v in range(draw(st.integers(1, 12))):
+        chosen = draw(st.lists(st.integers(0, n_projects - 1), min_size=1, max_size=n_projects, unique=True))
+        vote = ",".join(map(str, chosen))
+        if cardinal:
+            points = ",".join(str(draw(st.integers(1, 5))) for _ in chosen)
+            lines.append(f"{v};{vote};{points}")
+        else:
+            lines.append(f"{v};{vote}")
+    return "\n".join(lines) + "\n", cardinal
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections())
+def test_random_elections_match_pabutools(case):
+    text, cardinal = case
+    election = pabulib.parse(text)
+    assert sorted(rules.greedy(election)) == reference(text, "greedy", cardinal)
+    assert sorted(rules.mes(election)) == reference(text, "mes", cardinal)
+    assert sorted(rules.mes(election, increment=1)) == reference(text, "mes", cardinal, increment=1)
+
+
+FAST = ["Netherlands_Assen_2024", "Poland_Gdynia_2023_Kamienna_Gora__small", "Switzerland_Zurich_S5",
+        "Switzerland_Zurich_D10", "Worldwide_Mechanical_Turk_Utilities_8", "Netherlands_Amsterdam_643",
+        "Canada_Stanford_Dataset_PB_Dieppe_2018_vote_approvals", "Poland_Swiecie_2023", "Hungary_Veszprem_2025",
+        "Poland_Wieliczka_2023_Green_Budget"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_real_elections_match_pabutools(name):
+    path = PABULIB / f"{name}.pb"
+    election = pabulib.read(path)
+    cardinal = election.vote_type in ("cumulative", "scoring")
+    assert sorted(rules.greedy(election)) == reference(str(path), "greedy", cardinal)
+    assert sorted(rules.mes(election)) == reference(str(path), "mes", cardinal)
+
+
+@pytest.mark.parametrize("name", ["Netherlands_Assen_2024", "Poland_Gdynia_2023_Kamienna_Gora__small"])
+def test_add1_matches_pabutools_on_real_elections(name):
+    path = PABULIB / f"{name}.pb"
+    election = pabulib.read(path)
+    assert sorted(rules.mes(election, increment=1)) == reference(str(path), "mes", False, increment=1)
+
+
+def test_assen_official_winners_are_mes_add1():
+    election = pabulib.read(PABULIB / "Netherlands_Assen_2024.pb")
+    official = sorted(p["project_id"] for p in election.projects if p["selected"] == "1")
+    assert sorted(rules.mes(election, increment=1)) == official
