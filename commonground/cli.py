@@ -31,6 +31,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(index_app, name="index")
 data_app = typer.Typer(help="Load and download the national data (IoD, ONS lookups, boundaries).", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+pb_app = typer.Typer(help="Participatory budgeting: tally pabulib (.pb) elections.", no_args_is_help=True)
+app.add_typer(pb_app, name="pb")
 fund_app = typer.Typer(
     help="Community Wealth Fund: allocate awards and publish them (360Giving).", no_args_is_help=True
 )
@@ -506,6 +508,42 @@ def fund_export(
         with csv_out.open("w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows(threesixty.csv_rows(data))
         console.print(f"Wrote the spreadsheet columns to {csv_out}")
+
+
+PB_RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy")
+
+
+@pb_app.command("tally")
+def pb_tally(
+    file: Annotated[Path, typer.Argument(help="A pabulib .pb file.")],
+    rule: Annotated[str, typer.Option(help=f"One of: {', '.join(PB_RULES)}.")] = "mes-add1-greedy",
+    fmt: Annotated[str, typer.Option("--format", help="json or text")] = "json",
+) -> None:
+    """Pick the winning projects of a PB election with a rule; prints winners, money spent and budget."""
+    import json
+
+    from commonground.engine.pb import pabulib, rules
+
+    if rule not in PB_RULES:
+        fail(f"--rule must be one of {', '.join(PB_RULES)}, not {rule!r}")
+    try:
+        election = pabulib.read(file)
+    except pabulib.PabulibError as exc:
+        fail(str(exc))
+    if election.vote_type == "ordinal":
+        fail(f"{file}: ordinal ballots are not supported by {rule} yet")
+    if rule == "greedy":
+        winners = rules.greedy(election)
+    else:
+        winners = rules.mes(election, increment=None if rule == "mes" else 1)
+        if rule == "mes-add1-greedy":
+            winners = rules.complete_greedily(election, winners)
+    spent = sum(election.costs[election.index_of[w]] for w in winners)
+    result = {"winners": winners, "spent": spent, "budget": election.budget, "rule": rule}
+    if fmt == "json":
+        out.print_json(json.dumps(result, default=str))
+    else:
+        out.print(f"{len(winners)} winners, {spent:,} of {election.budget:,} spent: {', '.join(winners)}")
 
 
 @app.command()

@@ -10,8 +10,22 @@ from tests.conftest import run_cli
 
 pytestmark = pytest.mark.sqlite
 
-SUBCOMMANDS = [[], ["serve"], ["init-demo"], ["migrate"], ["audit"], ["audit", "verify"], ["users"],
-               ["users", "create"], ["version"]]  # fmt: skip
+SUBCOMMANDS = [
+    [],
+    ["serve"],
+    ["init-demo"],
+    ["migrate"],
+    ["audit"],
+    ["audit", "verify"],
+    ["users"],
+    ["users", "create"],
+    ["version"],
+    ["pb"],
+    ["pb", "tally"],
+    ["fund", "allocate"],
+    ["index", "imd"],
+    ["data", "load"],
+]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS, ids=lambda c: " ".join(c) or "top")

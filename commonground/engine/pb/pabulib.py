@@ -49,6 +49,7 @@ def parse(text: str, source: str = "<string>") -> Election:
     vote_columns: list[str] = []
     voters: list[dict[str, str]] = []
     vote_lines: list[int] = []
+    project_lines: list[int] = []
     seen: list[str] = []
     for line, row in enumerate(rows, start=1):
         if not row or all(not c.strip() for c in row):
@@ -78,6 +79,7 @@ def parse(text: str, source: str = "<string>") -> Election:
             meta[values[header[0]]] = values[header[1]]
         elif section == "PROJECTS":
             projects.append(values)
+            project_lines.append(line)
         else:
             voters.append(values)
             vote_lines.append(line)
@@ -95,10 +97,9 @@ def parse(text: str, source: str = "<string>") -> Election:
     index_of = {pid: i for i, pid in enumerate(project_ids)}
     if len(index_of) != len(project_ids):
         raise PabulibError(source, None, "a project_id appears twice in PROJECTS")
-    first_project_line = 0
     costs = [
-        _number(p["cost"], source, first_project_line + i, f"cost of project {p['project_id']}")
-        for i, p in enumerate(projects)
+        _number(p["cost"], source, line, f"cost of project {p['project_id']}")
+        for p, line in zip(projects, project_lines, strict=True)
     ]
     ptr = np.zeros(len(voters) + 1, dtype=np.int64)
     entries: list[int] = []

@@ -82,3 +82,21 @@ def test_assen_official_winners_are_mes_add1():
     election = pabulib.read(PABULIB / "Netherlands_Assen_2024.pb")
     official = sorted(p["project_id"] for p in election.projects if p["selected"] == "1")
     assert sorted(rules.mes(election, increment=1)) == official
+
+
+def test_tally_command(tmp_path):
+    import json
+
+    from tests.conftest import run_cli
+
+    result = run_cli("pb", "tally", str(PABULIB / "Netherlands_Assen_2024.pb"), "--rule", "mes-add1")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    election = pabulib.read(PABULIB / "Netherlands_Assen_2024.pb")
+    assert sorted(data["winners"]) == sorted(p["project_id"] for p in election.projects if p["selected"] == "1")
+    assert data["spent"] <= data["budget"] == 100_000
+    broken = tmp_path / "broken.pb"
+    broken.write_text("META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;x\nVOTES\n")
+    bad = run_cli("pb", "tally", str(broken))
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == f"Error: {broken}, line 7: cost of project 1 'x' is not a number"
