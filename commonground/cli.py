@@ -510,7 +510,7 @@ def fund_export(
         console.print(f"Wrote the spreadsheet columns to {csv_out}")
 
 
-PB_RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy")
+PB_RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy", "equal-shares")
 
 
 @pb_app.command("tally")
@@ -534,6 +534,8 @@ def pb_tally(
         fail(f"{file}: ordinal ballots are not supported by {rule} yet")
     if rule == "greedy":
         winners = rules.greedy(election)
+    elif rule == "equal-shares":
+        winners = rules.equal_shares(election)
     else:
         winners = rules.mes(election, increment=None if rule == "mes" else 1)
         if rule == "mes-add1-greedy":

@@ -108,9 +108,14 @@ def _mes_round(election: Election, supporters, budget_per_voter: Fraction) -> li
         remaining.discard(chosen)
 
 
-def mes(election: Election, increment: int | Fraction | None = None) -> list[str]:
-    """Method of Equal Shares; with `increment`, the add1-style loop: raise every voter's budget by
-    `increment` while the outcome stays within the budget, stopping once it is exhaustive."""
+def mes(election: Election, increment: int | Fraction | None = None, stop_when_exhaustive: bool = True) -> list[str]:
+    """Method of Equal Shares; with `increment`, the add1 loop: raise every voter's budget by
+    `increment` while the outcome stays within the budget.
+
+    `stop_when_exhaustive` (pabutools' rule) also stops as soon as no further project would fit;
+    cities running equal shares (equalshares.net "add1") stop only when the next step would
+    overspend, which is `stop_when_exhaustive=False` and reproduces Wieliczka, Świecie and Assen.
+    """
     sats = satisfactions(election)
     supporters = _supporters(election, sats)
     per_voter = Fraction(election.budget) / election.n_voters
@@ -125,12 +130,28 @@ def mes(election: Election, increment: int | Fraction | None = None) -> list[str
             outcome = previous
             break
         chosen = set(outcome)
-        if all(spent + election.costs[p] > election.budget for p in candidates if p not in chosen):
+        if stop_when_exhaustive and all(
+            spent + election.costs[p] > election.budget for p in candidates if p not in chosen
+        ):
             break
         previous = outcome
         per_voter += increment
         outcome = _mes_round(election, supporters, per_voter)
     return [election.project_ids[p] for p in outcome]
+
+
+def equal_shares(election: Election, completion: str | None = None) -> list[str]:
+    """The Method of Equal Shares as cities run it: cost utilities, add1 until the next step would
+    overspend, then, when the election's rule says so, greedy completion of what is left.
+
+    `completion=None` reads the file's META `rule` (e.g. "equalshares/add1" has none).
+    """
+    if completion is None:
+        completion = "greedy" if "greedy" in election.meta.get("rule", "") else "none"
+    winners = mes(election, increment=1, stop_when_exhaustive=False)
+    if completion not in ("greedy", "none"):
+        raise ValueError(f"completion must be greedy or none, not {completion!r}")
+    return complete_greedily(election, winners) if completion == "greedy" else winners
 
 
 def complete_greedily(election: Election, winners: list[str]) -> list[str]:

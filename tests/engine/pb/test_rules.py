@@ -100,3 +100,13 @@ def test_tally_command(tmp_path):
     bad = run_cli("pb", "tally", str(broken))
     assert bad.returncode == 1
     assert bad.stderr.strip() == f"Error: {broken}, line 7: cost of project 1 'x' is not a number"
+
+
+@pytest.mark.parametrize(
+    "name", ["Netherlands_Assen_2024", "Poland_Swiecie_2023", "Poland_Wieliczka_2023_Green_Budget"]
+)
+def test_equal_shares_reproduces_the_cities_official_winners(name):
+    """Cost utilities, add1 until the next step would overspend; no completion (their META rule has none)."""
+    election = pabulib.read(PABULIB / f"{name}.pb")
+    official = sorted(p["project_id"] for p in election.projects if p["selected"] == "1")
+    assert sorted(rules.equal_shares(election)) == official
