@@ -518,6 +518,7 @@ def pb_tally(
     file: Annotated[Path, typer.Argument(help="A pabulib .pb file.")],
     rule: Annotated[str, typer.Option(help=f"One of: {', '.join(PB_RULES)}.")] = "mes-add1-greedy",
     fmt: Annotated[str, typer.Option("--format", help="json or text")] = "json",
+    plain: Annotated[bool, typer.Option(help="greedy: ignore the file's threshold and no-skip settings.")] = False,
 ) -> None:
     """Pick the winning projects of a PB election with a rule; prints winners, money spent and budget."""
     import json
@@ -533,7 +534,9 @@ def pb_tally(
     if election.vote_type == "ordinal":
         fail(f"{file}: ordinal ballots are not supported by {rule} yet")
     if rule == "greedy":
-        winners = rules.greedy(election)
+        winners = (
+            rules.greedy(election) if plain or not rules.has_city_settings(election) else rules.city_greedy(election)
+        )
     elif rule == "equal-shares":
         winners = rules.equal_shares(election)
     else:

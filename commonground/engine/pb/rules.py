@@ -58,6 +58,36 @@ def greedy(election: Election) -> list[str]:
     return chosen
 
 
+def has_city_settings(election: Election) -> bool:
+    """True when the file records the city's own greedy settings (a vote threshold or no-skip)."""
+    rule = election.meta.get("rule", "")
+    return "min_project_score_threshold" in election.meta or "no-skip" in rule or "threshold" in rule
+
+
+def city_greedy(election: Election) -> list[str]:
+    """Greedy as the city ran it (pabulib META): most support first (approvals, or points for
+    cumulative ballots), ties to the cheaper project then the lower id; projects below
+    `min_project_score_threshold` are out; with a "no-skip" rule, stop at the first project that
+    does not fit. Reproduces the official winners of Warsaw 2026, Łódź 2022, Katowice 2023,
+    Wrocław 2015 and 2018, and Gdynia 2023."""
+    weights = election.ballot_points if election.ballot_points is not None else None
+    support = np.bincount(election.ballot_projects, weights=weights, minlength=election.n_projects)
+    threshold = float(election.meta.get("min_project_score_threshold", 0) or 0)
+    no_skip = "no-skip" in election.meta.get("rule", "")
+    order = sorted(range(election.n_projects), key=lambda p: (-support[p], election.costs[p], election.project_ids[p]))
+    left = Fraction(election.budget)
+    chosen = []
+    for p in order:
+        if support[p] < threshold:
+            continue
+        if election.costs[p] <= left:
+            chosen.append(election.project_ids[p])
+            left -= election.costs[p]
+        elif no_skip:
+            break
+    return chosen
+
+
 def _mes_round(election: Election, supporters, budget_per_voter: Fraction) -> list[int]:
     """One run of MES with every voter starting from `budget_per_voter` (pabutools' inner algorithm)."""
     costs = election.costs

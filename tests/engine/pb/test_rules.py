@@ -110,3 +110,28 @@ def test_equal_shares_reproduces_the_cities_official_winners(name):
     election = pabulib.read(PABULIB / f"{name}.pb")
     official = sorted(p["project_id"] for p in election.projects if p["selected"] == "1")
     assert sorted(rules.equal_shares(election)) == official
+
+
+CITY_GREEDY = [
+    "Poland_Warszawa_2026",
+    "Poland_Warszawa_2026_Wesola",
+    "Poland_Warszawa_2026_Marymont-Potok_Stary_Zoliborz",
+    "Poland_Lodz_2022",
+    "Poland_Katowice_2023",
+    "Poland_Wroclaw_2015_150_-_500",
+    "Poland_Wroclaw_2018",
+    "Poland_Gdynia_2023_Green_Budget",
+]
+
+
+@pytest.mark.parametrize("name", CITY_GREEDY)
+def test_greedy_with_the_citys_settings_reproduces_the_official_winners(name):
+    election = pabulib.read(PABULIB / f"{name}.pb")
+    assert rules.has_city_settings(election)
+    official = sorted(p["project_id"] for p in election.projects if p["selected"] == "1")
+    assert sorted(rules.city_greedy(election)) == official
+
+
+def test_files_without_city_settings_use_plain_greedy():
+    election = pabulib.read(PABULIB / "Poland_Wieliczka_2023_Green_Budget.pb")
+    assert not rules.has_city_settings(election)
