@@ -510,7 +510,7 @@ def fund_export(
         console.print(f"Wrote the spreadsheet columns to {csv_out}")
 
 
-PB_RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy", "equal-shares")
+PB_RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy", "equal-shares", "phragmen")
 
 
 @pb_app.command("tally")
@@ -539,6 +539,11 @@ def pb_tally(
         )
     elif rule == "equal-shares":
         winners = rules.equal_shares(election)
+    elif rule == "phragmen":
+        try:
+            winners = rules.phragmen(election)
+        except ValueError as exc:
+            fail(f"{file}: {exc}")
     else:
         winners = rules.mes(election, increment=None if rule == "mes" else 1)
         if rule == "mes-add1-greedy":

@@ -184,6 +184,45 @@ def equal_shares(election: Election, completion: str | None = None) -> list[str]
     return complete_greedily(election, winners) if completion == "greedy" else winners
 
 
+def phragmen(election: Election) -> list[str]:
+    """Sequential Phragmén for approval ballots (Brill, Freeman, Janson, Lackner 2017; the PB form
+    of Los, Christoff and Grossi 2022), as pabutools 1.2.3 runs it.
+
+    Each step funds the project whose supporters' new common load (their loads so far plus the
+    cost, shared equally) would be lowest, ties to the lower id. It stops, rather than skips, when
+    a cheapest-load project does not fit.
+    """
+    if election.ballot_points is not None:
+        raise ValueError("sequential Phragmén applies to approval ballots only")
+    supporters = [[] for _ in range(election.n_projects)]
+    for voter, project in zip(election.voter_of_entry().tolist(), election.ballot_projects.tolist(), strict=True):
+        supporters[project].append(voter)
+    load = [Fraction(0)] * election.n_voters
+    remaining = {p for p in range(election.n_projects) if election.costs[p] <= election.budget}
+    spent = Fraction(0)
+    chosen: list[str] = []
+    ids = election.project_ids
+    while remaining:
+        best: Fraction | float | None = None
+        tied: list[int] = []
+        for p in remaining:
+            supp = supporters[p]
+            value = (sum(load[i] for i in supp) + election.costs[p]) / Fraction(len(supp)) if supp else float("inf")
+            if best is None or value < best:
+                best, tied = value, [p]
+            elif value == best:
+                tied.append(p)
+        if any(spent + election.costs[p] > election.budget for p in tied):
+            break
+        pick = min(tied, key=lambda q: ids[q])
+        for i in supporters[pick]:
+            load[i] = best
+        chosen.append(ids[pick])
+        spent += election.costs[pick]
+        remaining.discard(pick)
+    return chosen
+
+
 def complete_greedily(election: Election, winners: list[str]) -> list[str]:
     """Spend what is left in greedy order (pabutools' completion by greedy utilitarian welfare)."""
     index = election.index_of

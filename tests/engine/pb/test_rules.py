@@ -21,6 +21,10 @@ def reference(path_or_text, rule: str, cardinal: bool, increment=None):
     sat = Additive_Cardinal_Sat if cardinal else Cost_Sat
     if rule == "greedy":
         result = greedy_utilitarian_welfare(inst, prof, sat_class=sat)
+    elif rule == "phragmen":
+        from pabutools.rules import sequential_phragmen
+
+        result = sequential_phragmen(inst, prof)
     else:
         result = method_of_equal_shares(inst, prof, sat_class=sat, voter_budget_increment=increment)
     return sorted(p.name for p in result)
@@ -54,6 +58,8 @@ def test_random_elections_match_pabutools(case):
     assert sorted(rules.greedy(election)) == reference(text, "greedy", cardinal)
     assert sorted(rules.mes(election)) == reference(text, "mes", cardinal)
     assert sorted(rules.mes(election, increment=1)) == reference(text, "mes", cardinal, increment=1)
+    if not cardinal:
+        assert sorted(rules.phragmen(election)) == reference(text, "phragmen", cardinal)
 
 
 FAST = ["Netherlands_Assen_2024", "Poland_Gdynia_2023_Kamienna_Gora__small", "Switzerland_Zurich_S5",
@@ -69,6 +75,8 @@ def test_real_elections_match_pabutools(name):
     cardinal = election.vote_type in ("cumulative", "scoring")
     assert sorted(rules.greedy(election)) == reference(str(path), "greedy", cardinal)
     assert sorted(rules.mes(election)) == reference(str(path), "mes", cardinal)
+    if not cardinal:
+        assert sorted(rules.phragmen(election)) == reference(str(path), "phragmen", cardinal)
 
 
 @pytest.mark.parametrize("name", ["Netherlands_Assen_2024", "Poland_Gdynia_2023_Kamienna_Gora__small"])
