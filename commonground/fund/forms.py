@@ -36,6 +36,15 @@ THRESHOLD_MEASURES = [
 WARD_CODE = re.compile(r"^[EWSNX]05\d{6}$")
 
 
+def date_field(label: str, what: str = "the date", example: str = "2027-06-30") -> forms.DateField:
+    """A year-month-day date with GOV.UK-style messages that say what to type."""
+    return forms.DateField(
+        label=label,
+        help_text=f"For example, {example}",
+        error_messages={"required": f"Enter {what}", "invalid": f"Enter {what} as year-month-day, like {example}"},
+    )
+
+
 def pounds_field(label: str, required: bool = True, help_text: str = "") -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -63,14 +72,7 @@ def to_pence(value: str, field: str, whole_pounds: bool = False) -> int:
 class FundForm(forms.Form):
     name = forms.CharField(label="Fund name", max_length=200, error_messages={"required": "Enter the fund's name"})
     total = pounds_field("Total to allocate, in pounds", help_text="For example, 87500000")
-    start_date = forms.DateField(
-        label="Start date",
-        help_text="For example, 2027-04-01",
-        error_messages={
-            "required": "Enter the start date",
-            "invalid": "Enter the start date as year-month-day, like 2027-04-01",
-        },
-    )
+    start_date = date_field("Start date", "the start date", "2027-04-01")
     years = forms.IntegerField(
         label="Years",
         min_value=1,
@@ -161,11 +163,7 @@ class DisbursementForm(forms.Form):
         initial=Disbursement.Kind.PAYMENT,
     )
     amount = pounds_field("Amount, in pounds", help_text="For example, 25000 or 1250.50")
-    paid_on = forms.DateField(
-        label="Date",
-        help_text="For example, 2027-06-30",
-        error_messages={"required": "Enter the date", "invalid": "Enter the date as year-month-day, like 2027-06-30"},
-    )
+    paid_on = date_field("Date")
     note = forms.CharField(label="Note (optional)", max_length=300, required=False)
 
     def clean_amount(self) -> int:
@@ -216,11 +214,7 @@ class BudgetLineForm(forms.Form):
 class SpendForm(forms.Form):
     line = forms.ChoiceField(label="Budget line", error_messages={"required": "Choose the budget line"})
     amount = pounds_field("Amount spent, in pounds")
-    spent_on = forms.DateField(
-        label="Date spent",
-        help_text="For example, 2027-06-30",
-        error_messages={"required": "Enter the date", "invalid": "Enter the date as year-month-day, like 2027-06-30"},
-    )
+    spent_on = date_field("Date spent")
     note = forms.CharField(label="What it paid for (optional)", max_length=300, required=False)
 
     def __init__(self, *args, lines=(), **kwargs) -> None:
@@ -236,11 +230,7 @@ class UpdateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Write the update"},
     )
-    posted_on = forms.DateField(
-        label="Date",
-        help_text="For example, 2027-06-30",
-        error_messages={"required": "Enter the date", "invalid": "Enter the date as year-month-day, like 2027-06-30"},
-    )
+    posted_on = date_field("Date")
 
 
 class EditorForm(forms.Form):
