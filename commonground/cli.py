@@ -510,13 +510,12 @@ def fund_export(
         console.print(f"Wrote the spreadsheet columns to {csv_out}")
 
 
-PB_RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy", "equal-shares", "phragmen")
-
-
 @pb_app.command("tally")
 def pb_tally(
     file: Annotated[Path, typer.Argument(help="A pabulib .pb file.")],
-    rule: Annotated[str, typer.Option(help=f"One of: {', '.join(PB_RULES)}.")] = "mes-add1-greedy",
+    rule: Annotated[
+        str, typer.Option(help="One of: greedy, mes, mes-add1, mes-add1-greedy, equal-shares, phragmen.")
+    ] = "mes-add1-greedy",
     fmt: Annotated[str, typer.Option("--format", help="json or text")] = "json",
     plain: Annotated[bool, typer.Option(help="greedy: ignore the file's threshold and no-skip settings.")] = False,
 ) -> None:
@@ -525,29 +524,16 @@ def pb_tally(
 
     from commonground.engine.pb import pabulib, rules
 
-    if rule not in PB_RULES:
-        fail(f"--rule must be one of {', '.join(PB_RULES)}, not {rule!r}")
+    if rule not in rules.RULES:
+        fail(f"--rule must be one of {', '.join(rules.RULES)}, not {rule!r}")
     try:
         election = pabulib.read(file)
     except pabulib.PabulibError as exc:
         fail(str(exc))
-    if election.vote_type == "ordinal":
-        fail(f"{file}: ordinal ballots are not supported by {rule} yet")
-    if rule == "greedy":
-        winners = (
-            rules.greedy(election) if plain or not rules.has_city_settings(election) else rules.city_greedy(election)
-        )
-    elif rule == "equal-shares":
-        winners = rules.equal_shares(election)
-    elif rule == "phragmen":
-        try:
-            winners = rules.phragmen(election)
-        except ValueError as exc:
-            fail(f"{file}: {exc}")
-    else:
-        winners = rules.mes(election, increment=None if rule == "mes" else 1)
-        if rule == "mes-add1-greedy":
-            winners = rules.complete_greedily(election, winners)
+    try:
+        winners = rules.tally(election, rule, plain=plain)
+    except ValueError as exc:
+        fail(f"{file}: {exc}")
     spent = sum(election.costs[election.index_of[w]] for w in winners)
     result = {"winners": winners, "spent": spent, "budget": election.budget, "rule": rule}
     if fmt == "json":

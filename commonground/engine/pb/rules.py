@@ -246,3 +246,25 @@ def greedy_order(election: Election) -> list[str]:
         return greedy(election)
     finally:
         election.budget = budget
+
+
+RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy", "equal-shares", "phragmen")
+
+
+def tally(election: Election, rule: str, plain: bool = False) -> list[str]:
+    """The winners of `election` under a named rule (the names `commonground pb tally` takes).
+
+    `plain` makes greedy ignore the election's own threshold and no-skip settings.
+    """
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {', '.join(RULES)}, not {rule!r}")
+    if election.vote_type == "ordinal":
+        raise ValueError(f"ordinal ballots are not supported by {rule} yet")
+    if rule == "greedy":
+        return greedy(election) if plain or not has_city_settings(election) else city_greedy(election)
+    if rule == "equal-shares":
+        return equal_shares(election)
+    if rule == "phragmen":
+        return phragmen(election)
+    winners = mes(election, increment=None if rule == "mes" else 1)
+    return complete_greedily(election, winners) if rule == "mes-add1-greedy" else winners
