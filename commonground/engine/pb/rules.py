@@ -160,6 +160,8 @@ def mes(election: Election, increment: int | Fraction | None = None, stop_when_e
             outcome = previous
             break
         chosen = set(outcome)
+        if chosen.issuperset(candidates):  # nothing left to buy: more money cannot change the outcome
+            break
         if stop_when_exhaustive and all(
             spent + election.costs[p] > election.budget for p in candidates if p not in chosen
         ):

@@ -1,0 +1,430 @@
+"""PB process logic: phases, proposals, review, codes, casting and changing ballots, paper double
+entry, the count and delivery. Views call these; every change is audited in the same transaction
+(individual ballots are not: the "has voted" mark is their record)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.utils.text import slugify
+
+from commonground.accounts.permissions import user_can
+from commonground.accounts.roles import Capability
+from commonground.audit.service import record
+from commonground.budgeting.models import (
+    BallotPaper,
+    PaperEntry,
+    Process,
+    Proposal,
+    Result,
+    RollEntry,
+    VoterMark,
+    VotingCode,
+)
+from commonground.engine.pb import ballot, rules
+
+Phase = Process.Phase
+PHASE_ORDER = [Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING, Phase.RESULTS, Phase.DELIVERY]
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read out and type
+CODE_LENGTH = 12  # 30**12 > 2**58: guessing one of 1,000 codes takes ~10**14 tries
+
+
+class ProcessError(Exception):
+    """A request the process's state or rules do not allow; the message is shown to the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _hash(secret: str) -> str:
+    """Keyed hash of a code or receipt, so the database never holds one in clear."""
+    return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+# Phases -----------------------------------------------------------------------------------------
+
+
+def create_process(actor, area, **fields) -> Process:
+    base = slugify(fields["title"])[:70]
+    slug, suffix = base, 2
+    with transaction.atomic():
+        while Process.objects.filter(slug=slug).exists():
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        process = Process.objects.create(slug=slug, area=area, created_by=actor, **fields)
+        record(actor, "pb.create", process, after={"title": process.title, "rule": process.rule})
+    return process
+
+
+def next_phase(process: Process) -> str | None:
+    index = PHASE_ORDER.index(Phase(process.phase))
+    return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
+
+
+def advance(process: Process, actor) -> Process:
+    """Move to the next phase; closing the vote counts it and freezes the result."""
+    with transaction.atomic():
+        process = Process.objects.select_for_update().get(pk=process.pk)
+        target = next_phase(process)
+        if target is None:
+            raise ProcessError("This process is in its last phase")
+        if target == Phase.VOTING:
+            if process.proposals.filter(status=Proposal.Status.SUBMITTED).exists():
+                raise ProcessError("Review every proposal before voting opens")
+            if not ballot_projects(process):
+                raise ProcessError("No proposal is on the ballot yet")
+        before = {"phase": process.phase}
+        process.phase = target
+        process.save(update_fields=["phase"])
+        record(actor, "pb.phase", process, before=before, after={"phase": target})
+        if target == Phase.RESULTS:
+            result = count(process)
+            record(
+                actor,
+                "pb.result",
+                result,
+                after={"rule": result.rule, "winners": result.winners, "spent": result.spent, "sha256": result.sha256},
+            )
+    return process
+
+
+# Proposals and review ---------------------------------------------------------------------------
+
+
+def submit_proposal(process: Process, author, **fields) -> Proposal:
+    if process.phase != Phase.PROPOSALS:
+        raise ProcessError("This process is not taking ideas now")
+    with transaction.atomic():
+        proposal = Proposal.objects.create(process=process, submitted_by=author, **fields)
+        record(author, "pb.propose", proposal, after={"title": proposal.title, "cost": proposal.estimated_cost})
+    return proposal
+
+
+def review(proposal: Proposal, actor, *, feasible: bool, cost: int, reason: str) -> Proposal:
+    if proposal.process.phase not in (Phase.PROPOSALS, Phase.REVIEW):
+        raise ProcessError("Proposals can only be reviewed before voting opens")
+    if not feasible and not reason.strip():
+        raise ProcessError("Say why the proposal cannot go on the ballot", field="reason")
+    if feasible and cost > proposal.process.budget:
+        raise ProcessError(f"The cost is more than the whole budget of £{proposal.process.budget:,}", field="cost")
+    with transaction.atomic():
+        before = {"status": proposal.status, "cost": proposal.cost}
+        proposal.status = Proposal.Status.FEASIBLE if feasible else Proposal.Status.NOT_FEASIBLE
+        proposal.cost = cost
+        proposal.review_reason = reason.strip()
+        proposal.reviewed_by = actor
+        proposal.save(update_fields=["status", "cost", "review_reason", "reviewed_by"])
+        record(actor, "pb.review", proposal, before=before, after={"status": proposal.status, "cost": cost})
+    return proposal
+
+
+def ballot_projects(process: Process) -> list[Proposal]:
+    return list(process.proposals.filter(status=Proposal.Status.FEASIBLE).order_by("id"))
+
+
+def ballot_rules(process: Process, proposals: list[Proposal] | None = None) -> ballot.BallotRules:
+    proposals = ballot_projects(process) if proposals is None else proposals
+    return ballot.BallotRules(
+        ballot_type=process.ballot_type,
+        costs={p.project_id: p.cost for p in proposals},
+        budget=process.budget,
+        min_selections=process.min_selections,
+        max_selections=process.max_selections,
+        max_points=process.max_points,
+    )
+
+
+def update_delivery(proposal: Proposal, actor, *, delivery: str, spent: int, note: str) -> Proposal:
+    if proposal.process.phase not in (Phase.RESULTS, Phase.DELIVERY):
+        raise ProcessError("Delivery is tracked once the results are out")
+    with transaction.atomic():
+        before = {"delivery": proposal.delivery, "spent": proposal.spent}
+        proposal.delivery, proposal.spent, proposal.delivery_note = delivery, spent, note.strip()
+        proposal.save(update_fields=["delivery", "spent", "delivery_note"])
+        record(actor, "pb.delivery", proposal, before=before, after={"delivery": delivery, "spent": spent})
+    return proposal
+
+
+# Who may vote -----------------------------------------------------------------------------------
+
+
+def may_vote_with_account(process: Process, user) -> tuple[bool, str]:
+    """Whether a signed-in person is on this process's electorate, and if not, why."""
+    if not process.accepts_accounts:
+        return False, "This vote uses voting codes. Enter the code from your letter or the event."
+    if not getattr(user, "is_authenticated", False):
+        return False, "Sign in to vote, or use a voting code."
+    if process.electorate == Process.Electorate.ROLL:
+        if process.roll.filter(email__iexact=user.email).exists():
+            return True, ""
+        return False, "You are not on the roll of voters for this process. Ask the council to add you."
+    if user_can(user, Capability.VOTE):
+        return True, ""
+    return False, "Only verified residents can vote online. Ask the council to verify where you live."
+
+
+def issue_codes(process: Process, actor, number: int, batch: str) -> list[str]:
+    """Make `number` one-time codes; they are returned once, for printing, and stored only hashed."""
+    if not process.accepts_codes:
+        raise ProcessError("This process does not use voting codes")
+    if not 1 <= number <= 5000:
+        raise ProcessError("Make between 1 and 5,000 codes at a time", field="number")
+    codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(number)]
+    with transaction.atomic():
+        VotingCode.objects.bulk_create(VotingCode(process=process, code_hash=_hash(c), batch=batch) for c in codes)
+        record(actor, "pb.codes", process, after={"issued": number, "batch": batch})
+    return [format_code(c) for c in codes]
+
+
+def add_to_roll(process: Process, actor, emails: list[str]) -> int:
+    with transaction.atomic():
+        added = 0
+        for email in emails:
+            _, created = RollEntry.objects.get_or_create(
+                process=process, email=email.lower(), defaults={"added_by": actor}
+            )
+            added += created
+        record(actor, "pb.roll", process, after={"added": added})
+    return added
+
+
+# Casting ballots --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cast:
+    receipt: str | None  # shown once in secret processes, to change the ballot later
+    changed: bool
+
+
+def cast(process: Process, choices: dict[str, int], *, user=None, code: str | None = None) -> Cast:
+    """Record one ballot for an account holder or a code holder; one per voter, enforced by the
+    database (a unique "has voted" mark), so concurrent submissions cannot both count."""
+    errors = ballot.check(ballot_rules(process), choices)
+    if errors:
+        raise ProcessError(errors[0], field="choices")
+    try:
+        with transaction.atomic():
+            _require_open(process)
+            voting_code = _voting_code(process, code) if code is not None else None
+            if voting_code is None:
+                allowed, why = may_vote_with_account(process, user)
+                if not allowed:
+                    raise ProcessError(why)
+            mark = VoterMark.objects.filter(
+                process=process, **({"code": voting_code} if voting_code else {"user": user})
+            ).first()
+            if mark is not None:
+                if process.secret or mark.paper_id is None:
+                    raise ProcessError(
+                        "This vote has already been cast. To change it, use the receipt code you were given."
+                        if process.secret
+                        else "This vote has already been cast."
+                    )
+                BallotPaper.objects.filter(pk=mark.paper_id).update(choices=choices)
+                return Cast(receipt=None, changed=True)
+            receipt = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) if process.secret else None
+            paper = BallotPaper.objects.create(
+                process=process, choices=choices, receipt_hash=_hash(receipt) if receipt else ""
+            )
+            VoterMark.objects.create(
+                process=process,
+                user=None if voting_code else user,
+                code=voting_code,
+                paper=None if process.secret else paper,
+            )
+    except IntegrityError:
+        raise ProcessError("This vote has already been cast.") from None
+    return Cast(receipt=format_code(receipt) if receipt else None, changed=False)
+
+
+def _require_open(process: Process) -> None:
+    """Check voting is open and hold a share lock on the process until the ballot commits, so
+    closing the vote (which locks the row for update) waits for ballots in flight and counts them."""
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(Process._meta.db_table)
+        lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"SELECT phase FROM {table} WHERE id = %s{lock}", [process.pk])  # noqa: S608  (names from the model)
+        row = cursor.fetchone()
+    if row is None or row[0] != Phase.VOTING:
+        raise ProcessError("Voting is not open")
+
+
+def _voting_code(process: Process, code: str) -> VotingCode:
+    found = (
+        VotingCode.objects.select_for_update().filter(process=process, code_hash=_hash(normalise_code(code))).first()
+    )
+    if found is None or found.cancelled:
+        raise ProcessError("That voting code is not right. Check it and try again.", field="code")
+    return found
+
+
+def change_with_receipt(process: Process, receipt: str, choices: dict[str, int]) -> None:
+    """Secret processes: replace the ballot whose receipt this is, until voting closes."""
+    errors = ballot.check(ballot_rules(process), choices)
+    if errors:
+        raise ProcessError(errors[0], field="choices")
+    with transaction.atomic():
+        _require_open(process)
+        changed = BallotPaper.objects.filter(process=process, receipt_hash=_hash(normalise_code(receipt))).update(
+            choices=choices
+        )
+        if not changed:
+            raise ProcessError("That receipt code is not right. Check it and try again.", field="receipt")
+
+
+def turnout(process: Process) -> int:
+    return process.papers.count()
+
+
+# Paper ballots: double entry --------------------------------------------------------------------
+
+
+def enter_paper(process: Process, actor, paper_number: str, choices: dict[str, int], code: str = "") -> str:
+    """Store one officer's reading of a paper; returns "waiting", "counted" or "mismatch"."""
+    paper_number = paper_number.strip()
+    if not paper_number:
+        raise ProcessError("Enter the number printed on the paper", field="paper_number")
+    errors = ballot.check(ballot_rules(process), choices)
+    if errors:
+        raise ProcessError(f"Paper {paper_number}: {errors[0]}", field="choices")
+    code_hash = _hash(normalise_code(code)) if code.strip() else ""
+    with transaction.atomic():
+        _require_open(process)
+        entries = list(PaperEntry.objects.select_for_update().filter(process=process, paper_number=paper_number))
+        if any(e.entry == 3 for e in entries) or (len(entries) == 2 and _same(entries[0], entries[1])):
+            raise ProcessError(f"Paper {paper_number} has already been counted", field="paper_number")
+        if len(entries) == 1 and entries[0].entered_by_id == actor.pk:
+            raise ProcessError("The second entry must be made by a different officer", field="paper_number")
+        number = 3 if len(entries) == 2 else len(entries) + 1
+        if number == 3 and actor.pk in {e.entered_by_id for e in entries}:
+            raise ProcessError("A mismatch is settled by an officer who made neither entry", field="paper_number")
+        entry = PaperEntry.objects.create(
+            process=process,
+            paper_number=paper_number,
+            entry=number,
+            choices=choices,
+            code_hash=code_hash,
+            entered_by=actor,
+        )
+        record(actor, "pb.paper_entry", process, after={"paper": paper_number, "entry": number})
+        if number == 1:
+            return "waiting"
+        if number == 2 and not _same(entries[0], entry):
+            return "mismatch"
+        _count_paper(process, entry)
+        return "counted"
+
+
+def _same(a: PaperEntry, b: PaperEntry) -> bool:
+    return {k: v for k, v in a.choices.items() if v} == {k: v for k, v in b.choices.items() if v} and (
+        a.code_hash == b.code_hash
+    )
+
+
+def _count_paper(process: Process, entry: PaperEntry) -> None:
+    voting_code = None
+    if entry.code_hash:
+        voting_code = VotingCode.objects.select_for_update().filter(process=process, code_hash=entry.code_hash).first()
+        if voting_code is None or voting_code.cancelled:
+            raise ProcessError(f"Paper {entry.paper_number}: the code on it is not a valid code", field="code")
+        if VoterMark.objects.filter(code=voting_code).exists():
+            raise ProcessError(f"Paper {entry.paper_number}: that code has already voted", field="code")
+    paper = BallotPaper.objects.create(process=process, choices=entry.choices)
+    if voting_code is not None:
+        VoterMark.objects.create(process=process, code=voting_code, paper=None if process.secret else paper)
+
+
+def mismatches(process: Process) -> list[dict]:
+    """Papers whose two entries disagree and have no adjudication yet."""
+    by_paper: dict[str, dict[int, PaperEntry]] = {}
+    for entry in process.paper_entries.select_related("entered_by"):
+        by_paper.setdefault(entry.paper_number, {})[entry.entry] = entry
+    return [
+        {"paper": number, "first": e[1], "second": e[2]}
+        for number, e in sorted(by_paper.items())
+        if 1 in e and 2 in e and 3 not in e and not _same(e[1], e[2])
+    ]
+
+
+# The count --------------------------------------------------------------------------------------
+
+
+def election_meta(process: Process) -> dict[str, str]:
+    rule = {
+        "equal-shares": "equalshares/add1" + ("/greedy" if process.complete_greedily else ""),
+        "greedy": "greedy",
+        "phragmen": "phragmen",
+    }[process.rule]
+    meta = {
+        "description": process.title,
+        "country": "United Kingdom",
+        "unit": process.area.name if process.area else process.title,
+        "instance": process.slug,
+        "currency": "GBP",
+        "rule": rule,
+    }
+    if process.area:
+        meta["subunit"] = process.area.code
+    return meta
+
+
+def count(process: Process) -> Result:
+    """Count the ballots with the process's rule and freeze the result with its .pb file."""
+    proposals = ballot_projects(process)
+    rules_ = ballot_rules(process, proposals)
+    papers = list(process.papers.values_list("choices", flat=True))
+    projects = [ballot.Project(p.project_id, p.title, p.cost, p.category) for p in proposals]
+    text = ballot.to_pabulib(election_meta(process), rules_, projects, papers)
+    election = ballot.to_election(election_meta(process), rules_, projects, papers)
+    winners = rules.tally(election, process.rule) if papers else []
+    support: dict[str, dict[str, int]] = {p.project_id: {"ballots": 0, "points": 0} for p in proposals}
+    for paper in papers:
+        for pid, points in ballot.points(rules_, paper).items():
+            support[pid]["ballots"] += 1
+            support[pid]["points"] += points
+    return Result.objects.create(
+        process=process,
+        rule=process.rule,
+        winners=winners,
+        spent=sum(rules_.costs[w] for w in winners),
+        support=support,
+        explanations=_explanations(election, process.rule, winners),
+        pb_text=text,
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        ballots=len(papers),
+    )
+
+
+def _explanations(election, rule: str, winners: list[str]) -> dict[str, str]:
+    """Why each project won or lost, in plain English (from the engine's explain module when present)."""
+    try:
+        from commonground.engine.pb import explain
+    except ImportError:
+        return {}
+    if election.n_voters == 0:
+        return {}
+    return {pid: e.text for pid, e in explain.explain(election, rule).items()}
+
+
+def stats(process: Process) -> dict:
+    return {
+        "proposals": process.proposals.count(),
+        "on_ballot": process.proposals.filter(status=Proposal.Status.FEASIBLE).count(),
+        "codes": process.codes.aggregate(n=Count("id"))["n"],
+        "turnout": turnout(process),
+    }

@@ -1,0 +1,422 @@
+"""PB pages: the public process page, ideas, officer review, the ballot (account, code, kiosk,
+paper double entry), results with explanations, exports and delivery. The work is in services.py."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from commonground.accounts.permissions import public, requires, user_can
+from commonground.accounts.roles import Capability
+from commonground.budgeting import services
+from commonground.budgeting.forms import (
+    BallotForm,
+    CodesForm,
+    DeliveryForm,
+    ProcessForm,
+    ProposalForm,
+    ReviewForm,
+    RollForm,
+)
+from commonground.budgeting.models import Process, Proposal
+from commonground.budgeting.services import ProcessError
+from commonground.places.models import Area
+
+Phase = Process.Phase
+CODE_FAILURES_ALLOWED = 10  # wrong codes per address per quarter hour, against guessing
+CODE_FAILURE_WINDOW = 15 * 60
+PLAIN_RULES = {
+    "equal-shares": (
+        "The Method of Equal Shares: the budget is split equally between voters, and a project wins when "
+        "its supporters can pay for it together from their shares. Projects are bought cheapest per "
+        "supporter first, so every group of residents gets projects in proportion to its size."
+    ),
+    "greedy": (
+        "Most votes first: projects are funded in order of votes (or points) per pound, skipping any "
+        "that no longer fit, until the money runs out."
+    ),
+    "phragmen": (
+        "Sequential Phragmén: projects are funded one at a time, each time choosing the one whose "
+        "supporters, sharing its cost, would carry the smallest load so far."
+    ),
+}
+
+
+def _officer(request: HttpRequest) -> bool:
+    return user_can(request.user, Capability.RUN_PROCESSES)
+
+
+def _process(request: HttpRequest, slug: str) -> Process:
+    process = get_object_or_404(Process.objects.select_related("area"), slug=slug)
+    if process.phase == Phase.DRAFT and not _officer(request):
+        raise Http404("No such process")
+    return process
+
+
+def _client(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@public
+def process_list(request: HttpRequest) -> HttpResponse:
+    processes = Process.objects.select_related("area")
+    if not _officer(request):
+        processes = processes.exclude(phase=Phase.DRAFT)
+    return render(request, "budgeting/process_list.html", {"processes": processes, "is_officer": _officer(request)})
+
+
+@requires(Capability.RUN_PROCESSES)
+def process_create(request: HttpRequest) -> HttpResponse:
+    form = ProcessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = None
+        if data["area_code"]:
+            area = Area.objects.filter(code=data["area_code"].strip().upper()).first()
+            if area is None:
+                form.add_error("area_code", f"No area has the code {data['area_code']!r}")
+        if not form.errors:
+            fields = {k: v for k, v in data.items() if k != "area_code"}
+            process = services.create_process(request.user, area, **fields)
+            messages.success(request, "Process created. Open it for ideas when you are ready.")
+            return redirect("budgeting:detail", slug=process.slug)
+    return render(request, "budgeting/process_form.html", {"form": form})
+
+
+@public
+def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    process = _process(request, slug)
+    proposals = process.proposals.select_related("submitted_by")
+    if not _officer(request) and process.phase in (Phase.VOTING, Phase.RESULTS, Phase.DELIVERY):
+        proposals = proposals.filter(status=Proposal.Status.FEASIBLE)
+    may_vote, why_not = services.may_vote_with_account(process, request.user)
+    next_phase = services.next_phase(process)
+    return render(
+        request,
+        "budgeting/process_detail.html",
+        {
+            "process": process,
+            "proposals": proposals,
+            "is_officer": _officer(request),
+            "next_phase": next_phase and Phase(next_phase).label,
+            "stats": services.stats(process),
+            "plain_rule": PLAIN_RULES[process.rule],
+            "may_vote": may_vote,
+            "why_not": why_not,
+            "phases": services.PHASE_ORDER,
+        },
+    )
+
+
+@require_POST
+@requires(Capability.RUN_PROCESSES)
+def advance(request: HttpRequest, slug: str) -> HttpResponse:
+    process = get_object_or_404(Process, slug=slug)
+    try:
+        process = services.advance(process, request.user)
+    except ProcessError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Moved to: {process.get_phase_display()}")
+    return redirect("budgeting:detail", slug=process.slug)
+
+
+@requires(Capability.USE_ACCOUNT)
+def propose(request: HttpRequest, slug: str) -> HttpResponse:
+    process = _process(request, slug)
+    if process.phase != Phase.PROPOSALS:
+        messages.error(request, "This process is not taking ideas now.")
+        return redirect("budgeting:detail", slug=process.slug)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        proposal = services.submit_proposal(process, request.user, **form.cleaned_data)
+        messages.success(request, "Thank you. The council will check your idea can be delivered.")
+        return redirect("budgeting:proposal", slug=process.slug, pk=proposal.pk)
+    return render(request, "budgeting/proposal_form.html", {"form": form, "process": process})
+
+
+@public
+def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _process(request, slug)
+    proposal = get_object_or_404(process.proposals, pk=pk)
+    return render(
+        request,
+        "budgeting/proposal_detail.html",
+        {"process": process, "proposal": proposal, "is_officer": _officer(request)},
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _process(request, slug)
+    proposal = get_object_or_404(process.proposals, pk=pk)
+    initial = {"cost": proposal.cost or proposal.estimated_cost, "reason": proposal.review_reason}
+    form = ReviewForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.review(
+                proposal, request.user, feasible=data["feasible"] == "yes", cost=data["cost"], reason=data["reason"]
+            )
+        except ProcessError as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            messages.success(request, f"Review saved: {proposal.get_status_display()}")
+            return redirect("budgeting:detail", slug=process.slug)
+    return render(request, "budgeting/review_form.html", {"form": form, "process": process, "proposal": proposal})
+
+
+def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False, receipt: bool = False):
+    """The ballot for an account holder, a code holder, a kiosk voter, or a receipt holder."""
+    projects = services.ballot_projects(process)
+    use_code = kiosk or (process.accepts_codes and not receipt and not (
+        process.accepts_accounts and services.may_vote_with_account(process, request.user)[0]
+    ))  # fmt: skip
+    form = BallotForm(
+        request.POST or None, process=process, projects=projects, with_code=use_code, with_receipt=receipt
+    )
+    if request.method == "POST" and process.phase == Phase.VOTING:
+        limited = use_code and not kiosk and cache.get(f"pb-code-fail:{_client(request)}", 0) >= CODE_FAILURES_ALLOWED
+        if limited:
+            form.add_error(None, "Too many wrong codes from this connection. Wait 15 minutes and try again.")
+        elif form.is_valid():
+            choices = form.choices()
+            try:
+                if receipt:
+                    services.change_with_receipt(process, form.cleaned_data["receipt"], choices)
+                    cast = services.Cast(receipt=None, changed=True)
+                else:
+                    code = form.cleaned_data.get("code") if use_code else None
+                    cast = services.cast(process, choices, user=request.user, code=code)
+            except ProcessError as exc:
+                if exc.field in ("code", "receipt") and not kiosk:
+                    key = f"pb-code-fail:{_client(request)}"
+                    cache.set(key, cache.get(key, 0) + 1, CODE_FAILURE_WINDOW)
+                form.add_error(exc.field if exc.field in form.fields else form.error_field(), str(exc))
+            else:
+                if kiosk:
+                    messages.success(request, "Ballot cast. Thank you! Ready for the next voter.")
+                    return redirect("budgeting:kiosk", slug=process.slug)
+                return render(request, "budgeting/vote_done.html", {"process": process, "cast": cast})
+    return render(
+        request,
+        "budgeting/ballot.html",
+        {
+            "process": process,
+            "form": form,
+            "kiosk": kiosk,
+            "receipt": receipt,
+            "plain_rule": PLAIN_RULES[process.rule],
+            "turnout": services.turnout(process),
+            "projects": projects,
+        },
+        status=429 if request.method == "POST" and form.errors.get("__all__") else 200,
+    )
+
+
+@public
+def vote(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open to everyone; who may vote is decided per process (account, roll or code) in services."""
+    process = _process(request, slug)
+    if process.phase != Phase.VOTING:
+        messages.error(request, "Voting is not open.")
+        return redirect("budgeting:detail", slug=process.slug)
+    if not process.accepts_codes:
+        allowed, why = services.may_vote_with_account(process, request.user)
+        if not allowed:
+            return render(request, "budgeting/cannot_vote.html", {"process": process, "why": why}, status=403)
+    return _ballot_page(request, process)
+
+
+@public
+def change_vote(request: HttpRequest, slug: str) -> HttpResponse:
+    """Secret processes: change a ballot with the receipt code given when it was cast."""
+    process = _process(request, slug)
+    if process.phase != Phase.VOTING or not process.secret:
+        raise Http404("Ballots in this process cannot be changed with a receipt")
+    return _ballot_page(request, process, receipt=True)
+
+
+@requires(Capability.RUN_PROCESSES)
+def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
+    """Event mode: an officer's device in the hall; each code casts one ballot, then the page resets."""
+    process = _process(request, slug)
+    if process.phase != Phase.VOTING or not process.accepts_codes:
+        messages.error(request, "The kiosk works while a vote that uses codes is open.")
+        return redirect("budgeting:detail", slug=process.slug)
+    return _ballot_page(request, process, kiosk=True)
+
+
+@public
+def turnout_json(request: HttpRequest, slug: str) -> JsonResponse:
+    process = _process(request, slug)
+    return JsonResponse({"process": process.slug, "phase": process.phase, "ballots": services.turnout(process)})
+
+
+@requires(Capability.RUN_PROCESSES)
+def codes(request: HttpRequest, slug: str) -> HttpResponse:
+    process = _process(request, slug)
+    form = CodesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.issue_codes(
+                process, request.user, form.cleaned_data["number"], form.cleaned_data["batch"]
+            )
+        except ProcessError as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            response = render(
+                request, "budgeting/codes_print.html", {"process": process, "codes": issued, **form.cleaned_data}
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "budgeting/codes_form.html", {"form": form, "process": process})
+
+
+@requires(Capability.RUN_PROCESSES)
+def roll(request: HttpRequest, slug: str) -> HttpResponse:
+    process = _process(request, slug)
+    form = RollForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        added = services.add_to_roll(process, request.user, form.cleaned_data["emails"])
+        messages.success(request, f"Added {added} people to the roll.")
+        return redirect("budgeting:roll", slug=process.slug)
+    return render(
+        request, "budgeting/roll_form.html", {"form": form, "process": process, "entries": process.roll.all()}
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def paper_entry(request: HttpRequest, slug: str) -> HttpResponse:
+    """Paper ballots typed in twice by different officers; mismatches wait for a third officer."""
+    process = _process(request, slug)
+    projects = services.ballot_projects(process)
+    form = BallotForm(
+        request.POST or None,
+        process=process,
+        projects=projects,
+        with_code=process.accepts_codes,
+        with_paper_number=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.enter_paper(
+                process,
+                request.user,
+                form.cleaned_data["paper_number"],
+                form.choices(),
+                form.cleaned_data.get("code", ""),
+            )
+        except ProcessError as exc:
+            form.add_error(exc.field if exc.field in form.fields else form.error_field(), str(exc))
+        else:
+            number = form.cleaned_data["paper_number"]
+            text = {
+                "waiting": f"Paper {number}: first entry saved. A second officer must enter it too.",
+                "counted": f"Paper {number}: entries agree; the ballot is counted.",
+                "mismatch": f"Paper {number}: the two entries differ. It is on the mismatch report.",
+            }[outcome]
+            (messages.warning if outcome == "mismatch" else messages.success)(request, text)
+            return redirect("budgeting:paper", slug=process.slug)
+    return render(
+        request,
+        "budgeting/paper_entry.html",
+        {"form": form, "process": process, "mismatches": services.mismatches(process), "projects": projects},
+    )
+
+
+def _result(request: HttpRequest, slug: str):
+    process = _process(request, slug)
+    if process.phase not in (Phase.RESULTS, Phase.DELIVERY):
+        raise Http404("The results are not out yet")
+    return process, process.result
+
+
+@public
+def results(request: HttpRequest, slug: str) -> HttpResponse:
+    process, result = _result(request, slug)
+    proposals = {p.project_id: p for p in services.ballot_projects(process)}
+    winners = set(result.winners)
+    rows = sorted(
+        (
+            {
+                "proposal": proposals[pid],
+                "won": pid in winners,
+                "ballots": s["ballots"],
+                "points": s["points"],
+                "why": result.explanations.get(pid, ""),
+            }
+            for pid, s in result.support.items()
+        ),
+        key=lambda r: (not r["won"], -r["points"], r["proposal"].pk),
+    )
+    eligible = process.roll.count() if process.electorate == Process.Electorate.ROLL else None
+    return render(
+        request,
+        "budgeting/results.html",
+        {
+            "process": process,
+            "result": result,
+            "rows": rows,
+            "left": process.budget - result.spent,
+            "scored": process.ballot_type in ("cumulative", "ranked"),
+            "plain_rule": PLAIN_RULES[process.rule],
+            "eligible": eligible,
+            "codes_issued": process.codes.count(),
+            "codes_used": process.marks.filter(code__isnull=False).count(),
+            "is_officer": _officer(request),
+            "replay": f"commonground pb tally {process.slug}.pb --rule {result.rule}",
+        },
+    )
+
+
+@public
+def results_pb(request: HttpRequest, slug: str) -> HttpResponse:
+    process, result = _result(request, slug)
+    response = HttpResponse(result.pb_text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{process.slug}.pb"'
+    return response
+
+
+@public
+def results_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    process, result = _result(request, slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{process.slug}-results.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["project_id", "title", "cost_gbp", "ballots", "points", "won", "delivery", "spent_gbp", "why"])
+    winners = set(result.winners)
+    for p in services.ballot_projects(process):
+        s = result.support.get(p.project_id, {"ballots": 0, "points": 0})
+        writer.writerow([
+            p.project_id, p.title, p.cost, s["ballots"], s["points"], "yes" if p.project_id in winners else "no",
+            p.get_delivery_display(), p.spent, result.explanations.get(p.project_id, ""),
+        ])  # fmt: skip
+    return response
+
+
+@requires(Capability.RUN_PROCESSES)
+def delivery(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _process(request, slug)
+    proposal = get_object_or_404(process.proposals, pk=pk)
+    form = DeliveryForm(
+        request.POST or None,
+        initial={"delivery": proposal.delivery, "spent": proposal.spent, "note": proposal.delivery_note},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_delivery(
+                proposal, request.user, delivery=data["delivery"], spent=data["spent"], note=data["note"]
+            )
+        except ProcessError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Delivery updated.")
+            return redirect("budgeting:results", slug=process.slug)
+    return render(request, "budgeting/delivery_form.html", {"form": form, "process": process, "proposal": proposal})

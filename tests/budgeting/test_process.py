@@ -1,0 +1,404 @@
+"""A PB process end to end through its pages: set-up, ideas, review, voting by account, code, kiosk
+and paper, the count, exports and delivery; plus the rules on who may do what."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from commonground.accounts.roles import Role
+from commonground.audit.models import AuditRecord
+from commonground.audit.service import verify
+from commonground.budgeting import services, views
+from commonground.budgeting.models import BallotPaper, PaperEntry, Process, Proposal, VoterMark
+from commonground.engine.pb import pabulib, rules
+from tests.conftest import run_cli
+
+SETUP = {
+    "title": "Brookfield Decides 2027", "area_code": "X05000002", "description": "Spend the neighbourhood CIL.",
+    "source_of_money": "CIL neighbourhood portion", "budget": "50,000", "ballot_type": "approval",
+    "min_selections": "1", "max_selections": "3", "max_points": "", "rule": "equal-shares",
+    "complete_greedily": "on", "electorate": "verified_or_codes", "min_age": "16", "secret": "on",
+    "proposals_close": "2027-03-31", "voting_opens": "2027-05-01", "voting_closes": "2027-05-21",
+}  # fmt: skip
+IDEAS = [("Community garden", 20_000), ("Youth club nights", 15_000), ("Benches on the green", 5_000),
+         ("Repair café", 12_000), ("Skate park", 45_000)]  # fmt: skip
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user("officer@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+
+
+@pytest.fixture
+def officer_client(officer, demo):
+    c = Client()
+    c.force_login(officer)
+    return c
+
+
+def _client(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def make_process(officer_client, **changes) -> Process:
+    response = officer_client.post(reverse("budgeting:create"), {**SETUP, **changes})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return Process.objects.get(title=changes.get("title", SETUP["title"]))
+
+
+def open_vote(officer_client, process: Process, proposer) -> list[Proposal]:
+    """Ideas in, reviewed (the skate park rejected), voting open."""
+    advance = reverse("budgeting:advance", args=[process.slug])
+    assert officer_client.post(advance).status_code == 302
+    proposer_client = _client(proposer)
+    for title, cost in IDEAS:
+        r = proposer_client.post(
+            reverse("budgeting:propose", args=[process.slug]),
+            {"title": title, "summary": f"{title} for everyone", "estimated_cost": f"{cost:,}"},
+        )
+        assert r.status_code == 302
+    for p in Proposal.objects.filter(process=process):
+        feasible = p.title != "Skate park"
+        r = officer_client.post(
+            reverse("budgeting:review", args=[process.slug, p.pk]),
+            {"feasible": "yes" if feasible else "no", "cost": str(p.estimated_cost),
+             "reason": "" if feasible else "No council land is big enough"},
+        )  # fmt: skip
+        assert r.status_code == 302
+    assert officer_client.post(advance).status_code == 302  # review
+    assert officer_client.post(advance).status_code == 302  # voting
+    process.refresh_from_db()
+    assert process.phase == Process.Phase.VOTING
+    return services.ballot_projects(process)
+
+
+def test_full_process_counts_like_the_engine_and_exports_a_replayable_file(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    resident = make_user("res@example.org", roles=(Role.RESIDENT,))
+    projects = open_vote(officer_client, process, resident)
+    assert [p.title for p in projects] == [t for t, _ in IDEAS[:4]]
+    page = officer_client.get(reverse("budgeting:detail", args=[process.slug])).content.decode()
+    assert "Skate park" in page  # officers see rejected ideas; the public sees the ballot only
+    public = Client().get(reverse("budgeting:detail", args=[process.slug])).content.decode()
+    assert "Skate park" not in public and "Community garden" in public
+    skate = Proposal.objects.get(title="Skate park")
+    assert (
+        "No council land is big enough"
+        in Client().get(reverse("budgeting:proposal", args=[process.slug, skate.pk])).content.decode()
+    )
+
+    ids = {p.title: p.project_id for p in projects}
+    issued = services.issue_codes(process, officer, 40, "Hall vote")
+    assert len(set(issued)) == 40 and all(re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", c) for c in issued)
+    groups = [["Community garden", "Benches on the green"]] * 18 + [["Youth club nights", "Repair café"]] * 12
+    groups += [["Repair café"]] * 10
+    vote_url = reverse("budgeting:vote", args=[process.slug])
+    for code, titles in zip(issued, groups, strict=True):
+        r = Client().post(vote_url, {"code": code.lower(), "projects": [ids[t] for t in titles], "age_confirmed": "on"})
+        assert r.status_code == 200 and "Your vote is recorded" in r.content.decode()
+    verified = make_user("verified@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT))
+    vc = _client(verified)
+    form = vc.get(vote_url).content.decode()
+    assert 'name="code"' not in form  # verified residents vote with their account
+    r = vc.post(vote_url, {"projects": [ids["Benches on the green"]], "age_confirmed": "on"})
+    assert "Your vote is recorded" in r.content.decode()
+    again = vc.post(vote_url, {"projects": [ids["Repair café"]], "age_confirmed": "on"})
+    assert "already been cast" in again.content.decode()
+    assert BallotPaper.objects.filter(process=process).count() == 41
+
+    advance = reverse("budgeting:advance", args=[process.slug])
+    assert officer_client.post(advance).status_code == 302
+    process.refresh_from_db()
+    result = process.result
+    election = pabulib.parse(result.pb_text)
+    assert election.n_voters == 41 and election.meta["rule"] == "equalshares/add1/greedy"
+    assert result.winners == rules.tally(election, "equal-shares")
+    assert set(result.winners) >= {ids["Community garden"], ids["Repair café"]}
+    assert result.support[ids["Repair café"]]["ballots"] == 22
+
+    page = Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
+    assert f"costing £{result.spent:,}" in page and "41" in page
+    assert f"commonground pb tally {process.slug}.pb --rule equal-shares" in page
+    download = Client().get(reverse("budgeting:results-pb", args=[process.slug]))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(Client().get(reverse("budgeting:results-csv", args=[process.slug])).content.decode())
+        )
+    )
+    assert {r["title"] for r in rows if r["won"] == "yes"} == {
+        p.title for p in projects if p.project_id in result.winners
+    }
+    assert download.content.decode() == result.pb_text
+
+    actions = list(AuditRecord.objects.filter(object_type="budgeting.Process").values_list("action", flat=True))
+    assert actions.count("pb.phase") == 4 and "pb.codes" in actions
+    assert AuditRecord.objects.filter(action="pb.result").count() == 1
+    assert verify()[1] is None
+
+
+@pytest.mark.sqlite
+def test_replay_command_gives_the_published_winners(officer_client, officer, make_user, tmp_path):
+    process = make_process(officer_client, rule="greedy")
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    for i, code in enumerate(services.issue_codes(process, officer, 9, "")):
+        services.cast(process, {projects[i % 4].project_id: 1, projects[(i + 1) % 4].project_id: 1}, code=code)
+    services.advance(process, officer)
+    process.refresh_from_db()
+    path = tmp_path / f"{process.slug}.pb"
+    path.write_text(Client().get(reverse("budgeting:results-pb", args=[process.slug])).content.decode())
+    done = run_cli("pb", "tally", str(path), "--rule", "greedy")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["winners"] == process.result.winners
+
+
+def test_ballot_rules_are_enforced_with_field_errors(officer_client, officer, make_user):
+    process = make_process(officer_client, ballot_type="knapsack", max_selections="")
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    code = services.issue_codes(process, officer, 1, "")[0]
+    vote_url = reverse("budgeting:vote", args=[process.slug])
+    over = [p.project_id for p in projects]  # 52,000 > 50,000
+    r = Client().post(vote_url, {"code": code, "projects": over, "age_confirmed": "on"})
+    page = r.content.decode()
+    assert "Your choices cost 52,000, more than the budget of 50,000" in page and 'href="#id_projects_0"' in page
+    r = Client().post(vote_url, {"code": code, "projects": over[:2]})
+    assert "Confirm you are 16 or older" in r.content.decode()
+    assert BallotPaper.objects.count() == 0
+    r = Client().post(vote_url, {"code": "AAAA-BBBB-CCCC", "projects": over[:2], "age_confirmed": "on"})
+    assert "That voting code is not right" in r.content.decode()
+    r = Client().post(vote_url, {"code": code, "projects": over[:2], "age_confirmed": "on"})
+    assert "Your vote is recorded" in r.content.decode()
+    r = Client().post(vote_url, {"code": code, "projects": over[:1], "age_confirmed": "on"})
+    assert "already been cast" in r.content.decode()
+
+
+def test_cumulative_and_ranked_ballots(officer_client, officer, make_user):
+    resident = make_user("res@example.org", roles=(Role.RESIDENT,))
+    cases = [
+        ("cumulative", {"max_points": "10"}, {0: "6", 1: "4"}, {0: "6", 1: "5"}, "You gave 11 points"),
+        ("ranked", {"max_selections": "3", "rule": "greedy"}, {0: "2", 2: "1"}, {0: "1", 2: "3"}, "Number your"),
+    ]
+    for kind, extra, ballot_ok, ballot_bad, message in cases:
+        process = make_process(officer_client, title=f"PB {kind}", ballot_type=kind, **extra)
+        projects = open_vote(officer_client, process, resident)
+        code_ok, code_bad = services.issue_codes(process, officer, 2, "")
+        url = reverse("budgeting:vote", args=[process.slug])
+
+        def post(code, values, url=url, projects=projects):
+            data = {"code": code, "age_confirmed": "on"}
+            data.update({f"p{projects[i].project_id}": v for i, v in values.items()})
+            return Client().post(url, data).content.decode()
+
+        assert message in post(code_bad, ballot_bad)
+        assert "Your vote is recorded" in post(code_ok, ballot_ok)
+        services.advance(process, officer)
+        process.refresh_from_db()
+        support = process.result.support
+        if kind == "cumulative":
+            assert support[projects[0].project_id]["points"] == 6
+        else:  # Borda: 3 points for a first choice, 2 for a second, with up to 3 ranked
+            assert support[projects[2].project_id]["points"] == 3 and support[projects[0].project_id]["points"] == 2
+
+
+def test_non_secret_ballots_can_be_changed_and_secret_ones_by_receipt(officer_client, officer, make_user):
+    resident = make_user("res@example.org", roles=(Role.RESIDENT,))
+    voter = make_user("v@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT))
+    open_process = make_process(officer_client, title="Open PB", secret="")
+    projects = open_vote(officer_client, open_process, resident)
+    a, b = projects[0].project_id, projects[1].project_id
+    assert services.cast(open_process, {a: 1}, user=voter).changed is False
+    assert services.cast(open_process, {b: 1}, user=voter).changed is True
+    assert list(BallotPaper.objects.filter(process=open_process).values_list("choices", flat=True)) == [{b: 1}]
+
+    secret = make_process(officer_client, title="Secret PB")
+    projects = open_vote(officer_client, secret, resident)
+    a, b = projects[0].project_id, projects[1].project_id
+    cast = services.cast(secret, {a: 1}, user=voter)
+    assert cast.receipt and VoterMark.objects.get(process=secret).paper is None
+    with pytest.raises(services.ProcessError, match="receipt"):
+        services.cast(secret, {b: 1}, user=voter)
+    r = Client().post(
+        reverse("budgeting:change", args=[secret.slug]),
+        {"receipt": cast.receipt, "projects": [b], "age_confirmed": "on"},
+    )
+    assert "Your vote is changed" in r.content.decode()
+    assert list(BallotPaper.objects.filter(process=secret).values_list("choices", flat=True)) == [{b: 1}]
+
+
+def test_secret_ballot_papers_cannot_be_linked_to_voters(officer_client, officer, make_user):
+    """Nothing stored with a paper identifies the voter or when it was cast; the audit log holds no choices."""
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    voters = [make_user(f"v{i}@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT)) for i in range(6)]
+    for i, v in enumerate(voters):
+        services.cast(process, {projects[i % 4].project_id: 1}, user=v)
+    paper_fields = {f.name for f in BallotPaper._meta.get_fields()}
+    assert paper_fields == {"id", "process", "choices", "receipt_hash"}
+    assert all(m.paper_id is None for m in VoterMark.objects.filter(process=process))
+    ids = [p.id for p in BallotPaper.objects.filter(process=process)]
+    assert len({i.version for i in ids}) == 1 and ids[0].version == 4  # random keys, sorted randomly
+    for record in AuditRecord.objects.all():
+        text = f"{record.before} {record.after}"
+        assert "choices" not in text and all(p.project_id + ": 1" not in text for p in projects)
+
+
+def test_voting_codes_are_stored_hashed_and_guessing_is_limited(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    codes = services.issue_codes(process, officer, 3, "")
+    stored = list(process.codes.values_list("code_hash", flat=True))
+    assert not any(services.normalise_code(c) in h for c in codes for h in stored)
+    url = reverse("budgeting:vote", args=[process.slug])
+    guesser = Client()
+    data = {"projects": [projects[0].project_id], "age_confirmed": "on"}
+    for n in range(views.CODE_FAILURES_ALLOWED):
+        guesser.post(url, {**data, "code": f"WRONG{n:07d}"})
+    r = guesser.post(url, {**data, "code": codes[0]})
+    assert r.status_code == 429 and "Too many wrong codes" in r.content.decode()
+    assert BallotPaper.objects.count() == 0
+
+
+def test_kiosk_casts_one_ballot_per_code_and_shows_turnout(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    codes = services.issue_codes(process, officer, 3, "Hall")
+    kiosk = reverse("budgeting:kiosk", args=[process.slug])
+    for code in codes:
+        r = officer_client.post(kiosk, {"code": code, "projects": [projects[0].project_id], "age_confirmed": "on"})
+        assert r.status_code == 302
+    page = officer_client.get(kiosk).content.decode()
+    assert 'data-testid="turnout"' in page and ">3<" in page
+    assert Client().get(reverse("budgeting:turnout", args=[process.slug])).json()["ballots"] == 3
+    r = officer_client.post(kiosk, {"code": codes[0], "projects": [projects[1].project_id], "age_confirmed": "on"})
+    assert "already been cast" in r.content.decode()
+
+
+def test_paper_ballots_need_two_matching_entries_by_different_officers(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+    third = make_user("officer3@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+    a, b = projects[0].project_id, projects[1].project_id
+    assert services.enter_paper(process, officer, "P-001", {a: 1}) == "waiting"
+    with pytest.raises(services.ProcessError, match="different officer"):
+        services.enter_paper(process, officer, "P-001", {a: 1})
+    assert BallotPaper.objects.count() == 0
+    assert services.enter_paper(process, second, "P-001", {a: 1}) == "counted"
+    assert BallotPaper.objects.count() == 1
+    with pytest.raises(services.ProcessError, match="already been counted"):
+        services.enter_paper(process, third, "P-001", {a: 1})
+
+    assert services.enter_paper(process, officer, "P-002", {a: 1, b: 1}) == "waiting"
+    assert services.enter_paper(process, second, "P-002", {a: 1}) == "mismatch"
+    report = _client(third).get(reverse("budgeting:paper", args=[process.slug])).content.decode()
+    assert "P-002" in report and 'data-testid="mismatches"' in report
+    with pytest.raises(services.ProcessError, match="made neither entry"):
+        services.enter_paper(process, second, "P-002", {a: 1})
+    assert services.enter_paper(process, third, "P-002", {a: 1, b: 1}) == "counted"
+    assert services.mismatches(process) == [] and BallotPaper.objects.count() == 2
+    assert PaperEntry.objects.count() == 5
+
+
+def test_who_may_do_what(officer_client, officer, make_user):
+    process = make_process(officer_client, electorate="verified")
+    resident = make_user("res@example.org", roles=(Role.RESIDENT,))
+    rc = _client(resident)
+    assert Client().get(reverse("budgeting:detail", args=[process.slug])).status_code == 404  # draft is private
+    assert rc.post(reverse("budgeting:advance", args=[process.slug])).status_code == 403
+    assert rc.get(reverse("budgeting:create")).status_code == 403
+    assert Client().get(reverse("budgeting:create")).status_code == 302  # to sign in
+    projects = open_vote(officer_client, process, resident)
+    p = projects[0]
+    assert rc.get(reverse("budgeting:review", args=[process.slug, p.pk])).status_code == 403
+    assert rc.get(reverse("budgeting:kiosk", args=[process.slug])).status_code == 403
+    assert rc.get(reverse("budgeting:codes", args=[process.slug])).status_code == 403
+    assert rc.get(reverse("budgeting:paper", args=[process.slug])).status_code == 403
+    r = rc.get(reverse("budgeting:vote", args=[process.slug]))
+    assert r.status_code == 403 and "Only verified residents can vote" in r.content.decode()
+    assert Client().get(reverse("budgeting:results", args=[process.slug])).status_code == 404  # not out yet
+    with pytest.raises(services.ProcessError, match="does not use voting codes"):
+        services.issue_codes(process, officer, 5, "")
+
+
+def test_votes_after_the_close_are_refused_and_roll_voters_only(officer_client, officer, make_user):
+    process = make_process(officer_client, electorate="roll")
+    resident = make_user("res@example.org", roles=(Role.RESIDENT,))
+    on_roll = make_user("neighbour@example.org", roles=(Role.RESIDENT,))
+    r = officer_client.post(
+        reverse("budgeting:roll", args=[process.slug]), {"emails": "Neighbour@example.org\nnot an email"}
+    )
+    assert "Line 2: &#x27;not an email&#x27; is not an email address" in r.content.decode()
+    officer_client.post(reverse("budgeting:roll", args=[process.slug]), {"emails": "Neighbour@example.org"})
+    projects = open_vote(officer_client, process, resident)
+    with pytest.raises(services.ProcessError, match="not on the roll"):
+        services.cast(process, {projects[0].project_id: 1}, user=resident)
+    services.cast(process, {projects[0].project_id: 1}, user=on_roll)
+    services.advance(process, officer)
+    with pytest.raises(services.ProcessError, match="Voting is not open"):
+        services.cast(process, {projects[0].project_id: 1}, user=make_user("late@example.org"))
+    page = Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
+    assert "1 of 1 people on the roll (100%)" in page
+
+
+def test_delivery_is_tracked_after_the_results(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    code = services.issue_codes(process, officer, 1, "")[0]
+    services.cast(process, {projects[0].project_id: 1}, code=code)
+    services.advance(process, officer)
+    url = reverse("budgeting:delivery", args=[process.slug, projects[0].pk])
+    r = officer_client.post(url, {"delivery": "in_progress", "spent": "7,500", "note": "Beds built"})
+    assert r.status_code == 302
+    page = Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
+    assert "In progress, £7,500 spent" in page
+    assert AuditRecord.objects.filter(action="pb.delivery").count() == 1
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_hundred_concurrent_submissions_never_double_vote(make_user, demo):
+    """200 threads at once: 100 codes each submitted twice, exactly one ballot per code."""
+    officer = make_user("officer@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+    process = make_process(_client(officer))
+    projects = open_vote(_client(officer), process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    codes = services.issue_codes(process, officer, 100, "")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(200)
+
+    def submit(code: str, project: str) -> None:
+        try:
+            barrier.wait()
+            services.cast(process, {project: 1}, code=code)
+            outcomes.append("cast")
+        except services.ProcessError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=submit, args=(code, projects[(i + k) % 4].project_id))
+        for i, code in enumerate(codes)
+        for k in range(2)
+    ]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    assert outcomes.count("cast") == 100, outcomes[:5]
+    assert all(o == "cast" or "already been cast" in o for o in outcomes)
+    assert BallotPaper.objects.filter(process=process).count() == 100
+    assert VoterMark.objects.filter(process=process).count() == 100
+    print(f"200 concurrent submissions in {elapsed:.2f} s")
