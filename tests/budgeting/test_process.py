@@ -402,3 +402,20 @@ def test_two_hundred_concurrent_submissions_never_double_vote(make_user, demo):
     assert BallotPaper.objects.filter(process=process).count() == 100
     assert VoterMark.objects.filter(process=process).count() == 100
     print(f"200 concurrent submissions in {elapsed:.2f} s")
+
+
+def test_results_api_matches_the_results_page(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    assert Client().get(f"/api/pb/processes/{process.slug}/results").status_code == 404  # not out yet
+    for code in services.issue_codes(process, officer, 3, ""):
+        services.cast(process, {projects[0].project_id: 1, projects[2].project_id: 1}, code=code)
+    services.advance(process, officer)
+    listed = Client().get("/api/pb/processes").json()
+    assert [p["slug"] for p in listed] == [process.slug] and listed[0]["phase"] == "results"
+    data = Client().get(f"/api/pb/processes/{process.slug}/results").json()
+    process.refresh_from_db()
+    assert data["winners"] == process.result.winners and data["ballots"] == 3
+    by_id = {p["project_id"]: p for p in data["projects"]}
+    assert by_id[projects[0].project_id]["ballots"] == 3 and by_id[projects[1].project_id]["ballots"] == 0
+    assert data["spent_gbp"] == sum(p["cost_gbp"] for p in data["projects"] if p["won"])
