@@ -118,6 +118,7 @@ def serve(
     setup_django()
     from django.core.management import call_command
 
+    from commonground.budgeting import demo as pb_demo
     from commonground.places import demo
     from commonground.places.models import Area
 
@@ -126,7 +127,11 @@ def serve(
     if not Area.objects.exists():
         with console.status("Loading the Demo Borough demo data…"):
             counts = demo.load()
-        console.print(f"Loaded demo data: {counts['areas']} areas, {counts['values']} indicator values")
+            pb_counts = pb_demo.load()
+        console.print(
+            f"Loaded demo data: {counts['areas']} areas, {counts['values']} indicator values, "
+            f"a PB process with {pb_counts['ballots']} ballots"
+        )
     with console.status("Collecting static files…"):
         call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -159,13 +164,18 @@ def serve(
 def init_demo() -> None:
     """Reload the bundled Demo Borough demo data (replaces earlier demo data only)."""
     setup_django()
+    from commonground.budgeting import demo as pb_demo
     from commonground.places import demo
 
     with console.status("Applying database migrations…"):
         migrate()
     with console.status("Loading the Demo Borough demo data…"):
         counts = demo.load()
-    out.print(f"Loaded demo data: {counts['areas']} areas, {counts['measures']} measures, {counts['values']} values")
+        pb_counts = pb_demo.load()
+    out.print(
+        f"Loaded demo data: {counts['areas']} areas, {counts['measures']} measures, {counts['values']} values, "
+        f"a PB process with {pb_counts['ballots']} ballots"
+    )
 
 
 @app.command("migrate")

@@ -50,7 +50,7 @@ class Process(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="pb_processes")
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="pb_processes")
     description = models.TextField(blank=True)
     source_of_money = models.CharField(max_length=200, blank=True, help_text="e.g. CIL neighbourhood portion")
     budget = models.PositiveBigIntegerField(help_text="Whole pounds.")
@@ -69,6 +69,7 @@ class Process(models.Model):
     proposals_close = models.DateField(null=True, blank=True)
     voting_opens = models.DateField(null=True, blank=True)
     voting_closes = models.DateField(null=True, blank=True)
+    is_demo = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

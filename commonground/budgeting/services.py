@@ -43,6 +43,11 @@ class ProcessError(Exception):
         self.field = field
 
 
+def _user(actor):
+    """The account behind an action, or None for commands (which name themselves in the audit log)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def _hash(secret: str) -> str:
     """Keyed hash of a code or receipt, so the database never holds one in clear."""
     return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
@@ -65,7 +70,7 @@ def create_process(actor, area, **fields) -> Process:
     with transaction.atomic():
         while Process.objects.filter(slug=slug).exists():
             slug, suffix = f"{base}-{suffix}", suffix + 1
-        process = Process.objects.create(slug=slug, area=area, created_by=actor, **fields)
+        process = Process.objects.create(slug=slug, area=area, created_by=_user(actor), **fields)
         record(actor, "pb.create", process, after={"title": process.title, "rule": process.rule})
     return process
 
@@ -109,7 +114,7 @@ def submit_proposal(process: Process, author, **fields) -> Proposal:
     if process.phase != Phase.PROPOSALS:
         raise ProcessError("This process is not taking ideas now")
     with transaction.atomic():
-        proposal = Proposal.objects.create(process=process, submitted_by=author, **fields)
+        proposal = Proposal.objects.create(process=process, submitted_by=_user(author), **fields)
         record(author, "pb.propose", proposal, after={"title": proposal.title, "cost": proposal.estimated_cost})
     return proposal
 
@@ -126,7 +131,7 @@ def review(proposal: Proposal, actor, *, feasible: bool, cost: int, reason: str)
         proposal.status = Proposal.Status.FEASIBLE if feasible else Proposal.Status.NOT_FEASIBLE
         proposal.cost = cost
         proposal.review_reason = reason.strip()
-        proposal.reviewed_by = actor
+        proposal.reviewed_by = _user(actor)
         proposal.save(update_fields=["status", "cost", "review_reason", "reviewed_by"])
         record(actor, "pb.review", proposal, before=before, after={"status": proposal.status, "cost": cost})
     return proposal
@@ -195,7 +200,7 @@ def add_to_roll(process: Process, actor, emails: list[str]) -> int:
         added = 0
         for email in emails:
             _, created = RollEntry.objects.get_or_create(
-                process=process, email=email.lower(), defaults={"added_by": actor}
+                process=process, email=email.lower(), defaults={"added_by": _user(actor)}
             )
             added += created
         record(actor, "pb.roll", process, after={"added": added})

@@ -419,3 +419,17 @@ def test_results_api_matches_the_results_page(officer_client, officer, make_user
     by_id = {p["project_id"]: p for p in data["projects"]}
     assert by_id[projects[0].project_id]["ballots"] == 3 and by_id[projects[1].project_id]["ballots"] == 0
     assert data["spent_gbp"] == sum(p["cost_gbp"] for p in data["projects"] if p["won"])
+
+
+def test_demo_processes_load_twice_and_count_like_the_engine(demo):
+    from commonground.budgeting import demo as pb_demo
+
+    assert pb_demo.load() == {"ballots": 240}
+    assert pb_demo.load() == {"ballots": 240}  # a reload replaces, never duplicates
+    counted = Process.objects.get(slug="brookfield-decides-2026")
+    assert counted.is_demo and counted.phase == Process.Phase.RESULTS and counted.area.code == "X05000002"
+    election = pabulib.parse(counted.result.pb_text)
+    assert election.n_voters == 240 and counted.result.winners == rules.tally(election, "equal-shares")
+    assert Process.objects.get(slug="larkrise-youth-budget").phase == Process.Phase.PROPOSALS
+    page = Client().get(reverse("budgeting:results", args=[counted.slug])).content.decode()
+    assert "240" in page and "Play area resurfacing" in page
