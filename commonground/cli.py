@@ -5,6 +5,7 @@ Every failure the user can fix prints one line starting "Error:" and exits non-z
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import socket
@@ -38,6 +39,10 @@ fund_app = typer.Typer(
 )
 app.add_typer(fund_app, name="fund")
 app.add_typer(places_app, name="places")
+assets_app = typer.Typer(
+    help="Assets of community value: statutory clocks, reminders, ownership data.", no_args_is_help=True
+)
+app.add_typer(assets_app, name="assets")
 
 console = Console(stderr=True)
 out = Console()
@@ -540,6 +545,68 @@ def pb_tally(
         out.print_json(json.dumps(result, default=str))
     else:
         out.print(f"{len(winners)} winners, {spent:,} of {election.budget:,} spent: {', '.join(winners)}")
+
+
+def parse_day(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be a real date as YYYY-MM-DD, not {value!r}")
+
+
+@assets_app.command("clocks")
+def assets_clocks(
+    event: Annotated[
+        str,
+        typer.Option(
+            help="nomination-received, listed, listing-notice, review-requested, "
+            "review-decision, disposal-notice, moratorium-end or delisted."
+        ),
+    ],  # fmt: skip
+    date: Annotated[str, typer.Option(help="The day the event happened (YYYY-MM-DD).")],
+    ruleset: Annotated[str, typer.Option(help="localism-2011 (law) or right-to-buy (proposal).")] = "localism-2011",
+    bid_request: Annotated[
+        str | None, typer.Option(help="disposal-notice only: the day a community interest group asked to bid.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or text")] = "text",
+) -> None:
+    """Print every statutory period an event starts, with its last day and citation."""
+    import json
+
+    from commonground.engine import clocks
+
+    if fmt not in ("json", "text"):
+        fail(f"--format must be json or text, not {fmt!r}")
+    try:
+        chosen_event = clocks.Event(event)
+    except ValueError:
+        fail(f"--event must be one of {', '.join(e.value for e in clocks.Event)}, not {event!r}")
+    try:
+        rules = clocks.ruleset(ruleset)
+    except ValueError as exc:
+        fail(str(exc))
+    on = parse_day(date, "--date")
+    bid = parse_day(bid_request, "--bid-request") if bid_request else None
+    try:
+        periods = clocks.clocks(chosen_event, on, rules, bid)
+    except ValueError as exc:
+        fail(str(exc))
+    if fmt == "json":
+        result = {
+            "event": chosen_event.value,
+            "date": on.isoformat(),
+            "ruleset": rules.key,
+            "ruleset_status": rules.status,
+            "bid_request": bid.isoformat() if bid else None,
+            "periods": [p.as_dict() for p in periods],
+        }
+        out.print_json(json.dumps(result))
+        return
+    if rules.status != "law":
+        out.print(f"Rule set {rules.key} is a {rules.status}, not law.", highlight=False)
+    for p in periods:
+        out.print(f"{p.name} ({p.length} from {p.begins.isoformat()}): last day {p.last_day.isoformat()}"
+                  f"  [{p.citation}]", highlight=False, soft_wrap=True)  # fmt: skip
 
 
 @app.command()
