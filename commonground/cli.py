@@ -609,6 +609,70 @@ def assets_clocks(
                   f"  [{p.citation}]", highlight=False, soft_wrap=True)  # fmt: skip
 
 
+@assets_app.command("remind")
+def assets_remind(
+    date: Annotated[str | None, typer.Option(help="Pretend today is this day (YYYY-MM-DD).")] = None,
+    days_before: Annotated[int, typer.Option(min=0, max=60, help="Remind this many days before a last day.")] = 7,
+    send: Annotated[bool, typer.Option(help="Also email every unsent notice that has an address.")] = False,
+) -> None:
+    """Queue deadline reminders for every party (once each) in the notification outbox."""
+    setup_django()
+    require_schema()
+    from commonground.assets import services
+
+    on = parse_day(date, "--date") if date else None
+    made = services.remind(on, days_before)
+    out.print(f"Queued {made} reminder{'s' if made != 1 else ''}")
+    if send:
+        out.print(f"Sent {services.send_outbox()} notices")
+
+
+@assets_app.command("import-ownership")
+def assets_import_ownership(
+    file: Annotated[Path, typer.Argument(help="CSV in HM Land Registry's UK/overseas companies ownership layout.")],
+) -> None:
+    """Import (add or replace) registered titles and their company owners; all rows or none."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    setup_django()
+    require_schema()
+    from commonground.assets import ownership
+
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            counts = ownership.import_titles(handle, source=file.name)
+    except UnicodeDecodeError:
+        fail(f"{file}: not UTF-8 text")
+    except ownership.OwnershipImportError as exc:
+        fail(f"{file}: nothing imported: {exc}")
+    out.print(f"Imported {counts['titles']} titles ({counts['created']} new, {counts['updated']} replaced)")
+
+
+@assets_app.command("council")
+def assets_council(
+    name: Annotated[str, typer.Argument(help="The listing council's name.")],
+    ruleset: Annotated[str, typer.Option(help="Rule set for the council's new cases.")] = "localism-2011",
+) -> None:
+    """Create a council or change the rule set its new cases use (existing cases keep theirs)."""
+    from commonground.engine import clocks
+
+    try:
+        clocks.ruleset(ruleset)
+    except ValueError as exc:
+        fail(str(exc))
+    setup_django()
+    require_schema()
+    from commonground.assets.services import council_named
+    from commonground.audit.service import record
+
+    council = council_named(name)
+    before = council.ruleset
+    council.ruleset = ruleset
+    council.save(update_fields=["ruleset"])
+    record("command line", "assets.council_ruleset", council, before={"ruleset": before}, after={"ruleset": ruleset})
+    out.print(f"{council.name}: new cases use {ruleset}")
+
+
 @app.command()
 def version() -> None:
     """Print the version."""
