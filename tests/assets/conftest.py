@@ -38,11 +38,20 @@ def nominated(db, organiser, fixed_today):
 
     fixed_today["today"] = dt.date(2026, 1, 5)
     return services.nominate(
-        organiser, council=services.council_named("Demo Borough Council"), name="The Red Lion",
-        address="1 High Street, Demoton", postcode="de1 1aa", community_use="The only pub; meeting room.",
-        land_use="community", body_name="Friends of the Red Lion", body=CHARITY,
-        contact_email="friends@example.org", received_on=dt.date(2026, 1, 5), latitude=52.5, longitude=-1.5,
-    )  # fmt: skip
+        organiser,
+        council=services.council_named("Demo Borough Council"),
+        name="The Red Lion",
+        address="1 High Street, Demoton",
+        postcode="de1 1aa",
+        community_use="The only pub; meeting room.",
+        land_use="community",
+        body_name="Friends of the Red Lion",
+        body=CHARITY,
+        contact_email="friends@example.org",
+        received_on=dt.date(2026, 1, 5),
+        latitude=52.5,
+        longitude=-1.5,
+    )
 
 
 @pytest.fixture

@@ -49,9 +49,15 @@ def test_issue_path_and_moratorium_clock(listed, officer, organiser, fixed_today
     assert lines[0]["period"].last_day == D(2026, 9, 1)
     row = services.register_row(listed, D(2026, 4, 11))
     assert (row["interim_moratorium_last_day"], row["full_moratorium_last_day"], row["protected_period_last_day"]) == (
-        "2026-04-12", "2026-09-01", "2027-09-01")  # fmt: skip
-    roles = set(Notification.objects.filter(asset=listed, subject__contains="potential bidder")
-                .values_list("recipient_role", flat=True))  # fmt: skip
+        "2026-04-12",
+        "2026-09-01",
+        "2027-09-01",
+    )
+    roles = set(
+        Notification.objects.filter(asset=listed, subject__contains="potential bidder").values_list(
+            "recipient_role", flat=True
+        )
+    )
     assert roles == {"council", "nominator", "owner", "bidder"}
 
 
@@ -64,7 +70,10 @@ def test_refused_step_leaves_nothing_behind(listed, organiser, fixed_today):
     with pytest.raises(services.AssetError, match="cannot ask to bid while the case is listed"):
         services.request_to_bid(organiser, listed, "Friends", CHARITY, "d@example.org", D(2026, 3, 3))
     assert (CaseEvent.objects.count(), Notification.objects.count(), AuditRecord.objects.count()) == (
-        events, notes, audits)  # fmt: skip
+        events,
+        notes,
+        audits,
+    )
     assert not BidRequest.objects.exists()
 
 
@@ -126,10 +135,19 @@ def test_long_vacancy_only_under_right_to_buy(db, organiser, officer, fixed_toda
     council.save()
     fixed_today["today"] = D(2026, 3, 2)
     asset = services.nominate(
-        organiser, council=council, name="Old Bank", address="2 High St", postcode="", community_use="Was a bank",
-        land_use="community", body_name="Town Trust", body=CHARITY, contact_email="t@example.org",
-        received_on=D(2026, 3, 2), vacant_since=D(2025, 1, 1),
-    )  # fmt: skip
+        organiser,
+        council=council,
+        name="Old Bank",
+        address="2 High St",
+        postcode="",
+        community_use="Was a bank",
+        land_use="community",
+        body_name="Town Trust",
+        body=CHARITY,
+        contact_email="t@example.org",
+        received_on=D(2026, 3, 2),
+        vacant_since=D(2025, 1, 1),
+    )
     assert asset.ruleset == "right-to-buy"
     assert services.long_vacant(asset, D(2026, 3, 2))
     assert not services.long_vacant(asset, D(2025, 12, 31))
