@@ -146,12 +146,24 @@ def _notify_parties(asset: Asset, subject: str, body: str, kind: str = Notificat
     return made
 
 
+def refresh_status(asset: Asset, case: Case) -> None:
+    """Keep the cached status in step with the clocks (a moratorium ends without anyone acting)."""
+    if case.status is not None and asset.status != case.status.value:
+        before = asset.status
+        asset.status = case.status.value
+        asset.save(update_fields=["status"])
+        record("clock", "assets.clock", asset, before={"status": before}, after={"status": asset.status})
+
+
 def remind(on: dt.date | None = None, days_before: int = REMIND_DAYS_BEFORE) -> int:
-    """Queue one reminder per party for every period whose last day is within `days_before` days."""
+    """Queue one reminder per party for every period whose last day is within `days_before` days, and
+    bring every cached status up to date (run it daily)."""
     on = on or today()
     made = 0
     for asset in Asset.objects.exclude(status__in=[s.value for s in (Status.NOT_LISTED, Status.WITHDRAWN)]):
         case = case_of(asset, on)
+        if on == today():
+            refresh_status(asset, case)
         for period in case.running(on):
             left = period.days_left(on)
             if left > days_before:

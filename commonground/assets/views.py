@@ -93,6 +93,7 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     asset = get_object_or_404(Asset.objects.select_related("council"), pk=pk)
     today = services.today()
     case = services.case_of(asset, today)
+    services.refresh_status(asset, case)
     can_run = user_can(request.user, Capability.RUN_PROCESSES)
     title = Title.objects.filter(title_number=asset.title_number).prefetch_related("proprietors").first()
     rules = clocks.ruleset(asset.ruleset)

@@ -449,8 +449,6 @@ class Case:
             )
         if status is Status.PROTECTED_PERIOD:
             return "the moratorium is over and the protected period is running (Localism Act 2011 s.95(3), (4))"
-        if to_community_interest_group:
-            return f"sale to a community interest group ({CIG_SALE})"
         raise Refused(
             "the owner must first notify the council of the intended disposal and wait out the moratorium",
             "Localism Act 2011 s.95(1), (2)",

@@ -161,3 +161,12 @@ def test_register_csv_and_geojson(listed, fixed_today):
     assert "The Red Lion" in text and "2031-01-31" in text
     data = services.register_geojson(services.register(), D(2026, 3, 2))
     assert data["features"][0]["geometry"] == {"type": "Point", "coordinates": [-1.5, 52.5]}
+
+
+def test_clocks_move_cached_status_on_remind(listed, officer, fixed_today):
+    fixed_today["today"] = D(2026, 3, 2)
+    services.notify_disposal(officer, listed, D(2026, 3, 2))
+    fixed_today["today"] = D(2026, 4, 13)
+    services.remind()
+    assert Asset.objects.get(pk=listed.pk).status == Status.PROTECTED_PERIOD
+    assert AuditRecord.objects.filter(action="assets.clock").count() == 1

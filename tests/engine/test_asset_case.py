@@ -150,6 +150,8 @@ def test_sale_without_notice_refused_and_exempt_disposal_recorded_with_ground():
     case = listed_case()
     with pytest.raises(Refused, match="must first notify"):
         case.dispose(D(2026, 3, 1), to_community_interest_group=False)
+    with pytest.raises(Refused, match="must first notify"):
+        case.dispose(D(2026, 3, 1), to_community_interest_group=True)
     why = case.dispose(D(2026, 3, 1), to_community_interest_group=False, exempt=ExemptGround.FAMILY)
     assert "s.95(5)(d)" in why and case.exempt_ground is ExemptGround.FAMILY
 
