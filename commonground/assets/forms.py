@@ -7,7 +7,7 @@ from django import forms
 
 from commonground.assets.services import EVIDENCE_MAX_BYTES, OFFICER_STEPS
 from commonground.engine.asset_case import Body, BodyKind, ExemptGround, LandUse, may_be_listed, may_bid, may_nominate
-from commonground.fund.forms import date_field
+from commonground.fund.forms import date_field, pounds_field, to_pence
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 BODY_CHOICES = [(k.value, k.label) for k in BodyKind]
@@ -231,3 +231,31 @@ class OwnershipImportForm(forms.Form):
         label="CSV file in HM Land Registry's UK or overseas companies ownership layout",
         error_messages={"required": "Choose a CSV file"},
     )
+
+
+class BuyoutForm(BidRequestForm):
+    purchase_price = pounds_field("Purchase price, in pounds", help_text="For example, 450000")
+    requested = pounds_field("Amount asked for from the fund, in pounds")
+    match_funding = pounds_field(
+        "Match funding already raised (community shares, loans, grants), in pounds", required=False
+    )
+    use_plan = forms.CharField(
+        label="Your use plan: what the building will be used for, and who it serves",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Describe how the community will use the building"},
+    )
+    running_costs_plan = forms.CharField(
+        label="How will the building pay its way?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say how the running costs will be met"},
+    )
+
+    def clean_purchase_price(self):
+        return to_pence(self.cleaned_data["purchase_price"], "purchase price", whole_pounds=True)
+
+    def clean_requested(self):
+        return to_pence(self.cleaned_data["requested"], "amount asked for", whole_pounds=True)
+
+    def clean_match_funding(self):
+        value = self.cleaned_data.get("match_funding") or "0"
+        return to_pence(value, "match funding", whole_pounds=True)

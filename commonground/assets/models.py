@@ -221,3 +221,38 @@ class Proprietor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BuyoutApplication(models.Model):
+    """An application to the (proposed) High Street Buyout Fund, with the community's use plan."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        AWARDED = "awarded", "Awarded"
+        DECLINED = "declined", "Declined"
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="buyout_applications")
+    body_name = models.CharField(max_length=200)
+    body_kind = models.CharField(max_length=40, choices=[(k.value, k.label) for k in BodyKind])
+    contact_email = models.EmailField()
+    purchase_price_pence = models.BigIntegerField()
+    requested_pence = models.BigIntegerField()
+    match_funding_pence = models.BigIntegerField(default=0)
+    use_plan = models.TextField(help_text="What the community will use the building for, and who it serves")
+    running_costs_plan = models.TextField(help_text="How the building will pay its way")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(requested_pence__gt=0), name="buyout_request_positive"),
+            models.CheckConstraint(
+                condition=models.Q(requested_pence__lte=models.F("purchase_price_pence")),
+                name="buyout_request_within_price",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_name}: {self.asset}"

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from commonground.assets.models import (
     Asset,
     BidRequest,
+    BuyoutApplication,
     CaseEvent,
     Council,
     Evidence,
@@ -30,7 +31,19 @@ from commonground.assets.models import (
 )
 from commonground.audit.service import record
 from commonground.engine import clocks
-from commonground.engine.asset_case import STEPS, Body, BodyKind, Case, ExemptGround, LandUse, Refused, Status, replay
+from commonground.engine.asset_case import (
+    ON_THE_LIST,
+    STEPS,
+    Body,
+    BodyKind,
+    Case,
+    ExemptGround,
+    LandUse,
+    Refused,
+    Status,
+    may_bid,
+    replay,
+)
 
 REMIND_DAYS_BEFORE = 7  # reminders go out a week before a period's last day
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
@@ -361,6 +374,55 @@ def record_sale(
             lawful_because=why[:300],
         )
     return why
+
+
+def apply_for_buyout(
+    actor,
+    asset: Asset,
+    *,
+    body_name: str,
+    body: Body,
+    contact_email: str,
+    purchase_price_pence: int,
+    requested_pence: int,
+    match_funding_pence: int,
+    use_plan: str,
+    running_costs_plan: str,
+) -> BuyoutApplication:
+    """High Street Buyout Fund (proposal): a would-be bidder for a listed asset applies with its use plan."""
+    verdict = may_bid(body)
+    if not verdict.allowed:
+        raise AssetError(f"Only a group that may bid can apply: {'; '.join(verdict.reasons)} ({verdict.citation})")
+    if requested_pence <= 0 or requested_pence > purchase_price_pence:
+        raise AssetError("The amount asked for must be more than nothing and no more than the purchase price")
+    if requested_pence + match_funding_pence < purchase_price_pence:
+        short = (purchase_price_pence - requested_pence - match_funding_pence) // 100
+        raise AssetError(f"The amount asked for and the match funding fall £{short:,} short of the purchase price")
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        if Status(asset.status) not in ON_THE_LIST:
+            raise AssetError(
+                "Only an asset on the list of assets of community value can be the subject of an application"
+            )
+        application = BuyoutApplication.objects.create(
+            asset=asset,
+            body_name=body_name,
+            body_kind=body.kind.value,
+            contact_email=contact_email,
+            purchase_price_pence=purchase_price_pence,
+            requested_pence=requested_pence,
+            match_funding_pence=match_funding_pence,
+            use_plan=use_plan,
+            running_costs_plan=running_costs_plan,
+            submitted_by=actor,
+        )
+        record(
+            actor,
+            "assets.buyout_apply",
+            application,
+            after={"requested_pence": requested_pence, "purchase_price_pence": purchase_price_pence},
+        )
+    return application
 
 
 def set_vacancy(actor, asset: Asset, vacant_since: dt.date | None) -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("ownership/", views.ownership_search, name="ownership"),
     path("ownership/import/", views.ownership_import, name="ownership-import"),
+    path("buyout/", views.buyout_list, name="buyout-list"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
     path("<int:pk>/", views.asset_detail, name="detail"),
     path("<int:pk>/bid/", views.bid, name="bid"),
@@ -20,5 +21,6 @@ urlpatterns = [
     path("<int:pk>/disposal/", views.disposal, name="disposal"),
     path("<int:pk>/step/", views.step, name="step"),
     path("<int:pk>/sale/", views.sale, name="sale"),
+    path("<int:pk>/buyout/", views.buyout_apply, name="buyout"),
     path("<int:pk>/vacancy/", views.vacancy, name="vacancy"),
 ]

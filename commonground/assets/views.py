@@ -17,6 +17,7 @@ from commonground.assets import ownership, services
 from commonground.assets.forms import (
     BidDateForm,
     BidRequestForm,
+    BuyoutForm,
     DecisionForm,
     DisposalNoticeForm,
     NominationForm,
@@ -25,7 +26,7 @@ from commonground.assets.forms import (
     StepForm,
     VacancyForm,
 )
-from commonground.assets.models import Asset, Council, Evidence, Nomination, Notification, Title
+from commonground.assets.models import Asset, BuyoutApplication, Council, Evidence, Nomination, Notification, Title
 from commonground.engine import clocks
 from commonground.engine.asset_case import Status
 
@@ -371,3 +372,47 @@ def ownership_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Imported {counts['titles']} titles ({counts['created']} new)")
             return redirect("assets:ownership")
     return render(request, "assets/ownership_import.html", {"form": form})
+
+
+@requires(Capability.ORGANISE_GROUP)
+def buyout_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_object_or_404(Asset, pk=pk)
+    form = BuyoutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.apply_for_buyout(
+                request.user,
+                asset,
+                body_name=data["body_name"],
+                body=form.body(),
+                contact_email=data["contact_email"],
+                purchase_price_pence=data["purchase_price"],
+                requested_pence=data["requested"],
+                match_funding_pence=data["match_funding"],
+                use_plan=data["use_plan"],
+                running_costs_plan=data["running_costs_plan"],
+            )
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Application sent to the High Street Buyout Fund")
+            return redirect("assets:detail", pk=asset.pk)
+    return render(
+        request,
+        "assets/step_form.html",
+        {
+            "form": form,
+            "asset": asset,
+            "heading": "Apply to the High Street Buyout Fund",
+            "intro": "A proposal, not yet law: the fund would help community groups buy listed high-street buildings. "
+            "Your group must be one that may bid (SI 2012/2421 reg 12).",
+            "button": "Send the application",
+        },
+    )
+
+
+@requires(Capability.MANAGE_FUND)
+def buyout_list(request: HttpRequest) -> HttpResponse:
+    applications = BuyoutApplication.objects.select_related("asset__council")
+    return render(request, "assets/buyout_list.html", {"applications": applications})

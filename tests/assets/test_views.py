@@ -128,3 +128,34 @@ def test_ownership_search_import_and_owner_on_asset_page(client, officer, listed
     bad = SimpleUploadedFile("bad.csv", ccod([{**RED_LION, "Price Paid": "x"}]).encode(), content_type="text/csv")
     response = client.post(reverse("assets:ownership-import"), {"file": bad})
     assert "Nothing was imported: row 2, Price Paid" in response.content.decode()
+
+
+def test_buyout_application_with_use_plan(client, organiser, make_user, listed):
+    from commonground.accounts.roles import Role
+    from commonground.assets.models import BuyoutApplication
+
+    client.force_login(organiser)
+    url = reverse("assets:buyout", args=[listed.pk])
+    application = {
+        "body_name": "Red Lion CBS",
+        "body_kind": "cooperative_or_cbs",
+        "local_connection": "yes",
+        "distributes_surplus": "no",
+        "contact_email": "cbs@example.org",
+        "purchase_price": "450,000",
+        "requested": "300000",
+        "match_funding": "100000",
+        "use_plan": "Pub, café and library corner.",
+        "running_costs_plan": "Bar takings and room hire.",
+    }
+    short = client.post(url, application).content.decode()
+    assert "fall £50,000 short of the purchase price" in short
+    unincorporated = client.post(url, {**application, "body_kind": "unincorporated", "match_funding": "150000"})
+    assert "cannot bid" in unincorporated.content.decode()
+    assert client.post(url, {**application, "match_funding": "150000"}).status_code == 302
+    saved = BuyoutApplication.objects.get()
+    assert (saved.purchase_price_pence, saved.requested_pence) == (45_000_000, 30_000_000)
+    assert client.get(reverse("assets:buyout-list")).status_code == 403
+    client.force_login(make_user("fund@example.org", roles=(Role.FUND_ADMINISTRATOR,)))
+    page = client.get(reverse("assets:buyout-list")).content.decode()
+    assert "Pub, café and library corner." in page and "£300,000" in page
