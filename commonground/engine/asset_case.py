@@ -412,6 +412,12 @@ class Case:
         self._step(on)
         may_bid(body).refuse()
         if self.status is Status.FULL_MORATORIUM:
+            interim = self.interim()
+            if on > interim.last_day:
+                raise Refused(
+                    f"the interim moratorium ended on {interim.last_day.isoformat()}: a request must arrive within it",
+                    interim.citation,
+                )
             self.history.append((on, "further bid request", self.status))
             return
         if self.status is not Status.INTERIM_MORATORIUM:

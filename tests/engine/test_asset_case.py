@@ -102,6 +102,9 @@ def test_issue_path_nominate_list_notice_bid_moratorium():
     case.request_to_bid(D(2026, 3, 20), CHARITY)
     assert case.status is Status.FULL_MORATORIUM
     assert case.full().last_day == D(2026, 9, 1)
+    case.request_to_bid(D(2026, 4, 12), Body(BodyKind.PARISH_COUNCIL, True))  # a second group, still in time
+    with pytest.raises(Refused, match="interim moratorium ended on 2026-04-12"):
+        case.request_to_bid(D(2026, 4, 13), CHARITY)
     assert [p.key for p in case.running(D(2026, 5, 1))] == ["full_moratorium", "protected_period"]
     assert case.advance(D(2026, 9, 1)) is Status.FULL_MORATORIUM
     assert case.advance(D(2026, 9, 2)) is Status.PROTECTED_PERIOD
