@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from commonground.assets.services import EVIDENCE_MAX_BYTES, OFFICER_STEPS
+from commonground.engine import clocks
 from commonground.engine.asset_case import Body, BodyKind, ExemptGround, LandUse, may_be_listed, may_bid, may_nominate
 from commonground.fund.forms import date_field, pounds_field, to_pence
 
@@ -215,6 +216,15 @@ class SaleForm(forms.Form):
         label="Exempt disposal? (optional)",
         required=False,
         choices=[("", "Not exempt")] + [(g.value, f"{g.label} ({g.citation})") for g in ExemptGround],
+    )
+
+
+class RulesetForm(forms.Form):
+    ruleset = forms.ChoiceField(
+        label="Rule set for this case",
+        choices=[(r.key, f"{r.title} ({r.status})") for r in clocks.RULESETS.values()],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a rule set"},
     )
 
 

@@ -425,6 +425,19 @@ def apply_for_buyout(
     return application
 
 
+def set_ruleset(actor, asset: Asset, key: str) -> None:
+    """Choose the case's rule set before the council decides; afterwards it is fixed (never mixed in a case)."""
+    rules = clocks.ruleset(key)
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        if asset.events.exclude(step="nominate").exists():
+            raise AssetError("The rule set is fixed once the council has decided: a case never mixes rule sets")
+        before = asset.ruleset
+        asset.ruleset = rules.key
+        asset.save(update_fields=["ruleset"])
+        record(actor, "assets.ruleset", asset, before={"ruleset": before}, after={"ruleset": rules.key})
+
+
 def set_vacancy(actor, asset: Asset, vacant_since: dt.date | None) -> None:
     with transaction.atomic():
         asset = _locked(asset.pk)

@@ -22,5 +22,6 @@ urlpatterns = [
     path("<int:pk>/step/", views.step, name="step"),
     path("<int:pk>/sale/", views.sale, name="sale"),
     path("<int:pk>/buyout/", views.buyout_apply, name="buyout"),
+    path("<int:pk>/ruleset/", views.ruleset, name="ruleset"),
     path("<int:pk>/vacancy/", views.vacancy, name="vacancy"),
 ]

@@ -22,6 +22,7 @@ from commonground.assets.forms import (
     DisposalNoticeForm,
     NominationForm,
     OwnershipImportForm,
+    RulesetForm,
     SaleForm,
     StepForm,
     VacancyForm,
@@ -274,6 +275,23 @@ def sale(request: HttpRequest, pk: int) -> HttpResponse:
         "Record a sale",
         "A sale during a moratorium is refused unless to a community interest group or exempt.",
         "Record the sale",
+        act,
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def ruleset(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(asset, data):
+        services.set_ruleset(request.user, asset, data["ruleset"])
+        return "Rule set chosen for this case"
+
+    return _officer_form(
+        request,
+        pk,
+        RulesetForm,
+        "Choose the rule set for this case",
+        "Only before the decision: a case never mixes rule sets.",
+        "Save",
         act,
     )
 

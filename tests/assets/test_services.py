@@ -170,3 +170,14 @@ def test_clocks_move_cached_status_on_remind(listed, officer, fixed_today):
     services.remind()
     assert Asset.objects.get(pk=listed.pk).status == Status.PROTECTED_PERIOD
     assert AuditRecord.objects.filter(action="assets.clock").count() == 1
+
+
+def test_ruleset_chosen_per_case_only_before_the_decision(nominated, officer, fixed_today):
+    services.set_ruleset(officer, nominated, "right-to-buy")
+    assert Asset.objects.get(pk=nominated.pk).ruleset == "right-to-buy"
+    fixed_today["today"] = D(2026, 2, 1)
+    services.decide(officer, nominated, True, "Pub.", D(2026, 2, 1))
+    with pytest.raises(services.AssetError, match="never mixes rule sets"):
+        services.set_ruleset(officer, nominated, "localism-2011")
+    with pytest.raises(ValueError, match="unknown rule set"):
+        services.set_ruleset(officer, nominated, "nope")
