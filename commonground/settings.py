@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "commonground.places",
     "commonground.fund",
     "commonground.budgeting",
+    "commonground.assets",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("commonground.audit.urls")),
     path("funds/", include("commonground.fund.urls")),
     path("pb/", include("commonground.budgeting.urls")),
+    path("assets/", include("commonground.assets.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
@@ -109,7 +110,8 @@ def test_init_demo_then_verify_audit_chain(tmp_path):
     assert again.returncode == 0, again.stderr
     verified = run_cli("audit", "verify", env=env)
     assert verified.returncode == 0, verified.stderr
-    assert "Audit chain intact: 2 records checked" in verified.stdout
+    checked = re.search(r"Audit chain intact: (\d+) records checked", verified.stdout)
+    assert checked and int(checked.group(1)) > 2  # the places loads plus every step of the demo PB processes
 
 
 def test_users_create_grants_roles_and_rejects_weak_password(tmp_path):

@@ -1,0 +1,271 @@
+"""Nomination, bid request, council decision and owner-step forms. Eligibility questions are checked
+against the same engine guards the case uses, and a disqualifying answer says why."""
+
+from __future__ import annotations
+
+from django import forms
+
+from commonground.assets.services import EVIDENCE_MAX_BYTES, OFFICER_STEPS
+from commonground.engine import clocks
+from commonground.engine.asset_case import Body, BodyKind, ExemptGround, LandUse, may_be_listed, may_bid, may_nominate
+from commonground.fund.forms import date_field, pounds_field, to_pence
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+BODY_CHOICES = [(k.value, k.label) for k in BodyKind]
+LAND_USE_CHOICES = [
+    (LandUse.COMMUNITY.value, "A building or land used by the community (pub, shop, library, hall, green space...)"),
+    (LandUse.RESIDENCE.value, "A home, or a building partly used as a home"),
+    (LandUse.CARAVAN_SITE.value, "A licensed caravan site"),
+    (LandUse.OPERATIONAL_LAND.value, "Operational land of a statutory undertaker (railway, water, energy...)"),
+]
+
+
+def yes_no(label: str, help_text: str = "", what: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": f"Select yes or no{': ' + what if what else ''}"},
+    )
+
+
+class GroupQuestions(forms.Form):
+    """Who is asking: the eligibility questions shared by nominating and asking to bid."""
+
+    body_name = forms.CharField(
+        label="Name of your group", max_length=200, error_messages={"required": "Enter the name of your group"}
+    )
+    body_kind = forms.ChoiceField(
+        label="What kind of group is it?",
+        choices=BODY_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what kind of group it is"},
+    )
+    local_connection = yes_no(
+        "Are your group's activities wholly or partly in this council's area or a neighbouring one?",
+        what="whether your group has a local connection",
+    )
+    distributes_surplus = yes_no(
+        "Does your group share out any profit (surplus) to its members?",
+        "Charities, CICs and parish councils can answer no.",
+        what="whether your group shares out profit",
+    )
+    members_on_register = forms.IntegerField(
+        label="Unincorporated groups only: how many members are on the local electoral register?",
+        help_text="The register of this council or a neighbouring one. Leave blank for other kinds of group.",
+        required=False,
+        min_value=0,
+        error_messages={"invalid": "Enter the number of members as a whole number, like 25"},
+    )
+    contact_email = forms.EmailField(
+        label="Email address for notices about this asset",
+        error_messages={
+            "required": "Enter an email address for notices",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+
+    def body(self) -> Body:
+        data = self.cleaned_data
+        return Body(
+            BodyKind(data["body_kind"]),
+            local_connection=data["local_connection"] == "yes",
+            distributes_surplus=data["distributes_surplus"] == "yes",
+            members_on_register=data.get("members_on_register") or 0,
+        )
+
+    def check_group(self, verdict_of) -> None:
+        required = ("body_kind", "local_connection", "distributes_surplus")
+        if any(name not in self.cleaned_data for name in required):
+            return
+        verdict = verdict_of(self.body())
+        if not verdict.allowed:
+            field = "members_on_register" if "members" in " ".join(verdict.reasons) else "body_kind"
+            for reason in verdict.reasons:
+                self.add_error(field, f"Your group cannot do this: {reason} ({verdict.citation})")
+
+
+class NominationForm(GroupQuestions):
+    council = forms.CharField(
+        label="Council",
+        max_length=200,
+        help_text="The district or unitary council for the area",
+        error_messages={"required": "Enter the council for the area"},
+    )
+    name = forms.CharField(
+        label="Name of the building or land",
+        max_length=200,
+        error_messages={"required": "Enter the name of the building or land"},
+    )
+    address = forms.CharField(label="Address", max_length=400, error_messages={"required": "Enter the address"})
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    latitude = forms.FloatField(label="Latitude (optional, for the map)", required=False, min_value=49, max_value=61)
+    longitude = forms.FloatField(label="Longitude (optional, for the map)", required=False, min_value=-9, max_value=3)
+    land_use = forms.ChoiceField(
+        label="What is it?",
+        choices=LAND_USE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the building or land is"},
+    )
+    community_use = forms.CharField(
+        label="How does its use further the social wellbeing or interests of the local community?",
+        help_text="Say what it is used for now or was used for recently, and why that use can continue or return "
+        "within five years (Localism Act 2011 s.88).",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Say how the building or land serves the community"},
+    )
+    vacant_since = forms.DateField(
+        label="If it is empty, since when? (optional)",
+        required=False,
+        help_text="For example, 2025-01-31",
+        error_messages={"invalid": "Enter the date as year-month-day, like 2025-01-31"},
+    )
+    evidence = forms.FileField(
+        label="Evidence (optional)",
+        required=False,
+        help_text="A PDF, JPEG, PNG or text file up to 5 MB: photos, a petition, minutes",
+    )
+
+    field_order = [
+        "council",
+        "name",
+        "address",
+        "postcode",
+        "latitude",
+        "longitude",
+        "land_use",
+        "community_use",
+        "vacant_since",
+        "body_name",
+        "body_kind",
+        "local_connection",
+        "distributes_surplus",
+        "members_on_register",
+        "contact_email",
+        "evidence",
+    ]
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if upload and upload.size > EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError("The evidence file must be smaller than 5 MB")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        self.check_group(may_nominate)
+        if data.get("land_use"):
+            verdict = may_be_listed(LandUse(data["land_use"]))
+            if not verdict.allowed:
+                self.add_error("land_use", f"This cannot be listed: {verdict.reasons[0]} ({verdict.citation})")
+        return data
+
+
+class BidRequestForm(GroupQuestions):
+    def clean(self):
+        data = super().clean()
+        self.check_group(may_bid)
+        return data
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("listed", "List it as an asset of community value"), ("not_listed", "Do not list it")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether to list it"},
+    )
+    reasons = forms.CharField(
+        label="Reasons",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Sent to the nominator and the owner, and shown on the register",
+        error_messages={"required": "Give the reasons for the decision"},
+    )
+    on = date_field("Date of the decision", "the date of the decision", "2026-03-01")
+
+
+class DisposalNoticeForm(forms.Form):
+    on = date_field("Date the council received the owner's notice", "the date the notice was received", "2026-03-02")
+    owner_name = forms.CharField(label="Owner's name", max_length=200, required=False)
+    owner_email = forms.EmailField(label="Owner's email address (optional)", required=False)
+
+
+class BidDateForm(forms.Form):
+    on = date_field("Date the council received the request", "the date the request was received", "2026-03-20")
+
+
+class StepForm(forms.Form):
+    action = forms.ChoiceField(
+        label="What happened",
+        choices=[(k, v[0]) for k, v in OFFICER_STEPS.items()],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what happened"},
+    )
+    on = date_field("Date it happened", "the date it happened", "2026-04-01")
+    reasons = forms.CharField(
+        label="Reasons or notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SaleForm(forms.Form):
+    on = date_field("Date of the sale", "the date of the sale", "2026-10-01")
+    buyer_name = forms.CharField(label="Buyer", max_length=200, required=False)
+    to_community_interest_group = forms.BooleanField(label="The buyer is a community interest group", required=False)
+    exempt_ground = forms.ChoiceField(
+        label="Exempt disposal? (optional)",
+        required=False,
+        choices=[("", "Not exempt")] + [(g.value, f"{g.label} ({g.citation})") for g in ExemptGround],
+    )
+
+
+class RulesetForm(forms.Form):
+    ruleset = forms.ChoiceField(
+        label="Rule set for this case",
+        choices=[(r.key, f"{r.title} ({r.status})") for r in clocks.RULESETS.values()],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a rule set"},
+    )
+
+
+class VacancyForm(forms.Form):
+    vacant_since = forms.DateField(
+        label="Vacant since (leave blank if in use)",
+        required=False,
+        error_messages={"invalid": "Enter the date as year-month-day, like 2025-01-31"},
+    )
+
+
+class OwnershipImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file in HM Land Registry's UK or overseas companies ownership layout",
+        error_messages={"required": "Choose a CSV file"},
+    )
+
+
+class BuyoutForm(BidRequestForm):
+    purchase_price = pounds_field("Purchase price, in pounds", help_text="For example, 450000")
+    requested = pounds_field("Amount asked for from the fund, in pounds")
+    match_funding = pounds_field(
+        "Match funding already raised (community shares, loans, grants), in pounds", required=False
+    )
+    use_plan = forms.CharField(
+        label="Your use plan: what the building will be used for, and who it serves",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Describe how the community will use the building"},
+    )
+    running_costs_plan = forms.CharField(
+        label="How will the building pay its way?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say how the running costs will be met"},
+    )
+
+    def clean_purchase_price(self):
+        return to_pence(self.cleaned_data["purchase_price"], "purchase price", whole_pounds=True)
+
+    def clean_requested(self):
+        return to_pence(self.cleaned_data["requested"], "amount asked for", whole_pounds=True)
+
+    def clean_match_funding(self):
+        value = self.cleaned_data.get("match_funding") or "0"
+        return to_pence(value, "match funding", whole_pounds=True)

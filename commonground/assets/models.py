@@ -1,0 +1,258 @@
+"""Assets of community value: the register, each case's timeline, the notification outbox, and
+the ownership register (titles and proprietors in HM Land Registry's company-ownership layout).
+
+A case's state is never edited directly: it is the replay of its CaseEvents through
+`commonground.engine.asset_case`, so the rules live in one place. `Asset.status` is a cache for
+filtering, refreshed on every step.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from commonground.engine import clocks
+from commonground.engine.asset_case import BodyKind, ExemptGround, LandUse, Status
+
+RULESET_CHOICES = [(r.key, f"{r.key} ({r.status})") for r in clocks.RULESETS.values()]
+
+
+class Council(models.Model):
+    """A listing council (in two-tier areas, the district) and the rule set its new cases use."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    ruleset = models.CharField(max_length=20, choices=RULESET_CHOICES, default=clocks.DEFAULT_RULESET)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Asset(models.Model):
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="assets")
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=400)
+    postcode = models.CharField(max_length=10, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    land_use = models.CharField(max_length=20, choices=[(u.value, u.value) for u in LandUse], default=LandUse.COMMUNITY)
+    community_use = models.TextField(
+        help_text="How its use furthers the social wellbeing or interests of the community"
+    )
+    # Fixed when the case starts (never mixed inside a case).
+    ruleset = models.CharField(max_length=20, choices=RULESET_CHOICES, default=clocks.DEFAULT_RULESET)
+    status = models.CharField(max_length=24, choices=[(s.value, s.label) for s in Status], default=Status.NOMINATED)
+    title_number = models.CharField(max_length=20, blank=True, help_text="HM Land Registry title number")
+    owner_name = models.CharField(max_length=200, blank=True)
+    owner_email = models.EmailField(blank=True)
+    vacant_since = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+class Nomination(models.Model):
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Awaiting decision"
+        LISTED = "listed", "Listed"
+        NOT_LISTED = "not_listed", "Not listed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="nominations")
+    body_name = models.CharField(max_length=200)
+    body_kind = models.CharField(max_length=40, choices=[(k.value, k.label) for k in BodyKind])
+    local_connection = models.BooleanField()
+    distributes_surplus = models.BooleanField(default=False)
+    members_on_register = models.PositiveIntegerField(default=0)
+    contact_email = models.EmailField()
+    received_on = models.DateField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_on = models.DateField(null=True, blank=True)
+    reasons = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.asset} nominated by {self.body_name}"
+
+
+class Evidence(models.Model):
+    """A file uploaded with a nomination; kept in the database so nothing depends on a media folder."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="evidence")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class BidRequest(models.Model):
+    """A community interest group's written request to be treated as a potential bidder (s.95(3), s.98)."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="bid_requests")
+    body_name = models.CharField(max_length=200)
+    body_kind = models.CharField(max_length=40, choices=[(k.value, k.label) for k in BodyKind])
+    contact_email = models.EmailField()
+    received_on = models.DateField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.body_name} asked to bid for {self.asset}"
+
+
+class CaseEvent(models.Model):
+    """One recorded step of a case (the engine's step name, its date and arguments); the timeline."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="events")
+    step = models.CharField(max_length=40)
+    on = models.DateField()
+    arguments = models.JSONField(default=dict, blank=True)
+    summary = models.CharField(max_length=400)
+    reasons = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.on}: {self.summary}"
+
+
+class Notification(models.Model):
+    """The email outbox: every party's notice is stored here (and visible) whether or not mail is sent."""
+
+    class Kind(models.TextChoices):
+        EVENT = "event", "Event"
+        REMINDER = "reminder", "Deadline reminder"
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    recipient_role = models.CharField(max_length=40)
+    recipient_email = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=~models.Q(dedupe_key=""), name="notification_once_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Sale(models.Model):
+    """A disposal of listed land, with the ground that made it lawful."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="sales")
+    on = models.DateField()
+    to_community_interest_group = models.BooleanField()
+    buyer_name = models.CharField(max_length=200, blank=True)
+    exempt_ground = models.CharField(max_length=40, blank=True, choices=[(g.value, g.label) for g in ExemptGround])
+    lawful_because = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return f"{self.asset} sold {self.on}"
+
+
+class Title(models.Model):
+    """One registered title as HM Land Registry's UK / overseas company ownership datasets describe it."""
+
+    class Dataset(models.TextChoices):
+        UK = "uk", "UK companies"
+        OVERSEAS = "overseas", "Overseas companies"
+
+    title_number = models.CharField(max_length=20, unique=True)
+    tenure = models.CharField(max_length=20, blank=True)
+    property_address = models.TextField(blank=True)
+    district = models.CharField(max_length=100, blank=True)
+    county = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True, db_index=True)
+    multiple_address = models.BooleanField(default=False)
+    price_paid_pence = models.BigIntegerField(null=True, blank=True)
+    date_proprietor_added = models.DateField(null=True, blank=True)
+    additional_proprietor = models.BooleanField(default=False)
+    dataset = models.CharField(max_length=10, choices=Dataset.choices, default=Dataset.UK)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title_number"]
+
+    def __str__(self) -> str:
+        return self.title_number
+
+
+class Proprietor(models.Model):
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="proprietors")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=300, db_index=True)
+    company_number = models.CharField(max_length=20, blank=True, db_index=True)
+    category = models.CharField(max_length=100, blank=True)
+    country_incorporated = models.CharField(max_length=100, blank=True)
+    address = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BuyoutApplication(models.Model):
+    """An application to the (proposed) High Street Buyout Fund, with the community's use plan."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        AWARDED = "awarded", "Awarded"
+        DECLINED = "declined", "Declined"
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="buyout_applications")
+    body_name = models.CharField(max_length=200)
+    body_kind = models.CharField(max_length=40, choices=[(k.value, k.label) for k in BodyKind])
+    contact_email = models.EmailField()
+    purchase_price_pence = models.BigIntegerField()
+    requested_pence = models.BigIntegerField()
+    match_funding_pence = models.BigIntegerField(default=0)
+    use_plan = models.TextField(help_text="What the community will use the building for, and who it serves")
+    running_costs_plan = models.TextField(help_text="How the building will pay its way")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(requested_pence__gt=0), name="buyout_request_positive"),
+            models.CheckConstraint(
+                condition=models.Q(requested_pence__lte=models.F("purchase_price_pence")),
+                name="buyout_request_within_price",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_name}: {self.asset}"

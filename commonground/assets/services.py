@@ -1,0 +1,549 @@
+"""Everything that changes an asset case. Each change replays the case through the engine (which
+applies the guards), stores the step, writes the audit record and queues every party's notice in
+one transaction, so a refused step leaves nothing behind."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+
+from commonground.assets.models import (
+    Asset,
+    BidRequest,
+    BuyoutApplication,
+    CaseEvent,
+    Council,
+    Evidence,
+    Nomination,
+    Notification,
+    Sale,
+)
+from commonground.audit.service import record
+from commonground.engine import clocks
+from commonground.engine.asset_case import (
+    ON_THE_LIST,
+    STEPS,
+    Body,
+    BodyKind,
+    Case,
+    ExemptGround,
+    LandUse,
+    Refused,
+    Status,
+    may_bid,
+    replay,
+)
+
+REMIND_DAYS_BEFORE = 7  # reminders go out a week before a period's last day
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png", "text/plain"}
+
+
+class AssetError(Exception):
+    """A step the rules refuse, or input that cannot be stored; the message says why."""
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def body_arguments(body: Body) -> dict:
+    data = asdict(body)
+    data["kind"] = body.kind.value
+    return data
+
+
+def _engine_arguments(arguments: dict) -> dict:
+    """Turn stored JSON arguments back into the engine's types."""
+    converted = dict(arguments)
+    if "body" in converted:
+        converted["body"] = Body(**{**converted["body"], "kind": BodyKind(converted["body"]["kind"])})
+    if "use" in converted:
+        converted["use"] = LandUse(converted["use"])
+    if converted.get("exempt"):
+        converted["exempt"] = ExemptGround(converted["exempt"])
+    return converted
+
+
+def case_of(asset: Asset, on: dt.date | None = None) -> Case:
+    """The case as its recorded steps and the clocks make it on `on` (default today)."""
+    steps = [(e.step, e.on, _engine_arguments(e.arguments)) for e in asset.events.order_by("on", "id")]
+    return replay(clocks.ruleset(asset.ruleset), steps, today=on or today())
+
+
+def _apply(asset: Asset, actor, step: str, on: dt.date, arguments: dict, summary: str, reasons: str = "") -> str:
+    """Run one step through the engine and store it; the caller holds the transaction."""
+    if on > today():
+        raise AssetError(f"{on.isoformat()} is in the future: record steps on or after the day they happen")
+    before = asset.status
+    case = replay(
+        clocks.ruleset(asset.ruleset),
+        [(e.step, e.on, _engine_arguments(e.arguments)) for e in asset.events.order_by("on", "id")],
+    )
+    try:
+        result = STEPS[step](case, on, **_engine_arguments(arguments))
+    except Refused as exc:
+        raise AssetError(str(exc)) from None
+    CaseEvent.objects.create(
+        asset=asset, step=step, on=on, arguments=arguments, summary=summary, reasons=reasons, actor=actor
+    )
+    case.advance(max(on, today()))
+    asset.status = case.status.value
+    asset.save(update_fields=["status"])
+    record(
+        actor,
+        f"assets.{step}",
+        asset,
+        before={"status": before},
+        after={"status": asset.status, "on": on.isoformat(), **arguments},
+    )
+    _notify_parties(asset, summary, _event_body(asset, case, summary, reasons))
+    return result if isinstance(result, str) else ""
+
+
+def _locked(asset_id: int) -> Asset:
+    return Asset.objects.select_for_update().get(pk=asset_id)
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+def parties(asset: Asset) -> list[tuple[str, str]]:
+    """(role, email) of everyone told about this case: the council, nominators, the owner, bidders."""
+    found = [("council", "")]
+    found += [("nominator", e) for e in asset.nominations.values_list("contact_email", flat=True).distinct()]
+    if asset.owner_email or asset.owner_name:
+        found.append(("owner", asset.owner_email))
+    found += [("bidder", e) for e in asset.bid_requests.values_list("contact_email", flat=True).distinct()]
+    return found
+
+
+def _event_body(asset: Asset, case: Case, summary: str, reasons: str) -> str:
+    lines = [f"{asset.name}, {asset.address}", "", summary]
+    if reasons:
+        lines += ["", f"Reasons: {reasons}"]
+    running = case.running(today())
+    if running:
+        lines += ["", "Periods now running:"]
+        lines += [f"- {p.name}: last day {p.last_day:%d %B %Y} ({p.citation})" for p in running]
+    return "\n".join(lines)
+
+
+def _notify_parties(asset: Asset, subject: str, body: str, kind: str = Notification.Kind.EVENT, key: str = "") -> int:
+    made = 0
+    for role, email in parties(asset):
+        dedupe = f"{key}:{role}:{email}" if key else ""
+        if dedupe and Notification.objects.filter(dedupe_key=dedupe).exists():
+            continue
+        Notification.objects.create(
+            asset=asset,
+            kind=kind,
+            recipient_role=role,
+            recipient_email=email,
+            subject=f"{asset.name}: {subject}"[:300],
+            body=body,
+            dedupe_key=dedupe,
+        )
+        made += 1
+    return made
+
+
+def refresh_status(asset: Asset, case: Case) -> None:
+    """Keep the cached status in step with the clocks (a moratorium ends without anyone acting)."""
+    if case.status is not None and asset.status != case.status.value:
+        before = asset.status
+        asset.status = case.status.value
+        asset.save(update_fields=["status"])
+        record("clock", "assets.clock", asset, before={"status": before}, after={"status": asset.status})
+
+
+def remind(on: dt.date | None = None, days_before: int = REMIND_DAYS_BEFORE) -> int:
+    """Queue one reminder per party for every period whose last day is within `days_before` days, and
+    bring every cached status up to date (run it daily)."""
+    on = on or today()
+    made = 0
+    for asset in Asset.objects.exclude(status__in=[s.value for s in (Status.NOT_LISTED, Status.WITHDRAWN)]):
+        case = case_of(asset, on)
+        if on == today():
+            refresh_status(asset, case)
+        for period in case.running(on):
+            left = period.days_left(on)
+            if left > days_before:
+                continue
+            when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
+            subject = f"{period.name} ends {when} (last day {period.last_day:%d %B %Y})"
+            body = f"{asset.name}, {asset.address}\n\n{subject}.\nRule: {period.citation}."
+            key = f"remind:{asset.pk}:{period.key}:{period.begins.isoformat()}"
+            with transaction.atomic():
+                made += _notify_parties(asset, subject, body, Notification.Kind.REMINDER, key)
+    return made
+
+
+def send_outbox() -> int:
+    """Email every stored notice that has an address and has not been sent yet."""
+    sent = 0
+    for note in Notification.objects.filter(sent_at__isnull=True).exclude(recipient_email=""):
+        send_mail(note.subject, note.body, settings.DEFAULT_FROM_EMAIL, [note.recipient_email])
+        note.sent_at = timezone.now()
+        note.save(update_fields=["sent_at"])
+        sent += 1
+    return sent
+
+
+# --- steps -------------------------------------------------------------------------------------
+
+
+def council_named(name: str) -> Council:
+    name = " ".join(name.split())
+    council = Council.objects.filter(name__iexact=name).first()
+    if council is None:
+        council = Council.objects.create(name=name, slug=slugify(name)[:80] or "council")
+    return council
+
+
+def nominate(
+    actor,
+    *,
+    council: Council,
+    name: str,
+    address: str,
+    postcode: str,
+    community_use: str,
+    land_use: str,
+    body_name: str,
+    body: Body,
+    contact_email: str,
+    received_on: dt.date,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    vacant_since: dt.date | None = None,
+    evidence: Iterable = (),
+    asset: Asset | None = None,
+) -> Asset:
+    """A community nomination (Localism Act 2011 s.89); a new case under the council's rule set."""
+    files = []
+    for upload in evidence:
+        if upload.size > EVIDENCE_MAX_BYTES:
+            raise AssetError(f"{upload.name} is larger than 5 MB")
+        if upload.content_type not in EVIDENCE_TYPES:
+            raise AssetError(f"{upload.name} must be a PDF, JPEG, PNG or plain text file")
+        files.append((upload.name[:200], upload.content_type, upload.read()))
+    with transaction.atomic():
+        if asset is None:
+            asset = Asset.objects.create(
+                council=council,
+                name=name,
+                address=address,
+                postcode=postcode.upper().strip(),
+                community_use=community_use,
+                land_use=land_use,
+                ruleset=council.ruleset,
+                latitude=latitude,
+                longitude=longitude,
+                vacant_since=vacant_since,
+            )
+        else:
+            asset = _locked(asset.pk)
+        nomination = Nomination.objects.create(
+            asset=asset,
+            body_name=body_name,
+            body_kind=body.kind.value,
+            local_connection=body.local_connection,
+            distributes_surplus=body.distributes_surplus,
+            members_on_register=body.members_on_register,
+            contact_email=contact_email,
+            received_on=received_on,
+            submitted_by=actor,
+        )
+        for filename, content_type, content in files:
+            Evidence.objects.create(
+                nomination=nomination, filename=filename, content_type=content_type, content=content
+            )
+        _apply(
+            asset,
+            actor,
+            "nominate",
+            received_on,
+            {"body": body_arguments(body), "use": land_use},
+            f"Nominated by {body_name} ({body.kind.label.lower()})",
+        )
+    return asset
+
+
+def decide(actor, asset: Asset, listed: bool, reasons: str, on: dt.date) -> None:
+    """The council's decision with reasons (s.90; SI 2012/2421 reg 7); unsuccessful ones join that list."""
+    if not reasons.strip():
+        raise AssetError("Give the reasons for the decision")
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        nomination = asset.nominations.filter(outcome=Nomination.Outcome.PENDING).first()
+        summary = "Listed as an asset of community value" if listed else "Not listed (unsuccessful nomination)"
+        _apply(asset, actor, "decide", on, {"listed": listed}, summary, reasons)
+        if nomination is not None:
+            nomination.outcome = Nomination.Outcome.LISTED if listed else Nomination.Outcome.NOT_LISTED
+            nomination.decided_on = on
+            nomination.reasons = reasons
+            nomination.decided_by = actor
+            nomination.save()
+
+
+def notify_disposal(actor, asset: Asset, on: dt.date, owner_name: str = "", owner_email: str = "") -> None:
+    """The owner's notice of an intended relevant disposal (s.95(2)), recorded by the owner or an officer."""
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        if owner_name or owner_email:
+            asset.owner_name = owner_name or asset.owner_name
+            asset.owner_email = owner_email or asset.owner_email
+            asset.save(update_fields=["owner_name", "owner_email"])
+        _apply(asset, actor, "notify_disposal", on, {}, "The owner notified the council of an intended disposal")
+
+
+def request_to_bid(actor, asset: Asset, body_name: str, body: Body, contact_email: str, on: dt.date) -> None:
+    """A community interest group asks to be treated as a potential bidder (s.95(3)(a), s.98)."""
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        BidRequest.objects.create(
+            asset=asset,
+            body_name=body_name,
+            body_kind=body.kind.value,
+            contact_email=contact_email,
+            received_on=on,
+            submitted_by=actor,
+        )
+        _apply(
+            asset,
+            actor,
+            "request_to_bid",
+            on,
+            {"body": body_arguments(body)},
+            f"{body_name} asked to be treated as a potential bidder",
+        )
+
+
+OFFICER_STEPS = {
+    "request_review": ("The owner asked for a review of the listing", {}),
+    "decide_review_keep": ("Review decided: the listing stays", {"keep_listed": True}),
+    "decide_review_remove": ("Review decided: removed from the list", {"keep_listed": False}),
+    "appeal": ("The owner appealed to the First-tier Tribunal", {}),
+    "decide_appeal_keep": ("Tribunal dismissed the appeal: the listing stays", {"keep_listed": True}),
+    "decide_appeal_remove": ("Tribunal allowed the appeal: removed from the list", {"keep_listed": False}),
+    "withdraw_disposal": ("The owner withdrew the intended disposal", {}),
+    "withdraw_nomination": ("The nomination was withdrawn", {}),
+    "delist": ("The council removed the entry from the list", {}),
+}
+
+
+def record_step(actor, asset: Asset, action: str, on: dt.date, reasons: str = "") -> None:
+    summary, arguments = OFFICER_STEPS[action]
+    step = action.removesuffix("_keep").removesuffix("_remove")
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        _apply(asset, actor, step, on, arguments, summary, reasons)
+        if step == "withdraw_nomination":
+            asset.nominations.filter(outcome=Nomination.Outcome.PENDING).update(outcome=Nomination.Outcome.WITHDRAWN)
+
+
+def record_sale(
+    actor, asset: Asset, on: dt.date, to_community_interest_group: bool, buyer_name: str = "", exempt_ground: str = ""
+) -> str:
+    """A disposal: refused during a moratorium unless to a community interest group or exempt (s.95)."""
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        arguments = {"to_community_interest_group": to_community_interest_group, "exempt": exempt_ground or None}
+        summary = f"Sold{' to ' + buyer_name if buyer_name else ''}"
+        if exempt_ground:
+            summary += f" (exempt: {ExemptGround(exempt_ground).label})"
+        why = _apply(asset, actor, "dispose", on, arguments, summary)
+        Sale.objects.create(
+            asset=asset,
+            on=on,
+            to_community_interest_group=to_community_interest_group,
+            buyer_name=buyer_name,
+            exempt_ground=exempt_ground,
+            lawful_because=why[:300],
+        )
+    return why
+
+
+def apply_for_buyout(
+    actor,
+    asset: Asset,
+    *,
+    body_name: str,
+    body: Body,
+    contact_email: str,
+    purchase_price_pence: int,
+    requested_pence: int,
+    match_funding_pence: int,
+    use_plan: str,
+    running_costs_plan: str,
+) -> BuyoutApplication:
+    """High Street Buyout Fund (proposal): a would-be bidder for a listed asset applies with its use plan."""
+    verdict = may_bid(body)
+    if not verdict.allowed:
+        raise AssetError(f"Only a group that may bid can apply: {'; '.join(verdict.reasons)} ({verdict.citation})")
+    if requested_pence <= 0 or requested_pence > purchase_price_pence:
+        raise AssetError("The amount asked for must be more than nothing and no more than the purchase price")
+    if requested_pence + match_funding_pence < purchase_price_pence:
+        short = (purchase_price_pence - requested_pence - match_funding_pence) // 100
+        raise AssetError(f"The amount asked for and the match funding fall £{short:,} short of the purchase price")
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        if Status(asset.status) not in ON_THE_LIST:
+            raise AssetError(
+                "Only an asset on the list of assets of community value can be the subject of an application"
+            )
+        application = BuyoutApplication.objects.create(
+            asset=asset,
+            body_name=body_name,
+            body_kind=body.kind.value,
+            contact_email=contact_email,
+            purchase_price_pence=purchase_price_pence,
+            requested_pence=requested_pence,
+            match_funding_pence=match_funding_pence,
+            use_plan=use_plan,
+            running_costs_plan=running_costs_plan,
+            submitted_by=actor,
+        )
+        record(
+            actor,
+            "assets.buyout_apply",
+            application,
+            after={"requested_pence": requested_pence, "purchase_price_pence": purchase_price_pence},
+        )
+    return application
+
+
+def set_ruleset(actor, asset: Asset, key: str) -> None:
+    """Choose the case's rule set before the council decides; afterwards it is fixed (never mixed in a case)."""
+    rules = clocks.ruleset(key)
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        if asset.events.exclude(step="nominate").exists():
+            raise AssetError("The rule set is fixed once the council has decided: a case never mixes rule sets")
+        before = asset.ruleset
+        asset.ruleset = rules.key
+        asset.save(update_fields=["ruleset"])
+        record(actor, "assets.ruleset", asset, before={"ruleset": before}, after={"ruleset": rules.key})
+
+
+def set_vacancy(actor, asset: Asset, vacant_since: dt.date | None) -> None:
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        before = asset.vacant_since
+        asset.vacant_since = vacant_since
+        asset.save(update_fields=["vacant_since"])
+        record(actor, "assets.vacancy", asset, before={"vacant_since": before}, after={"vacant_since": vacant_since})
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def clock_lines(case: Case, on: dt.date) -> list[dict]:
+    """The live clocks for the asset page: "Full moratorium ends in 143 days"."""
+    lines = []
+    for period in case.running(on):
+        left = period.days_left(on)
+        when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
+        lines.append({"period": period, "text": f"{period.name} ends {when}", "days_left": left})
+    return lines
+
+
+def long_vacant(asset: Asset, on: dt.date | None = None) -> bool:
+    """Right-to-buy proposal only: recorded as vacant for 12 months or more."""
+    return clocks.is_long_vacant(asset.vacant_since, on or today(), clocks.ruleset(asset.ruleset))
+
+
+def register(council: str = "", status: str = "", query: str = "") -> QuerySet[Asset]:
+    """The public register: everything that has been nominated except withdrawn nominations."""
+    assets = Asset.objects.select_related("council").exclude(status=Status.WITHDRAWN)
+    if council:
+        assets = assets.filter(council__slug=council)
+    if status:
+        assets = assets.filter(status=status)
+    if query:
+        assets = assets.filter(Q(name__icontains=query) | Q(address__icontains=query) | Q(postcode__iexact=query))
+    return assets
+
+
+REGISTER_COLUMNS = [
+    "id",
+    "name",
+    "address",
+    "postcode",
+    "council",
+    "status",
+    "ruleset",
+    "listed_on",
+    "listing_last_day",
+    "disposal_notice_on",
+    "interim_moratorium_last_day",
+    "full_moratorium_last_day",
+    "protected_period_last_day",
+    "latitude",
+    "longitude",
+]
+
+
+def register_row(asset: Asset, on: dt.date) -> dict:
+    """What s.97(2) says the list entry must reveal, plus where and what it is."""
+    case = case_of(asset, on)
+    full, interim, protected = case.full(), case.interim(), case.protected()
+    return {
+        "id": asset.pk,
+        "name": asset.name,
+        "address": asset.address,
+        "postcode": asset.postcode,
+        "council": asset.council.name,
+        "status": asset.status,
+        "ruleset": asset.ruleset,
+        "listed_on": case.listed_on.isoformat() if case.listed_on else "",
+        "listing_last_day": clocks.listing(case.listed_on, case.rules).last_day.isoformat() if case.listed_on else "",
+        "disposal_notice_on": case.disposal_notice_on.isoformat() if case.disposal_notice_on else "",
+        "interim_moratorium_last_day": interim.last_day.isoformat() if interim else "",
+        "full_moratorium_last_day": full.last_day.isoformat() if full else "",
+        "protected_period_last_day": protected.last_day.isoformat() if protected else "",
+        "latitude": asset.latitude if asset.latitude is not None else "",
+        "longitude": asset.longitude if asset.longitude is not None else "",
+    }
+
+
+def register_csv(assets: Iterable[Asset], on: dt.date) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REGISTER_COLUMNS)
+    writer.writeheader()
+    for asset in assets:
+        writer.writerow(register_row(asset, on))
+    return buffer.getvalue()
+
+
+def register_geojson(assets: Iterable[Asset], on: dt.date) -> dict:
+    features = []
+    for asset in assets:
+        if asset.latitude is None or asset.longitude is None:
+            continue
+        properties = register_row(asset, on)
+        properties["code"] = str(asset.pk)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": properties,
+                "geometry": {"type": "Point", "coordinates": [asset.longitude, asset.latitude]},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def dumps_geojson(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,436 @@
+"""Register pages (public), nominating and asking to bid (community organisers), decisions and the
+owner's steps (council officers, who may record an owner's notice on the owner's behalf). Thin:
+the rules are in the engine and the changes in services.py."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from commonground.accounts.permissions import public, requires, user_can
+from commonground.accounts.roles import Capability
+from commonground.assets import ownership, services
+from commonground.assets.forms import (
+    BidDateForm,
+    BidRequestForm,
+    BuyoutForm,
+    DecisionForm,
+    DisposalNoticeForm,
+    NominationForm,
+    OwnershipImportForm,
+    RulesetForm,
+    SaleForm,
+    StepForm,
+    VacancyForm,
+)
+from commonground.assets.models import Asset, BuyoutApplication, Council, Evidence, Nomination, Notification, Title
+from commonground.engine import clocks
+from commonground.engine.asset_case import Status
+
+
+@public
+def register(request: HttpRequest) -> HttpResponse:
+    council = request.GET.get("council", "")
+    status = request.GET.get("status", "")
+    query = request.GET.get("q", "").strip()[:100]
+    assets = services.register(council, status, query)
+    page = Paginator(assets, 50).get_page(request.GET.get("page"))
+    filters = request.GET.urlencode()
+    return render(
+        request,
+        "assets/register.html",
+        {
+            "page": page,
+            "councils": Council.objects.all(),
+            "statuses": [(s.value, s.label) for s in Status],
+            "council": council,
+            "status": status,
+            "query": query,
+            "filters": filters,
+            "can_nominate": user_can(request.user, Capability.ORGANISE_GROUP),
+            "can_run": user_can(request.user, Capability.RUN_PROCESSES),
+        },
+    )
+
+
+def _filtered(request: HttpRequest):
+    return services.register(
+        request.GET.get("council", ""), request.GET.get("status", ""), request.GET.get("q", "").strip()[:100]
+    )
+
+
+@public
+def register_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(services.register_csv(_filtered(request), services.today()), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="assets-of-community-value.csv"'
+    return response
+
+
+@public
+def register_geojson(request: HttpRequest) -> HttpResponse:
+    data = services.register_geojson(_filtered(request), services.today())
+    return HttpResponse(services.dumps_geojson(data), content_type="application/geo+json")
+
+
+@public
+def unsuccessful(request: HttpRequest) -> HttpResponse:
+    """The list of land nominated unsuccessfully, with the reasons (Localism Act 2011 s.93)."""
+    nominations = Nomination.objects.filter(outcome=Nomination.Outcome.NOT_LISTED).select_related("asset__council")
+    council = request.GET.get("council", "")
+    if council:
+        nominations = nominations.filter(asset__council__slug=council)
+    return render(
+        request,
+        "assets/unsuccessful.html",
+        {"nominations": nominations, "councils": Council.objects.all(), "council": council},
+    )
+
+
+@public
+def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_object_or_404(Asset.objects.select_related("council"), pk=pk)
+    today = services.today()
+    case = services.case_of(asset, today)
+    services.refresh_status(asset, case)
+    can_run = user_can(request.user, Capability.RUN_PROCESSES)
+    title = Title.objects.filter(title_number=asset.title_number).prefetch_related("proprietors").first()
+    rules = clocks.ruleset(asset.ruleset)
+    return render(
+        request,
+        "assets/asset_detail.html",
+        {
+            "asset": asset,
+            "case": case,
+            "today": today,
+            "rules": rules,
+            "clocks": services.clock_lines(case, today),
+            "periods": case.periods(),
+            "events": asset.events.all(),
+            "title": title,
+            "row": services.register_row(asset, today),
+            "long_vacant": services.long_vacant(asset, today),
+            "nominations": asset.nominations.all(),
+            "bid_requests": asset.bid_requests.all(),
+            "sales": asset.sales.all(),
+            "notifications": asset.notifications.all()[:50] if can_run else None,
+            "can_run": can_run,
+            "can_bid": user_can(request.user, Capability.ORGANISE_GROUP)
+            and case.status in (Status.INTERIM_MORATORIUM, Status.FULL_MORATORIUM),
+            "status": case.status,
+        },
+    )
+
+
+@requires(Capability.ORGANISE_GROUP)
+def nominate(request: HttpRequest) -> HttpResponse:
+    form = NominationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            asset = services.nominate(
+                request.user,
+                council=services.council_named(data["council"]),
+                name=data["name"],
+                address=data["address"],
+                postcode=data["postcode"],
+                community_use=data["community_use"],
+                land_use=data["land_use"],
+                body_name=data["body_name"],
+                body=form.body(),
+                contact_email=data["contact_email"],
+                received_on=services.today(),
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                vacant_since=data["vacant_since"],
+                evidence=[data["evidence"]] if data.get("evidence") else [],
+            )
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Nomination received: the council must decide within 8 weeks")
+            return redirect("assets:detail", pk=asset.pk)
+    return render(request, "assets/nominate.html", {"form": form})
+
+
+@requires(Capability.ORGANISE_GROUP)
+def bid(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_object_or_404(Asset, pk=pk)
+    form = BidRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.request_to_bid(
+                request.user, asset, data["body_name"], form.body(), data["contact_email"], services.today()
+            )
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Request received: your group is treated as a potential bidder")
+            return redirect("assets:detail", pk=asset.pk)
+    return render(
+        request,
+        "assets/step_form.html",
+        {
+            "form": form,
+            "asset": asset,
+            "heading": "Ask to be treated as a potential bidder",
+            "intro": "Only a community interest group can ask, in writing, during the 6-week interim moratorium "
+            "(Localism Act 2011 s.95(3); SI 2012/2421 reg 12).",
+            "button": "Send the request",
+        },
+    )
+
+
+def _officer_form(request: HttpRequest, pk: int, form_class, heading: str, intro: str, button: str, act):
+    asset = get_object_or_404(Asset, pk=pk)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = act(asset, form.cleaned_data)
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, message)
+            return redirect("assets:detail", pk=asset.pk)
+    return render(
+        request,
+        "assets/step_form.html",
+        {"form": form, "asset": asset, "heading": heading, "intro": intro, "button": button},
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(asset, data):
+        services.decide(request.user, asset, data["decision"] == "listed", data["reasons"], data["on"])
+        return "Decision recorded"
+
+    return _officer_form(
+        request,
+        pk,
+        DecisionForm,
+        "Decide the nomination",
+        "Decide within 8 weeks of receiving it (SI 2012/2421 reg 7), with written reasons.",
+        "Record the decision",
+        act,
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def disposal(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(asset, data):
+        services.notify_disposal(request.user, asset, data["on"], data["owner_name"], data["owner_email"])
+        return "Disposal notice recorded: the interim moratorium has started"
+
+    return _officer_form(
+        request,
+        pk,
+        DisposalNoticeForm,
+        "Record the owner's notice of an intended disposal",
+        "The day the council receives the notice starts the interim moratorium, the full moratorium "
+        "(if a group asks to bid) and the protected period (Localism Act 2011 s.95).",
+        "Record the notice",
+        act,
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def step(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(asset, data):
+        services.record_step(request.user, asset, data["action"], data["on"], data["reasons"])
+        return "Recorded"
+
+    return _officer_form(
+        request,
+        pk,
+        StepForm,
+        "Record a step in the case",
+        "Reviews, appeals and withdrawals, recorded for the owner or the council.",
+        "Record",
+        act,
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def sale(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(asset, data):
+        why = services.record_sale(
+            request.user,
+            asset,
+            data["on"],
+            data["to_community_interest_group"],
+            data["buyer_name"],
+            data["exempt_ground"],
+        )
+        return f"Sale recorded: {why}"
+
+    return _officer_form(
+        request,
+        pk,
+        SaleForm,
+        "Record a sale",
+        "A sale during a moratorium is refused unless to a community interest group or exempt.",
+        "Record the sale",
+        act,
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def ruleset(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(asset, data):
+        services.set_ruleset(request.user, asset, data["ruleset"])
+        return "Rule set chosen for this case"
+
+    return _officer_form(
+        request,
+        pk,
+        RulesetForm,
+        "Choose the rule set for this case",
+        "Only before the decision: a case never mixes rule sets.",
+        "Save",
+        act,
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def vacancy(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(asset, data):
+        services.set_vacancy(request.user, asset, data["vacant_since"])
+        return "Vacancy recorded"
+
+    return _officer_form(
+        request,
+        pk,
+        VacancyForm,
+        "Record vacancy",
+        "Under the right-to-buy proposal, 12 months' vacancy flags the building.",
+        "Save",
+        act,
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def late_bid(request: HttpRequest, pk: int) -> HttpResponse:
+    """An officer records a written bid request that arrived by post or email."""
+    asset = get_object_or_404(Asset, pk=pk)
+    form = BidRequestForm(request.POST or None)
+    dated = BidDateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and dated.is_valid():
+        data = form.cleaned_data
+        try:
+            services.request_to_bid(
+                request.user, asset, data["body_name"], form.body(), data["contact_email"], dated.cleaned_data["on"]
+            )
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Bid request recorded")
+            return redirect("assets:detail", pk=asset.pk)
+    return render(
+        request,
+        "assets/step_form.html",
+        {
+            "form": form,
+            "extra": dated,
+            "asset": asset,
+            "heading": "Record a written request to bid",
+            "intro": "A request received by post or email.",
+            "button": "Record the request",
+        },
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Evidence, pk=pk)
+    response = HttpResponse(bytes(item.content), content_type=item.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{item.filename.replace(chr(34), "")}"'
+    return response
+
+
+@requires(Capability.RUN_PROCESSES)
+def outbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(Notification.objects.select_related("asset"), 100).get_page(request.GET.get("page"))
+    return render(request, "assets/outbox.html", {"page": page})
+
+
+@public
+def ownership_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    titles = ownership.search(query)[:200] if query else []
+    return render(
+        request,
+        "assets/ownership.html",
+        {
+            "query": query,
+            "titles": titles,
+            "can_import": user_can(request.user, Capability.RUN_PROCESSES),
+            "count": Title.objects.count(),
+        },
+    )
+
+
+@requires(Capability.RUN_PROCESSES)
+def ownership_import(request: HttpRequest) -> HttpResponse:
+    form = OwnershipImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+            counts = ownership.import_titles(text, request.user, upload.name)
+        except UnicodeDecodeError:
+            form.add_error("file", "The file must be UTF-8 text")
+        except ownership.OwnershipImportError as exc:
+            form.add_error("file", f"Nothing was imported: {exc}")
+        else:
+            messages.success(request, f"Imported {counts['titles']} titles ({counts['created']} new)")
+            return redirect("assets:ownership")
+    return render(request, "assets/ownership_import.html", {"form": form})
+
+
+@requires(Capability.ORGANISE_GROUP)
+def buyout_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_object_or_404(Asset, pk=pk)
+    form = BuyoutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.apply_for_buyout(
+                request.user,
+                asset,
+                body_name=data["body_name"],
+                body=form.body(),
+                contact_email=data["contact_email"],
+                purchase_price_pence=data["purchase_price"],
+                requested_pence=data["requested"],
+                match_funding_pence=data["match_funding"],
+                use_plan=data["use_plan"],
+                running_costs_plan=data["running_costs_plan"],
+            )
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Application sent to the High Street Buyout Fund")
+            return redirect("assets:detail", pk=asset.pk)
+    return render(
+        request,
+        "assets/step_form.html",
+        {
+            "form": form,
+            "asset": asset,
+            "heading": "Apply to the High Street Buyout Fund",
+            "intro": "A proposal, not yet law: the fund would help community groups buy listed high-street buildings. "
+            "Your group must be one that may bid (SI 2012/2421 reg 12).",
+            "button": "Send the application",
+        },
+    )
+
+
+@requires(Capability.MANAGE_FUND)
+def buyout_list(request: HttpRequest) -> HttpResponse:
+    applications = BuyoutApplication.objects.select_related("asset__council")
+    return render(request, "assets/buyout_list.html", {"applications": applications})

@@ -1,0 +1,183 @@
+"""Asset services: each step replays the case, stores the timeline, audits and notifies, atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from commonground.assets import services
+from commonground.assets.models import Asset, BidRequest, CaseEvent, Nomination, Notification, Sale
+from commonground.audit.models import AuditRecord
+from commonground.engine.asset_case import Body, BodyKind, Status
+from tests.assets.conftest import CHARITY
+
+D = dt.date
+
+
+def test_nomination_creates_case_timeline_audit_and_notices(nominated):
+    assert nominated.status == Status.NOMINATED and nominated.postcode == "DE1 1AA"
+    assert nominated.ruleset == "localism-2011"
+    assert list(nominated.events.values_list("step", flat=True)) == ["nominate"]
+    assert AuditRecord.objects.filter(action="assets.nominate").count() == 1
+    roles = set(Notification.objects.filter(asset=nominated).values_list("recipient_role", flat=True))
+    assert roles == {"council", "nominator"}
+    body = Notification.objects.get(asset=nominated, recipient_role="nominator").body
+    assert "Council decides the nomination: last day 01 March 2026" in body
+
+
+def test_decision_needs_reasons_and_updates_nomination(nominated, officer, fixed_today):
+    fixed_today["today"] = D(2026, 2, 1)
+    with pytest.raises(services.AssetError, match="reasons"):
+        services.decide(officer, nominated, False, " ", D(2026, 2, 1))
+    services.decide(officer, nominated, False, "Mainly residential.", D(2026, 2, 1))
+    nomination = Nomination.objects.get(asset=nominated)
+    assert nomination.outcome == Nomination.Outcome.NOT_LISTED and nomination.reasons == "Mainly residential."
+    assert Asset.objects.get(pk=nominated.pk).status == Status.NOT_LISTED
+
+
+def test_issue_path_and_moratorium_clock(listed, officer, organiser, fixed_today):
+    fixed_today["today"] = D(2026, 3, 2)
+    services.notify_disposal(officer, listed, D(2026, 3, 2), "Brewery plc", "owner@example.org")
+    fixed_today["today"] = D(2026, 3, 20)
+    services.request_to_bid(organiser, listed, "Red Lion Community Pub Ltd", CHARITY, "bid@example.org", D(2026, 3, 20))
+    listed.refresh_from_db()
+    assert listed.status == Status.FULL_MORATORIUM
+    case = services.case_of(listed, D(2026, 4, 11))
+    lines = services.clock_lines(case, D(2026, 4, 11))
+    assert lines[0]["text"] == "Full moratorium ends in 143 days"
+    assert lines[0]["period"].last_day == D(2026, 9, 1)
+    row = services.register_row(listed, D(2026, 4, 11))
+    assert (row["interim_moratorium_last_day"], row["full_moratorium_last_day"], row["protected_period_last_day"]) == (
+        "2026-04-12",
+        "2026-09-01",
+        "2027-09-01",
+    )
+    roles = set(
+        Notification.objects.filter(asset=listed, subject__contains="potential bidder").values_list(
+            "recipient_role", flat=True
+        )
+    )
+    assert roles == {"council", "nominator", "owner", "bidder"}
+
+
+def test_refused_step_leaves_nothing_behind(listed, organiser, fixed_today):
+    fixed_today["today"] = D(2026, 3, 3)
+    events, notes, audits = CaseEvent.objects.count(), Notification.objects.count(), AuditRecord.objects.count()
+    group = Body(BodyKind.UNINCORPORATED, True, members_on_register=40)
+    with pytest.raises(services.AssetError, match="cannot bid"):
+        services.request_to_bid(organiser, listed, "Drinkers", group, "d@example.org", D(2026, 3, 3))
+    with pytest.raises(services.AssetError, match="cannot ask to bid while the case is listed"):
+        services.request_to_bid(organiser, listed, "Friends", CHARITY, "d@example.org", D(2026, 3, 3))
+    assert (CaseEvent.objects.count(), Notification.objects.count(), AuditRecord.objects.count()) == (
+        events,
+        notes,
+        audits,
+    )
+    assert not BidRequest.objects.exists()
+
+
+def test_sale_during_moratorium_refused_unless_to_group(listed, officer, fixed_today):
+    fixed_today["today"] = D(2026, 3, 10)
+    services.notify_disposal(officer, listed, D(2026, 3, 2))
+    with pytest.raises(services.AssetError, match="interim moratorium runs until 2026-04-12"):
+        services.record_sale(officer, listed, D(2026, 3, 10), False, "Developer Ltd")
+    assert not Sale.objects.exists()
+    why = services.record_sale(officer, listed, D(2026, 3, 10), True, "Red Lion CBS")
+    assert "community interest group" in why
+    assert Sale.objects.get().lawful_because == why
+    assert Asset.objects.get(pk=listed.pk).status == Status.SOLD
+
+
+def test_exempt_sale_recorded_with_ground(listed, officer, fixed_today):
+    fixed_today["today"] = D(2026, 3, 10)
+    why = services.record_sale(officer, listed, D(2026, 3, 10), False, "Son", "family")
+    assert "s.95(5)(d)" in why and Sale.objects.get().exempt_ground == "family"
+
+
+def test_future_dates_refused(listed, officer, fixed_today):
+    fixed_today["today"] = D(2026, 3, 1)
+    with pytest.raises(services.AssetError, match="in the future"):
+        services.notify_disposal(officer, listed, D(2026, 3, 2))
+
+
+def test_officer_steps_review_and_appeal(listed, officer, fixed_today):
+    fixed_today["today"] = D(2026, 5, 1)
+    services.record_step(officer, listed, "request_review", D(2026, 2, 20))
+    services.record_step(officer, listed, "decide_review_keep", D(2026, 3, 10), "Still a pub.")
+    services.record_step(officer, listed, "appeal", D(2026, 4, 1))
+    listed.refresh_from_db()
+    assert listed.status == Status.APPEAL
+    with pytest.raises(services.AssetError, match="cannot ask for a review"):
+        services.record_step(officer, listed, "request_review", D(2026, 4, 2))
+
+
+def test_reminders_once_per_party_per_period(listed, officer, fixed_today):
+    fixed_today["today"] = D(2026, 3, 2)
+    services.notify_disposal(officer, listed, D(2026, 3, 2), "Brewery plc", "owner@example.org")
+    assert services.remind(D(2026, 3, 20)) == 0
+    made = services.remind(D(2026, 4, 6))
+    assert made == 3  # council, nominator, owner: interim moratorium ends in 6 days
+    assert services.remind(D(2026, 4, 7)) == 0
+    note = Notification.objects.filter(kind="reminder", recipient_role="owner").get()
+    assert "Interim moratorium ends in 6 days (last day 12 April 2026)" in note.subject
+
+
+def test_send_outbox_marks_sent(listed, mailoutbox):
+    sent = services.send_outbox()
+    assert sent == len(mailoutbox) > 0
+    assert not Notification.objects.filter(sent_at__isnull=True).exclude(recipient_email="").exists()
+
+
+def test_long_vacancy_only_under_right_to_buy(db, organiser, officer, fixed_today):
+    council = services.council_named("Proposal Council")
+    council.ruleset = "right-to-buy"
+    council.save()
+    fixed_today["today"] = D(2026, 3, 2)
+    asset = services.nominate(
+        organiser,
+        council=council,
+        name="Old Bank",
+        address="2 High St",
+        postcode="",
+        community_use="Was a bank",
+        land_use="community",
+        body_name="Town Trust",
+        body=CHARITY,
+        contact_email="t@example.org",
+        received_on=D(2026, 3, 2),
+        vacant_since=D(2025, 1, 1),
+    )
+    assert asset.ruleset == "right-to-buy"
+    assert services.long_vacant(asset, D(2026, 3, 2))
+    assert not services.long_vacant(asset, D(2025, 12, 31))
+    services.set_vacancy(officer, asset, None)
+    assert not services.long_vacant(Asset.objects.get(pk=asset.pk), D(2026, 3, 2))
+
+
+def test_register_csv_and_geojson(listed, fixed_today):
+    text = services.register_csv(services.register(), D(2026, 3, 2))
+    assert text.splitlines()[0].startswith("id,name,address")
+    assert "The Red Lion" in text and "2031-01-31" in text
+    data = services.register_geojson(services.register(), D(2026, 3, 2))
+    assert data["features"][0]["geometry"] == {"type": "Point", "coordinates": [-1.5, 52.5]}
+
+
+def test_clocks_move_cached_status_on_remind(listed, officer, fixed_today):
+    fixed_today["today"] = D(2026, 3, 2)
+    services.notify_disposal(officer, listed, D(2026, 3, 2))
+    fixed_today["today"] = D(2026, 4, 13)
+    services.remind()
+    assert Asset.objects.get(pk=listed.pk).status == Status.PROTECTED_PERIOD
+    assert AuditRecord.objects.filter(action="assets.clock").count() == 1
+
+
+def test_ruleset_chosen_per_case_only_before_the_decision(nominated, officer, fixed_today):
+    services.set_ruleset(officer, nominated, "right-to-buy")
+    assert Asset.objects.get(pk=nominated.pk).ruleset == "right-to-buy"
+    fixed_today["today"] = D(2026, 2, 1)
+    services.decide(officer, nominated, True, "Pub.", D(2026, 2, 1))
+    with pytest.raises(services.AssetError, match="never mixes rule sets"):
+        services.set_ruleset(officer, nominated, "localism-2011")
+    with pytest.raises(ValueError, match="unknown rule set"):
+        services.set_ruleset(officer, nominated, "nope")
