@@ -38,6 +38,8 @@ fund_app = typer.Typer(
 )
 app.add_typer(fund_app, name="fund")
 app.add_typer(places_app, name="places")
+ballot_app = typer.Typer(help="Resident ballots: the result from the stored ballot papers.", no_args_is_help=True)
+app.add_typer(ballot_app, name="ballot")
 
 console = Console(stderr=True)
 out = Console()
@@ -540,6 +542,45 @@ def pb_tally(
         out.print_json(json.dumps(result, default=str))
     else:
         out.print(f"{len(winners)} winners, {spent:,} of {election.budget:,} spent: {', '.join(winners)}")
+
+
+@ballot_app.command("tally")
+def ballot_tally(
+    ballot_id: Annotated[int, typer.Option("--ballot", help="The ballot's number, as in its web address.")],
+    fmt: Annotated[str, typer.Option("--format", help="json or text")] = "text",
+) -> None:
+    """Add up a closed ballot: from the published papers once counted, else from the ballot box."""
+    import json
+
+    setup_django()
+    require_schema()
+    from commonground.ballots.models import Ballot
+    from commonground.ballots.services import current_totals
+    from commonground.engine import ballot_count
+
+    ballot = Ballot.objects.filter(pk=ballot_id).first()
+    if ballot is None:
+        fail(f"there is no ballot {ballot_id}")
+    phase = ballot.phase()
+    if phase in (Ballot.Phase.SETUP, Ballot.Phase.OPEN):
+        closes = f"{ballot.closes_at:%Y-%m-%d %H:%M}"
+        fail(f"ballot {ballot_id} is not closed: nothing is counted before voting closes ({closes} UTC)")
+    options = [o.label for o in ballot.options.order_by("position")]
+    stored = current_totals(ballot)
+    if phase == Ballot.Phase.COUNTED:
+        readded = ballot_count.readd(options, [choice for _id, choice in ballot.result.papers], stored.electorate)
+        if readded.as_dict() != stored.as_dict():
+            fail(f"ballot {ballot_id}: the published papers do not add up to the ballot box totals")
+    result = {"ballot": ballot.pk, "question": ballot.question, "counted": phase == Ballot.Phase.COUNTED}
+    result.update(stored.as_dict())
+    if fmt == "json":
+        out.print_json(json.dumps(result))
+    else:
+        votes = ", ".join(f"{o} {stored.votes[o]}" for o in options)
+        out.print(
+            f"{votes}; spoilt {stored.spoilt}; turnout {float(stored.turnout):.1%} of {stored.electorate}; "
+            f"majority: {stored.majority_option or 'none'}"
+        )
 
 
 @app.command()

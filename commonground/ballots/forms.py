@@ -53,7 +53,9 @@ class BallotForm(forms.Form):
     offer_body = forms.CharField(
         label="Landlord Offer", widget=forms.Textarea(attrs={"rows": 8}), error_messages={"required": "Enter the Offer"}
     )
-    offer_url = forms.URLField(label="Link to the full Offer document (optional)", required=False, assume_scheme="https")
+    offer_url = forms.URLField(
+        label="Link to the full Offer document (optional)", required=False, assume_scheme="https"
+    )
     offer_published_on = date_field("Offer published on", "the date the Offer was published", "2027-01-15")
     short_window_ok = forms.BooleanField(
         label="Yes, the voting window is meant to be shorter than 3 weeks", required=False
