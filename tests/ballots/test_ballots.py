@@ -14,7 +14,7 @@ from django.utils import timezone
 from commonground.accounts.roles import Role
 from commonground.audit.models import AuditRecord
 from commonground.ballots import services
-from commonground.ballots.models import Ballot, BallotBox, PaperBatch, RollEvent, VoterMark, VotingCode
+from commonground.ballots.models import Ballot, BallotBox, PaperBatch, VoterMark, VotingCode
 from commonground.ballots.services import BallotError
 from tests.ballots.conftest import OFFER_PUBLISHED, add_people, close
 
