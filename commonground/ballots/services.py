@@ -328,6 +328,11 @@ class AlreadyVoted(BallotError):
     pass
 
 
+def _lock(ballot: Ballot) -> None:
+    """Votes on one ballot take turns: every vote rewrites all its counters, so they would deadlock."""
+    list(Ballot.objects.select_for_update(no_key=True).filter(pk=ballot.pk).values_list("pk", flat=True))
+
+
 def _add_to_box(ballot: Ballot, additions: dict[int | None, int]) -> None:
     """One UPDATE rewriting every counter row of the ballot, so all carry the same row metadata."""
     cases = [When(option_id=option_id, then=Value(n)) for option_id, n in additions.items() if option_id is not None]
@@ -345,6 +350,7 @@ def cast_online(code: str, ballot: Ballot, option_id: int) -> None:
     digest = code_hash(code)
     try:
         with transaction.atomic():
+            _lock(ballot)
             found = (
                 VotingCode.objects.select_related("elector")
                 .filter(code_hash=digest, active=True, elector__ballot=ballot, elector__on_roll=True)
@@ -397,7 +403,7 @@ def enter_batch(actor, ballot: Ballot, channel: str, label: str, entry: dict[str
         raise BallotError("papers can be entered only once voting has opened and before the count")
     _entry_problems(ballot, entry)
     with transaction.atomic():
-        Ballot.objects.select_for_update().filter(pk=ballot.pk).first()
+        _lock(ballot)
         batch = ballot.batches.filter(label=label, status=PaperBatch.Status.AWAITING_SECOND).first()
         if batch is None:
             batch = PaperBatch.objects.create(

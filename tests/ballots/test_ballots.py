@@ -196,11 +196,15 @@ def test_online_vote_once_only_with_messages(client, make_ballot, scrutineer):
     assert code not in json.dumps(list(AuditRecord.objects.values()), default=str)
 
 
-def test_voting_is_rate_limited_per_address(client, make_ballot, scrutineer):
+def test_voting_is_rate_limited_per_session_and_per_address(client, make_ballot, scrutineer):
+    from django.test import Client
+
     ballot = make_ballot()
     for _ in range(10):
         assert client.post(f"/ballots/{ballot.pk}/vote/", {"code": "WRONG", "option": "1"}).status_code == 200
     assert client.post(f"/ballots/{ballot.pk}/vote/", {"code": "WRONG", "option": "1"}).status_code == 429
+    statuses = [Client().post(f"/ballots/{ballot.pk}/vote/", {"code": "WRONG"}).status_code for _ in range(90)]
+    assert statuses.count(429) == 1  # the 101st attempt from the same address, in fresh sessions
 
 
 def test_no_voting_outside_the_window(make_ballot, scrutineer):
