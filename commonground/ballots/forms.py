@@ -64,6 +64,7 @@ class BallotForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scrutineer"].queryset = User.objects.filter(role_grants__role=Role.SCRUTINEER, is_active=True)
+        self.fields["scrutineer"].label_from_instance = lambda user: f"{user.full_name} ({user.email})"
 
     def clean_options(self) -> list[str]:
         labels = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
