@@ -339,3 +339,44 @@ def test_cli_tally_json(make_ballot, scrutineer):
     assert data["majority"] == "No" and data["valid_votes"] == 3 and data["electorate"] == 4 and data["counted"]
     missing = runner.invoke(app, ["ballot", "tally", "--ballot", "999999"])
     assert missing.exit_code == 1 and "no ballot 999999" in missing.output
+
+
+def test_in_person_voters_and_their_papers_through_the_pages(client, make_ballot, scrutineer):
+    ballot = make_ballot()
+    add_people(scrutineer, ballot, 2)
+    yes, no = ballot.options.all()
+    client.force_login(scrutineer)
+    for number in (1, 2):
+        client.post(f"/ballots/{ballot.pk}/roll/mark/", {"roll_number": number, "channel": "in_person"})
+    assert "Voted (In person)" in client.get(f"/ballots/{ballot.pk}/roll/").content.decode()
+    batch = {"label": "BOX-1", "channel": "in_person", f"option_{yes.pk}": 1, f"option_{no.pk}": 1, "spoilt": 0}
+    client.post(f"/ballots/{ballot.pk}/papers/", {**batch, f"option_{no.pk}": 0})
+    client.post(f"/ballots/{ballot.pk}/papers/", batch)  # disagrees with the first entry
+    detail = client.get(f"/ballots/{ballot.pk}/").content.decode()
+    assert "Entries disagree" in detail and f"{no.pk}: 0 / 1" in detail
+    client.post(f"/ballots/{ballot.pk}/papers/", batch)
+    client.post(f"/ballots/{ballot.pk}/papers/", batch)
+    assert services.current_totals(ballot).votes == {"Yes": 1, "No": 1}
+
+
+def test_the_audit_log_covers_every_step_but_never_a_choice_or_a_code(make_ballot, scrutineer):
+    ballot = make_ballot()
+    people = add_people(scrutineer, ballot, 3)
+    codes = services.issue_codes(scrutineer, ballot)
+    services.replace_code(scrutineer, people[2])
+    services.cast_online(codes[0].code, ballot, ballot.options.get(label="No").pk)
+    services.mark_voted(scrutineer, people[1], "postal")
+    yes, no = ballot.options.all()
+    for _ in range(2):
+        services.enter_batch(scrutineer, ballot, "postal", "P1", {str(yes.pk): 1, str(no.pk): 0, "spoilt": 0})
+    close(ballot)
+    services.open_count(scrutineer, ballot)
+    actions = list(AuditRecord.objects.order_by("seq").values_list("action", flat=True))
+    for step in ["ballots.create", "ballots.offer_version", "ballots.roll_add", "ballots.codes_issue",
+                 "ballots.code_replace", "ballots.vote", "ballots.mark", "ballots.batch_first_entry",
+                 "ballots.batch_agreed", "ballots.count"]:  # fmt: skip
+        assert step in actions
+    voting = AuditRecord.objects.exclude(action__in=["ballots.create", "ballots.count"])  # these list the options
+    logged = json.dumps(list(voting.values("before", "after", "object_label")), default=str)
+    assert '"No"' not in logged and "option" not in logged
+    assert all(services.normalise_code(c.code) not in logged.replace("-", "") for c in codes)

@@ -22,7 +22,8 @@ WINDOW_SECONDS = 100  # voting closes this long after setup: the count can only 
 @pytest.fixture(scope="session")
 def scrutineer_account(server, tmp_path_factory):
     """The independent body's account, made with the CLI in the server's own data directory."""
-    (data_dir,) = [p for p in tmp_path_factory.getbasetemp().glob("e2e-data*") if (p / "server.log").exists()]
+    found = {p.resolve() for p in tmp_path_factory.getbasetemp().glob("e2e-data*") if (p / "server.log").exists()}
+    (data_dir,) = found  # mktemp also makes an "e2e-datacurrent" link to the same directory
     env = {**os.environ, "COMMONGROUND_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
