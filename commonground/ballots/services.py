@@ -501,6 +501,7 @@ def campaign_declare(actor, ballot: Ballot, **fields) -> CampaignDeclaration:
 
 
 def channel_turnout(ballot: Ballot) -> dict[str, int]:
+    """Voters marked by each channel (keys are Channel values)."""
     counts = dict.fromkeys(Channel.values, 0)
     for channel in VoterMark.objects.filter(elector__ballot=ballot).values_list("channel", flat=True):
         counts[channel] += 1
