@@ -414,7 +414,8 @@ def enter_batch(actor, ballot: Ballot, channel: str, label: str, entry: dict[str
         if batch.channel != channel:
             raise BallotError(f"batch {label!r} was first entered as {batch.get_channel_display().lower()} papers")
         batch.second_entry, batch.second_by = entry, actor
-        differences = {k: [batch.first_entry[k], entry[k]] for k in entry if batch.first_entry[k] != entry[k]}
+        labels = {str(o.pk): o.label for o in ballot.options.all()} | {SPOILT: "Spoilt"}
+        differences = {labels[k]: [batch.first_entry[k], entry[k]] for k in entry if batch.first_entry[k] != entry[k]}
         if differences:
             batch.status, batch.mismatch = PaperBatch.Status.MISMATCH, differences
             batch.save()
