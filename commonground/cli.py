@@ -549,7 +549,7 @@ def ballot_tally(
     ballot_id: Annotated[int, typer.Option("--ballot", help="The ballot's number, as in its web address.")],
     fmt: Annotated[str, typer.Option("--format", help="json or text")] = "text",
 ) -> None:
-    """Add up a closed ballot: from the published papers once counted, else from the ballot box."""
+    """Re-add a counted ballot's published papers, check them against the ballot box, print the result."""
     import json
 
     setup_django()
@@ -565,21 +565,21 @@ def ballot_tally(
     if phase in (Ballot.Phase.SETUP, Ballot.Phase.OPEN):
         closes = f"{ballot.closes_at:%Y-%m-%d %H:%M}"
         fail(f"ballot {ballot_id} is not closed: nothing is counted before voting closes ({closes} UTC)")
+    if phase == Ballot.Phase.CLOSED:
+        fail(f"ballot {ballot_id} has not been counted: only its independent body opens the count")
     options = [o.label for o in ballot.options.order_by("position")]
-    stored = current_totals(ballot)
-    if phase == Ballot.Phase.COUNTED:
-        readded = ballot_count.readd(options, [choice for _id, choice in ballot.result.papers], stored.electorate)
-        if readded.as_dict() != stored.as_dict():
-            fail(f"ballot {ballot_id}: the published papers do not add up to the ballot box totals")
-    result = {"ballot": ballot.pk, "question": ballot.question, "counted": phase == Ballot.Phase.COUNTED}
-    result.update(stored.as_dict())
+    electorate = ballot.result.totals["electorate"]
+    readded = ballot_count.readd(options, [choice for _id, choice in ballot.result.papers], electorate)
+    if readded.as_dict() != current_totals(ballot).as_dict():
+        fail(f"ballot {ballot_id}: the published papers do not add up to the ballot box totals")
+    result = {"ballot": ballot.pk, "question": ballot.question, **readded.as_dict()}
     if fmt == "json":
         out.print_json(json.dumps(result))
     else:
-        votes = ", ".join(f"{o} {stored.votes[o]}" for o in options)
+        votes = ", ".join(f"{o} {readded.votes[o]}" for o in options)
         out.print(
-            f"{votes}; spoilt {stored.spoilt}; turnout {float(stored.turnout):.1%} of {stored.electorate}; "
-            f"majority: {stored.majority_option or 'none'}"
+            f"{votes}; spoilt {readded.spoilt}; turnout {float(readded.turnout):.1%} of {readded.electorate}; "
+            f"majority: {readded.majority_option or 'none'}"
         )
 
 

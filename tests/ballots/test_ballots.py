@@ -332,11 +332,13 @@ def test_cli_tally_json(make_ballot, scrutineer):
     early = runner.invoke(app, ["ballot", "tally", "--ballot", str(ballot.pk), "--format", "json"])
     assert early.exit_code == 1 and "is not closed" in early.output
     close(ballot)
+    uncounted = runner.invoke(app, ["ballot", "tally", "--ballot", str(ballot.pk)])
+    assert uncounted.exit_code == 1 and "only its independent body opens the count" in uncounted.output
     services.open_count(scrutineer, ballot)
     result = runner.invoke(app, ["ballot", "tally", "--ballot", str(ballot.pk), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["majority"] == "No" and data["valid_votes"] == 3 and data["electorate"] == 4 and data["counted"]
+    assert data["majority"] == "No" and data["valid_votes"] == 3 and data["electorate"] == 4
     missing = runner.invoke(app, ["ballot", "tally", "--ballot", "999999"])
     assert missing.exit_code == 1 and "no ballot 999999" in missing.output
 
