@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "commonground.fund",
     "commonground.budgeting",
     "commonground.assets",
+    "commonground.ballots",
 ]
 
 MIDDLEWARE = [

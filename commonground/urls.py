@@ -14,6 +14,7 @@ urlpatterns = [
     path("funds/", include("commonground.fund.urls")),
     path("pb/", include("commonground.budgeting.urls")),
     path("assets/", include("commonground.assets.urls")),
+    path("ballots/", include("commonground.ballots.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ class Role(StrEnum):
     COUNCIL_OFFICER = "council_officer"
     FUND_ADMINISTRATOR = "fund_administrator"
     SITE_ADMIN = "site_admin"
+    SCRUTINEER = "scrutineer"
 
     @property
     def label(self) -> str:
@@ -29,6 +30,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.COUNCIL_OFFICER: "Council officer",
     Role.FUND_ADMINISTRATOR: "Fund administrator",
     Role.SITE_ADMIN: "Site admin",
+    Role.SCRUTINEER: "Independent body",
 }
 
 ROLE_HINTS: dict[Role, str] = {
@@ -40,6 +42,7 @@ ROLE_HINTS: dict[Role, str] = {
     ),
     Role.FUND_ADMINISTRATOR: "Sets eligibility, allocates and disburses Community Wealth Fund grants.",
     Role.SITE_ADMIN: "Manages accounts and roles and uses the Django admin.",
+    Role.SCRUTINEER: "Runs the resident ballots it is appointed to: the roll, codes, postal votes and the count.",
 }
 
 
@@ -55,6 +58,7 @@ class Capability(StrEnum):
     ORGANISE_GROUP = "organise_group"
     VOTE = "vote"
     EDIT_COMMUNITY_PLAN = "edit_community_plan"
+    SCRUTINISE_BALLOTS = "scrutinise_ballots"
 
 
 CAPABILITIES: dict[Capability, frozenset[Role]] = {
@@ -68,6 +72,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     # Organisers edit only the plans they are named on (checked per plan in fund.plans).
     Capability.EDIT_COMMUNITY_PLAN: frozenset({Role.ORGANISER, Role.FUND_ADMINISTRATOR, Role.SITE_ADMIN}),
     Capability.MANAGE_ROLES: frozenset({Role.SITE_ADMIN}),
+    # Only the independent body appointed to a ballot acts on it (checked per ballot in ballots.services).
+    Capability.SCRUTINISE_BALLOTS: frozenset({Role.SCRUTINEER}),
 }
 
 # Which roles each granting role may hand out (officers verify residents; site admins grant anything).

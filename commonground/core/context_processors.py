@@ -21,6 +21,7 @@ def site(request: HttpRequest) -> dict:
         {"text": "Funds", "href": reverse("fund:list")},
         {"text": "Budgeting", "href": reverse("budgeting:list")},
         {"text": "Community assets", "href": reverse("assets:register")},
+        {"text": "Ballots", "href": reverse("ballots:list")},
         {"text": "Open API", "href": reverse("core:api-docs")},
     ]
     if user is not None and user_can(user, Capability.READ_AUDIT_LOG):
