@@ -1,0 +1,138 @@
+"""Selection lotteries: invariants on every run, the oracle's maximin optimum, the published LEXIMIN."""
+
+from __future__ import annotations
+
+import csv
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from commonground.engine.sortition import model
+from commonground.engine.sortition.leximin import METHODS, select
+from tests.engine.sortition.conftest import SORTITION, check_lottery, load
+from tests.engine.sortition.oracle import oracle_maximin
+
+
+def run(pool, quotas, k, method, **options):
+    dist = select(pool, quotas, k, method, **options)
+    check_lottery(pool, quotas, k, dist.weights, dist.panels, dist.probabilities)
+    return dist
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_keeps_the_invariants(method):
+    pool, quotas, k = load("example_small_20")
+    dist = run(pool, quotas, k, method, draws=300)
+    assert dist.probabilities.sum() == pytest.approx(k)
+    result = dist.to_json()
+    assert result["size"] == k and set(result["probabilities"]) == set(pool.ids)
+    assert result["min_probability"] == pytest.approx(dist.probabilities.min())
+
+
+@pytest.mark.parametrize("method", ["leximin", "maximin", "nash"])
+def test_invariants_on_the_sortition_algorithms_fixture(method):
+    pool, quotas, k = load("fixture_22")
+    run(pool, quotas, k, method)
+
+
+@pytest.mark.parametrize("name", ["example_small_20", "fixture_22"])
+def test_least_chance_equals_the_oracle_maximin(name):
+    pool, quotas, k = load(name)
+    ours = run(pool, quotas, k, "leximin").probabilities.min()
+    assert ours == pytest.approx(oracle_maximin(pool, quotas, k), abs=1e-6)
+    assert run(pool, quotas, k, "maximin").probabilities.min() == pytest.approx(ours, abs=1e-6)
+
+
+def test_leximin_beats_maximin_and_nash_lexicographically():
+    pool, quotas, k = load("fixture_22")
+    best = np.sort(run(pool, quotas, k, "leximin").probabilities)
+    for method in ("maximin", "nash"):
+        other = np.sort(run(pool, quotas, k, method).probabilities)
+        differ = np.flatnonzero(np.abs(best - other) > 1e-6)
+        assert len(differ) == 0 or best[differ[0]] > other[differ[0]], method
+
+
+def published_leximin(name: str) -> list[tuple[float, float]]:
+    with open(SORTITION / "replication_reference_output" / f"{name}_prob_allocs_data.csv") as handle:
+        return [
+            (float(row["percentile of pool members"]), float(row["selection probability"]))
+            for row in csv.DictReader(handle)
+            if row["algorithm"].lower() == "leximin"
+        ]
+
+
+@pytest.mark.parametrize("name", ["example_small_20", "example_large_200"])
+def test_probabilities_match_the_published_leximin(name):
+    pool, quotas, k = load(name)
+    ours = np.sort(run(pool, quotas, k, "leximin").probabilities)
+    published = published_leximin(name)
+    assert len(published) == pool.n
+    for percentile, probability in published:
+        assert ours[round(percentile * pool.n / 100)] == pytest.approx(probability, abs=1e-4)
+
+
+@st.composite
+def instances(draw, households: bool = False):
+    """Small random pools whose quotas are met by at least one random panel."""
+    n = draw(st.integers(4, 14))
+    k = draw(st.integers(1, min(n, 6)))
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    feature_sizes = draw(st.lists(st.integers(2, 3), min_size=1, max_size=3))
+    features = [f"f{j}" for j in range(len(feature_sizes))]
+    values = {f: [f"v{v}" for v in range(size)] for f, size in zip(features, feature_sizes, strict=True)}
+    codes = np.array([[rng.randrange(size) for size in feature_sizes] for _ in range(n)], dtype=np.int64)
+    homes = [f"h{rng.randrange(max(2, n - 3))}" if households else None for _ in range(n)]
+    if households:  # a reference panel with one person per household
+        first = {}
+        for i, h in enumerate(homes):
+            first.setdefault(h, i)
+        candidates = list(first.values())
+        k = min(k, len(candidates))
+    else:
+        candidates = list(range(n))
+    reference = rng.sample(candidates, k)
+    bounds = {}
+    for j, f in enumerate(features):
+        bounds[f] = {}
+        for v, value in enumerate(values[f]):
+            have = int((codes[reference, j] == v).sum())
+            bounds[f][value] = (rng.randint(0, have), rng.randint(have, k))
+    pool = model.Pool([f"p{i}" for i in range(n)], features, values, codes, homes if households else [])
+    return pool, model.Quotas(bounds), k
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_random_pools_match_the_oracle(instance):
+    pool, quotas, k = instance
+    dist = run(pool, quotas, k, "leximin")
+    assert dist.probabilities.min() == pytest.approx(oracle_maximin(pool, quotas, k), abs=1e-6)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(households=True))
+def test_random_pools_with_households(instance):
+    pool, quotas, k = instance
+    dist = run(pool, quotas, k, "leximin")
+    assert dist.probabilities.min() == pytest.approx(oracle_maximin(pool, quotas, k, ["household"]), abs=1e-6)
+    run(pool, quotas, k, "legacy", draws=50)
+
+
+def test_impossible_people_get_zero_and_the_rest_still_share():
+    pool, quotas, k = load("example_small_20")
+    quotas.bounds["gender"]["male"] = (0, 0)
+    quotas.bounds["gender"]["female"] = (20, 20)
+    quotas.bounds["leaning"] = {"liberal": (0, 20), "conservative": (0, 20)}
+    dist = run(pool, quotas, k, "leximin")
+    males = [i for i in range(pool.n) if pool.values["gender"][pool.codes[i, 0]] == "male"]
+    assert dist.probabilities[males].max() == 0
+    assert dist.probabilities.min() == 0
+
+
+def test_unknown_method():
+    pool, quotas, k = load("example_small_20")
+    with pytest.raises(model.SortitionError, match="method must be one of"):
+        select(pool, quotas, k, "random")
