@@ -590,6 +590,7 @@ def panel_select(
     household_columns: Annotated[str, typer.Option(help="Address columns: at most one person per household.")] = "",
     id_column: Annotated[str | None, typer.Option(help="Id column (default: first non-feature column).")] = None,
     seed: Annotated[int, typer.Option(help="legacy only: random seed for its draws.")] = 0,
+    draws: Annotated[int, typer.Option(min=1, help="legacy only: panels drawn to estimate the chances.")] = 1000,
     fmt: Annotated[str, typer.Option("--format", help="json or text")] = "json",
 ) -> None:
     """Compute a fair lottery over panels that meet the quotas; prints each person's chance and the panels."""
@@ -598,7 +599,9 @@ def panel_select(
 
     try:
         pool, quotas = _sortition_inputs(features, people, household_columns, id_column)
-        dist = _run_with_progress(method, lambda report: select(pool, quotas, size, method, report, seed=seed))
+        dist = _run_with_progress(
+            method, lambda report: select(pool, quotas, size, method, report, seed=seed, draws=draws)
+        )
     except SortitionError as exc:
         fail(str(exc))
     _print_distribution(dist.to_json(), fmt)

@@ -326,20 +326,19 @@ def nash_groups(
     weights = np.full(len(columns.list), 1.0 / len(columns.list))
     for round_ in range(max_rounds):
         share = np.array(columns.list, dtype=float).T[live] / k  # column P: share of panel P per group
-        for _ in range(2000):
-            mix = share @ weights
-            update = weights * (share.T @ (n[live] / mix)) / people
-            done = np.abs(update - weights).max() < 1e-12
-            weights = update
-            if done:
+        for _ in range(300):
+            update = weights * (share.T @ (n[live] / (share @ weights))) / people
+            if np.abs(update - weights).max() < 1e-10:
+                weights = update
                 break
+            weights = update
         chance = (np.array(columns.list, dtype=float).T / n[:, None]) @ weights
         gradient = np.zeros(len(n))
         gradient[live] = 1.0 / np.maximum(chance[live], 1e-12)
         found = space.best(gradient)
         if progress:
             progress("nash: panels found", round_ + 1, max_rounds)
-        if found is None or found[1] <= people * (1 + 1e-6) or not columns.add(found[0]):
+        if found is None or found[1] <= people * (1 + 1e-4) or not columns.add(found[0]):
             break
         weights = np.append(weights * (1 - 1.0 / len(columns.list)), 1.0 / len(columns.list))
     keep = np.flatnonzero(weights > 1e-12)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 
 import numpy as np
 import pytest
@@ -32,6 +33,15 @@ def load(name: str) -> tuple[model.Pool, model.Quotas, int]:
         pytest.fail(f"the shared sortition material is missing at {SORTITION}")
     quotas = model.read_quotas(SORTITION / features)
     return model.read_pool(SORTITION / people, quotas), quotas, k
+
+
+@cache
+def solved(name: str, method: str):
+    """The lottery for a shared instance, computed once per test session."""
+    from commonground.engine.sortition.leximin import select
+
+    pool, quotas, k = load(name)
+    return select(pool, quotas, k, method)
 
 
 def check_lottery(pool: model.Pool, quotas: model.Quotas, k: int, weights, panels, probabilities) -> None:

@@ -9,15 +9,14 @@ import numpy as np
 import pytest
 
 from commonground.engine.sortition import lottery
-from commonground.engine.sortition.leximin import select
-from tests.engine.sortition.conftest import check_lottery, load
+from tests.engine.sortition.conftest import check_lottery, load, solved
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     pool, quotas, k = load("fixture_22")
     path = tmp_path_factory.mktemp("draw") / "distribution.json"
-    path.write_text(json.dumps(select(pool, quotas, k, "leximin").to_json()))
+    path.write_text(json.dumps(solved("fixture_22", "leximin").to_json()))
     return pool, quotas, k, path
 
 

@@ -23,7 +23,9 @@ def select(*extra: str):
 
 @pytest.mark.parametrize("method", ["leximin", "legacy"])
 def test_select_prints_a_checked_lottery(method):
-    result = select("--method", method, "--household-columns", "primary_address1,primary_zip", "--format", "json")
+    result = select(
+        "--method", method, "--draws", "100", "--household-columns", "primary_address1,primary_zip", "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     pool, quotas, k = load("fixture_22")

@@ -7,13 +7,13 @@ import pytest
 from commonground.engine.sortition.leximin import select
 from commonground.engine.sortition.model import SortitionError
 from commonground.engine.sortition.replacement import replace
-from tests.engine.sortition.conftest import check_lottery, load
+from tests.engine.sortition.conftest import check_lottery, load, solved
 
 
 @pytest.mark.parametrize("name", ["example_small_20", "fixture_22"])
 def test_replacements_complete_a_panel_that_meets_the_quotas(name):
     pool, quotas, k = load(name)
-    dist = select(pool, quotas, k, "leximin")
+    dist = solved(name, "leximin")
     panel = [pool.ids[i] for i in dist.panels[0]]
     dropped = panel[:3]
     request, options = replace(pool, quotas, panel, dropped)
@@ -32,7 +32,7 @@ def test_replacements_complete_a_panel_that_meets_the_quotas(name):
 
 def test_replacement_errors():
     pool, quotas, k = load("example_small_20")
-    panel = [pool.ids[i] for i in select(pool, quotas, k).panels[0]]
+    panel = [pool.ids[i] for i in solved("example_small_20", "leximin").panels[0]]
     with pytest.raises(SortitionError, match="not on the panel"):
         replace(pool, quotas, panel, [next(p for p in pool.ids if p not in panel)])
     with pytest.raises(SortitionError, match="'nobody' is not in the pool"):
