@@ -136,3 +136,54 @@ def test_unknown_method():
     pool, quotas, k = load("example_small_20")
     with pytest.raises(model.SortitionError, match="method must be one of"):
         select(pool, quotas, k, "random")
+
+
+def brute_force_leximin(pool, quotas, k) -> np.ndarray:
+    """Leximin by enumeration and saturation (no duals): raise the least chance, then fix everyone
+    whose chance cannot rise above it, and repeat."""
+    from itertools import combinations
+
+    from scipy.optimize import linprog
+
+    panels = []
+    for members in combinations(range(pool.n), k):
+        ok = True
+        for j, feature in enumerate(pool.features):
+            got = np.bincount(pool.codes[list(members), j], minlength=len(pool.values[feature]))
+            ok &= all(lo <= got[v] <= hi for v, (lo, hi) in enumerate(quotas.bounds[feature].values()))
+        homes = [pool.households[i] for i in members if pool.households and pool.households[i] is not None]
+        if ok and len(homes) == len(set(homes)):
+            panels.append(members)
+    A = np.zeros((pool.n, len(panels)))
+    for j, members in enumerate(panels):
+        A[list(members), j] = 1
+    fixed = {i: 0.0 for i in range(pool.n) if not A[i].any()}
+    m = len(panels)
+    while len(fixed) < pool.n:
+        free = [i for i in range(pool.n) if i not in fixed]
+        # variables: weights (m), t; maximise t
+        rows = [np.append(-A[i], 1.0) for i in free] + [np.append(-A[i], 0.0) for i in fixed]
+        rhs = [0.0] * len(free) + [-(v - 1e-9) for v in fixed.values()]
+        eq = [np.append(np.ones(m), 0.0)]
+        best = linprog(
+            np.append(np.zeros(m), -1.0), A_ub=rows, b_ub=rhs, A_eq=eq, b_eq=[1.0], bounds=[(0, None)] * (m + 1)
+        )
+        t = -best.fun
+        rows_t = [np.append(-A[i], 0.0) for i in free]
+        rhs_t = [-(t - 1e-9)] * len(free)
+        for i in free:
+            up = linprog(
+                np.append(-A[i], 0.0), A_ub=rows_t + rows[len(free):], b_ub=rhs_t + rhs[len(free):],
+                A_eq=eq, b_eq=[1.0], bounds=[(0, None)] * (m + 1),
+            )  # fmt: skip
+            if -up.fun <= t + 1e-7:
+                fixed[i] = t
+    return np.array([fixed[i] for i in range(pool.n)])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(instances(), instances(households=True)).filter(lambda inst: inst[0].n <= 10))
+def test_leximin_equals_brute_force_on_tiny_pools(instance):
+    pool, quotas, k = instance
+    ours = run(pool, quotas, k, "leximin").probabilities
+    assert np.allclose(ours, brute_force_leximin(pool, quotas, k), atol=1e-6)
