@@ -9,6 +9,7 @@ LP has the same optimum and the integer program stays small.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import random
@@ -361,8 +362,11 @@ def expand(groups: Groups, panels: list[np.ndarray], weights: np.ndarray) -> tup
     for each count panel, couple the groups' uniform window lotteries on one [0, 1) line."""
     people_panels: list[list[int]] = []
     people_weights: list[float] = []
+    # a fixed shuffle inside each group, so people next to each other in the file (often friends or
+    # family who registered together) are not drawn together more often than chance
+    order = [sorted(m, key=lambda i: hashlib.sha256(str(i).encode()).digest()) for m in groups.members]
     for counts, weight in zip(panels, weights, strict=True):
-        options = {g: _windows(groups.members[g], int(c)) for g, c in enumerate(counts) if c > 0}
+        options = {g: _windows(order[g], int(c)) for g, c in enumerate(counts) if c > 0}
         cuts = sorted({Fraction(j, len(w)) for w in options.values() for j in range(len(w))} | {Fraction(1)})
         for left, right in zip(cuts, cuts[1:], strict=False):
             members = [p for w in options.values() for p in w[int(left * len(w))]]
