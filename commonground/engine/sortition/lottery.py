@@ -36,6 +36,11 @@ def read_distribution(path: Path | str) -> PublishedDistribution:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise SortitionError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return parse_distribution(raw, str(path))
+
+
+def parse_distribution(raw: bytes, path: str = "distribution") -> PublishedDistribution:
+    """The distribution from the published bytes (their SHA-256 seeds the rounding)."""
     try:
         data = json.loads(raw)
         chances = data["probabilities"]
