@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "commonground.budgeting",
     "commonground.assets",
     "commonground.ballots",
+    "commonground.panels",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("pb/", include("commonground.budgeting.urls")),
     path("assets/", include("commonground.assets.urls")),
     path("ballots/", include("commonground.ballots.urls")),
+    path("panels/", include("commonground.panels.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

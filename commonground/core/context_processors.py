@@ -22,6 +22,7 @@ def site(request: HttpRequest) -> dict:
         {"text": "Budgeting", "href": reverse("budgeting:list")},
         {"text": "Community assets", "href": reverse("assets:register")},
         {"text": "Ballots", "href": reverse("ballots:list")},
+        {"text": "Panels", "href": reverse("panels:list")},
         {"text": "Open API", "href": reverse("core:api-docs")},
     ]
     if user is not None and user_can(user, Capability.READ_AUDIT_LOG):

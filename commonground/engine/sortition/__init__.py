@@ -1,0 +1,1 @@
+"""Sortition: fair selection of citizens' assemblies and residents' panels (no Django)."""

@@ -1,0 +1,113 @@
+"""Panel pages: the public sees the purpose, each pseudonymous volunteer's chance and the draw;
+organisers (RUN_PROCESSES) import the pool, run the selection and hold the draw."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from commonground.accounts.permissions import public, requires, user_can
+from commonground.accounts.roles import Capability
+from commonground.engine.sortition.model import SortitionError
+from commonground.panels import services
+from commonground.panels.forms import DrawForm, PanelForm
+from commonground.panels.models import Panel
+
+
+def _visible(request: HttpRequest, slug: str) -> Panel:
+    panel = get_object_or_404(Panel, slug=slug)
+    if panel.status == Panel.Status.DRAFT and not user_can(request.user, Capability.RUN_PROCESSES):
+        raise Http404("No such panel")
+    return panel
+
+
+@public
+def panel_list(request: HttpRequest) -> HttpResponse:
+    can_run = user_can(request.user, Capability.RUN_PROCESSES)
+    panels = Panel.objects.all() if can_run else Panel.objects.exclude(status=Panel.Status.DRAFT)
+    return render(request, "panels/panel_list.html", {"panels": panels, "can_run": can_run})
+
+
+@public
+def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    panel = _visible(request, slug)
+    can_run = user_can(request.user, Capability.RUN_PROCESSES)
+    volunteers = list(panel.volunteers.all())
+    chances = sorted((v for v in volunteers if v.probability is not None), key=lambda v: (v.probability, v.pseudonym))
+    selected = sorted((v for v in volunteers if v.selected), key=lambda v: v.pseudonym)
+    return render(
+        request,
+        "panels/panel_detail.html",
+        {
+            "panel": panel,
+            "can_run": can_run,
+            "pool_size": len(volunteers),
+            "uniform": panel.size / len(volunteers) if volunteers else 0,
+            "chances": chances,
+            "selected": selected,
+            "volunteers": volunteers if can_run else [],
+            "columns": list(volunteers[0].details) if can_run and volunteers else [],
+            "draw_form": DrawForm() if can_run and panel.status == Panel.Status.SELECTED else None,
+        },
+    )
+
+
+@public
+def panel_distribution(request: HttpRequest, slug: str) -> HttpResponse:
+    """The published lottery (pseudonymous): with the seed, anyone can replay the draw."""
+    panel = _visible(request, slug)
+    if not panel.distribution_json:
+        raise Http404("No selection yet")
+    response = HttpResponse(panel.distribution_json, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{panel.slug}-distribution.json"'
+    return response
+
+
+@requires(Capability.RUN_PROCESSES)
+def panel_create(request: HttpRequest) -> HttpResponse:
+    form = PanelForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        panel = services.create_panel(
+            request.user,
+            title=data["title"],
+            purpose=data["purpose"],
+            size=data["size"],
+            payment_per_day_pence=data["payment"],
+            quotas_csv=data["quotas"],
+            pool_csv=data["pool"],
+            household_columns=data.get("household_columns", ""),
+        )
+        messages.success(request, f"Imported {panel.volunteers.count()} volunteers")
+        return redirect("panels:detail", slug=panel.slug)
+    return render(request, "panels/panel_form.html", {"form": form})
+
+
+@require_POST
+@requires(Capability.RUN_PROCESSES)
+def panel_select(request: HttpRequest, slug: str) -> HttpResponse:
+    panel = get_object_or_404(Panel, slug=slug)
+    if panel.status == Panel.Status.DRAWN:
+        messages.error(request, "The panel has already been drawn")
+        return redirect("panels:detail", slug=panel.slug)
+    try:
+        services.run_selection(request.user, panel)
+    except SortitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Selection chances computed and published")
+    return redirect("panels:detail", slug=panel.slug)
+
+
+@require_POST
+@requires(Capability.RUN_PROCESSES)
+def panel_draw(request: HttpRequest, slug: str) -> HttpResponse:
+    panel = get_object_or_404(Panel, slug=slug, status=Panel.Status.SELECTED)
+    form = DrawForm(request.POST)
+    if form.is_valid():
+        services.hold_draw(request.user, panel, form.cleaned_data["seed"])
+        messages.success(request, "The panel has been drawn")
+        return redirect("panels:detail", slug=panel.slug)
+    return render(request, "panels/draw_form.html", {"form": form, "panel": panel})
