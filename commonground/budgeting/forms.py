@@ -185,6 +185,7 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.process = process
         self.projects = projects
+        self.on_paper = with_paper_number
         if with_paper_number:
             self.fields["paper_number"] = forms.CharField(
                 label="Paper number", max_length=40, error_messages={"required": "Enter the number on the paper"}
@@ -254,6 +255,8 @@ class BallotForm(forms.Form):
 
     @property
     def legend(self) -> str:
+        if self.on_paper:
+            return f"{'Points' if self.process.ballot_type == 'cumulative' else 'Ranks'} written on the paper"
         if self.process.ballot_type == "cumulative":
             return f"Share out your {self.process.max_points} points"
         return "Number the projects in order"

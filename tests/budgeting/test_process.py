@@ -532,6 +532,8 @@ def test_points_and_ranks_sit_in_one_fieldset_and_errors_name_the_project(office
     assert "Share out your 10 points" in fieldset and 'id="ballot-hint"' in fieldset
     assert all(f'name="p{p.project_id}"' in fieldset for p in projects)
     assert 'name="code"' not in fieldset and 'name="age_confirmed"' not in fieldset
+    paper = officer_client.get(reverse("budgeting:paper", args=[process.slug])).content.decode()
+    assert "<legend" in paper and "Points written on the paper" in paper
     first = projects[0]
     for value, message in [
         ("1.5", f"Enter the points for {first.title} as a whole number"),
