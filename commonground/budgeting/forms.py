@@ -9,9 +9,17 @@ from commonground.budgeting.models import BALLOT_TYPE_LABELS, RULE_CHOICES, Proc
 from commonground.core.forms import date_field, pounds_field, to_pence
 from commonground.engine.pb.ballot import BALLOT_TYPES
 
+MOST_POUNDS = 10**12  # far above any neighbourhood budget, far below the database's integer limit
+
 
 def whole_pounds(value: str, field: str) -> int:
-    return to_pence(value, field, whole_pounds=True) // 100
+    try:
+        pounds = to_pence(value, field, whole_pounds=True) // 100
+    except ArithmeticError:  # "NaN", "Infinity", "1e400": not amounts of money
+        raise forms.ValidationError(f"Enter the {field} as a number of pounds, like 12000") from None
+    if pounds > MOST_POUNDS:
+        raise forms.ValidationError(f"The {field} must be £{MOST_POUNDS:,} or less")
+    return pounds
 
 
 class ProcessForm(forms.Form):
@@ -36,9 +44,11 @@ class ProcessForm(forms.Form):
         widget=forms.RadioSelect,
         initial="approval",
     )
-    min_selections = forms.IntegerField(label="Fewest projects a voter must choose", min_value=0, initial=1)
+    min_selections = forms.IntegerField(
+        label="Fewest projects a voter must choose", min_value=0, max_value=1000, initial=1
+    )
     max_selections = forms.IntegerField(
-        label="Most projects a voter may choose or rank (optional)", min_value=1, required=False
+        label="Most projects a voter may choose or rank (optional)", min_value=1, max_value=1000, required=False
     )
     max_points = forms.IntegerField(
         label="Points each voter shares out (cumulative ballots)", min_value=1, max_value=1000, required=False
@@ -175,6 +185,7 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.process = process
         self.projects = projects
+        self.on_paper = with_paper_number
         if with_paper_number:
             self.fields["paper_number"] = forms.CharField(
                 label="Paper number", max_length=40, error_messages={"required": "Enter the number on the paper"}
@@ -209,11 +220,18 @@ class BallotForm(forms.Form):
                 help_text=hint + ".",
             )
         else:
+            what = "points" if process.ballot_type == "cumulative" else "rank"
             for p in projects:
                 self.fields[f"p{p.project_id}"] = forms.IntegerField(
                     label=label[p.project_id],
                     required=False,
                     min_value=0,
+                    max_value=1000,
+                    error_messages={
+                        "invalid": f"Enter the {what} for {p.title} as a whole number, like 3",
+                        "min_value": f"The {what} for {p.title} cannot be negative",
+                        "max_value": f"The {what} for {p.title} must be 1,000 or less",
+                    },
                     help_text=p.summary,
                     widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
                 )
@@ -222,6 +240,33 @@ class BallotForm(forms.Form):
                 label=f"I am {process.min_age} or older and live in the area",
                 error_messages={"required": f"Confirm you are {process.min_age} or older and live in the area"},
             )
+
+    def groups(self) -> dict[str, list]:
+        """The fields in page order, the per-project boxes of points or ranks apart so the page can
+        put them in one fieldset with a legend (GOV.UK: a group of related inputs is a fieldset)."""
+        scored = {f"p{p.project_id}" for p in self.projects}
+        fields = self.visible_fields()
+        first = next((i for i, f in enumerate(fields) if f.name in scored), len(fields))
+        return {
+            "before": fields[:first],
+            "scored": [f for f in fields if f.name in scored],
+            "after": [f for f in fields[first:] if f.name not in scored],
+        }
+
+    @property
+    def legend(self) -> str:
+        if self.on_paper:
+            return f"{'Points' if self.process.ballot_type == 'cumulative' else 'Ranks'} written on the paper"
+        if self.process.ballot_type == "cumulative":
+            return f"Share out your {self.process.max_points} points"
+        return "Number the projects in order"
+
+    @property
+    def hint(self) -> str:
+        if self.process.ballot_type == "cumulative":
+            return "Put the points you give each project in its box. Leave a box empty to give it none."
+        most = f", up to {self.process.max_selections}" if self.process.max_selections else ""
+        return f"Put 1 by your first choice, 2 by your second, and so on{most}. Leave the others empty."
 
     def choices(self) -> dict[str, int]:
         """The ballot as project id -> 1, points or rank; call after is_valid()."""

@@ -80,18 +80,29 @@ def next_phase(process: Process) -> str | None:
     return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
 
 
-def advance(process: Process, actor) -> Process:
-    """Move to the next phase; closing the vote counts it and freezes the result."""
+def advance(process: Process, actor, *, expected: str | None = None) -> Process:
+    """Move to the next phase; closing the vote counts it and freezes the result.
+
+    `expected` is the phase the officer saw: a double click or two officers at once must not
+    skip a phase (e.g. close the vote and then end the results phase too)."""
     with transaction.atomic():
         process = Process.objects.select_for_update().get(pk=process.pk)
+        if expected is not None and process.phase != expected:
+            raise ProcessError(f"This process has already moved on to: {process.get_phase_display()}")
         target = next_phase(process)
         if target is None:
             raise ProcessError("This process is in its last phase")
         if target == Phase.VOTING:
             if process.proposals.filter(status=Proposal.Status.SUBMITTED).exists():
                 raise ProcessError("Review every proposal before voting opens")
-            if not ballot_projects(process):
+            on_ballot = len(ballot_projects(process))
+            if not on_ballot:
                 raise ProcessError("No proposal is on the ballot yet")
+            if process.min_selections > on_ballot:
+                raise ProcessError(
+                    f"Voters must choose at least {process.min_selections} projects but only {on_ballot} "
+                    "are on the ballot, so nobody could vote"
+                )
         before = {"phase": process.phase}
         process.phase = target
         process.save(update_fields=["phase"])
@@ -120,13 +131,16 @@ def submit_proposal(process: Process, author, **fields) -> Proposal:
 
 
 def review(proposal: Proposal, actor, *, feasible: bool, cost: int, reason: str) -> Proposal:
-    if proposal.process.phase not in (Phase.PROPOSALS, Phase.REVIEW):
-        raise ProcessError("Proposals can only be reviewed before voting opens")
     if not feasible and not reason.strip():
         raise ProcessError("Say why the proposal cannot go on the ballot", field="reason")
     if feasible and cost > proposal.process.budget:
         raise ProcessError(f"The cost is more than the whole budget of £{proposal.process.budget:,}", field="cost")
     with transaction.atomic():
+        # Lock the process so voting cannot open between this check and the save: the ballot must
+        # not change under voters.
+        phase = Process.objects.select_for_update().values_list("phase", flat=True).get(pk=proposal.process_id)
+        if phase not in (Phase.PROPOSALS, Phase.REVIEW):
+            raise ProcessError("Proposals can only be reviewed before voting opens")
         before = {"status": proposal.status, "cost": proposal.cost}
         proposal.status = Proposal.Status.FEASIBLE if feasible else Proposal.Status.NOT_FEASIBLE
         proposal.cost = cost
@@ -156,6 +170,8 @@ def ballot_rules(process: Process, proposals: list[Proposal] | None = None) -> b
 def update_delivery(proposal: Proposal, actor, *, delivery: str, spent: int, note: str) -> Proposal:
     if proposal.process.phase not in (Phase.RESULTS, Phase.DELIVERY):
         raise ProcessError("Delivery is tracked once the results are out")
+    if proposal.project_id not in proposal.process.result.winners:
+        raise ProcessError("Delivery is tracked for funded projects only")
     with transaction.atomic():
         before = {"delivery": proposal.delivery, "spent": proposal.spent}
         proposal.delivery, proposal.spent, proposal.delivery_note = delivery, spent, note.strip()
@@ -219,6 +235,8 @@ class Cast:
 def cast(process: Process, choices: dict[str, int], *, user=None, code: str | None = None) -> Cast:
     """Record one ballot for an account holder or a code holder; one per voter, enforced by the
     database (a unique "has voted" mark), so concurrent submissions cannot both count."""
+    if code is not None and not process.accepts_codes:
+        raise ProcessError("This process does not use voting codes", field="code")
     errors = ballot.check(ballot_rules(process), choices)
     if errors:
         raise ProcessError(errors[0], field="choices")
@@ -307,6 +325,8 @@ def enter_paper(process: Process, actor, paper_number: str, choices: dict[str, i
     errors = ballot.check(ballot_rules(process), choices)
     if errors:
         raise ProcessError(f"Paper {paper_number}: {errors[0]}", field="choices")
+    if code.strip() and not process.accepts_codes:
+        raise ProcessError("This process does not use voting codes", field="code")
     code_hash = _hash(normalise_code(code)) if code.strip() else ""
     with transaction.atomic():
         _require_open(process)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from commonground.accounts.permissions import public, requires, user_can
@@ -28,7 +29,7 @@ from commonground.budgeting.services import ProcessError
 from commonground.places.models import Area
 
 Phase = Process.Phase
-CODE_FAILURES_ALLOWED = 10  # wrong codes per address per quarter hour, against guessing
+CODE_FAILURES_ALLOWED = 10  # wrong codes or receipts per address per quarter hour, against guessing
 CODE_FAILURE_WINDOW = 15 * 60
 PLAIN_RULES = {
     "equal-shares": (
@@ -118,7 +119,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def advance(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_object_or_404(Process, slug=slug)
     try:
-        process = services.advance(process, request.user)
+        process = services.advance(process, request.user, expected=request.POST.get("phase", ""))
     except ProcessError as exc:
         messages.error(request, str(exc))
     else:
@@ -181,7 +182,11 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
         request.POST or None, process=process, projects=projects, with_code=use_code, with_receipt=receipt
     )
     if request.method == "POST" and process.phase == Phase.VOTING:
-        limited = use_code and not kiosk and cache.get(f"pb-code-fail:{_client(request)}", 0) >= CODE_FAILURES_ALLOWED
+        limited = (
+            (use_code or receipt)
+            and not kiosk
+            and cache.get(f"pb-code-fail:{_client(request)}", 0) >= CODE_FAILURES_ALLOWED
+        )
         if limited:
             form.add_error(None, "Too many wrong codes from this connection. Wait 15 minutes and try again.")
         elif form.is_valid():
@@ -202,8 +207,8 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
                 if kiosk:
                     messages.success(request, "Ballot cast. Thank you! Ready for the next voter.")
                     return redirect("budgeting:kiosk", slug=process.slug)
-                return render(request, "budgeting/vote_done.html", {"process": process, "cast": cast})
-    return render(
+                return _no_store(render(request, "budgeting/vote_done.html", {"process": process, "cast": cast}))
+    response = render(
         request,
         "budgeting/ballot.html",
         {
@@ -217,9 +222,18 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
         },
         status=429 if request.method == "POST" and form.errors.get("__all__") else 200,
     )
+    return _no_store(response)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    """Ballots and receipts must not be kept by the browser: on a shared kiosk or library computer
+    the Back button would otherwise show the last voter's choices or receipt code."""
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @public
+@sensitive_post_parameters("code", "receipt")
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     """Open to everyone; who may vote is decided per process (account, roll or code) in services."""
     process = _process(request, slug)
@@ -234,6 +248,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public
+@sensitive_post_parameters("code", "receipt")
 def change_vote(request: HttpRequest, slug: str) -> HttpResponse:
     """Secret processes: change a ballot with the receipt code given when it was cast."""
     process = _process(request, slug)
@@ -243,6 +258,7 @@ def change_vote(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @requires(Capability.RUN_PROCESSES)
+@sensitive_post_parameters("code")
 def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
     """Event mode: an officer's device in the hall; each code casts one ballot, then the page resets."""
     process = _process(request, slug)
@@ -292,6 +308,7 @@ def roll(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @requires(Capability.RUN_PROCESSES)
+@sensitive_post_parameters("code")
 def paper_entry(request: HttpRequest, slug: str) -> HttpResponse:
     """Paper ballots typed in twice by different officers; mismatches wait for a third officer."""
     process = _process(request, slug)

@@ -58,10 +58,15 @@ def make_process(officer_client, **changes) -> Process:
     return Process.objects.get(title=changes.get("title", SETUP["title"]))
 
 
+def advance(client, process: Process):
+    """Press "Move to" on the process page, which posts the phase the officer saw."""
+    phase = Process.objects.get(pk=process.pk).phase
+    return client.post(reverse("budgeting:advance", args=[process.slug]), {"phase": phase})
+
+
 def open_vote(officer_client, process: Process, proposer) -> list[Proposal]:
     """Ideas in, reviewed (the skate park rejected), voting open."""
-    advance = reverse("budgeting:advance", args=[process.slug])
-    assert officer_client.post(advance).status_code == 302
+    assert advance(officer_client, process).status_code == 302
     proposer_client = _client(proposer)
     for title, cost in IDEAS:
         r = proposer_client.post(
@@ -77,8 +82,8 @@ def open_vote(officer_client, process: Process, proposer) -> list[Proposal]:
              "reason": "" if feasible else "No council land is big enough"},
         )  # fmt: skip
         assert r.status_code == 302
-    assert officer_client.post(advance).status_code == 302  # review
-    assert officer_client.post(advance).status_code == 302  # voting
+    assert advance(officer_client, process).status_code == 302  # review
+    assert advance(officer_client, process).status_code == 302  # voting
     process.refresh_from_db()
     assert process.phase == Process.Phase.VOTING
     return services.ballot_projects(process)
@@ -118,8 +123,7 @@ def test_full_process_counts_like_the_engine_and_exports_a_replayable_file(offic
     assert "already been cast" in again.content.decode()
     assert BallotPaper.objects.filter(process=process).count() == 41
 
-    advance = reverse("budgeting:advance", args=[process.slug])
-    assert officer_client.post(advance).status_code == 302
+    assert advance(officer_client, process).status_code == 302
     process.refresh_from_db()
     result = process.result
     election = pabulib.parse(result.pb_text)
@@ -433,3 +437,149 @@ def test_demo_processes_load_twice_and_count_like_the_engine(demo):
     assert Process.objects.get(slug="larkrise-youth-budget").phase == Process.Phase.PROPOSALS
     page = Client().get(reverse("budgeting:results", args=[counted.slug])).content.decode()
     assert "240" in page and "Play area resurfacing" in page
+
+
+# Review findings: each of these failed before its fix ----------------------------------------------
+
+
+def test_a_double_click_on_move_to_does_not_skip_a_phase(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    url = reverse("budgeting:advance", args=[process.slug])
+    assert officer_client.post(url, {"phase": "voting"}).status_code == 302
+    second = officer_client.post(url, {"phase": "voting"}, follow=True).content.decode()
+    assert "already moved on to: Results" in second
+    process.refresh_from_db()
+    assert process.phase == Process.Phase.RESULTS
+    with pytest.raises(services.ProcessError, match="already moved on"):
+        services.advance(process, officer, expected="voting")
+    assert AuditRecord.objects.filter(action="pb.phase", after__phase="delivery").count() == 0
+
+
+def test_a_review_started_before_voting_opened_cannot_change_the_ballot(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    stale = Proposal.objects.select_related("process").get(pk=projects[0].pk)
+    stale.process.phase = Process.Phase.REVIEW  # what the officer's request read before voting opened
+    with pytest.raises(services.ProcessError, match="before voting opens"):
+        services.review(stale, officer, feasible=False, cost=1, reason="Changed my mind")
+    assert Proposal.objects.get(pk=projects[0].pk).status == Proposal.Status.FEASIBLE
+
+
+def test_voting_does_not_open_when_nobody_could_cast_a_valid_ballot(officer_client, officer, make_user):
+    process = make_process(officer_client, min_selections="5", max_selections="")
+    resident = make_user("res@example.org", roles=(Role.RESIDENT,))
+    process = services.advance(process, officer)
+    for title, cost in IDEAS[:2]:
+        idea = services.submit_proposal(process, resident, title=title, summary=title, estimated_cost=cost)
+        services.review(idea, officer, feasible=True, cost=cost, reason="")
+    process = services.advance(process, officer)
+    with pytest.raises(services.ProcessError, match="at least 5 projects but only 2"):
+        services.advance(process, officer)
+    process.refresh_from_db()
+    assert process.phase == Process.Phase.REVIEW
+
+
+def test_receipt_guessing_is_limited_like_code_guessing(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    voter = make_user("v@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT))
+    receipt = services.cast(process, {projects[0].project_id: 1}, user=voter).receipt
+    url = reverse("budgeting:change", args=[process.slug])
+    guesser = Client(REMOTE_ADDR="203.0.113.45")
+    data = {"projects": [projects[1].project_id], "age_confirmed": "on"}
+    for n in range(views.CODE_FAILURES_ALLOWED):
+        assert "receipt code is not right" in guesser.post(url, {**data, "receipt": f"WRONG{n:07d}"}).content.decode()
+    r = guesser.post(url, {**data, "receipt": receipt})
+    assert r.status_code == 429 and "Too many wrong codes" in r.content.decode()
+    assert list(BallotPaper.objects.filter(process=process).values_list("choices", flat=True)) == [
+        {projects[0].project_id: 1}
+    ]
+
+
+def test_ballots_and_receipts_are_not_kept_by_the_browser_nor_reported(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    code = services.issue_codes(process, officer, 1, "")[0]
+    kiosk = officer_client.get(reverse("budgeting:kiosk", args=[process.slug]))
+    assert kiosk["Cache-Control"] == "no-store" and 'autocomplete="off"' in kiosk.content.decode()
+    done = Client(REMOTE_ADDR="203.0.113.46").post(
+        reverse("budgeting:vote", args=[process.slug]),
+        {"code": code, "projects": [projects[0].project_id], "age_confirmed": "on"},
+    )
+    assert 'data-testid="receipt"' in done.content.decode() and done["Cache-Control"] == "no-store"
+    assert "code" in done.wsgi_request.sensitive_post_parameters  # kept out of error reports
+
+
+def test_a_code_cannot_vote_where_the_process_does_not_use_codes(officer_client, officer, make_user):
+    process = make_process(officer_client, electorate="verified")
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    with pytest.raises(services.ProcessError, match="does not use voting codes"):
+        services.cast(process, {projects[0].project_id: 1}, code="ABCD-EFGH-JKMN")
+    with pytest.raises(services.ProcessError, match="does not use voting codes"):
+        services.enter_paper(process, officer, "P-1", {projects[0].project_id: 1}, "ABCD-EFGH-JKMN")
+    assert not BallotPaper.objects.exists() and not PaperEntry.objects.exists()
+
+
+def test_points_and_ranks_sit_in_one_fieldset_and_errors_name_the_project(officer_client, officer, make_user):
+    process = make_process(officer_client, ballot_type="cumulative", max_points="10")
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    code = services.issue_codes(process, officer, 1, "")[0]
+    url = reverse("budgeting:vote", args=[process.slug])
+    page = Client().get(url).content.decode()
+    fieldset = page[page.index('<fieldset class="govuk-fieldset" aria-describedby="ballot-hint">') :]
+    fieldset = fieldset[: fieldset.index("</fieldset>")]
+    assert "Share out your 10 points" in fieldset and 'id="ballot-hint"' in fieldset
+    assert all(f'name="p{p.project_id}"' in fieldset for p in projects)
+    assert 'name="code"' not in fieldset and 'name="age_confirmed"' not in fieldset
+    paper = officer_client.get(reverse("budgeting:paper", args=[process.slug])).content.decode()
+    assert "<legend" in paper and "Points written on the paper" in paper
+    first = projects[0]
+    for value, message in [
+        ("1.5", f"Enter the points for {first.title} as a whole number"),
+        ("-1", f"The points for {first.title} cannot be negative"),
+        ("99999999999999999999", f"The points for {first.title} must be 1,000 or less"),
+    ]:
+        r = Client().post(url, {"code": code, "age_confirmed": "on", f"p{first.project_id}": value})
+        text = r.content.decode()
+        assert message in text and "<title>Error: " in text and f'href="#id_p{first.project_id}"' in text
+    assert not BallotPaper.objects.exists()
+
+
+def test_process_settings_out_of_range_get_a_field_error(officer_client):
+    r = officer_client.post(reverse("budgeting:create"), {**SETUP, "min_selections": "40000"})
+    assert r.status_code == 200 and "Ensure this value is less than or equal to 1000" in r.content.decode()
+    assert not Process.objects.exists()
+
+
+def test_delivery_is_tracked_for_funded_projects_only(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    services.cast(process, {projects[0].project_id: 1}, code=services.issue_codes(process, officer, 1, "")[0])
+    services.advance(process, officer)
+    process.refresh_from_db()
+    losing = next(p for p in projects if p.project_id not in process.result.winners)
+    r = officer_client.post(
+        reverse("budgeting:delivery", args=[process.slug, losing.pk]), {"delivery": "complete", "spent": "100"}
+    )
+    assert r.status_code == 200 and "funded projects only" in r.content.decode()
+    assert Proposal.objects.get(pk=losing.pk).spent == 0
+
+
+def test_a_vote_with_no_ballots_counts_to_no_winners(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    services.advance(process, officer)
+    process.refresh_from_db()
+    assert process.result.winners == [] and process.result.ballots == 0
+    assert "0 projects funded" in Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
+
+
+def test_amounts_that_are_not_money_get_a_field_error(officer_client):
+    for budget, message in [
+        ("NaN", "Enter the budget as a number of pounds"),
+        ("1" + "0" * 20, "£1,000,000,000,000 or less"),
+    ]:
+        r = officer_client.post(reverse("budgeting:create"), {**SETUP, "budget": budget})
+        assert r.status_code == 200 and message in r.content.decode()
+    assert not Process.objects.exists()

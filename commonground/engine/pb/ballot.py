@@ -51,6 +51,8 @@ def check(rules: BallotRules, choices: Mapping[str, int]) -> list[str]:
     unknown = [p for p in choices if p not in rules.costs]
     if unknown:
         return [f"Project {', '.join(sorted(unknown))} is not on this ballot"]
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in choices.values()):
+        return ["Points and ranks must be whole numbers"]
     chosen = {p: v for p, v in choices.items() if v}
     if any(v < 0 for v in chosen.values()):
         errors.append("Points and ranks cannot be negative")
@@ -59,6 +61,8 @@ def check(rules: BallotRules, choices: Mapping[str, int]) -> list[str]:
         errors.append(f"Choose at least {rules.min_selections} project{'s' if rules.min_selections != 1 else ''}")
     if rules.max_selections is not None and count > rules.max_selections:
         errors.append(f"Choose at most {rules.max_selections} projects; you chose {count}")
+    if rules.ballot_type in ("approval", "knapsack") and any(v != 1 for v in chosen.values()):
+        errors.append("Tick each project you support once")
     if rules.ballot_type == "knapsack":
         total = sum(rules.costs[p] for p in chosen)
         if total > rules.budget:
@@ -72,8 +76,6 @@ def check(rules: BallotRules, choices: Mapping[str, int]) -> list[str]:
         ranks = sorted(chosen.values())
         if ranks != list(range(1, count + 1)):
             errors.append("Number your choices 1, 2, 3 and so on, using each number once")
-    elif any(v != 1 for v in chosen.values()):
-        errors.append("Tick each project you support once")
     return errors
 
 

@@ -26,6 +26,15 @@ def test_knapsack_must_fit_the_budget():
     assert ballot.check(r, {"1": 1, "2": 1}) == ["Your choices cost 65,000, more than the budget of 60,000"]
 
 
+def test_knapsack_ticks_count_once_and_values_must_be_whole_numbers():
+    """A knapsack ballot is stored as approval: a 5 would have shown as 5 votes in the support table."""
+    knapsack = ballot.BallotRules("knapsack", COSTS, 60_000)
+    assert ballot.check(knapsack, {"1": 5}) == ["Tick each project you support once"]
+    cumulative = ballot.BallotRules("cumulative", COSTS, 60_000, max_points=10)
+    for value in (1.5, "3", True, None):
+        assert ballot.check(cumulative, {"1": value}) == ["Points and ranks must be whole numbers"]
+
+
 def test_cumulative_points():
     r = ballot.BallotRules("cumulative", COSTS, 60_000, max_points=10)
     assert ballot.check(r, {"1": 6, "2": 4}) == []
