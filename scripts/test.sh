@@ -40,7 +40,7 @@ if [ "$(id -u)" -eq 0 ]; then  # PostgreSQL refuses to run as root
 fi
 $RUNAS "$PGBIN/initdb" -D "$PGDATA_DIR/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
 $RUNAS "$PGBIN/pg_ctl" -D "$PGDATA_DIR/data" -l "$PGDATA_DIR/server.log" -w \
-  -o "-k $PGDATA_DIR -p $PGPORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
+  -o "-k $PGDATA_DIR -p $PGPORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300" start >/dev/null
 # The app connects as an ordinary role (not a superuser), as it would in production.
 psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 \
   -c "CREATE ROLE commonground LOGIN CREATEDB PASSWORD 'commonground'" \

@@ -412,6 +412,10 @@ def count(process: Process) -> Result:
     """Count the ballots with the process's rule and freeze the result with its .pb file."""
     proposals = ballot_projects(process)
     rules_ = ballot_rules(process, proposals)
+    # Receipts are no use once voting is closed. Rewriting every paper in this one transaction also
+    # gives them all the same PostgreSQL row version (xmin), so no paper keeps the transaction id it
+    # shared with its voter's "has voted" mark.
+    process.papers.update(receipt_hash="")
     papers = list(process.papers.values_list("choices", flat=True))
     projects = [ballot.Project(p.project_id, p.title, p.cost, p.category) for p in proposals]
     text = ballot.to_pabulib(election_meta(process), rules_, projects, papers)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/vote/", views.vote, name="vote"),
     path("<slug:slug>/vote/change/", views.change_vote, name="change"),
     path("<slug:slug>/kiosk/", views.kiosk, name="kiosk"),
+    path("<slug:slug>/kiosk/start/", views.kiosk_start, name="kiosk-start"),
     path("<slug:slug>/turnout.json", views.turnout_json, name="turnout"),
     path("<slug:slug>/codes/", views.codes, name="codes"),
     path("<slug:slug>/roll/", views.roll, name="roll"),

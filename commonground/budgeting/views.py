@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
+from commonground.audit.service import record
 from commonground.budgeting import services
 from commonground.budgeting.forms import (
     BallotForm,
@@ -257,13 +260,38 @@ def change_vote(request: HttpRequest, slug: str) -> HttpResponse:
     return _ballot_page(request, process, receipt=True)
 
 
+KIOSK_SESSION_KEY = "pb_kiosk"
+
+
+@require_POST
 @requires(Capability.RUN_PROCESSES)
-@sensitive_post_parameters("code")
-def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
-    """Event mode: an officer's device in the hall; each code casts one ballot, then the page resets."""
+def kiosk_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Turn this browser into the event kiosk: the officer is signed out and the session can do
+    nothing but cast ballots with codes in this one process, so voters at the device cannot reach
+    officer pages. Signing in again ends kiosk mode."""
     process = _process(request, slug)
     if process.phase != Phase.VOTING or not process.accepts_codes:
         messages.error(request, "The kiosk works while a vote that uses codes is open.")
+        return redirect("budgeting:detail", slug=process.slug)
+    record(request.user, "pb.kiosk_start", process)
+    logout(request)
+    request.session[KIOSK_SESSION_KEY] = process.slug
+    return redirect("budgeting:kiosk", slug=process.slug)
+
+
+@public
+@sensitive_post_parameters("code")
+def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
+    """Event mode: open only to a browser an officer turned into a kiosk (see kiosk_start); each code
+    casts one ballot, then the page resets for the next voter."""
+    process = _process(request, slug)
+    if request.user.is_authenticated:  # signing in on the device ends kiosk mode
+        request.session.pop(KIOSK_SESSION_KEY, None)
+    if request.session.get(KIOSK_SESSION_KEY) != process.slug:
+        raise PermissionDenied("This device is not a kiosk for this process. A council officer starts it.")
+    if process.phase != Phase.VOTING or not process.accepts_codes:
+        request.session.pop(KIOSK_SESSION_KEY, None)
+        messages.info(request, "Voting has closed. The kiosk is off.")
         return redirect("budgeting:detail", slug=process.slug)
     return _ballot_page(request, process, kiosk=True)
 

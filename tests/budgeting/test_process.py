@@ -278,6 +278,9 @@ def test_kiosk_casts_one_ballot_per_code_and_shows_turnout(officer_client, offic
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     codes = services.issue_codes(process, officer, 3, "Hall")
     kiosk = reverse("budgeting:kiosk", args=[process.slug])
+    assert officer_client.get(kiosk).status_code == 403  # an officer's own session is not a kiosk
+    assert officer_client.post(reverse("budgeting:kiosk-start", args=[process.slug])).status_code == 302
+    assert officer_client.get(reverse("budgeting:codes", args=[process.slug])).status_code == 302  # signed out
     for code in codes:
         r = officer_client.post(kiosk, {"code": code, "projects": [projects[0].project_id], "age_confirmed": "on"})
         assert r.status_code == 302
@@ -501,6 +504,7 @@ def test_ballots_and_receipts_are_not_kept_by_the_browser_nor_reported(officer_c
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     code = services.issue_codes(process, officer, 1, "")[0]
+    officer_client.post(reverse("budgeting:kiosk-start", args=[process.slug]))
     kiosk = officer_client.get(reverse("budgeting:kiosk", args=[process.slug]))
     assert kiosk["Cache-Control"] == "no-store" and 'autocomplete="off"' in kiosk.content.decode()
     done = Client(REMOTE_ADDR="203.0.113.46").post(
@@ -583,3 +587,26 @@ def test_amounts_that_are_not_money_get_a_field_error(officer_client):
         r = officer_client.post(reverse("budgeting:create"), {**SETUP, "budget": budget})
         assert r.status_code == 200 and message in r.content.decode()
     assert not Process.objects.exists()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_after_the_count_no_paper_shares_a_row_version_with_a_voters_mark(make_user, demo):
+    """A ballot and its voter's mark are written in one transaction (same PostgreSQL xmin); the count
+    rewrites every paper so that link is gone from the stored rows."""
+    officer = make_user("officer@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+    process = make_process(_client(officer))
+    projects = open_vote(_client(officer), process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    for i in range(5):
+        voter = make_user(f"v{i}@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT))
+        services.cast(process, {projects[i % 4].project_id: 1}, user=voter)
+
+    def versions(table: str) -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT xmin::text FROM {table} WHERE process_id = %s", [process.pk])  # noqa: S608
+            return {row[0] for row in cursor.fetchall()}
+
+    assert versions("budgeting_ballotpaper") == versions("budgeting_votermark")  # linkable while voting
+    services.advance(process, officer, expected=Process.Phase.VOTING)
+    papers, marks = versions("budgeting_ballotpaper"), versions("budgeting_votermark")
+    assert len(papers) == 1 and not papers & marks

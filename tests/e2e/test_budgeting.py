@@ -79,7 +79,10 @@ def test_propose_review_vote_with_code_and_results(server, browser):
     assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){2}", voter.get_by_test_id("receipt").inner_text())
     problems += serious_violations(voter)
 
-    officer.goto(f"{server}/pb/browser-decides/kiosk/")
+    officer.goto(f"{server}/pb/browser-decides/")
+    officer.get_by_role("button", name="Start the event kiosk on this device").click()
+    assert officer.url == f"{server}/pb/browser-decides/kiosk/"
+    assert officer.get_by_role("link", name="Sign in").is_visible()  # the kiosk is signed out
     assert officer.get_by_test_id("turnout").inner_text() == "1"
     for code in codes[1:3]:
         officer.get_by_label("Voting code").fill(code)
@@ -95,6 +98,8 @@ def test_propose_review_vote_with_code_and_results(server, browser):
     assert "already been cast" in officer.locator(".govuk-error-summary").inner_text()
     problems += serious_violations(officer)
 
+    sign_in(officer, server, *OFFICER)  # signing in again ends kiosk mode
+    assert officer.goto(f"{server}/pb/browser-decides/kiosk/").status == 403
     officer.goto(f"{server}/pb/browser-decides/")
     officer.get_by_role("button", name="Move to: Results").click()
     voter.goto(f"{server}/pb/browser-decides/")
