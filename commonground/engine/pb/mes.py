@@ -81,6 +81,7 @@ class Prepared:
         self.supporters = [voters[bounds[p] : bounds[p + 1]] for p in range(n_projects)]
         self.sats = [sat_f[bounds[p] : bounds[p + 1]] for p in range(n_projects)]
         self.total_sat = np.array([s.sum() for s in self.sats])
+        self.n_supporters = np.array([s.size for s in self.sats], dtype=float)
         self.cost = np.array([float(c) for c in election.costs])
         self.free = [p for p in range(n_projects) if self.supporters[p].size and election.costs[p] == 0]
         self.candidates = [p for p in range(n_projects) if self.supporters[p].size and election.costs[p] > 0]
@@ -114,8 +115,10 @@ def _price(money: np.ndarray, sat: np.ndarray, cost: float, total_sat: float) ->
     ratio = money / sat
     rho = cost / total_sat
     uncapped_sat = total_sat
+    if ratio.min() >= rho:
+        return rho, uncapped_sat
     capped = ratio < rho
-    while capped.any():
+    while True:
         uncapped_sat = total_sat - sat[capped].sum()
         rho = (cost - money[capped].sum()) / uncapped_sat
         grown = ratio < rho
@@ -125,9 +128,10 @@ def _price(money: np.ndarray, sat: np.ndarray, cost: float, total_sat: float) ->
     return rho, uncapped_sat
 
 
-def _slack(prep: Prepared, p: int, endowment: float, rounds: int) -> float:
-    """Bound on the float error of a sum of the supporters' money (absolute, in currency)."""
-    return EPS * (rounds + 2) * (prep.supporters[p].size * endowment + prep.cost[p])
+def _slacks(prep: Prepared, endowment: float) -> np.ndarray:
+    """Per project, a bound on the float error of a sum of its supporters' money in one round
+    (absolute, in currency); multiply by the number of rounds so far + 2."""
+    return EPS * (prep.n_supporters * endowment + prep.cost)
 
 
 def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None) -> Trace:
@@ -142,6 +146,8 @@ def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None)
     remaining = set(prep.candidates)
     rounds: list[Round] = []
     jump_ok = against is not None
+    slacks = _slacks(prep, e).tolist()
+    costs = prep.cost.tolist()
     while True:
         t = len(rounds)
         best = np.inf
@@ -150,16 +156,15 @@ def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None)
         for p in sorted(remaining, key=lambda q: stale[q]):
             if stale[p] > best + 2 * best_err + EPS * best:
                 break
-            sup = prep.supporters[p]
-            m = money[sup]
+            m = money[prep.supporters[p]]
             total = m.sum()
-            slack = _slack(prep, p, e, t)
-            if total < prep.cost[p] - slack:
+            slack = slacks[p] * (t + 2)
+            if total < costs[p] - slack:
                 remaining.discard(p)
                 continue
-            if total <= prep.cost[p] + slack:
+            if total <= costs[p] + slack:
                 raise _TooClose
-            rho, uncapped_sat = _price(m, prep.sats[p], prep.cost[p], prep.total_sat[p])
+            rho, uncapped_sat = _price(m, prep.sats[p], costs[p], prep.total_sat[p])
             stale[p] = rho
             err = slack / uncapped_sat + EPS * rho  # rho = (cost - money of the capped) / uncapped_sat
             # Nobody short of money by a clear margin: rho is exactly cost / total satisfaction.
@@ -184,7 +189,7 @@ def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None)
         if jump_ok:
             jump_ok = t < len(against.rounds) and against.rounds[t].project == chosen
             if jump_ok:
-                jump_ok = _still_beaten(prep, money, remaining, chosen, against.rounds[t], e, t)
+                jump_ok = _still_beaten(prep, money, remaining, chosen, against.rounds[t], slacks, t)
         sup = prep.supporters[chosen]
         m = money[sup]
         pay = np.minimum(m, best * prep.sats[chosen])
@@ -198,14 +203,14 @@ def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None)
 
 
 def _still_beaten(
-    prep: Prepared, money: np.ndarray, remaining: set[int], chosen: int, earlier: Round, e: float, t: int
+    prep: Prepared, money: np.ndarray, remaining: set[int], chosen: int, earlier: Round, slacks: list, t: int
 ) -> bool:
     """At round t, with this run's (higher) money and the earlier run's (higher) price, no other
     project could be afforded: so at every endowment in between, `chosen` wins round t."""
     rho = earlier.rho * (1 + 4 * EPS)
     exact = earlier.rho_exact
     for q in remaining:
-        slack = _slack(prep, q, e, t)
+        slack = slacks[q] * (t + 2)
         if q == chosen or rho * prep.total_sat[q] < prep.cost[q] - slack:
             continue  # even paying rho for every unit of satisfaction would not cover it
         if exact is not None:
@@ -334,3 +339,23 @@ def add1(
             current, k = ahead, k + jump  # every endowment in between gives the same outcome
             previous = current
             jump *= 2
+
+
+def unit_steps_reference(election: Election, increment: int | Fraction = 1, stop_when_exhaustive: bool = True) -> Trace:
+    """The add1 loop one increment at a time in exact arithmetic: the slow reference the jump is
+    tested against."""
+    prep = Prepared(election)
+    budget = Fraction(election.budget)
+    endowment = budget / election.n_voters
+    current = exact_run(prep, endowment)
+    previous = current
+    while True:
+        spent = sum(Fraction(election.costs[p]) for p in current.selected)
+        if spent > budget:
+            return previous
+        chosen = set(current.selected)
+        if stop_when_exhaustive and all(spent + election.costs[p] > budget for p in prep.candidates if p not in chosen):
+            return current
+        previous = current
+        endowment += increment
+        current = exact_run(prep, endowment)

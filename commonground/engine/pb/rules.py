@@ -88,86 +88,26 @@ def city_greedy(election: Election) -> list[str]:
     return chosen
 
 
-def _mes_round(election: Election, supporters, budget_per_voter: Fraction) -> list[int]:
-    """One run of MES with every voter starting from `budget_per_voter` (pabutools' inner algorithm)."""
-    costs = election.costs
-    budgets = [budget_per_voter] * election.n_voters
-    selected: list[int] = []
-    remaining: set[int] = set()
-    afford: dict[int, Fraction] = {}
-    total_sat: dict[int, object] = {}
-    for p, supp in enumerate(supporters):
-        if not supp:
-            continue
-        if costs[p] == 0:
-            selected.append(p)  # free projects with support are funded outright
-            continue
-        total_sat[p] = sum(s for _, s in supp)
-        afford[p] = Fraction(costs[p]) / total_sat[p]
-        remaining.add(p)
-    ids = election.project_ids
-    while True:
-        best: Fraction | None = None
-        tied: list[int] = []
-        for p in sorted(remaining, key=lambda q: afford[q]):
-            supp = supporters[p]
-            if sum(budgets[i] for i, _ in supp) < costs[p]:
-                remaining.discard(p)
-                continue
-            if best is not None and afford[p] > best:
-                break
-            contribution = Fraction(0)
-            denominator = total_sat[p]
-            for i, sat in sorted(supp, key=lambda e: budgets[e[0]] / e[1]):
-                factor = (costs[p] - contribution) / denominator
-                if factor * sat <= budgets[i]:
-                    afford[p] = factor
-                    if best is None or factor < best:
-                        best, tied = factor, [p]
-                    elif factor == best:
-                        tied.append(p)
-                    break
-                contribution += budgets[i]
-                denominator -= sat
-        if not tied:
-            return selected
-        chosen = min(tied, key=lambda q: ids[q])
-        for i, sat in supporters[chosen]:
-            budgets[i] -= min(budgets[i], best * sat)
-        selected.append(chosen)
-        remaining.discard(chosen)
+def mes_trace(election: Election, increment: int | Fraction | None = None, stop_when_exhaustive: bool = True):
+    """The MES run whose outcome `mes` returns (rounds, prices, money left), for explanations."""
+    from commonground.engine.pb import mes as fast
+
+    prep = fast.Prepared(election)
+    if increment is None:
+        return fast.run(prep, Fraction(election.budget) / election.n_voters)
+    return fast.add1(election, increment, stop_when_exhaustive, prep=prep).trace
 
 
 def mes(election: Election, increment: int | Fraction | None = None, stop_when_exhaustive: bool = True) -> list[str]:
     """Method of Equal Shares; with `increment`, the add1 loop: raise every voter's budget by
-    `increment` while the outcome stays within the budget.
+    `increment` while the outcome stays within the budget (computed by jumping, see mes.py).
 
     `stop_when_exhaustive` (pabutools' rule) also stops as soon as no further project would fit;
     cities running equal shares (equalshares.net "add1") stop only when the next step would
     overspend, which is `stop_when_exhaustive=False` and reproduces Wieliczka, Świecie and Assen.
     """
-    sats = satisfactions(election)
-    supporters = _supporters(election, sats)
-    per_voter = Fraction(election.budget) / election.n_voters
-    outcome = _mes_round(election, supporters, per_voter)
-    if increment is None:
-        return [election.project_ids[p] for p in outcome]
-    candidates = [p for p, supp in enumerate(supporters) if supp and election.costs[p] > 0]
-    previous = outcome
-    while True:
-        spent = sum(election.costs[p] for p in outcome)
-        if spent > election.budget:
-            outcome = previous
-            break
-        chosen = set(outcome)
-        if stop_when_exhaustive and all(
-            spent + election.costs[p] > election.budget for p in candidates if p not in chosen
-        ):
-            break
-        previous = outcome
-        per_voter += increment
-        outcome = _mes_round(election, supporters, per_voter)
-    return [election.project_ids[p] for p in outcome]
+    trace = mes_trace(election, increment, stop_when_exhaustive)
+    return [election.project_ids[p] for p in trace.selected]
 
 
 def equal_shares(election: Election, completion: str | None = None) -> list[str]:
