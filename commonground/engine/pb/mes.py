@@ -65,14 +65,14 @@ class Prepared:
     """Per-project supporter arrays of an election, built once and reused by every run."""
 
     def __init__(self, election: Election):
-        from commonground.engine.pb import rules
-
         self.election = election
         n_projects = election.n_projects
         voters = election.voter_of_entry()
         projects = election.ballot_projects
-        sats = rules.satisfactions(election)
-        sat_f = np.array([float(s) for s in sats.tolist()], dtype=float) if sats.size else np.zeros(0)
+        if election.ballot_points is not None:
+            sat_f = election.ballot_points.astype(float)
+        else:
+            sat_f = np.array([float(c) for c in election.costs])[projects] if projects.size else np.zeros(0)
         positive = sat_f > 0
         voters, projects, sat_f = voters[positive], projects[positive], sat_f[positive]
         order = np.lexsort((voters, projects))
@@ -308,10 +308,11 @@ def add1(
         spent = sum(Fraction(costs[p]) for p in trace.selected)
         if spent > budget:
             return "overspent"
-        if stop_when_exhaustive:
-            chosen = set(trace.selected)
-            if all(spent + costs[p] > budget for p in prep.candidates if p not in chosen):
-                return "exhaustive"
+        chosen = set(trace.selected)
+        if stop_when_exhaustive and all(spent + costs[p] > budget for p in prep.candidates if p not in chosen):
+            return "exhaustive"
+        if chosen.issuperset(prep.candidates):
+            return "exhaustive"  # every supported project is bought: more money changes nothing
         return None
 
     k = 0
@@ -341,9 +342,11 @@ def add1(
             jump *= 2
 
 
-def unit_steps_reference(election: Election, increment: int | Fraction = 1, stop_when_exhaustive: bool = True) -> Trace:
+def unit_steps_reference(
+    election: Election, increment: int | Fraction = 1, stop_when_exhaustive: bool = True, max_steps: int | None = None
+) -> Trace | None:
     """The add1 loop one increment at a time in exact arithmetic: the slow reference the jump is
-    tested against."""
+    tested against. None when it has not stopped after `max_steps` increments."""
     prep = Prepared(election)
     budget = Fraction(election.budget)
     endowment = budget / election.n_voters
@@ -356,6 +359,10 @@ def unit_steps_reference(election: Election, increment: int | Fraction = 1, stop
         chosen = set(current.selected)
         if stop_when_exhaustive and all(spent + election.costs[p] > budget for p in prep.candidates if p not in chosen):
             return current
+        if chosen.issuperset(prep.candidates):
+            return current  # every supported project is bought: more money changes nothing
         previous = current
         endowment += increment
+        if max_steps is not None and endowment > budget / election.n_voters + max_steps * increment:
+            return None
         current = exact_run(prep, endowment)
