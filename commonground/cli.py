@@ -32,7 +32,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(index_app, name="index")
 data_app = typer.Typer(help="Load and download the national data (IoD, ONS lookups, boundaries).", no_args_is_help=True)
 app.add_typer(data_app, name="data")
-pb_app = typer.Typer(help="Participatory budgeting: tally pabulib (.pb) elections.", no_args_is_help=True)
+pb_app = typer.Typer(help="Participatory budgeting: tally and explain pabulib (.pb) elections.", no_args_is_help=True)
 app.add_typer(pb_app, name="pb")
 fund_app = typer.Typer(
     help="Community Wealth Fund: allocate awards and publish them (360Giving).", no_args_is_help=True
@@ -853,6 +853,42 @@ def panel_replace(
         fail(str(exc))
     result = {**dist.to_json(), "staying": request.staying, "dropped": gone}
     _print_distribution(result, fmt)
+
+
+@pb_app.command("explain")
+def pb_explain(
+    file: Annotated[Path, typer.Argument(help="A pabulib .pb file.")],
+    rule: Annotated[
+        str, typer.Option(help="One of: greedy, mes, mes-add1, mes-add1-greedy, equal-shares, phragmen.")
+    ] = "mes-add1-greedy",
+    project: Annotated[str | None, typer.Option(help="A project id; every project when left out.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or text")] = "text",
+    plain: Annotated[bool, typer.Option(help="greedy: ignore the file's threshold and no-skip settings.")] = False,
+) -> None:
+    """Why a project won or lost under a rule: its round and price, or what it lacked."""
+    import json
+
+    from commonground.engine.pb import explain, pabulib, rules
+
+    if rule not in rules.RULES:
+        fail(f"--rule must be one of {', '.join(rules.RULES)}, not {rule!r}")
+    try:
+        election = pabulib.read(file)
+    except pabulib.PabulibError as exc:
+        fail(str(exc))
+    if project is not None and project not in election.index_of:
+        fail(f"{file}: no project {project!r}")
+    try:
+        found = explain.explain(election, rule, plain=plain)
+    except ValueError as exc:
+        fail(f"{file}: {exc}")
+    chosen = [found[project]] if project is not None else list(found.values())
+    if fmt == "json":
+        data = chosen[0].as_dict() if project is not None else [e.as_dict() for e in chosen]
+        out.print_json(json.dumps(data))
+    else:
+        for item in chosen:
+            out.print(f"{item.project_id} ({'won' if item.won else 'not funded'}): {item.text}", soft_wrap=True)
 
 
 @app.command()

@@ -10,6 +10,7 @@ a winner.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -25,6 +26,15 @@ def satisfactions(election: Election) -> np.ndarray:
     return costs[election.ballot_projects]
 
 
+def project_satisfaction(election: Election) -> list:
+    """Each project's total satisfaction, exactly: approvals × cost, or the points given."""
+    if election.ballot_points is not None:
+        points = np.zeros(election.n_projects, dtype=np.int64)
+        np.add.at(points, election.ballot_projects, election.ballot_points)
+        return [int(x) for x in points]
+    return [int(n) * c for n, c in zip(election.approvals().tolist(), election.costs, strict=True)]
+
+
 def _supporters(election: Election, sats: np.ndarray) -> list[list[tuple[int, object]]]:
     voters = election.voter_of_entry()
     supporters: list[list[tuple[int, object]]] = [[] for _ in range(election.n_projects)]
@@ -34,28 +44,63 @@ def _supporters(election: Election, sats: np.ndarray) -> list[list[tuple[int, ob
     return supporters
 
 
+@dataclass
+class GreedyStep:
+    """One project's turn in a greedy count: funded or why not, and the money left before it."""
+
+    project: int
+    funded: bool
+    why: str  # funded | did-not-fit | below-threshold | after-stop
+    left: Fraction
+
+
+def greedy_steps(election: Election, city: bool = False) -> list[GreedyStep]:
+    """Every project's turn in greedy order (the one implementation behind greedy and city_greedy).
+
+    Plain (pabutools' greedy_utilitarian_welfare): total satisfaction per unit of cost, ties to the
+    project id, skipping what does not fit. `city`: as the city ran it (pabulib META): most support
+    first (approvals, or points for cumulative ballots), ties to the cheaper project then the lower
+    id; projects below `min_project_score_threshold` are out; with a "no-skip" rule, stop at the
+    first project that does not fit.
+    """
+    ids = election.project_ids
+    threshold = 0.0
+    no_skip = False
+    if city:
+        weights = election.ballot_points if election.ballot_points is not None else None
+        support = np.bincount(election.ballot_projects, weights=weights, minlength=election.n_projects)
+        threshold = float(election.meta.get("min_project_score_threshold", 0) or 0)
+        no_skip = "no-skip" in election.meta.get("rule", "")
+        order = sorted(range(election.n_projects), key=lambda p: (-support[p], election.costs[p], ids[p]))
+    else:
+        total = project_satisfaction(election)
+
+        def density(p: int) -> Fraction | float:
+            if total[p] <= 0:
+                return Fraction(0)
+            return float("inf") if election.costs[p] == 0 else Fraction(total[p]) / Fraction(election.costs[p])
+
+        order = sorted(sorted(range(election.n_projects), key=lambda p: ids[p]), key=lambda p: -density(p))
+    left = Fraction(election.budget)
+    steps = []
+    stopped = False
+    for p in order:
+        if stopped:
+            steps.append(GreedyStep(p, False, "after-stop", left))
+        elif city and support[p] < threshold:
+            steps.append(GreedyStep(p, False, "below-threshold", left))
+        elif election.costs[p] <= left:
+            steps.append(GreedyStep(p, True, "funded", left))
+            left -= election.costs[p]
+        else:
+            steps.append(GreedyStep(p, False, "did-not-fit", left))
+            stopped = no_skip
+    return steps
+
+
 def greedy(election: Election) -> list[str]:
     """Projects by total satisfaction per unit of cost (ties: project id), skipping what does not fit."""
-    sats = satisfactions(election)
-    total = [0] * election.n_projects
-    for project, sat in zip(election.ballot_projects.tolist(), sats.tolist(), strict=True):
-        total[project] += sat
-    ids = election.project_ids
-
-    def density(p: int) -> Fraction | float:
-        if total[p] <= 0:
-            return Fraction(0)
-        return float("inf") if election.costs[p] == 0 else Fraction(total[p]) / Fraction(election.costs[p])
-
-    by_name = sorted(range(election.n_projects), key=lambda p: ids[p])
-    order = sorted(by_name, key=lambda p: -density(p))
-    left = Fraction(election.budget)
-    chosen = []
-    for p in order:
-        if election.costs[p] <= left:
-            chosen.append(ids[p])
-            left -= election.costs[p]
-    return chosen
+    return [election.project_ids[s.project] for s in greedy_steps(election) if s.funded]
 
 
 def has_city_settings(election: Election) -> bool:
@@ -65,111 +110,31 @@ def has_city_settings(election: Election) -> bool:
 
 
 def city_greedy(election: Election) -> list[str]:
-    """Greedy as the city ran it (pabulib META): most support first (approvals, or points for
-    cumulative ballots), ties to the cheaper project then the lower id; projects below
-    `min_project_score_threshold` are out; with a "no-skip" rule, stop at the first project that
-    does not fit. Reproduces the official winners of Warsaw 2026, Łódź 2022, Katowice 2023,
-    Wrocław 2015 and 2018, and Gdynia 2023."""
-    weights = election.ballot_points if election.ballot_points is not None else None
-    support = np.bincount(election.ballot_projects, weights=weights, minlength=election.n_projects)
-    threshold = float(election.meta.get("min_project_score_threshold", 0) or 0)
-    no_skip = "no-skip" in election.meta.get("rule", "")
-    order = sorted(range(election.n_projects), key=lambda p: (-support[p], election.costs[p], election.project_ids[p]))
-    left = Fraction(election.budget)
-    chosen = []
-    for p in order:
-        if support[p] < threshold:
-            continue
-        if election.costs[p] <= left:
-            chosen.append(election.project_ids[p])
-            left -= election.costs[p]
-        elif no_skip:
-            break
-    return chosen
+    """Greedy as the city ran it (see greedy_steps). Reproduces the official winners of Warsaw
+    2026, Łódź 2022, Katowice 2023, Wrocław 2015 and 2018, and Gdynia 2023."""
+    return [election.project_ids[s.project] for s in greedy_steps(election, city=True) if s.funded]
 
 
-def _mes_round(election: Election, supporters, budget_per_voter: Fraction) -> list[int]:
-    """One run of MES with every voter starting from `budget_per_voter` (pabutools' inner algorithm)."""
-    costs = election.costs
-    budgets = [budget_per_voter] * election.n_voters
-    selected: list[int] = []
-    remaining: set[int] = set()
-    afford: dict[int, Fraction] = {}
-    total_sat: dict[int, object] = {}
-    for p, supp in enumerate(supporters):
-        if not supp:
-            continue
-        if costs[p] == 0:
-            selected.append(p)  # free projects with support are funded outright
-            continue
-        total_sat[p] = sum(s for _, s in supp)
-        afford[p] = Fraction(costs[p]) / total_sat[p]
-        remaining.add(p)
-    ids = election.project_ids
-    while True:
-        best: Fraction | None = None
-        tied: list[int] = []
-        for p in sorted(remaining, key=lambda q: afford[q]):
-            supp = supporters[p]
-            if sum(budgets[i] for i, _ in supp) < costs[p]:
-                remaining.discard(p)
-                continue
-            if best is not None and afford[p] > best:
-                break
-            contribution = Fraction(0)
-            denominator = total_sat[p]
-            for i, sat in sorted(supp, key=lambda e: budgets[e[0]] / e[1]):
-                factor = (costs[p] - contribution) / denominator
-                if factor * sat <= budgets[i]:
-                    afford[p] = factor
-                    if best is None or factor < best:
-                        best, tied = factor, [p]
-                    elif factor == best:
-                        tied.append(p)
-                    break
-                contribution += budgets[i]
-                denominator -= sat
-        if not tied:
-            return selected
-        chosen = min(tied, key=lambda q: ids[q])
-        for i, sat in supporters[chosen]:
-            budgets[i] -= min(budgets[i], best * sat)
-        selected.append(chosen)
-        remaining.discard(chosen)
+def mes_trace(election: Election, increment: int | Fraction | None = None, stop_when_exhaustive: bool = True):
+    """The MES run whose outcome `mes` returns (rounds, prices, money left), for explanations."""
+    from commonground.engine.pb import mes as fast
+
+    prep = fast.Prepared(election)
+    if increment is None:
+        return fast.run(prep, Fraction(election.budget) / election.n_voters)
+    return fast.add1(election, increment, stop_when_exhaustive, prep=prep).trace
 
 
 def mes(election: Election, increment: int | Fraction | None = None, stop_when_exhaustive: bool = True) -> list[str]:
     """Method of Equal Shares; with `increment`, the add1 loop: raise every voter's budget by
-    `increment` while the outcome stays within the budget.
+    `increment` while the outcome stays within the budget (computed by jumping, see mes.py).
 
     `stop_when_exhaustive` (pabutools' rule) also stops as soon as no further project would fit;
     cities running equal shares (equalshares.net "add1") stop only when the next step would
     overspend, which is `stop_when_exhaustive=False` and reproduces Wieliczka, Świecie and Assen.
     """
-    sats = satisfactions(election)
-    supporters = _supporters(election, sats)
-    per_voter = Fraction(election.budget) / election.n_voters
-    outcome = _mes_round(election, supporters, per_voter)
-    if increment is None:
-        return [election.project_ids[p] for p in outcome]
-    candidates = [p for p, supp in enumerate(supporters) if supp and election.costs[p] > 0]
-    previous = outcome
-    while True:
-        spent = sum(election.costs[p] for p in outcome)
-        if spent > election.budget:
-            outcome = previous
-            break
-        chosen = set(outcome)
-        if chosen.issuperset(candidates):  # nothing left to buy: more money cannot change the outcome
-            break
-        if stop_when_exhaustive and all(
-            spent + election.costs[p] > election.budget for p in candidates if p not in chosen
-        ):
-            break
-        previous = outcome
-        per_voter += increment
-        outcome = _mes_round(election, supporters, per_voter)
-    return [election.project_ids[p] for p in outcome]
+    trace = mes_trace(election, increment, stop_when_exhaustive)
+    return [election.project_ids[p] for p in trace.selected]
 
 
 def equal_shares(election: Election, completion: str | None = None) -> list[str]:
@@ -186,43 +151,83 @@ def equal_shares(election: Election, completion: str | None = None) -> list[str]
     return complete_greedily(election, winners) if completion == "greedy" else winners
 
 
-def phragmen(election: Election) -> list[str]:
+@dataclass
+class PhragmenTrace:
+    rounds: list[tuple[int, Fraction]]  # (project, its supporters' common load after buying it)
+    stopped_at: int | None  # the cheapest-load project that did not fit, where counting stopped
+    loads: list[Fraction]  # the distinct loads (shares of costs) voters have had
+    level: np.ndarray  # each voter's load at the end, as an index into `loads`
+    supporters: list[np.ndarray]
+    too_dear: set[int]  # projects costing more than the whole budget
+
+    def load_of(self, p: int) -> Fraction:
+        """The total load of a project's supporters at the end, exactly."""
+        counts = np.bincount(self.level[self.supporters[p]], minlength=len(self.loads))
+        return sum((int(c) * self.loads[k] for k, c in enumerate(counts.tolist()) if c), Fraction(0))
+
+
+def phragmen_trace(election: Election) -> PhragmenTrace:
     """Sequential Phragmén for approval ballots (Brill, Freeman, Janson, Lackner 2017; the PB form
     of Los, Christoff and Grossi 2022), as pabutools 1.2.3 runs it.
 
     Each step funds the project whose supporters' new common load (their loads so far plus the
     cost, shared equally) would be lowest, ties to the lower id. It stops, rather than skips, when
-    a cheapest-load project does not fit.
+    a cheapest-load project does not fit. Voters funded together share one load, so loads are kept
+    as a short list of exact values with each voter's index into it; candidates are ranked in
+    floats and every project within 1e-9 of the best is re-ranked exactly.
     """
     if election.ballot_points is not None:
         raise ValueError("sequential Phragmén applies to approval ballots only")
-    supporters = [[] for _ in range(election.n_projects)]
-    for voter, project in zip(election.voter_of_entry().tolist(), election.ballot_projects.tolist(), strict=True):
-        supporters[project].append(voter)
-    load = [Fraction(0)] * election.n_voters
-    remaining = {p for p in range(election.n_projects) if election.costs[p] <= election.budget}
+    n_projects = election.n_projects
+    voters, projects = election.voter_of_entry(), election.ballot_projects
+    order = np.argsort(projects, kind="stable")
+    bounds = np.searchsorted(projects[order], np.arange(n_projects + 1))
+    supporters = [voters[order][bounds[p] : bounds[p + 1]] for p in range(n_projects)]
+    n_supporters = np.diff(bounds)
+    cost_f = np.array([float(c) for c in election.costs])
+    level = np.zeros(election.n_voters, dtype=np.int64)
+    loads = [Fraction(0)]
+    remaining = {p for p in range(n_projects) if election.costs[p] <= election.budget}
+    too_dear = set(range(n_projects)) - remaining
     spent = Fraction(0)
-    chosen: list[str] = []
+    rounds: list[tuple[int, Fraction]] = []
     ids = election.project_ids
+    stopped_at = None
+    trace = PhragmenTrace(rounds, None, loads, level, supporters, too_dear)
     while remaining:
-        best: Fraction | float | None = None
-        tied: list[int] = []
-        for p in remaining:
-            supp = supporters[p]
-            value = (sum(load[i] for i in supp) + election.costs[p]) / Fraction(len(supp)) if supp else float("inf")
-            if best is None or value < best:
-                best, tied = value, [p]
-            elif value == best:
-                tied.append(p)
-        if any(spent + election.costs[p] > election.budget for p in tied):
+        width = len(loads)
+        counts = np.bincount(projects * width + level[voters], minlength=n_projects * width).reshape(n_projects, width)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value_f = (counts @ np.array([float(x) for x in loads]) + cost_f) / n_supporters
+        value_f[n_supporters == 0] = np.inf
+        live = sorted(remaining)
+        best_f = value_f[live].min()
+        if np.isinf(best_f):
+            best: Fraction | float = float("inf")
+            tied = live
+        else:
+            near = [p for p in live if value_f[p] <= best_f * (1 + 1e-9)]
+            exact = {p: (trace.load_of(p) + election.costs[p]) / int(n_supporters[p]) for p in near}
+            best = min(exact.values())
+            tied = [p for p in near if exact[p] == best]
+        over = [p for p in tied if spent + election.costs[p] > election.budget]
+        if over:
+            stopped_at = min(over, key=lambda q: ids[q])
             break
         pick = min(tied, key=lambda q: ids[q])
-        for i in supporters[pick]:
-            load[i] = best
-        chosen.append(ids[pick])
+        if supporters[pick].size:
+            loads.append(best)
+            level[supporters[pick]] = len(loads) - 1
+        rounds.append((pick, best))
         spent += election.costs[pick]
         remaining.discard(pick)
-    return chosen
+    trace.stopped_at = stopped_at
+    return trace
+
+
+def phragmen(election: Election) -> list[str]:
+    """Sequential Phragmén (see phragmen_trace)."""
+    return [election.project_ids[p] for p, _ in phragmen_trace(election).rounds]
 
 
 def complete_greedily(election: Election, winners: list[str]) -> list[str]:
@@ -242,15 +247,31 @@ def complete_greedily(election: Election, winners: list[str]) -> list[str]:
 
 def greedy_order(election: Election) -> list[str]:
     """All project ids in greedy's order (density, then id), whether they fit or not."""
-    budget = election.budget
-    election.budget = sum(election.costs)
-    try:
-        return greedy(election)
-    finally:
-        election.budget = budget
+    return [election.project_ids[s.project] for s in greedy_steps(election)]
 
 
 RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy", "equal-shares", "phragmen")
+
+
+MES_RULES = ("mes", "mes-add1", "mes-add1-greedy", "equal-shares")
+
+
+@dataclass
+class MesSettings:
+    increment: int | None  # None: plain MES; else the add1 loop's step
+    stop_when_exhaustive: bool
+    completion: bool  # greedy completion afterwards
+
+
+def mes_settings(election: Election, rule: str) -> MesSettings:
+    """How each MES-family rule name runs MES (`equal-shares` reads the file's META rule)."""
+    if rule == "mes":
+        return MesSettings(None, True, False)
+    if rule in ("mes-add1", "mes-add1-greedy"):
+        return MesSettings(1, True, rule == "mes-add1-greedy")
+    if rule == "equal-shares":
+        return MesSettings(1, False, "greedy" in election.meta.get("rule", ""))
+    raise ValueError(f"{rule} is not a Method of Equal Shares rule")
 
 
 def tally(election: Election, rule: str, plain: bool = False) -> list[str]:
@@ -264,9 +285,8 @@ def tally(election: Election, rule: str, plain: bool = False) -> list[str]:
         raise ValueError(f"ordinal ballots are not supported by {rule} yet")
     if rule == "greedy":
         return greedy(election) if plain or not has_city_settings(election) else city_greedy(election)
-    if rule == "equal-shares":
-        return equal_shares(election)
     if rule == "phragmen":
         return phragmen(election)
-    winners = mes(election, increment=None if rule == "mes" else 1)
-    return complete_greedily(election, winners) if rule == "mes-add1-greedy" else winners
+    settings = mes_settings(election, rule)
+    winners = mes(election, settings.increment, settings.stop_when_exhaustive)
+    return complete_greedily(election, winners) if settings.completion else winners

@@ -1,0 +1,368 @@
+"""The Method of Equal Shares, fast: NumPy rounds in floats with exact fallback, and the add1 "jump".
+
+MES (Peters, Pierczyński and Skowron, NeurIPS 2021) as pabutools 1.2.3 runs it: every voter starts
+with the same endowment; each round buys the project whose supporters can pay for it at the lowest
+price per unit of satisfaction rho (ties to the lowest project id), each supporter paying
+min(what they have, rho × satisfaction).
+
+Floats are used only where the decision is clear by a wide margin: every comparison that decides
+the outcome (is a project affordable; which price is lowest) is checked against a bound on the float
+error (`_slack`), and any comparison inside that margin sends the whole run to the exact Fraction
+implementation (`exact_run`), so results never depend on rounding.
+
+The add1 loop (raise the endowment by one unit until the outcome overspends or is exhaustive) jumps
+over endowments where the outcome cannot change. Within a run, with the sequence of bought projects
+fixed, more endowment never lowers any voter's money at any round and never raises any price (by
+induction over the rounds: a higher budget lowers rho, and money left = max(0, budget - rho × sat)).
+So if runs at endowments E and E + D buy the same projects in the same order, and at every round t,
+every other project q would still be unaffordable at round t's price of the run at E with the
+money of the run at E + D (sum of min(money, rho_t(E) × sat) < cost_q), then every endowment in
+[E, E + D] gives the same outcome. The loop doubles D while that holds and halves it otherwise,
+down to a single unit step, which is always exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from commonground.engine.pb.profile import Election
+
+EPS = 1e-12  # relative error margin per round, ~4500 × the float64 unit round-off
+
+
+class _TooClose(Exception):
+    """A float comparison fell inside its error margin: decide it in exact arithmetic instead."""
+
+
+@dataclass
+class Round:
+    project: int
+    rho: float  # price per unit of satisfaction paid by each supporter who could afford it
+    rho_exact: Fraction | None = None  # set when the run was exact
+    paid: float = 0.0  # total paid by supporters (= cost)
+
+
+@dataclass
+class Trace:
+    """One MES run: what was bought, in which round, at what price, and everyone's money at the end."""
+
+    endowment: Fraction
+    free: list[int]  # supported projects costing nothing, funded outright
+    rounds: list[Round]
+    money: np.ndarray  # each voter's money left at the end (float)
+    exact: bool = False
+    checks: list = field(default_factory=list)
+
+    @property
+    def selected(self) -> list[int]:
+        return self.free + [r.project for r in self.rounds]
+
+
+class Prepared:
+    """Per-project supporter arrays of an election, built once and reused by every run."""
+
+    def __init__(self, election: Election):
+        self.election = election
+        n_projects = election.n_projects
+        voters = election.voter_of_entry()
+        projects = election.ballot_projects
+        if election.ballot_points is not None:
+            sat_f = election.ballot_points.astype(float)
+        else:
+            sat_f = np.array([float(c) for c in election.costs])[projects] if projects.size else np.zeros(0)
+        positive = sat_f > 0
+        voters, projects, sat_f = voters[positive], projects[positive], sat_f[positive]
+        order = np.lexsort((voters, projects))
+        voters, projects, sat_f = voters[order], projects[order], sat_f[order]
+        bounds = np.searchsorted(projects, np.arange(n_projects + 1))
+        self.supporters = [voters[bounds[p] : bounds[p + 1]] for p in range(n_projects)]
+        self.sats = [sat_f[bounds[p] : bounds[p + 1]] for p in range(n_projects)]
+        self.total_sat = np.array([s.sum() for s in self.sats])
+        self.n_supporters = np.array([s.size for s in self.sats], dtype=float)
+        self.cost = np.array([float(c) for c in election.costs])
+        self.free = [p for p in range(n_projects) if self.supporters[p].size and election.costs[p] == 0]
+        self.candidates = [p for p in range(n_projects) if self.supporters[p].size and election.costs[p] > 0]
+        self.initial_rho = {p: self.cost[p] / self.total_sat[p] for p in self.candidates}
+        self.initial_rho_exact = {p: Fraction(election.costs[p]) / self._exact_total(p) for p in self.candidates}
+        rank = sorted(range(n_projects), key=lambda p: election.project_ids[p])
+        self.id_rank = {p: r for r, p in enumerate(rank)}
+        self._exact_supporters = None
+
+    def _exact_total(self, p: int) -> Fraction:
+        """Total satisfaction of a project, exactly (points are whole numbers; approval: n × cost)."""
+        if self.election.ballot_points is None:
+            return Fraction(self.election.costs[p]) * self.supporters[p].size
+        return Fraction(int(round(self.sats[p].sum())))
+
+    def exact_supporters(self):
+        if self._exact_supporters is None:
+            from commonground.engine.pb import rules
+
+            self._exact_supporters = rules._supporters(self.election, rules.satisfactions(self.election))
+        return self._exact_supporters
+
+
+def _price(money: np.ndarray, sat: np.ndarray, cost: float, total_sat: float) -> tuple[float, float]:
+    """The lowest rho with sum(min(money, rho × sat)) = cost (the supporters can afford it).
+
+    Fixed point of: the capped are those with money/sat < rho; rho = (cost - their money) /
+    (satisfaction of the others). Starting from no one capped, rho only rises and the capped set
+    only grows, so it ends at the same value as pabutools' sorted scan.
+    """
+    ratio = money / sat
+    rho = cost / total_sat
+    uncapped_sat = total_sat
+    if ratio.min() >= rho:
+        return rho, uncapped_sat
+    capped = ratio < rho
+    while True:
+        uncapped_sat = total_sat - sat[capped].sum()
+        rho = (cost - money[capped].sum()) / uncapped_sat
+        grown = ratio < rho
+        if grown.sum() == capped.sum():
+            break
+        capped = grown
+    return rho, uncapped_sat
+
+
+def _slacks(prep: Prepared, endowment: float) -> np.ndarray:
+    """Per project, a bound on the float error of a sum of its supporters' money in one round
+    (absolute, in currency); multiply by the number of rounds so far + 2."""
+    return EPS * (prep.n_supporters * endowment + prep.cost)
+
+
+def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None) -> Trace:
+    """One MES run in floats; raises _TooClose when a decision is within its error margin.
+
+    With `against` (a run at a lower endowment), also checks the jump condition round by round
+    and records in `checks` whether it held (see the module docstring).
+    """
+    e = float(endowment)
+    money = np.full(prep.election.n_voters, e)
+    stale = dict(prep.initial_rho)
+    remaining = set(prep.candidates)
+    rounds: list[Round] = []
+    jump_ok = against is not None
+    slacks = _slacks(prep, e).tolist()
+    costs = prep.cost.tolist()
+    while True:
+        t = len(rounds)
+        best = np.inf
+        best_err = 0.0
+        found: list[tuple[float, float, int]] = []
+        for p in sorted(remaining, key=lambda q: stale[q]):
+            if stale[p] > best + 2 * best_err + EPS * best:
+                break
+            m = money[prep.supporters[p]]
+            total = m.sum()
+            slack = slacks[p] * (t + 2)
+            if total < costs[p] - slack:
+                remaining.discard(p)
+                continue
+            if total <= costs[p] + slack:
+                raise _TooClose
+            rho, uncapped_sat = _price(m, prep.sats[p], costs[p], prep.total_sat[p])
+            stale[p] = rho
+            err = slack / uncapped_sat + EPS * rho  # rho = (cost - money of the capped) / uncapped_sat
+            # Nobody short of money by a clear margin: rho is exactly cost / total satisfaction.
+            uncapped = (m - prep.initial_rho[p] * prep.sats[p]).min() > slack
+            found.append((rho, err, p, uncapped))
+            if rho < best:
+                best, best_err = rho, err
+        if not found:
+            break
+        close = [(p, uncapped) for r, er, p, uncapped in found if r <= best + er + best_err]
+        exact_rho = None
+        if len(close) > 1:
+            if not all(uncapped for _, uncapped in close):
+                raise _TooClose
+            exact_rho = min(prep.initial_rho_exact[p] for p, _ in close)
+            chosen = min((p for p, _ in close if prep.initial_rho_exact[p] == exact_rho), key=prep.id_rank.get)
+            best = float(exact_rho)
+        else:
+            chosen = close[0][0]
+            if close[0][1]:
+                exact_rho = prep.initial_rho_exact[chosen]
+        if jump_ok:
+            jump_ok = t < len(against.rounds) and against.rounds[t].project == chosen
+            if jump_ok:
+                jump_ok = _still_beaten(prep, money, remaining, chosen, against.rounds[t], slacks, t)
+        sup = prep.supporters[chosen]
+        m = money[sup]
+        pay = np.minimum(m, best * prep.sats[chosen])
+        money[sup] = np.where(m - pay > 0, m - pay, 0.0)
+        rounds.append(Round(chosen, best, rho_exact=exact_rho, paid=float(pay.sum())))
+        remaining.discard(chosen)
+    trace = Trace(endowment, list(prep.free), rounds, money)
+    if against is not None:
+        trace.checks.append(jump_ok and len(rounds) == len(against.rounds))
+    return trace
+
+
+def _still_beaten(
+    prep: Prepared, money: np.ndarray, remaining: set[int], chosen: int, earlier: Round, slacks: list, t: int
+) -> bool:
+    """At round t, with this run's (higher) money and the earlier run's (higher) price, no other
+    project could be afforded: so at every endowment in between, `chosen` wins round t."""
+    rho = earlier.rho * (1 + 4 * EPS)
+    exact = earlier.rho_exact
+    for q in remaining:
+        slack = slacks[q] * (t + 2)
+        if q == chosen or rho * prep.total_sat[q] < prep.cost[q] - slack:
+            continue  # even paying rho for every unit of satisfaction would not cover it
+        if exact is not None:
+            floor = prep.initial_rho_exact[q]  # no price for q is ever below this
+            if floor > exact or (floor == exact and prep.id_rank[q] > prep.id_rank[chosen]):
+                continue
+        reach = np.minimum(money[prep.supporters[q]], rho * prep.sats[q]).sum()
+        if reach >= prep.cost[q] - slack:
+            return False
+    return True
+
+
+def exact_run(prep: Prepared, endowment: Fraction) -> Trace:
+    """The same run in Fractions (pabutools' algorithm step by step); used when floats are too close."""
+    election = prep.election
+    supporters = prep.exact_supporters()
+    costs = election.costs
+    budgets = [Fraction(endowment)] * election.n_voters
+    remaining = set(prep.candidates)
+    afford = {p: Fraction(costs[p]) / sum(s for _, s in supporters[p]) for p in prep.candidates}
+    total_sat = {p: sum(s for _, s in supporters[p]) for p in prep.candidates}
+    rounds: list[Round] = []
+    ids = election.project_ids
+    while True:
+        best: Fraction | None = None
+        tied: list[int] = []
+        for p in sorted(remaining, key=lambda q: afford[q]):
+            supp = supporters[p]
+            if sum(budgets[i] for i, _ in supp) < costs[p]:
+                remaining.discard(p)
+                continue
+            if best is not None and afford[p] > best:
+                break
+            contribution = Fraction(0)
+            denominator = total_sat[p]
+            for i, sat in sorted(supp, key=lambda en: budgets[en[0]] / en[1]):
+                factor = (costs[p] - contribution) / denominator
+                if factor * sat <= budgets[i]:
+                    afford[p] = factor
+                    if best is None or factor < best:
+                        best, tied = factor, [p]
+                    elif factor == best:
+                        tied.append(p)
+                    break
+                contribution += budgets[i]
+                denominator -= sat
+        if not tied:
+            break
+        chosen = min(tied, key=lambda q: ids[q])
+        paid = Fraction(0)
+        for i, sat in supporters[chosen]:
+            pay = min(budgets[i], best * sat)
+            budgets[i] -= pay
+            paid += pay
+        rounds.append(Round(chosen, float(best), rho_exact=best, paid=float(paid)))
+        remaining.discard(chosen)
+    money = np.array([float(b) for b in budgets])
+    return Trace(Fraction(endowment), list(prep.free), rounds, money, exact=True)
+
+
+def run(prep: Prepared, endowment: Fraction, against: Trace | None = None) -> Trace:
+    """One MES run at `endowment`: floats when safe, else exact. `against`: see float_run."""
+    try:
+        return float_run(prep, endowment, against)
+    except _TooClose:
+        trace = exact_run(prep, endowment)
+        if against is not None:
+            trace.checks.append(False)
+        return trace
+
+
+@dataclass
+class Add1Result:
+    trace: Trace  # the run whose outcome is returned
+    runs: int  # MES runs made (a measure of the jump's saving)
+    steps: int  # currency units added to each voter's endowment
+
+
+def add1(
+    election: Election,
+    increment: int | Fraction = 1,
+    stop_when_exhaustive: bool = True,
+    prep: Prepared | None = None,
+) -> Add1Result:
+    """MES with the endowment raised by `increment` while the outcome fits the budget (pabutools'
+    `voter_budget_increment`); with `stop_when_exhaustive` also stop once no further project fits.
+    Same outcome as raising by one increment at a time, but jumping where nothing can change."""
+    prep = prep or Prepared(election)
+    start = Fraction(election.budget) / election.n_voters
+    step = Fraction(increment)
+    budget = Fraction(election.budget)
+    costs = election.costs
+
+    def stop(trace: Trace) -> str | None:
+        spent = sum(Fraction(costs[p]) for p in trace.selected)
+        if spent > budget:
+            return "overspent"
+        chosen = set(trace.selected)
+        if stop_when_exhaustive and all(spent + costs[p] > budget for p in prep.candidates if p not in chosen):
+            return "exhaustive"
+        if chosen.issuperset(prep.candidates):
+            return "exhaustive"  # every supported project is bought: more money changes nothing
+        return None
+
+    k = 0
+    current = run(prep, start)
+    previous = current
+    runs = 1
+    jump = 1
+    while True:
+        why = stop(current)
+        if why == "overspent":
+            return Add1Result(previous, runs, k - 1)
+        if why == "exhaustive":
+            return Add1Result(current, runs, k)
+        while True:
+            ahead = run(prep, start + (k + jump) * step, against=current if jump > 1 else None)
+            runs += 1
+            if jump == 1 or ahead.checks[-1]:
+                break
+            jump //= 2  # the outcome may change within the jump: look closer
+        if jump == 1:
+            changed = ahead.selected != current.selected
+            previous, current, k = current, ahead, k + 1
+            jump = 1 if changed else 2
+        else:
+            current, k = ahead, k + jump  # every endowment in between gives the same outcome
+            previous = current
+            jump *= 2
+
+
+def unit_steps_reference(
+    election: Election, increment: int | Fraction = 1, stop_when_exhaustive: bool = True, max_steps: int | None = None
+) -> Trace | None:
+    """The add1 loop one increment at a time in exact arithmetic: the slow reference the jump is
+    tested against. None when it has not stopped after `max_steps` increments."""
+    prep = Prepared(election)
+    budget = Fraction(election.budget)
+    endowment = budget / election.n_voters
+    current = exact_run(prep, endowment)
+    previous = current
+    while True:
+        spent = sum(Fraction(election.costs[p]) for p in current.selected)
+        if spent > budget:
+            return previous
+        chosen = set(current.selected)
+        if stop_when_exhaustive and all(spent + election.costs[p] > budget for p in prep.candidates if p not in chosen):
+            return current
+        if chosen.issuperset(prep.candidates):
+            return current  # every supported project is bought: more money changes nothing
+        previous = current
+        endowment += increment
+        if max_steps is not None and endowment > budget / election.n_voters + max_steps * increment:
+            return None
+        current = exact_run(prep, endowment)

@@ -1,0 +1,76 @@
+"""The add1 jump gives exactly the outcome of raising the endowment one unit at a time."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from commonground.engine.pb import mes, pabulib
+from tests.conftest import SHARED
+from tests.engine.pb.test_rules import elections, reference
+
+PABULIB = SHARED / "pabulib"
+
+
+def ids(election, trace) -> list[str]:
+    return sorted(election.project_ids[p] for p in trace.selected)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(elections(), st.booleans())
+def test_jump_equals_unit_steps_on_random_elections(case, exhaustive_stop):
+    text, cardinal = case
+    election = pabulib.parse(text)
+    jumped = mes.add1(election, 1, exhaustive_stop)
+    assume(jumped.steps <= 400)  # the exact unit-step reference is slow beyond that
+    stepped = mes.unit_steps_reference(election, 1, exhaustive_stop, max_steps=jumped.steps + 1)
+    assert stepped is not None, "the unit steps go on after the jump stopped"
+    assert ids(election, jumped.trace) == ids(election, stepped)
+    assert jumped.trace.endowment == stepped.endowment  # stopped at the same endowment, not just the same set
+    if exhaustive_stop:
+        assert ids(election, jumped.trace) == reference(text, "mes", cardinal, increment=1)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections())
+def test_fast_run_equals_exact_run(case):
+    text, _ = case
+    election = pabulib.parse(text)
+    prep = mes.Prepared(election)
+    for extra in (0, 3, 17):
+        endowment = Fraction(election.budget) / election.n_voters + extra
+        fast, exact = mes.run(prep, endowment), mes.exact_run(prep, endowment)
+        assert fast.selected == exact.selected
+        assert [r.rho for r in fast.rounds] == pytest.approx([r.rho for r in exact.rounds], rel=1e-9)
+
+
+REAL = [("Netherlands_Assen_2024", True), ("Netherlands_Assen_2024", False),
+        ("Poland_Gdynia_2023_Kamienna_Gora__small", True), ("Poland_Gdynia_2023_Kamienna_Gora__small", False),
+        ("Netherlands_Amsterdam_643", True), ("Netherlands_Amsterdam_643", False),
+        ("Switzerland_Zurich_S5R", True)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "exhaustive_stop"), REAL)
+def test_jump_equals_unit_steps_on_real_elections(name, exhaustive_stop):
+    election = pabulib.read(PABULIB / f"{name}.pb")
+    jumped = mes.add1(election, 1, exhaustive_stop)
+    stepped = mes.unit_steps_reference(election, 1, exhaustive_stop)
+    assert ids(election, jumped.trace) == ids(election, stepped)
+    assert jumped.trace.endowment == stepped.endowment
+    assert jumped.runs <= jumped.steps + 1 or jumped.steps < 5
+
+
+@pytest.mark.parametrize(
+    "name", ["Worldwide_Mechanical_Turk_Utilities_8", "Poland_Swiecie_2023", "Hungary_Veszprem_2025"]
+)
+def test_jump_matches_pabutools_where_unit_steps_are_slow(name):
+    path = PABULIB / f"{name}.pb"
+    election = pabulib.read(path)
+    cardinal = election.vote_type in ("cumulative", "scoring")
+    result = mes.add1(election, 1, True)
+    assert result.runs < result.steps  # it did jump
+    if name != "Hungary_Veszprem_2025":  # pabutools takes minutes on Veszprém's add1
+        assert ids(election, result.trace) == reference(str(path), "mes", cardinal, increment=1)
