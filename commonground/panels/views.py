@@ -170,4 +170,6 @@ def replacement_draw(request: HttpRequest, slug: str, number: int) -> HttpRespon
         else:
             messages.success(request, "The replacements have been drawn")
         return redirect("panels:detail", slug=slug)
-    return render(request, "panels/draw_form.html", {"form": form, "panel": replacement.panel})
+    return render(
+        request, "panels/draw_form.html", {"form": form, "panel": replacement.panel, "replacement": replacement}
+    )

@@ -148,7 +148,9 @@ def test_pages_for_organisers_and_the_public(panel, officer_user, client, make_u
     assert a.response == "declined"
     assert client.post(reverse("panels:replacement-select", args=[panel.slug])).status_code == 302
     draw_url = reverse("panels:replacement-draw", args=[panel.slug, 1])
-    assert client.post(draw_url, {"seed": " "}).status_code == 200  # the seed is required
+    empty = client.post(draw_url, {"seed": " "})
+    assert empty.status_code == 200 and "Enter the public seed" in empty.content.decode()
+    assert "Replacement draw 1: Climate panel" in empty.content.decode()
     assert client.post(draw_url, {"seed": SEED}).status_code == 302
     joined = panel.volunteers.get(replacement__number=1)
 
