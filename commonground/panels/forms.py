@@ -1,4 +1,4 @@
-"""Organiser forms: create a panel from two CSV files; hold the draw with a public seed."""
+"""Organiser forms: create a panel from two CSV files; hold a draw with a public seed; record replies."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django import forms
 from commonground.engine.sortition.model import SortitionError
 from commonground.fund.forms import pounds_field, to_pence
 from commonground.panels import services
+from commonground.panels.models import Volunteer
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -86,3 +87,12 @@ class DrawForm(forms.Form):
         if not seed:
             raise forms.ValidationError("Enter the public seed")
         return seed
+
+
+class ResponseForm(forms.Form):
+    response = forms.ChoiceField(
+        label="Their reply",
+        choices=Volunteer.Response.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the member's reply"},
+    )

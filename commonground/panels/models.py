@@ -40,13 +40,25 @@ class Panel(models.Model):
 class Volunteer(models.Model):
     """One row of the pool; `pseudonym` is all the public ever sees."""
 
+    class Response(models.TextChoices):
+        NO_REPLY = "no_reply", "No reply yet"
+        CONFIRMED = "confirmed", "Confirmed"
+        DECLINED = "declined", "Declined"
+        DROPPED_OUT = "dropped_out", "Dropped out"
+
+    LEFT = (Response.DECLINED, Response.DROPPED_OUT)  # their seats are refilled by a replacement draw
+
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="volunteers")
     row = models.PositiveIntegerField()
     person_id = models.CharField(max_length=200)
     pseudonym = models.CharField(max_length=12)
     details = models.JSONField(default=dict)
     probability = models.FloatField(null=True, blank=True)
-    selected = models.BooleanField(default=False)
+    selected = models.BooleanField(default=False)  # on the panel now (drawn, or drawn as a replacement)
+    response = models.CharField(max_length=12, choices=Response.choices, blank=True)  # members only; organisers only
+    replacement = models.ForeignKey(
+        "Replacement", on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )  # the replacement draw that put them on the panel
 
     class Meta:
         ordering = ["row"]
@@ -57,3 +69,35 @@ class Volunteer(models.Model):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+    @property
+    def name(self) -> str:
+        """The name columns of the imported row (e.g. first_name, last_name), else the id: organisers only."""
+        parts = [value for column, value in self.details.items() if "name" in column.lower() and value]
+        return " ".join(parts) or self.person_id
+
+
+class Replacement(models.Model):
+    """One replacement draw: the lottery for the empty seats is published before the seed is entered,
+    exactly like the main draw, so anyone can replay it."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="replacements")
+    number = models.PositiveIntegerField()
+    seats = models.PositiveIntegerField()
+    distribution_json = models.TextField(help_text="Published lottery over replacement sets, pseudonymous ids.")
+    min_probability = models.FloatField()
+    seed = models.CharField(max_length=200, blank=True)
+    draw_result = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["panel", "number"], name="panels_replacement_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.panel} replacement {self.number}"
+
+    @property
+    def drawn(self) -> bool:
+        return self.draw_result is not None

@@ -14,7 +14,9 @@ from django.utils.text import slugify
 from commonground.audit.service import record
 from commonground.engine.sortition import lottery, model
 from commonground.engine.sortition.leximin import select
-from commonground.panels.models import Panel, Volunteer
+from commonground.engine.sortition.model import InfeasibleQuotas, SortitionError
+from commonground.engine.sortition.replacement import replace
+from commonground.panels.models import Panel, Replacement, Volunteer
 
 
 def household_list(text: str) -> list[str]:
@@ -78,13 +80,10 @@ def create_panel(actor, *, title, purpose, size, payment_per_day_pence, quotas_c
     return panel
 
 
-def run_selection(actor, panel: Panel, progress=None) -> Panel:
-    """The fair lottery over panels; published with pseudonyms so anyone can replay the draw."""
-    quotas, pool = parse(panel.quotas_csv, panel.pool_csv, panel.household_columns)
-    dist = select(pool, quotas, panel.size, panel.method, progress)
-    result = dist.to_json()
+def _pseudonymous(panel: Panel, result: dict) -> dict:
+    """The engine's lottery with every person id swapped for the volunteer's pseudonym."""
     pseudonym = dict(panel.volunteers.values_list("person_id", "pseudonym"))
-    published = {
+    return {
         "size": result["size"],
         "method": result["method"],
         "min_probability": result["min_probability"],
@@ -93,6 +92,14 @@ def run_selection(actor, panel: Panel, progress=None) -> Panel:
             {"weight": p["weight"], "members": sorted(pseudonym[m] for m in p["members"])} for p in result["panels"]
         ],
     }
+
+
+def run_selection(actor, panel: Panel, progress=None) -> Panel:
+    """The fair lottery over panels; published with pseudonyms so anyone can replay the draw."""
+    quotas, pool = parse(panel.quotas_csv, panel.pool_csv, panel.household_columns)
+    dist = select(pool, quotas, panel.size, panel.method, progress)
+    result = dist.to_json()
+    published = _pseudonymous(panel, result)
     with transaction.atomic():
         before = {"status": panel.status}
         panel.distribution_json = json.dumps(published)
@@ -123,7 +130,116 @@ def hold_draw(actor, panel: Panel, seed: str) -> Panel:
         panel.draw_result = result
         panel.status = Panel.Status.DRAWN
         panel.save(update_fields=["seed", "draw_result", "status"])
-        panel.volunteers.update(selected=False)
-        panel.volunteers.filter(pseudonym__in=result["panel"]).update(selected=True)
+        panel.volunteers.update(selected=False, response="", replacement=None)
+        panel.volunteers.filter(pseudonym__in=result["panel"]).update(
+            selected=True, response=Volunteer.Response.NO_REPLY
+        )
         record(actor, "panels.draw", panel, before=before, after={"seed": seed, "ticket": result["ticket"]})
     return panel
+
+
+def record_response(actor, volunteer: Volunteer, response: str) -> Volunteer:
+    """A member's answer to the invitation (organisers only; the audit names the pseudonym, not the person)."""
+    if not volunteer.selected:
+        raise SortitionError(f"{volunteer.pseudonym} is not on the panel")
+    if response not in Volunteer.Response.values:
+        raise SortitionError(f"{response!r} is not a reply")
+    with transaction.atomic():
+        before = {"response": volunteer.response}
+        volunteer.response = response
+        volunteer.save(update_fields=["response"])
+        record(actor, "panels.response", volunteer, before=before, after={"response": response})
+    return volunteer
+
+
+def leaving(panel: Panel) -> list[Volunteer]:
+    """Members whose seats need refilling: they declined or dropped out and are still counted on the panel."""
+    return list(panel.volunteers.filter(selected=True, response__in=Volunteer.LEFT).order_by("pseudonym"))
+
+
+def open_replacement(panel: Panel) -> Replacement | None:
+    """The replacement lottery published but not drawn yet, if any."""
+    return panel.replacements.filter(draw_result__isnull=True).first()
+
+
+def prepare_replacement(actor, panel: Panel, progress=None) -> Replacement:
+    """Publish the lottery over replacement sets (engine `replace`: same method, quotas reduced by the
+    members who stay) before the seed is known, as for the main draw. People who left in an earlier
+    round are not in the pool any more."""
+    if panel.status != Panel.Status.DRAWN:
+        raise SortitionError("the panel has not been drawn yet")
+    gone = leaving(panel)
+    if not gone:
+        raise SortitionError("no member has declined or dropped out")
+    quotas, pool = parse(panel.quotas_csv, panel.pool_csv, panel.household_columns)
+    earlier = set(
+        panel.volunteers.filter(selected=False, response__in=Volunteer.LEFT).values_list("person_id", flat=True)
+    )
+    pool = pool.subset([i for i, pid in enumerate(pool.ids) if pid not in earlier])
+    members = list(panel.volunteers.filter(selected=True).values_list("person_id", flat=True))
+    try:
+        request, dist = replace(pool, quotas, members, [v.person_id for v in gone], panel.method, progress)
+    except InfeasibleQuotas as exc:
+        raise InfeasibleQuotas(
+            f"nobody left in the pool can fill the seats within the quotas (bounds below are what the members "
+            f"who stay leave for the replacements): {exc}",
+            exc.relaxations,
+        ) from None
+    published = _pseudonymous(panel, dist.to_json())
+    pseudonym = dict(panel.volunteers.values_list("person_id", "pseudonym"))
+    published["staying"] = sorted(pseudonym[pid] for pid in request.staying)
+    published["dropped"] = [v.pseudonym for v in gone]
+    with transaction.atomic():
+        replacement = open_replacement(panel)
+        before = None
+        if replacement is None:
+            number = panel.replacements.count() + 1
+            replacement = Replacement(panel=panel, number=number, created_by=actor)
+        else:
+            before = {"dropped": json.loads(replacement.distribution_json)["dropped"]}
+        replacement.seats = request.seats
+        replacement.distribution_json = json.dumps(published)
+        replacement.min_probability = published["min_probability"]
+        replacement.save()
+        record(
+            actor,
+            "panels.replacement_select",
+            replacement,
+            before=before,
+            after={"dropped": published["dropped"], "seats": request.seats, "panels": len(published["panels"])},
+        )
+    return replacement
+
+
+def hold_replacement_draw(actor, replacement: Replacement, seed: str) -> Replacement:
+    """Pick the replacements with SHA-256 of the public seed, as the main draw (`lottery.draw`)."""
+    if replacement.drawn:
+        raise SortitionError("this replacement draw has already been held")
+    panel = replacement.panel
+    published = json.loads(replacement.distribution_json)
+    if [v.pseudonym for v in leaving(panel)] != published["dropped"]:
+        raise SortitionError(
+            "the members' replies changed since the replacement chances were published: recompute them"
+        )
+    dist = lottery.parse_distribution(replacement.distribution_json.encode(), "published replacement distribution")
+    result = lottery.draw(dist, seed)
+    with transaction.atomic():
+        replacement.seed = seed
+        replacement.draw_result = result
+        replacement.save(update_fields=["seed", "draw_result"])
+        panel.volunteers.filter(pseudonym__in=published["dropped"]).update(selected=False)
+        panel.volunteers.filter(pseudonym__in=result["panel"]).update(
+            selected=True, response=Volunteer.Response.NO_REPLY, replacement=replacement
+        )
+        record(
+            actor,
+            "panels.replace",
+            replacement,
+            after={
+                "seed": seed,
+                "ticket": result["ticket"],
+                "dropped": published["dropped"],
+                "joined": result["panel"],
+            },
+        )
+    return replacement

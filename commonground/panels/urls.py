@@ -10,4 +10,12 @@ urlpatterns = [
     path("<slug:slug>/distribution.json", views.panel_distribution, name="distribution"),
     path("<slug:slug>/select/", views.panel_select, name="select"),
     path("<slug:slug>/draw/", views.panel_draw, name="draw"),
+    path("<slug:slug>/members/<str:pseudonym>/", views.member_response, name="response"),
+    path("<slug:slug>/replacements/", views.replacement_select, name="replacement-select"),
+    path("<slug:slug>/replacements/<int:number>/draw/", views.replacement_draw, name="replacement-draw"),
+    path(
+        "<slug:slug>/replacements/<int:number>/distribution.json",
+        views.replacement_distribution,
+        name="replacement-distribution",
+    ),
 ]

@@ -1,5 +1,6 @@
-"""Panel pages: the public sees the purpose, each pseudonymous volunteer's chance and the draw;
-organisers (RUN_PROCESSES) import the pool, run the selection and hold the draw."""
+"""Panel pages: the public sees the purpose, each pseudonymous volunteer's chance, the draw and the
+replacement draws; organisers (RUN_PROCESSES) import the pool, run the selection, hold the draws and
+record the members' replies."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
 from commonground.engine.sortition.model import SortitionError
 from commonground.panels import services
-from commonground.panels.forms import DrawForm, PanelForm
-from commonground.panels.models import Panel
+from commonground.panels.forms import DrawForm, PanelForm, ResponseForm
+from commonground.panels.models import Panel, Replacement, Volunteer
 
 
 def _visible(request: HttpRequest, slug: str) -> Panel:
@@ -37,6 +38,8 @@ def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     volunteers = list(panel.volunteers.all())
     chances = sorted((v for v in volunteers if v.probability is not None), key=lambda v: (v.probability, v.pseudonym))
     selected = sorted((v for v in volunteers if v.selected), key=lambda v: v.pseudonym)
+    replacements = list(panel.replacements.all())
+    open_round = next((r for r in replacements if not r.drawn), None)
     return render(
         request,
         "panels/panel_detail.html",
@@ -50,6 +53,11 @@ def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "volunteers": volunteers if can_run else [],
             "columns": list(volunteers[0].details) if can_run and volunteers else [],
             "draw_form": DrawForm() if can_run and panel.status == Panel.Status.SELECTED else None,
+            "replacements": replacements,
+            "members": selected if can_run else [],
+            "leaving": services.leaving(panel) if can_run and panel.status == Panel.Status.DRAWN else [],
+            "replacement_form": DrawForm() if can_run and open_round else None,
+            "open_round": open_round,
         },
     )
 
@@ -111,3 +119,57 @@ def panel_draw(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, "The panel has been drawn")
         return redirect("panels:detail", slug=panel.slug)
     return render(request, "panels/draw_form.html", {"form": form, "panel": panel})
+
+
+@public
+def replacement_distribution(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The published replacement lottery (pseudonymous, with who stays and who left)."""
+    panel = _visible(request, slug)
+    replacement = get_object_or_404(Replacement, panel=panel, number=number)
+    response = HttpResponse(replacement.distribution_json, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{panel.slug}-replacement-{number}.json"'
+    return response
+
+
+@requires(Capability.RUN_PROCESSES)
+def member_response(request: HttpRequest, slug: str, pseudonym: str) -> HttpResponse:
+    panel = get_object_or_404(Panel, slug=slug, status=Panel.Status.DRAWN)
+    volunteer = get_object_or_404(Volunteer, panel=panel, pseudonym=pseudonym, selected=True)
+    data = request.POST if request.method == "POST" else None  # an empty POST is still a submission
+    form = ResponseForm(data, initial={"response": volunteer.response})
+    if request.method == "POST" and form.is_valid():
+        services.record_response(request.user, volunteer, form.cleaned_data["response"])
+        messages.success(request, f"Reply recorded for {volunteer.pseudonym}")
+        return redirect("panels:detail", slug=panel.slug)
+    return render(request, "panels/response_form.html", {"form": form, "panel": panel, "volunteer": volunteer})
+
+
+@require_POST
+@requires(Capability.RUN_PROCESSES)
+def replacement_select(request: HttpRequest, slug: str) -> HttpResponse:
+    panel = get_object_or_404(Panel, slug=slug, status=Panel.Status.DRAWN)
+    try:
+        services.prepare_replacement(request.user, panel)
+    except SortitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Replacement chances computed and published")
+    return redirect("panels:detail", slug=panel.slug)
+
+
+@require_POST
+@requires(Capability.RUN_PROCESSES)
+def replacement_draw(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    replacement = get_object_or_404(Replacement, panel__slug=slug, number=number, draw_result__isnull=True)
+    form = DrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hold_replacement_draw(request.user, replacement, form.cleaned_data["seed"])
+        except SortitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The replacements have been drawn")
+        return redirect("panels:detail", slug=slug)
+    return render(
+        request, "panels/draw_form.html", {"form": form, "panel": replacement.panel, "replacement": replacement}
+    )
