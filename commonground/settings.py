@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "commonground.audit",
     "commonground.places",
     "commonground.fund",
+    "commonground.outcomes",
 ]
 
 MIDDLEWARE = [

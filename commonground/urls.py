@@ -12,6 +12,7 @@ urlpatterns = [
     path("places/", include("commonground.places.urls")),
     path("audit/", include("commonground.audit.urls")),
     path("funds/", include("commonground.fund.urls")),
+    path("outcomes/", include("commonground.outcomes.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
