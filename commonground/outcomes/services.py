@@ -544,9 +544,12 @@ def map_areas(area: Area | None) -> list[Area]:
     """What the dashboard map shows: a ward among its neighbours, a district's wards, or England's districts."""
     if area is None:
         demo = not Area.objects.filter(is_demo=False).exists()
-        shapes = Area.objects.filter(area_type__level=AreaType.Level.LOCAL_AUTHORITY, is_demo=demo)
-        with_shape = shapes.exclude(geometry="")
-        return list(with_shape if with_shape.exists() else shapes)
+        with_shape = Area.objects.filter(area_type__level=AreaType.Level.LOCAL_AUTHORITY, is_demo=demo).exclude(
+            geometry=""
+        )
+        if with_shape.exists():
+            return list(with_shape)
+        return list(Area.objects.filter(area_type__level=AreaType.Level.WARD, is_demo=demo))  # no district shapes
     if area.area_type.level == AreaType.Level.WARD and area.parent_id:
         return list(Area.objects.filter(parent_id=area.parent_id, area_type_id=area.area_type_id))
     if area.area_type.level == AreaType.Level.WARD:
@@ -711,3 +714,34 @@ def publishable(board: dict) -> dict:
             measures.append(m)
         themes.append({**theme, "measures": measures})
     return {**board, "themes": themes}
+
+
+def measure_figures(measure: WellbeingMeasure, level: str, offset: int, limit: int | None) -> dict:
+    """The latest period's figure of a measure for every area of a level, paginated, for the open data API."""
+    datasets = _datasets()
+    chosen = None
+    for source in sorted(measure.sources.all(), key=lambda s: s.period, reverse=True):
+        values = AreaValue.objects.filter(
+            area__area_type__level=level, measure__dataset__slug=source.dataset_slug, measure__slug=source.measure_slug
+        )
+        if source.dataset_slug in datasets and values.exists():
+            chosen = (source, values)
+            break
+    body = {"measure": measure.slug, "name": measure.name, "unit": measure.unit, "period": None, "dataset": None,
+            "withheld": False, "licence": LICENCE, "sources": [], "count": 0, "offset": offset,
+            "limit": limit or 0, "results": []}  # fmt: skip
+    if chosen is None:
+        return body
+    source, values = chosen
+    dataset = datasets[source.dataset_slug]
+    body.update(period=source.period, dataset=dataset.slug, licence=dataset.licence, sources=[_dataset_info(dataset)])
+    if dataset.is_third_party:
+        return {**body, "withheld": True}
+    values = values.order_by("area__code", "area__area_type_id").values_list(
+        "area__code", "area__name", "area__area_type__code", "value"
+    )
+    page = values[offset : offset + limit] if limit is not None else values[offset:]
+    body["count"] = values.count()
+    body["limit"] = limit if limit is not None else body["count"]
+    body["results"] = [{"code": c, "name": n, "area_type": t, "value": v} for c, n, t, v in page]
+    return body
