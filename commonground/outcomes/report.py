@@ -76,9 +76,13 @@ def trend_chart(measure: dict, area_name: str) -> str | None:
     return _svg(figure)
 
 
+MAX_RING_POINTS = 150  # enough for a 15 cm map; full-resolution rings make the PDF slow to lay out
+
+
 def _rings(geometry: dict) -> list:
     polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    return [ring for polygon in polygons for ring in polygon[:1]]  # outer rings: holes are rare and tiny here
+    rings = [ring for polygon in polygons for ring in polygon[:1]]  # outer rings: holes are rare and tiny here
+    return [ring[:: max(1, len(ring) // MAX_RING_POINTS)] + ring[-1:] for ring in rings]
 
 
 def map_svg(collection: dict, highlight: str | None) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -62,6 +63,7 @@ def expect(slug: str, title: str, order: int, app: str) -> None:
 
 def collect(area: Area | None) -> list[dict]:
     """Every section's data for an area (or the nation), in report order."""
+    _indices_memo.value = None  # figures are read afresh for every dashboard built
     result = []
     for section in sorted(REGISTRY.values(), key=lambda s: s.order):
         provider, _ = section.load()
@@ -100,15 +102,27 @@ def _pounds(pence: int | None) -> int:
 
 # Places: profile, indices and left-behind status ----------------------------------------------------------
 
+_indices_memo = threading.local()
+
+
+def _indices(area: Area) -> tuple[dict | None, dict | None]:
+    """IMD and CNI figures of an area, read once for both of the sections that show them."""
+    from commonground.places import services as places
+
+    memo = getattr(_indices_memo, "value", None)
+    if memo is None or memo[0] != area.pk:
+        grouped = places.figures(area)
+        memo = (area.pk, places.deprivation(area, grouped), places.community_need(area, grouped))
+        _indices_memo.value = memo
+    return memo[1], memo[2]
+
 
 @register("profile", "Profile and indices", 10)
 def profile_section(area: Area | None) -> dict | None:
-    from commonground.places import services as places
 
     if area is None:
         return None
-    grouped = places.figures(area)
-    imd = places.deprivation(area, grouped)
+    imd, _ = _indices(area)
     if imd is None:
         return None
     rows = [
@@ -149,8 +163,7 @@ def left_behind_section(area: Area | None) -> dict | None:
             "rows": [{k: w[k] for k in ("code", "name", "local_authority", "imd_rank", "cni_rank")} for w in wards],
             "tiles": [{"label": "Left-behind wards", "value": len(wards), "unit": "wards", "note": "OCSI 2019 rule"}],
         }
-    grouped = places.figures(area)
-    imd, need = places.deprivation(area, grouped), places.community_need(area, grouped)
+    imd, need = _indices(area)
     reason = places.left_behind_reason(area, imd, need)
     if area.area_type.level == AreaType.Level.LOCAL_AUTHORITY:
         wards = [w for w in places.left_behind_wards() if w["local_authority"] == area.name]

@@ -55,10 +55,23 @@ def data_version() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
+# Held in this process, not the cache: comparison tables are large (one entry per area) and unpickling
+# them on every request would cost more than the page. Cleared whenever the data version changes.
+_TABLES: dict = {}
+
+
 # The framework ---------------------------------------------------------------------------------------------
 
 
-def framework(include_retired: bool = False) -> list[Theme]:
+def framework(include_retired: bool = False, version: str | None = None) -> list[Theme]:
+    """Themes with their measures, sources and signals; with a version, reused in this process until it changes."""
+    if version is not None and not include_retired:
+        if _TABLES.get("version") != version:
+            _TABLES.clear()
+            _TABLES["version"] = version
+        if "framework" not in _TABLES:
+            _TABLES["framework"] = framework()
+        return _TABLES["framework"]
     measures = WellbeingMeasure.objects.prefetch_related("sources")
     if not include_retired:
         measures = measures.filter(status=WellbeingMeasure.Status.ACTIVE)
@@ -233,8 +246,11 @@ def _deciles(area_type_id: int) -> dict[int, int]:
 
 def comparison_table(version: str, dataset_slug: str, measure_slug: str, area_type_id: int) -> dict:
     """Mean of one figure over all areas of a type, by IMD decile and by region (cached per version)."""
-    key = f"outcomes:cmp:{version}:{dataset_slug}:{measure_slug}:{area_type_id}"
-    table = cache.get(key)
+    if _TABLES.get("version") != version:
+        _TABLES.clear()
+        _TABLES["version"] = version
+    key = (dataset_slug, measure_slug, area_type_id)
+    table = _TABLES.get(key)
     if table is not None:
         return table
     pairs = list(
@@ -253,7 +269,7 @@ def comparison_table(version: str, dataset_slug: str, measure_slug: str, area_ty
         "decile_of": {a: deciles.get(a) for a in ids},
         "region_of": {a: regions.get(a) for a in ids},
     }
-    cache.set(key, table, CACHE_SECONDS)
+    _TABLES[key] = table
     return table
 
 
@@ -312,7 +328,7 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
     from commonground.outcomes import sections
 
     datasets = _datasets()
-    themes = framework()
+    themes = framework(version=version)
     wanted = {(s.dataset_slug, s.measure_slug) for t in themes for m in t.measures.all() for s in m.sources.all()}
     own = {
         (ds, ms): v
@@ -449,7 +465,7 @@ def national_dashboard(version: str | None = None) -> dict:
     regions = dict(Area.objects.filter(area_type__level=AreaType.Level.REGION).values_list("id", "name"))
     used: set[str] = set()
     theme_rows = []
-    for theme in framework():
+    for theme in framework(version=version):
         rows = []
         for m in theme.measures.all():
             series, by_region = [], []
