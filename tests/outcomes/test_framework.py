@@ -47,8 +47,9 @@ def test_officer_adds_retires_and_rethemes_with_history(client, officer):
     page = client.post(reverse("outcomes:measure-change", args=["safe-after-dark"]),
                        {"action": "retheme", "theme": "", "reason": "x"})  # fmt: skip
     assert page.status_code == 200 and "Choose the theme to move the measure to" in page.content.decode()
+    social = Theme.objects.get(slug="social-connections").pk
     client.post(reverse("outcomes:measure-change", args=["safe-after-dark"]),
-                {"action": "retheme", "theme": Theme.objects.get(slug="social-connections").pk, "reason": "fits"})  # fmt: skip
+                {"action": "retheme", "theme": social, "reason": "fits"})  # fmt: skip
     client.post(reverse("outcomes:measure-change", args=["safe-after-dark"]), {"action": "retire", "reason": "old"})
     measure.refresh_from_db()
     assert measure.theme.slug == "social-connections" and measure.status == "retired"
