@@ -19,6 +19,7 @@ def site(request: HttpRequest) -> dict:
         {"text": "Home", "href": reverse("core:home")},
         {"text": "Places", "href": reverse("places:area-list")},
         {"text": "Funds", "href": reverse("fund:list")},
+        {"text": "Outcomes", "href": reverse("outcomes:nation")},
         {"text": "Open API", "href": reverse("core:api-docs")},
     ]
     if user is not None and user_can(user, Capability.READ_AUDIT_LOG):
