@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -54,15 +55,33 @@ def _page(request: HttpRequest, board: dict, area=None) -> HttpResponse:
     return render(request, "outcomes/dashboard.html", context)
 
 
+def _cached_page(request: HttpRequest, key: str, build) -> HttpResponse:
+    """Signed-out visitors share one rendered copy per page, measure and data version (the speed goal:
+    p95 < 50 ms). Signed-in pages carry personal navigation, so they are rendered each time."""
+    shareable = not request.user.is_authenticated and "messages" not in request.COOKIES
+    version = services.data_version()
+    cache_key = f"outcomes:page:{version}:{key}:{request.GET.get('measure', '')[:64]}"
+    if shareable:
+        html = cache.get(cache_key)
+        if html is not None:
+            return HttpResponse(html)
+    response = build(version)
+    if shareable and response.status_code == 200:
+        cache.set(cache_key, response.content.decode(), services.CACHE_SECONDS)
+    return response
+
+
 @public
 def nation(request: HttpRequest) -> HttpResponse:
-    return _page(request, services.national_dashboard())
+    return _cached_page(request, "nation", lambda version: _page(request, services.national_dashboard(version)))
 
 
 @public
 def area_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     area = _area_or_404(code, request)
-    return _page(request, services.area_dashboard(area), area)
+    return _cached_page(
+        request, f"area:{area.pk}", lambda version: _page(request, services.area_dashboard(area, version), area)
+    )
 
 
 def _csv(board: dict, filename: str) -> HttpResponse:
