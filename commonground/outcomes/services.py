@@ -260,7 +260,9 @@ def comparison_table(version: str, dataset_slug: str, measure_slug: str, area_ty
     )
     ids = [a for a, _ in pairs]
     values = np.array([v for _, v in pairs], dtype=float)
-    deciles, regions = _deciles(area_type_id), _region_of(area_type_id)
+    if ("groups", area_type_id) not in _TABLES:  # shared by every measure of this area type
+        _TABLES[("groups", area_type_id)] = (_deciles(area_type_id), _region_of(area_type_id))
+    deciles, regions = _TABLES[("groups", area_type_id)]
     overall = engine.group_means(values, ["all"] * len(ids)).get("all")
     table = {
         "all": overall,
