@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from commonground.accounts.permissions import public, requires
+from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
 from commonground.outcomes import forms, services
 from commonground.outcomes.models import MeasureChange, WellbeingMeasure
@@ -109,7 +109,12 @@ def area_report(request: HttpRequest, code: str) -> HttpResponse:
     from commonground.outcomes import report
 
     area = _area_or_404(code, request)
-    response = HttpResponse(report.render_pdf(area), content_type="application/pdf")
+    key = f"outcomes:pdf:{services.data_version()}:{area.pk}"  # the same for everyone until the data change
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = report.render_pdf(area)
+        cache.set(key, pdf, services.CACHE_SECONDS)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="state-of-the-neighbourhood-{area.code}.pdf"'
     return response
 
@@ -117,14 +122,16 @@ def area_report(request: HttpRequest, code: str) -> HttpResponse:
 @public
 def framework(request: HttpRequest) -> HttpResponse:
     themes = services.framework(include_retired=True)
-    return render(request, "outcomes/framework.html", {"themes": themes})
+    can_change = user_can(request.user, Capability.RUN_PROCESSES)
+    return render(request, "outcomes/framework.html", {"themes": themes, "can_change": can_change})
 
 
 @public
 def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     measure = get_object_or_404(WellbeingMeasure.objects.select_related("theme").prefetch_related("sources"), slug=slug)
     history = MeasureChange.objects.filter(measure=measure).select_related("actor")
-    return render(request, "outcomes/measure.html", {"measure": measure, "history": history})
+    can_change = user_can(request.user, Capability.RUN_PROCESSES)
+    return render(request, "outcomes/measure.html", {"measure": measure, "history": history, "can_change": can_change})
 
 
 @requires(Capability.RUN_PROCESSES)
