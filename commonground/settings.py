@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "commonground.assets",
     "commonground.ballots",
     "commonground.panels",
+    "commonground.outcomes",
 ]
 
 MIDDLEWARE = [

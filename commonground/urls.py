@@ -16,6 +16,7 @@ urlpatterns = [
     path("assets/", include("commonground.assets.urls")),
     path("ballots/", include("commonground.ballots.urls")),
     path("panels/", include("commonground.panels.urls")),
+    path("outcomes/", include("commonground.outcomes.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

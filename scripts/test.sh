@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/_common.sh"
 cd "$ROOT"
 
-apt_install postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+apt_install postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core  # pango: WeasyPrint PDFs
 ensure_venv "[test]"
 PY="$VENV/bin/python"
 export PATH="$VENV/bin:$PATH"

@@ -23,6 +23,7 @@ def site(request: HttpRequest) -> dict:
         {"text": "Community assets", "href": reverse("assets:register")},
         {"text": "Ballots", "href": reverse("ballots:list")},
         {"text": "Panels", "href": reverse("panels:list")},
+        {"text": "Outcomes", "href": reverse("outcomes:nation")},
         {"text": "Open API", "href": reverse("core:api-docs")},
     ]
     if user is not None and user_can(user, Capability.READ_AUDIT_LOG):

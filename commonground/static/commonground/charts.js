@@ -1,10 +1,14 @@
 /*
  * Progressive enhancement: draw a horizontal bar chart above each
- * `<table class="cg-chart-source" data-chart="bar">`. The table stays on the page as the
+ * `<table class="cg-chart-source" data-chart="bar">`, and a line chart above each
+ * `<table class="cg-chart-source" data-chart="line">`. The table stays on the page as the
  * accessible version of the same figures; the chart is a visual summary of it.
  *
  * Table attributes:
- *   data-chart="bar"    required (the only chart type so far)
+ *   data-chart="bar"    a bar per body row (first cell with data-value)
+ *   data-chart="line"   body rows are points in order (e.g. periods); each column after the row
+ *                       header is one line, named by its <thead> header; cells without a
+ *                       data-value are gaps
  *   data-chart-title    optional caption for the chart
  *   data-chart-unit     optional value-axis label, e.g. "%" or "people"
  *   data-chart-max      optional value-axis maximum, e.g. 100 for percentages
@@ -106,6 +110,92 @@
     });
     table.dataset.chartReady = 'true';
   }
+
+  const LINES = [BAR, '#505a5f', '#912b88']; // GOV.UK blue, dark grey, purple: each 3:1 or more on white
+
+  function readSeries(table) {
+    const heads = [...(table.tHead ? table.tHead.rows[0].cells : [])].slice(1).map((c) => c.textContent.trim());
+    const labels = [];
+    const series = heads.map((name) => ({ name, values: [] }));
+    for (const body of table.tBodies) {
+      for (const row of body.rows) {
+        const label = row.querySelector('th');
+        if (!label) continue;
+        labels.push(label.textContent.trim());
+        const cells = [...row.cells].slice(1);
+        series.forEach((line, i) => {
+          const cell = cells[i];
+          const value = cell && cell.dataset.value !== undefined ? Number.parseFloat(cell.dataset.value) : Number.NaN;
+          line.values.push(Number.isFinite(value) ? value : null);
+        });
+      }
+    }
+    return { labels, series: series.filter((line) => line.values.some((v) => v !== null)) };
+  }
+
+  function drawLine(table) {
+    const { labels, series } = readSeries(table);
+    if (labels.length === 0 || series.length === 0) return;
+    const title = table.dataset.chartTitle || '';
+    const unit = table.dataset.chartUnit || '';
+    const figure = document.createElement('figure');
+    figure.className = 'cg-chart';
+    figure.style.margin = '0 0 20px';
+    if (title) {
+      const caption = document.createElement('figcaption');
+      caption.className = 'govuk-body govuk-!-font-weight-bold govuk-!-margin-bottom-2';
+      caption.textContent = title;
+      figure.append(caption);
+    }
+    const frame = document.createElement('div');
+    Object.assign(frame.style, { position: 'relative', height: '16rem', maxWidth: '40rem' });
+    const canvas = document.createElement('canvas');
+    canvas.setAttribute('role', 'img');
+    const first = labels[0];
+    const last = labels[labels.length - 1];
+    canvas.setAttribute('aria-label', `Line chart${title ? ` of ${title}` : ''}, ${series.length} line`
+      + `${series.length === 1 ? '' : 's'} from ${first} to ${last}. The figures are in the table that follows.`);
+    frame.append(canvas);
+    figure.append(frame);
+    table.before(figure);
+    new Chart(canvas, {
+      type: 'line',
+      data: {
+        labels,
+        datasets: series.map((line, i) => ({
+          label: line.name,
+          data: line.values,
+          borderColor: LINES[i % LINES.length],
+          backgroundColor: LINES[i % LINES.length],
+          borderDash: i === 0 ? [] : [6, 4], // not colour alone: later lines are dashed
+          pointRadius: 5,
+          pointStyle: ['circle', 'rect', 'triangle'][i % 3],
+          spanGaps: true,
+        })),
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { display: series.length > 1, labels: { usePointStyle: true } },
+          tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${numberFormat.format(item.parsed.y)}${spaced(unit)}` } },
+        },
+        scales: {
+          y: { title: { display: unit !== '', text: unit }, grid: { color: GRID } },
+          x: { grid: { display: false } },
+        },
+      },
+    });
+    table.dataset.chartReady = 'true';
+  }
+
+  document.querySelectorAll('table.cg-chart-source[data-chart="line"]').forEach((table) => {
+    try {
+      drawLine(table);
+    } catch (error) {
+      console.error('Common Ground chart:', error);
+    }
+  });
 
   document.querySelectorAll('table.cg-chart-source[data-chart="bar"]').forEach((table) => {
     try {

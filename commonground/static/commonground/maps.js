@@ -6,6 +6,9 @@
  * Attributes read from the element:
  *   data-geojson-url        same-origin URL of a GeoJSON FeatureCollection (required)
  *   data-decile-property    feature property holding the decile 1-10 (default "imd_decile")
+ *   data-value-property     instead of deciles: shade by any numeric property, in five equal-count
+ *                           classes (darker = higher); with data-value-label / data-value-unit for
+ *                           the key and tooltips
  *   data-highlight-code     `code` property of one feature to draw with a thick outline
  *   data-tiles-url          optional tile URL template; no base map by default (works offline)
  *   data-tiles-attribution  attribution HTML for those tiles
@@ -32,6 +35,56 @@
     return Number.isInteger(value) && value >= 1 && value <= 10 ? value : null;
   }
 
+  // Value mode: five classes, lightest to darkest, taken from the decile palette.
+  const VALUE_CLASSES = [8, 6, 4, 2, 0];
+  const numberFormat = new Intl.NumberFormat('en-GB', { maximumSignificantDigits: 3 });
+
+  function valueOf(feature, property) {
+    const raw = feature.properties ? feature.properties[property] : null;
+    const value = raw === null || raw === undefined || raw === '' ? Number.NaN : Number(raw);
+    return Number.isFinite(value) ? value : null;
+  }
+
+  function quantileBreaks(values) {
+    const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
+    if (sorted.length === 0) return [];
+    const breaks = VALUE_CLASSES.map((_, i) => sorted[Math.min(sorted.length - 1,
+      Math.ceil(((i + 1) * sorted.length) / VALUE_CLASSES.length) - 1)]);
+    return [...new Set(breaks)];
+  }
+
+  function classOf(value, breaks) {
+    if (value === null || breaks.length === 0) return null;
+    const index = breaks.findIndex((upper) => value <= upper);
+    const k = index === -1 ? breaks.length - 1 : index;
+    // Spread fewer classes over the whole palette so the darkest always means the highest.
+    return VALUE_CLASSES[Math.round((k * (VALUE_CLASSES.length - 1)) / Math.max(breaks.length - 1, 1))];
+  }
+
+  function valueLegendFor(mapId, breaks, values, label) {
+    const list = document.createElement('ol');
+    list.className = 'govuk-list cg-map-legend';
+    list.id = `${mapId}-legend`;
+    list.setAttribute('aria-label', `Map key: ${label}`);
+    Object.assign(list.style, { display: 'flex', flexWrap: 'wrap', gap: '4px 12px', marginTop: '10px' });
+    const low = Math.min(...values.filter((v) => v !== null));
+    breaks.forEach((upper, k) => {
+      const palette = classOf(upper, breaks);
+      const item = document.createElement('li');
+      item.style.marginBottom = '0';
+      const swatch = document.createElement('span');
+      swatch.setAttribute('aria-hidden', 'true');
+      Object.assign(swatch.style, {
+        display: 'inline-block', width: '1em', height: '1em', marginRight: '4px',
+        verticalAlign: 'middle', background: FILLS[palette], border: `1px solid ${OUTLINES[palette]}`,
+      });
+      const from = k === 0 ? low : breaks[k - 1];
+      item.append(swatch, `${numberFormat.format(from)} to ${numberFormat.format(upper)}`);
+      list.append(item);
+    });
+    return list;
+  }
+
   function tooltipFor(feature, decile, highlighted) {
     // Built from text nodes, never HTML strings: names come from data files.
     const props = feature.properties || {};
@@ -41,6 +94,17 @@
     box.append(name, document.createElement('br'),
       `Code: ${props.code || 'unknown'}`, document.createElement('br'),
       decile === null ? 'Decile: no data' : `Decile: ${decile} of 10`);
+    if (highlighted) box.append(document.createElement('br'), '(highlighted area)');
+    return box;
+  }
+
+  function valueTooltipFor(feature, value, label, unit, highlighted) {
+    const props = feature.properties || {};
+    const box = document.createElement('div');
+    const name = document.createElement('strong');
+    name.textContent = props.name || 'Unnamed area';
+    box.append(name, document.createElement('br'), `Code: ${props.code || 'unknown'}`, document.createElement('br'),
+      value === null ? `${label}: no data` : `${label}: ${numberFormat.format(value)}${unit ? ` ${unit}` : ''}`);
     if (highlighted) box.append(document.createElement('br'), '(highlighted area)');
     return box;
   }
@@ -76,6 +140,15 @@
     const data = await response.json();
 
     const property = el.dataset.decileProperty || 'imd_decile';
+    const valueProperty = el.dataset.valueProperty || '';
+    const valueLabel = el.dataset.valueLabel || valueProperty;
+    const valueUnit = el.dataset.valueUnit || '';
+    const values = valueProperty ? (data.features || []).map((f) => valueOf(f, valueProperty)) : [];
+    const breaks = valueProperty ? quantileBreaks(values) : [];
+    // Palette index 0-9 (darkest first) or null, in either mode.
+    const shadeOf = (feature) => (valueProperty
+      ? classOf(valueOf(feature, valueProperty), breaks)
+      : (decileOf(feature, property) === null ? null : decileOf(feature, property) - 1));
     const highlightCode = el.dataset.highlightCode || '';
     const mapId = el.id || `cg-map-${index + 1}`;
     el.id = mapId;
@@ -83,19 +156,22 @@
     let highlighted = null;
     const layer = L.geoJSON(data, {
       style(feature) {
-        const decile = decileOf(feature, property);
+        const shade = shadeOf(feature);
         const isHighlight = highlightCode !== '' && feature.properties && feature.properties.code === highlightCode;
         return {
-          fillColor: decile === null ? NO_DATA.fill : FILLS[decile - 1],
+          fillColor: shade === null ? NO_DATA.fill : FILLS[shade],
           fillOpacity: 1,
-          color: isHighlight ? HIGHLIGHT : decile === null ? NO_DATA.outline : OUTLINES[decile - 1],
+          color: isHighlight ? HIGHLIGHT : shade === null ? NO_DATA.outline : OUTLINES[shade],
           weight: isHighlight ? 4 : 1,
         };
       },
       onEachFeature(feature, featureLayer) {
         const isHighlight = highlightCode !== '' && feature.properties && feature.properties.code === highlightCode;
         if (isHighlight) highlighted = featureLayer;
-        featureLayer.bindTooltip(tooltipFor(feature, decileOf(feature, property), isHighlight), { sticky: true });
+        const tip = valueProperty
+          ? valueTooltipFor(feature, valueOf(feature, valueProperty), valueLabel, valueUnit, isHighlight)
+          : tooltipFor(feature, decileOf(feature, property), isHighlight);
+        featureLayer.bindTooltip(tip, { sticky: true });
       },
     });
 
@@ -121,13 +197,15 @@
     const note = document.createElement('p');
     note.className = 'govuk-visually-hidden';
     note.id = `${mapId}-note`;
-    note.textContent = 'Map of areas shaded by deprivation decile: darker purple is more deprived, '
-      + 'from decile 1 (most deprived) to decile 10 (least deprived)'
+    note.textContent = (valueProperty
+      ? `Map of areas shaded by ${valueLabel}: darker purple is higher, in five groups with about as many areas each`
+      : 'Map of areas shaded by deprivation decile: darker purple is more deprived, '
+        + 'from decile 1 (most deprived) to decile 10 (least deprived)')
       + (highlighted ? '; the highlighted area has a thick black outline. ' : '. ')
       + 'The key follows the map.';
     el.append(note);
     el.setAttribute('aria-describedby', note.id);
-    el.after(legendFor(mapId));
+    el.after(valueProperty ? valueLegendFor(mapId, breaks, values, valueLabel) : legendFor(mapId));
     el.dataset.mapReady = 'true';
   }
 

@@ -1,0 +1,765 @@
+"""Dashboards for a ward, a local authority or the nation, and the framework's changes.
+
+Every figure a page shows comes from `dashboard()` (pages, the PDF report and the open data API
+all read the same dict). National comparisons are computed once per data version and cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import numpy as np
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Prefetch
+
+from commonground.audit.service import record
+from commonground.engine import outcomes as engine
+from commonground.outcomes.models import MeasureChange, MeasureSource, PriorityLink, Signal, Theme, WellbeingMeasure
+from commonground.places import services as places
+from commonground.places.models import Area, AreaType, AreaValue, DataSet
+
+LICENCE = "Open Government Licence v3.0"
+LICENCE_NOTE = (
+    "Figures are published under the Open Government Licence v3.0 unless their source says otherwise; "
+    "each source below names its licence. Licensed third-party figures are shown on pages but not re-published."
+)
+CACHE_SECONDS = 3600
+
+
+class FrameworkError(ValueError):
+    """A change to the framework that breaks a rule; the message says which."""
+
+
+# Data version: one query; any load, framework change, plan change or payment changes it -----------------
+
+VERSION_SQL = (
+    "SELECT (SELECT COUNT(*) FROM places_dataset), (SELECT MAX(loaded_at) FROM places_dataset),"
+    " (SELECT MAX(id) FROM outcomes_measurechange), (SELECT MAX(id) FROM outcomes_signal),"
+    " (SELECT MAX(updated_at) FROM outcomes_prioritylink), (SELECT MAX(id) FROM fund_disbursement),"
+    " (SELECT MAX(id) FROM fund_spend), (SELECT MAX(updated_at) FROM fund_communityplan),"
+    " (SELECT MAX(committed_at) FROM fund_fund), (SELECT COUNT(*) FROM fund_priority)"
+)
+
+
+def data_version() -> str:
+    """A short token that changes whenever any figure on a dashboard could change (for ETags and caches)."""
+    from commonground.outcomes import sections
+
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION_SQL)
+        row = cursor.fetchone()
+    parts = [str(v) for v in row] + sections.versions()
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+# Held in this process, not the cache: comparison tables are large (one entry per area) and unpickling
+# them on every request would cost more than the page. Cleared whenever the data version changes.
+_TABLES: dict = {}
+
+
+# The framework ---------------------------------------------------------------------------------------------
+
+
+def framework(include_retired: bool = False, version: str | None = None) -> list[Theme]:
+    """Themes with their measures, sources and signals; with a version, reused in this process until it changes."""
+    if version is not None and not include_retired:
+        if _TABLES.get("version") != version:
+            _TABLES.clear()
+            _TABLES["version"] = version
+        if "framework" not in _TABLES:
+            _TABLES["framework"] = framework()
+        return _TABLES["framework"]
+    measures = WellbeingMeasure.objects.prefetch_related("sources")
+    if not include_retired:
+        measures = measures.filter(status=WellbeingMeasure.Status.ACTIVE)
+    return list(Theme.objects.prefetch_related(Prefetch("measures", queryset=measures), "signals"))
+
+
+def _snapshot(measure: WellbeingMeasure) -> dict:
+    return {
+        "theme": measure.theme.slug,
+        "name": measure.name,
+        "source": measure.source,
+        "unit": measure.unit,
+        "direction": measure.direction,
+        "geography": measure.geography,
+        "period": measure.period,
+        "status": measure.status,
+        "sources": [f"{s.dataset_slug}/{s.measure_slug}@{s.period}" for s in measure.sources.all()],
+    }
+
+
+def _log(measure: WellbeingMeasure, actor, action: str, before: dict, reason: str = "") -> None:
+    after = _snapshot(measure)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    MeasureChange.objects.create(measure=measure, action=action, before=before, after=after, reason=reason, actor=user)
+    record(actor, f"outcomes.measure_{action}", measure, before=before or None, after=after)
+
+
+@transaction.atomic
+def add_measure(
+    actor,
+    *,
+    theme: Theme,
+    slug: str,
+    name: str,
+    source: str,
+    unit: str,
+    direction: str,
+    geography: str,
+    period: str,
+    sources: list[tuple[str, str, str]],
+    reason: str = "",
+) -> WellbeingMeasure:
+    """A council adds a measure; `sources` are (dataset slug, measure slug, period label)."""
+    if WellbeingMeasure.objects.filter(slug=slug).exists():
+        raise FrameworkError(f"a measure with the short name {slug!r} already exists: choose another")
+    measure = WellbeingMeasure.objects.create(
+        theme=theme,
+        slug=slug,
+        name=name,
+        source=source,
+        unit=unit,
+        direction=direction,
+        geography=geography,
+        period=period,
+    )
+    for dataset_slug, measure_slug, label in sources:
+        MeasureSource.objects.create(
+            measure=measure, dataset_slug=dataset_slug, measure_slug=measure_slug, period=label
+        )
+    _log(measure, actor, "added", {}, reason)
+    return measure
+
+
+@transaction.atomic
+def retire_measure(actor, measure: WellbeingMeasure, reason: str) -> None:
+    measure = WellbeingMeasure.objects.select_for_update().get(pk=measure.pk)
+    if measure.status == WellbeingMeasure.Status.RETIRED:
+        raise FrameworkError(f"“{measure.name}” is already retired")
+    before = _snapshot(measure)
+    measure.status = WellbeingMeasure.Status.RETIRED
+    measure.save(update_fields=["status"])
+    _log(measure, actor, "retired", before, reason)
+
+
+@transaction.atomic
+def reinstate_measure(actor, measure: WellbeingMeasure, reason: str) -> None:
+    measure = WellbeingMeasure.objects.select_for_update().get(pk=measure.pk)
+    before = _snapshot(measure)
+    measure.status = WellbeingMeasure.Status.ACTIVE
+    measure.save(update_fields=["status"])
+    _log(measure, actor, "reinstated", before, reason)
+
+
+@transaction.atomic
+def retheme_measure(actor, measure: WellbeingMeasure, theme: Theme, reason: str) -> None:
+    measure = WellbeingMeasure.objects.select_for_update().get(pk=measure.pk)
+    if measure.theme_id == theme.pk:
+        raise FrameworkError(f"“{measure.name}” is already under {theme.name}")
+    before = _snapshot(measure)
+    measure.theme = theme
+    measure.save(update_fields=["theme"])
+    _log(measure, actor, "rethemed", before, reason)
+
+
+@transaction.atomic
+def add_source(actor, measure: WellbeingMeasure, dataset_slug: str, measure_slug: str, period: str) -> None:
+    """Link one more period's figures (e.g. a new survey) to a measure, for its trend."""
+    before = _snapshot(measure)
+    MeasureSource.objects.update_or_create(
+        measure=measure, dataset_slug=dataset_slug, measure_slug=measure_slug, defaults={"period": period}
+    )
+    _log(measure, actor, "source_added", before)
+
+
+@transaction.atomic
+def record_signal(
+    actor,
+    *,
+    theme: Theme,
+    statement: str,
+    chosen_by: str,
+    method: str,
+    chosen_on: dt.date,
+    area: Area | None = None,
+    measures=(),
+) -> Signal:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    signal = Signal.objects.create(
+        theme=theme,
+        statement=statement,
+        chosen_by=chosen_by,
+        method=method,
+        chosen_on=chosen_on,
+        area=area,
+        recorded_by=user,
+    )
+    signal.measures.set(measures)
+    record(
+        actor,
+        "outcomes.signal",
+        signal,
+        after={"theme": theme.slug, "statement": statement, "chosen_by": chosen_by, "method": method},
+    )
+    return signal
+
+
+@transaction.atomic
+def set_priority_outcome(actor, priority, status: str, measures) -> PriorityLink:
+    """Status of a plan priority and the measures it should move (plans.can_edit is checked by the view)."""
+    link, _ = PriorityLink.objects.get_or_create(priority=priority)
+    before = {"status": link.status, "measures": sorted(link.measures.values_list("slug", flat=True))}
+    link.status = status
+    link.save()
+    link.measures.set(measures)
+    after = {"status": status, "measures": sorted(m.slug for m in measures)}
+    record(actor, "outcomes.priority_status", priority.plan, before=before, after=after)
+    return link
+
+
+# National comparison tables (cached per data version) ----------------------------------------------------
+
+
+def _region_of(area_type_id: int) -> dict[int, int | None]:
+    """Area id → its region's id, whether the region is the parent (districts) or grandparent (wards)."""
+    rows = Area.objects.filter(area_type_id=area_type_id).values_list(
+        "id", "parent_id", "parent__area_type__level", "parent__parent_id", "parent__parent__area_type__level"
+    )
+    region = AreaType.Level.REGION
+    return {i: (p if pl == region else gp if gpl == region else None) for i, p, pl, gp, gpl in rows}
+
+
+def _deciles(area_type_id: int) -> dict[int, int]:
+    return {
+        a: int(v)
+        for a, v in AreaValue.objects.filter(
+            area__area_type_id=area_type_id,
+            measure__slug="imd_decile",
+            measure__dataset__slug__in=places.INDEX_DATASETS,
+        ).values_list("area_id", "value")
+    }
+
+
+def comparison_table(version: str, dataset_slug: str, measure_slug: str, area_type_id: int) -> dict:
+    """Mean of one figure over all areas of a type, by IMD decile and by region (cached per version)."""
+    if _TABLES.get("version") != version:
+        _TABLES.clear()
+        _TABLES["version"] = version
+    key = (dataset_slug, measure_slug, area_type_id)
+    table = _TABLES.get(key)
+    if table is not None:
+        return table
+    pairs = list(
+        AreaValue.objects.filter(
+            measure__dataset__slug=dataset_slug, measure__slug=measure_slug, area__area_type_id=area_type_id
+        ).values_list("area_id", "value")
+    )
+    ids = [a for a, _ in pairs]
+    values = np.array([v for _, v in pairs], dtype=float)
+    if ("groups", area_type_id) not in _TABLES:  # shared by every measure of this area type
+        _TABLES[("groups", area_type_id)] = (_deciles(area_type_id), _region_of(area_type_id))
+    deciles, regions = _TABLES[("groups", area_type_id)]
+    overall = engine.group_means(values, ["all"] * len(ids)).get("all")
+    table = {
+        "all": overall,
+        "by_decile": engine.group_means(values, [deciles.get(a) for a in ids]),
+        "by_region": engine.group_means(values, [regions.get(a) for a in ids]),
+        "decile_of": {a: deciles.get(a) for a in ids},
+        "region_of": {a: regions.get(a) for a in ids},
+    }
+    _TABLES[key] = table
+    return table
+
+
+# Dashboards ------------------------------------------------------------------------------------------------
+
+
+def _dataset_info(ds: DataSet) -> dict:
+    return {
+        "slug": ds.slug,
+        "name": ds.name,
+        "source": ds.source,
+        "source_url": ds.source_url,
+        "licence": ds.licence,
+        "release_date": ds.release_date.isoformat() if ds.release_date else None,
+        "third_party": ds.is_third_party,
+    }
+
+
+def _area_info(area: Area) -> dict:
+    return {
+        "code": area.code,
+        "name": area.name,
+        "level": area.area_type.level,
+        "area_type": area.area_type.code,
+        "area_type_name": area.area_type.name,
+        "population": area.population,
+        "is_demo": area.is_demo,
+        "parent": {"code": area.parent.code, "name": area.parent.name} if area.parent_id else None,
+    }
+
+
+def _measure_info(m: WellbeingMeasure) -> dict:
+    return {
+        "slug": m.slug,
+        "name": m.name,
+        "unit": m.unit,
+        "direction": m.direction,
+        "source": m.source,
+        "geography": m.geography,
+        "period": m.period,
+        "headline": m.headline,
+    }
+
+
+def _datasets() -> dict[str, DataSet]:
+    return {d.slug: d for d in DataSet.objects.all()}
+
+
+def area_dashboard(area: Area, version: str | None = None) -> dict:
+    """Every figure on an area's dashboard (ward or local authority), cached per data version."""
+    version = version or data_version()
+    key = f"outcomes:area:{version}:{area.pk}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    from commonground.outcomes import sections
+
+    datasets = _datasets()
+    themes = framework(version=version)
+    wanted = {(s.dataset_slug, s.measure_slug) for t in themes for m in t.measures.all() for s in m.sources.all()}
+    own = {
+        (ds, ms): v
+        for ds, ms, v in AreaValue.objects.filter(
+            area=area, measure__dataset__slug__in={d for d, _ in wanted}, measure__slug__in={m for _, m in wanted}
+        ).values_list("measure__dataset__slug", "measure__slug", "value")
+    }
+    used: set[str] = set()
+    region = None
+    theme_rows = []
+    for theme in themes:
+        rows = []
+        for m in theme.measures.all():
+            series = [
+                {"period": s.period, "value": own[(s.dataset_slug, s.measure_slug)], "dataset": s.dataset_slug}
+                for s in m.sources.all()
+                if (s.dataset_slug, s.measure_slug) in own
+            ]
+            row = {
+                **_measure_info(m),
+                "series": series,
+                "latest": series[-1] if series else None,
+                "change": None,
+                "comparison": None,
+                "third_party": False,
+            }
+            if series:
+                latest = series[-1]
+                ds = datasets[latest["dataset"]]
+                used.update(s["dataset"] for s in series)
+                row["third_party"] = ds.is_third_party
+                if len(series) > 1:
+                    row["change"] = engine.change(series[-2]["value"], latest["value"], m.direction)
+                source = next(s for s in m.sources.all() if s.dataset_slug == latest["dataset"])
+                table = comparison_table(version, source.dataset_slug, source.measure_slug, area.area_type_id)
+                decile = table["decile_of"].get(area.pk)
+                region_id = table["region_of"].get(area.pk)
+                if region_id and region is None:
+                    region = Area.objects.filter(pk=region_id).values_list("name", flat=True).first()
+                similar = table["by_decile"].get(decile) if decile else None
+                in_region = table["by_region"].get(region_id) if region_id else None
+                row["comparison"] = {
+                    "period": latest["period"],
+                    "this_area": latest["value"],
+                    "similar": similar[0] if similar else None,
+                    "similar_count": similar[1] if similar else 0,
+                    "similar_label": f"Areas in IMD decile {decile}" if decile else None,
+                    "region": in_region[0] if in_region else None,
+                    "region_count": in_region[1] if in_region else 0,
+                    "region_label": region,
+                    "england": table["all"][0] if table["all"] else None,
+                    "england_count": table["all"][1] if table["all"] else 0,
+                    "england_label": "All demo areas of this type" if area.is_demo else "England",
+                }
+            rows.append(row)
+        signals = [
+            {
+                "statement": s.statement,
+                "chosen_by": s.chosen_by,
+                "method": s.get_method_display(),
+                "chosen_on": s.chosen_on.isoformat(),
+            }
+            for s in theme.signals.all()
+            if s.area_id in (None, area.pk, area.parent_id)
+        ]
+        theme_rows.append(
+            {
+                "slug": theme.slug,
+                "name": theme.name,
+                "cross_cutting": theme.cross_cutting,
+                "measures": rows,
+                "signals": signals,
+            }
+        )
+    section_rows = sections.collect(area)
+    used.update(s["dataset"] for s in section_rows if s.get("dataset"))
+    result = {
+        "scope": "area",
+        "area": _area_info(area),
+        "tiles": _tiles(area, theme_rows, section_rows),
+        "themes": theme_rows,
+        "sections": section_rows,
+        "sources": [_dataset_info(datasets[s]) for s in sorted(used) if s in datasets],
+        "licence": LICENCE,
+        "licence_note": LICENCE_NOTE,
+        "data_version": version,
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _tiles(area: Area | None, themes: list[dict], section_rows: list[dict]) -> list[dict]:
+    tiles = []
+    if area is not None and area.population:
+        tiles.append({"label": "Population", "value": area.population, "unit": "people", "note": "mid-2019"})
+    for section in section_rows:
+        tiles.extend(section.get("tiles", []))
+    for theme in themes:
+        for m in theme["measures"]:
+            if m["headline"] and m["latest"] is not None and not m["third_party"]:
+                tiles.append(
+                    {
+                        "label": m["name"],
+                        "value": m["latest"]["value"],
+                        "unit": m["unit"],
+                        "note": f"{m['latest']['period']}; {dict(BETTER).get(m['change'], 'no trend yet')}",
+                    }
+                )
+    return tiles
+
+
+BETTER = (
+    ("better", "better than before"),
+    ("worse", "worse than before"),
+    ("same", "no change"),
+    ("up", "up"),
+    ("down", "down"),
+)
+
+
+def national_dashboard(version: str | None = None) -> dict:
+    """England (or the demo borough when only demo data is loaded): averages per period and by region."""
+    version = version or data_version()
+    key = f"outcomes:nation:{version}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    from commonground.outcomes import sections
+
+    demo = not Area.objects.filter(is_demo=False).exists()
+    datasets = _datasets()
+    ward_types = list(AreaType.objects.filter(level=AreaType.Level.WARD, areas__is_demo=demo).distinct())
+    regions = dict(Area.objects.filter(area_type__level=AreaType.Level.REGION).values_list("id", "name"))
+    used: set[str] = set()
+    theme_rows = []
+    for theme in framework(version=version):
+        rows = []
+        for m in theme.measures.all():
+            series, by_region = [], []
+            for s in m.sources.all():
+                if s.dataset_slug not in datasets or datasets[s.dataset_slug].is_demo != demo:
+                    continue
+                for t in ward_types:
+                    table = comparison_table(version, s.dataset_slug, s.measure_slug, t.pk)
+                    if table["all"]:
+                        series.append(
+                            {
+                                "period": s.period,
+                                "value": table["all"][0],
+                                "dataset": s.dataset_slug,
+                                "areas": table["all"][1],
+                                "area_type": t.code,
+                            }
+                        )
+                        by_region = [
+                            {"region": regions.get(r, str(r)), "value": v, "areas": n}
+                            for r, (v, n) in table["by_region"].items()
+                        ]
+                        used.add(s.dataset_slug)
+            series.sort(key=lambda r: r["period"])
+            third = bool(series) and datasets[series[-1]["dataset"]].is_third_party
+            rows.append(
+                {
+                    **_measure_info(m),
+                    "series": series,
+                    "latest": series[-1] if series else None,
+                    "change": engine.change(series[-2]["value"], series[-1]["value"], m.direction)
+                    if len(series) > 1
+                    else None,
+                    "by_region": sorted(by_region, key=lambda r: r["region"]),
+                    "third_party": third,
+                }
+            )
+        signals = [
+            {
+                "statement": s.statement,
+                "chosen_by": s.chosen_by,
+                "method": s.get_method_display(),
+                "chosen_on": s.chosen_on.isoformat(),
+            }
+            for s in theme.signals.all()
+            if s.area_id is None
+        ]
+        theme_rows.append(
+            {
+                "slug": theme.slug,
+                "name": theme.name,
+                "cross_cutting": theme.cross_cutting,
+                "measures": rows,
+                "signals": signals,
+            }
+        )
+    section_rows = sections.collect(None)
+    wards = Area.objects.filter(area_type__in=ward_types).count()
+    tiles = [{"label": "Wards", "value": wards, "unit": "wards", "note": "all geographies loaded"}]
+    tiles += _tiles(None, theme_rows, section_rows)[:6]
+    result = {
+        "scope": "nation",
+        "area": {
+            "code": "E92000001" if not demo else "DEMO",
+            "name": "England" if not demo else "Demo data",
+            "level": AreaType.Level.NATION,
+            "area_type": "nation",
+            "area_type_name": "Nation",
+            "population": None,
+            "is_demo": demo,
+            "parent": None,
+        },
+        "tiles": tiles,
+        "themes": theme_rows,
+        "sections": section_rows,
+        "sources": [_dataset_info(datasets[s]) for s in sorted(used)],
+        "licence": LICENCE,
+        "licence_note": LICENCE_NOTE,
+        "data_version": version,
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def find_measure(slug: str | None) -> WellbeingMeasure | None:
+    measures = WellbeingMeasure.objects.prefetch_related("sources").filter(status=WellbeingMeasure.Status.ACTIVE)
+    return (measures.filter(slug=slug).first() if slug else None) or measures.filter(headline=True).first()
+
+
+def map_areas(area: Area | None) -> list[Area]:
+    """What the dashboard map shows: a ward among its neighbours, a district's wards, or England's districts."""
+    if area is None:
+        demo = not Area.objects.filter(is_demo=False).exists()
+        with_shape = Area.objects.filter(area_type__level=AreaType.Level.LOCAL_AUTHORITY, is_demo=demo).exclude(
+            geometry=""
+        )
+        if with_shape.exists():
+            return list(with_shape)
+        return list(Area.objects.filter(area_type__level=AreaType.Level.WARD, is_demo=demo))  # no district shapes
+    if area.area_type.level == AreaType.Level.WARD and area.parent_id:
+        return list(Area.objects.filter(parent_id=area.parent_id, area_type_id=area.area_type_id))
+    if area.area_type.level == AreaType.Level.WARD:
+        return [area]
+    return list(area.children.filter(area_type__level=AreaType.Level.WARD))
+
+
+def map_collection(area: Area | None, measure: WellbeingMeasure, version: str | None = None) -> dict:
+    """GeoJSON of the map's areas with the measure's latest value as `value` (cached per version)."""
+    version = version or data_version()
+    key = f"outcomes:map:{version}:{area.pk if area else 'nation'}:{measure.slug}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    shapes = map_areas(area)
+    ids = [a.pk for a in shapes]
+    values: dict[int, tuple[str, float]] = {}
+    third_party = set(DataSet.objects.filter(is_third_party=True).values_list("slug", flat=True))
+    for s in measure.sources.all():  # later periods overwrite earlier ones
+        for area_id, value in AreaValue.objects.filter(
+            area_id__in=ids, measure__dataset__slug=s.dataset_slug, measure__slug=s.measure_slug
+        ).values_list("area_id", "value"):
+            values[area_id] = (s.period, value, s.dataset_slug in third_party)
+    features = []
+    for a in shapes:
+        geometry = a.geometry or places.combined_geometry(a)
+        if not geometry:
+            continue
+        period, value, licensed = values.get(a.pk, (None, None, False))
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": a.code,
+                    "name": a.name,
+                    "value": None if licensed else value,
+                    "period": period,
+                    "measure": measure.slug,
+                    "unit": measure.unit,
+                },
+                "geometry": json.loads(geometry),
+            }
+        )
+    result = {"type": "FeatureCollection", "measure": measure.slug, "name": measure.name, "features": features}
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+# Flat rows for CSV downloads: one row per figure ------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "area_code",
+    "area_name",
+    "theme",
+    "measure",
+    "measure_name",
+    "period",
+    "value",
+    "unit",
+    "kind",
+    "dataset",
+    "comparison",
+]
+
+
+def figure_rows(board: dict, *, publishable_only: bool = True) -> list[dict]:
+    """Every figure of a dashboard as flat rows; licensed third-party figures left out when re-publishing."""
+    area = board["area"]
+    base = {"area_code": area["code"], "area_name": area["name"]}
+    rows = [
+        {
+            **base,
+            "theme": "",
+            "measure": "tile",
+            "measure_name": t["label"],
+            "period": t.get("note", ""),
+            "value": t["value"],
+            "unit": t["unit"],
+            "kind": "headline",
+            "dataset": "",
+            "comparison": "",
+        }
+        for t in board["tiles"]
+    ]
+    for theme in board["themes"]:
+        for m in theme["measures"]:
+            if m["third_party"] and publishable_only:
+                continue
+            common = {
+                **base,
+                "theme": theme["slug"],
+                "measure": m["slug"],
+                "measure_name": m["name"],
+                "unit": m["unit"],
+            }
+            for point in m["series"]:
+                rows.append(
+                    {
+                        **common,
+                        "period": point["period"],
+                        "value": point["value"],
+                        "kind": "trend",
+                        "dataset": point["dataset"],
+                        "comparison": "",
+                    }
+                )
+            cmp_ = m.get("comparison")
+            if cmp_:
+                for label in ("similar", "region", "england"):
+                    if cmp_[label] is not None:
+                        rows.append(
+                            {
+                                **common,
+                                "period": cmp_["period"],
+                                "value": cmp_[label],
+                                "kind": "comparison",
+                                "dataset": m["latest"]["dataset"],
+                                "comparison": cmp_[f"{label}_label"],
+                            }
+                        )
+            for r in m.get("by_region", []):
+                rows.append(
+                    {
+                        **common,
+                        "period": m["latest"]["period"],
+                        "value": r["value"],
+                        "kind": "region",
+                        "dataset": m["latest"]["dataset"],
+                        "comparison": r["region"],
+                    }
+                )
+    for section in board["sections"]:
+        for row in section["rows"]:
+            for key, label in section["columns"]:
+                value = row.get(key)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    rows.append(
+                        {
+                            **base,
+                            "theme": section["slug"],
+                            "measure": key,
+                            "measure_name": label,
+                            "period": row.get("period", ""),
+                            "value": value,
+                            "unit": row.get(f"{key}_unit", ""),
+                            "kind": section["slug"],
+                            "dataset": section.get("dataset") or "",
+                            "comparison": row.get(section["columns"][0][0], ""),
+                        }
+                    )
+    return rows
+
+
+def publishable(board: dict) -> dict:
+    """The dashboard with licensed third-party values blanked, for the open data API."""
+    themes = []
+    for theme in board["themes"]:
+        measures = []
+        for m in theme["measures"]:
+            if m["third_party"]:
+                m = {**m, "series": [], "latest": None, "comparison": None, "by_region": [], "change": None}
+            measures.append(m)
+        themes.append({**theme, "measures": measures})
+    return {**board, "themes": themes}
+
+
+def measure_figures(measure: WellbeingMeasure, level: str, offset: int, limit: int | None) -> dict:
+    """The latest period's figure of a measure for every area of a level, paginated, for the open data API."""
+    datasets = _datasets()
+    chosen = None
+    for source in sorted(measure.sources.all(), key=lambda s: s.period, reverse=True):
+        values = AreaValue.objects.filter(
+            area__area_type__level=level, measure__dataset__slug=source.dataset_slug, measure__slug=source.measure_slug
+        )
+        if source.dataset_slug in datasets and values.exists():
+            chosen = (source, values)
+            break
+    body = {"measure": measure.slug, "name": measure.name, "unit": measure.unit, "period": None, "dataset": None,
+            "withheld": False, "licence": LICENCE, "sources": [], "count": 0, "offset": offset,
+            "limit": limit or 0, "results": []}  # fmt: skip
+    if chosen is None:
+        return body
+    source, values = chosen
+    dataset = datasets[source.dataset_slug]
+    body.update(period=source.period, dataset=dataset.slug, licence=dataset.licence, sources=[_dataset_info(dataset)])
+    if dataset.is_third_party:
+        return {**body, "withheld": True}
+    values = values.order_by("area__code", "area__area_type_id").values_list(
+        "area__code", "area__name", "area__area_type__code", "value"
+    )
+    page = values[offset : offset + limit] if limit is not None else values[offset:]
+    body["count"] = values.count()
+    body["limit"] = limit if limit is not None else body["count"]
+    body["results"] = [{"code": c, "name": n, "area_type": t, "value": v} for c, n, t, v in page]
+    return body

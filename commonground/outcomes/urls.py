@@ -1,0 +1,18 @@
+from django.urls import path
+
+from commonground.outcomes import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("", views.nation, name="nation"),
+    path("dashboard.csv", views.nation_csv, name="nation-csv"),
+    path("framework/", views.framework, name="framework"),
+    path("measures/new/", views.measure_add, name="measure-add"),
+    path("measures/<slug:slug>/", views.measure_detail, name="measure"),
+    path("measures/<slug:slug>/change/", views.measure_change, name="measure-change"),
+    path("signals/new/", views.signal_add, name="signal-add"),
+    path("priorities/<int:pk>/", views.priority_status, name="priority"),
+    path("areas/<str:code>/", views.area_dashboard, name="area"),
+    path("areas/<str:code>/dashboard.csv", views.area_csv, name="area-csv"),
+    path("areas/<str:code>/report.pdf", views.area_report, name="area-report"),
+]

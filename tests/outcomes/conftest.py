@@ -1,0 +1,15 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test's database is rolled back, so dashboards cached by an earlier test must not leak in."""
+    from django.core.cache import cache
+
+    from commonground.outcomes import services
+
+    cache.clear()
+    services._TABLES.clear()
+    yield
+    cache.clear()
+    services._TABLES.clear()
