@@ -60,7 +60,7 @@ def test_ward_dashboard_page_has_tables_for_every_chart_and_downloads(client, de
     assert html.count('class="govuk-table') >= 9 + 2
     for slug in ("pb", "panels", "assets"):
         assert f'id="section-{slug}"' in html
-    assert "None yet." in html
+    assert "Nothing recorded for this area yet." in html  # every section is provided now
     csv_text = client.get(reverse("outcomes:area-csv", args=["X05000002"])).content.decode()
     assert csv_text.splitlines()[0] == ",".join(services.CSV_COLUMNS)
     assert f"X05000002,Brookfield,safety,crime,Crime,2019,{crime_values()['X05000002']!r}" in csv_text
@@ -109,7 +109,10 @@ def test_an_app_can_plug_a_section_in(demo, monkeypatch):
     board = services.area_dashboard(Area.objects.get(code="X05000002"))
     pb = next(s for s in board["sections"] if s["slug"] == "pb")
     assert pb["status"] == "ok" and pb["rows"][0]["spent"] == 12000
-    assert [s["status"] for s in board["sections"] if s["slug"] in ("panels", "assets")] == ["none_yet", "none_yet"]
+    assert [s["status"] for s in board["sections"] if s["slug"] in ("panels", "assets")] == [
+        "empty",
+        "empty",
+    ]  # provided, nothing for this ward
     rows = services.figure_rows(board)
     assert {"measure": "spent", "value": 12000, "kind": "pb", "comparison": "Brookfield 2026"}.items() <= next(
         r for r in rows if r["kind"] == "pb"

@@ -1,0 +1,68 @@
+"""The participatory budgeting section of area dashboards and the State of the Neighbourhood report
+(see commonground.outcomes.sections)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+
+from commonground.budgeting.models import Process, Proposal, Result
+from commonground.places.models import Area
+
+
+def section(area: Area | None) -> dict | None:
+    """Processes held in the area (or in its wards), with what was decided and delivered."""
+    processes = Process.objects.exclude(phase=Process.Phase.DRAFT).select_related("area")
+    if area is not None:
+        processes = processes.filter(Q(area=area) | Q(area__parent=area))
+    processes = list(processes.order_by("-created_at"))
+    if not processes:
+        return None
+    results = {r.process_id: r for r in Result.objects.filter(process__in=processes)}
+    delivered = dict(
+        Proposal.objects.filter(process__in=processes, delivery=Proposal.Delivery.COMPLETE)
+        .values_list("process")
+        .annotate(n=Count("id"))
+    )
+    rows = []
+    for p in processes:
+        result = results.get(p.pk)
+        rows.append(
+            {
+                "process": p.title,
+                "area": p.area.name if p.area else "",
+                "stage": p.get_phase_display(),
+                "budget": p.budget,
+                "ballots": result.ballots if result else None,
+                "funded": len(result.winners) if result else None,
+                "spent": result.spent if result else None,
+                "delivered": delivered.get(p.pk, 0) if result else None,
+            }
+        )
+    decided = sum(r.spent for r in results.values())
+    ballots = sum(r.ballots for r in results.values())
+    return {
+        "summary": f"{len(processes)} process{'es' if len(processes) != 1 else ''}; residents' votes decided "
+        f"how £{decided:,} is spent, from {ballots:,} ballots.",
+        "columns": [
+            ("process", "Process"),
+            ("area", "Area"),
+            ("stage", "Stage"),
+            ("budget", "Budget (£)"),
+            ("ballots", "Ballots"),
+            ("funded", "Projects funded"),
+            ("spent", "Funded (£)"),
+            ("delivered", "Delivered"),
+        ],
+        "rows": rows,
+        "tiles": [
+            {"label": "Decided by residents' votes", "value": decided, "unit": "£", "note": "PB projects funded"},
+            {"label": "PB ballots cast", "value": ballots, "unit": "", "note": "all processes counted"},
+        ],
+    }
+
+
+def version() -> str:
+    """Changes whenever a process moves on, is counted, or a delivery update is recorded."""
+    phases = sorted(Process.objects.values_list("phase").annotate(n=Count("id")))
+    spent = Proposal.objects.aggregate(s=Sum("spent"), n=Count("id"), done=Count("id", filter=Q(delivery="complete")))
+    return f"pb:{phases}:{Result.objects.count()}:{spent['s']}:{spent['n']}:{spent['done']}"

@@ -1,0 +1,45 @@
+"""The citizens' panels section of dashboards and the State of the Neighbourhood report (see
+commonground.outcomes.sections). Panels are not tied to an area yet, so they show at national level."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max
+
+from commonground.panels.models import Panel
+from commonground.places.models import Area
+
+
+def section(area: Area | None) -> dict | None:
+    if area is not None:
+        return None
+    panels = list(Panel.objects.annotate(pool=Count("volunteers")).order_by("-created_at"))
+    if not panels:
+        return None
+    rows = [
+        {
+            "panel": p.title,
+            "size": p.size,
+            "pool": p.pool,
+            "stage": p.get_status_display(),
+            "least_chance": round(p.min_probability, 4) if p.min_probability is not None else None,
+        }
+        for p in panels
+    ]
+    return {
+        "summary": f"{len(panels)} panel{'s' if len(panels) != 1 else ''} chosen by lot.",
+        "columns": [
+            ("panel", "Panel"),
+            ("size", "Seats"),
+            ("pool", "Volunteers"),
+            ("stage", "Stage"),
+            ("least_chance", "Least chance of selection"),
+        ],  # fmt: skip
+        "rows": rows,
+        "tiles": [{"label": "Panels", "value": len(panels), "unit": "", "note": "chosen by lot"}],
+    }
+
+
+def version() -> str:
+    latest = Panel.objects.aggregate(n=Count("id"), last=Max("id"))
+    statuses = sorted(Panel.objects.values_list("status").annotate(n=Count("id")))
+    return f"panels:{latest['n']}:{latest['last']}:{statuses}"
