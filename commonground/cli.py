@@ -533,6 +533,18 @@ def fund_export(
         console.print(f"Wrote the spreadsheet columns to {csv_out}")
 
 
+def _read_election(file: Path, rule: str):
+    """The election in a .pb file, after checking the rule's name; one `Error:` line otherwise."""
+    from commonground.engine.pb import pabulib, rules
+
+    if rule not in rules.RULES:
+        fail(f"--rule must be one of {', '.join(rules.RULES)}, not {rule!r}")
+    try:
+        return pabulib.read(file)
+    except pabulib.PabulibError as exc:
+        fail(str(exc))
+
+
 @pb_app.command("tally")
 def pb_tally(
     file: Annotated[Path, typer.Argument(help="A pabulib .pb file.")],
@@ -545,14 +557,9 @@ def pb_tally(
     """Pick the winning projects of a PB election with a rule; prints winners, money spent and budget."""
     import json
 
-    from commonground.engine.pb import pabulib, rules
+    from commonground.engine.pb import rules
 
-    if rule not in rules.RULES:
-        fail(f"--rule must be one of {', '.join(rules.RULES)}, not {rule!r}")
-    try:
-        election = pabulib.read(file)
-    except pabulib.PabulibError as exc:
-        fail(str(exc))
+    election = _read_election(file, rule)
     try:
         winners = rules.tally(election, rule, plain=plain)
     except ValueError as exc:
@@ -872,14 +879,9 @@ def pb_explain(
     """Why a project won or lost under a rule: its round and price, or what it lacked."""
     import json
 
-    from commonground.engine.pb import explain, pabulib, rules
+    from commonground.engine.pb import explain
 
-    if rule not in rules.RULES:
-        fail(f"--rule must be one of {', '.join(rules.RULES)}, not {rule!r}")
-    try:
-        election = pabulib.read(file)
-    except pabulib.PabulibError as exc:
-        fail(str(exc))
+    election = _read_election(file, rule)
     if project is not None and project not in election.index_of:
         fail(f"{file}: no project {project!r}")
     try:
