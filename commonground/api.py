@@ -99,8 +99,11 @@ def _summary(area: Area) -> dict:
     }
 
 
+MAX_OFFSET = 10**9  # past any real list, and inside PostgreSQL's bigint for OFFSET + LIMIT
+
+
 def _page_bounds(offset: int, limit: int) -> tuple[int, int]:
-    return max(offset, 0), min(max(limit, 1), MAX_PAGE)
+    return min(max(offset, 0), MAX_OFFSET), min(max(limit, 1), MAX_PAGE)
 
 
 @api.get("/health", summary="Service status", tags=["service"])

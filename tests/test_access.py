@@ -75,3 +75,11 @@ def test_openapi_schema_and_guide(client):
 def test_health(client):
     data = client.get("/health/").json()
     assert data["status"] == "ok"
+
+
+@pytest.mark.parametrize("url", ["/api/areas/X05000002?type=%00", "/api/outcomes/areas/X05000002/map?type=a%00b",
+                                 "/places/X05000002/?type=%00", "/api/outcomes/measures/cr%00ime/figures"])  # fmt: skip
+def test_addresses_with_nul_characters_are_not_found_before_reaching_the_database(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "NUL character" in response.content.decode()

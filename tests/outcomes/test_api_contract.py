@@ -12,6 +12,21 @@ from hypothesis import HealthCheck, given, settings
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    """Requests go through the real WSGI handler, whose request signals close database connections
+    outside autocommit; that would close the test's transaction on PostgreSQL. Django's test client
+    turns the same signal off, so this does too."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def test_outcomes_api_matches_its_openapi_schema(demo):
     from django.core.wsgi import get_wsgi_application
 
