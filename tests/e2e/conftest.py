@@ -25,23 +25,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("e2e-data")
+def _cli_env(data_dir: Path) -> dict:
     env = {**os.environ, "COMMONGROUND_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def create_account(data_dir: Path, account: tuple[str, str], name: str, role: str) -> tuple[str, str]:
+    """Make an account in the server's database with the CLI, as an administrator would."""
+    subprocess.run(
+        [sys.executable, "-m", "commonground.cli", "users", "create", account[0], "--name", name,
+         "--role", role, "--password-stdin"],
+        env=_cli_env(data_dir), input=account[1] + "\n", text=True, check=True, capture_output=True,
+    )  # fmt: skip
+    return account
+
+
+@pytest.fixture(scope="session")
+def server_data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e-data")
+
+
+@pytest.fixture(scope="session")
+def server(server_data_dir):
+    data_dir = server_data_dir
+    env = _cli_env(data_dir)
     subprocess.run([sys.executable, "-m", "commonground.cli", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [sys.executable, "-m", "commonground.cli", "users", "create", OFFICER[0], "--name", "Olu Officer",
-         "--role", "council_officer", "--password-stdin"],
-        env=env, input=OFFICER[1] + "\n", text=True, check=True, capture_output=True,
-    )  # fmt: skip
-    subprocess.run(
-        [sys.executable, "-m", "commonground.cli", "users", "create", FUND_ADMIN[0], "--name", "Fen Fund",
-         "--role", "fund_administrator", "--password-stdin"],
-        env=env, input=FUND_ADMIN[1] + "\n", text=True, check=True, capture_output=True,
-    )  # fmt: skip
+    create_account(data_dir, OFFICER, "Olu Officer", "council_officer")
+    create_account(data_dir, FUND_ADMIN, "Fen Fund", "fund_administrator")
     port = _free_port()
     log = Path(data_dir) / "server.log"
     with log.open("w") as log_file:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 
 import pytest
 
 from commonground.engine import clocks
-from tests.e2e.conftest import OFFICER
+from tests.e2e.conftest import OFFICER, create_account
 from tests.e2e.test_browser import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -18,20 +15,8 @@ ORGANISER = ("organiser-assets@example.org", "organiser passphrase 2026")
 
 
 @pytest.fixture(scope="module")
-def organiser(server, tmp_path_factory):
-    """An organiser account in the running server's database (the server fixture keeps its folder private)."""
-    found = tmp_path_factory.getbasetemp().glob("e2e-data*")
-    data_dirs = sorted({d.resolve() for d in found if (d / "server.log").exists()})
-    assert len(data_dirs) == 1, data_dirs
-    env = {**os.environ, "COMMONGROUND_DATA_DIR": str(data_dirs[0])}
-    env.pop("DATABASE_URL", None)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run(
-        [sys.executable, "-m", "commonground.cli", "users", "create", ORGANISER[0], "--name", "Ola Organiser",
-         "--role", "organiser", "--password-stdin"],
-        env=env, input=ORGANISER[1] + "\n", text=True, check=True, capture_output=True,
-    )  # fmt: skip
-    return ORGANISER
+def organiser(server, server_data_dir):
+    return create_account(server_data_dir, ORGANISER, "Ola Organiser", "organiser")
 
 
 def test_nominate_list_notice_bid_and_moratorium_shown(server, page, organiser):

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import OFFICER
+from tests.e2e.conftest import OFFICER, create_account
+from tests.e2e.test_browser import sign_in
 
 pytestmark = pytest.mark.e2e
 SCRUTINEER = ("scrutineer@example.org", "independent body passphrase 2026")
@@ -20,26 +18,9 @@ WINDOW_SECONDS = 100  # voting closes this long after setup: the count can only 
 
 
 @pytest.fixture(scope="session")
-def scrutineer_account(server, tmp_path_factory):
+def scrutineer_account(server, server_data_dir):
     """The independent body's account, made with the CLI in the server's own data directory."""
-    found = {p.resolve() for p in tmp_path_factory.getbasetemp().glob("e2e-data*") if (p / "server.log").exists()}
-    (data_dir,) = found  # mktemp also makes an "e2e-datacurrent" link to the same directory
-    env = {**os.environ, "COMMONGROUND_DATA_DIR": str(data_dir)}
-    env.pop("DATABASE_URL", None)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run(
-        [sys.executable, "-m", "commonground.cli", "users", "create", SCRUTINEER[0], "--name", "Ivy Independent",
-         "--role", "scrutineer", "--password-stdin"],
-        env=env, input=SCRUTINEER[1] + "\n", text=True, check=True, capture_output=True,
-    )  # fmt: skip
-    return SCRUTINEER
-
-
-def sign_in(page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/account/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    return create_account(server_data_dir, SCRUTINEER, "Ivy Independent", "scrutineer")
 
 
 def test_full_ballot_setup_roll_vote_count_report(server, browser, scrutineer_account):
