@@ -320,6 +320,20 @@ def _datasets() -> dict[str, DataSet]:
     return {d.slug: d for d in DataSet.objects.all()}
 
 
+def _signals(theme, area_ids: tuple) -> list[dict]:
+    """Residents' signals for a theme, chosen for any of these areas (None: everywhere)."""
+    return [
+        {
+            "statement": s.statement,
+            "chosen_by": s.chosen_by,
+            "method": s.get_method_display(),
+            "chosen_on": s.chosen_on.isoformat(),
+        }
+        for s in theme.signals.all()
+        if s.area_id in area_ids
+    ]
+
+
 def area_dashboard(area: Area, version: str | None = None) -> dict:
     """Every figure on an area's dashboard (ward or local authority), cached per data version."""
     version = version or data_version()
@@ -386,16 +400,7 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
                     "england_label": "All demo areas of this type" if area.is_demo else "England",
                 }
             rows.append(row)
-        signals = [
-            {
-                "statement": s.statement,
-                "chosen_by": s.chosen_by,
-                "method": s.get_method_display(),
-                "chosen_on": s.chosen_on.isoformat(),
-            }
-            for s in theme.signals.all()
-            if s.area_id in (None, area.pk, area.parent_id)
-        ]
+        signals = _signals(theme, (None, area.pk, area.parent_id))
         theme_rows.append(
             {
                 "slug": theme.slug,
@@ -505,16 +510,7 @@ def national_dashboard(version: str | None = None) -> dict:
                     "third_party": third,
                 }
             )
-        signals = [
-            {
-                "statement": s.statement,
-                "chosen_by": s.chosen_by,
-                "method": s.get_method_display(),
-                "chosen_on": s.chosen_on.isoformat(),
-            }
-            for s in theme.signals.all()
-            if s.area_id is None
-        ]
+        signals = _signals(theme, (None,))
         theme_rows.append(
             {
                 "slug": theme.slug,
