@@ -52,8 +52,10 @@ MEASURES = [
 def generate(seed: int = SEED) -> dict[str, list[list]]:
     """Return the demo tables as rows; pure and deterministic for a given seed."""
     rng = np.random.default_rng(seed)
+    people_rng = np.random.default_rng(seed + 1)  # its own stream, so adding it left the other tables unchanged
     areas: list[list] = [["code", "name", "level", "parent_code", "population"]]
     values: list[list] = [["lsoa_code"] + [m[0] for m in MEASURES]]
+    people: list[list] = [["lsoa_code", "pop_total", "pop_0_15", "pop_16_64", "pop_65_plus", "pop_female", "pop_male"]]
     ward_rows, lsoa_rows = [], []
     ward_need = np.linspace(-1.6, 1.6, len(WARD_NAMES))
     rng.shuffle(ward_need)
@@ -84,6 +86,7 @@ def generate(seed: int = SEED) -> dict[str, list[list]]:
                 round(float(np.clip(14 - 3 * c + rng.normal(0, 2), 3, 45)), 1),
             ]
             values.append(row)
+            people.append([code, population, *_bands(people_rng, population, need)])
             lsoa_rows.append(
                 [code, f"Demo Borough {lsoa_index:03d}{'ABCDE'[(lsoa_index - 1) % 5]}", "lsoa", ward_code, population]
             )
@@ -93,7 +96,18 @@ def generate(seed: int = SEED) -> dict[str, list[list]]:
     areas.extend(ward_rows)
     areas.extend(lsoa_rows)
     measures = [["slug", "name", "unit", "direction", "description"]] + [list(m) for m in MEASURES]
-    return {"areas.csv": areas, "indicators.csv": values, "measures.csv": measures, "boundaries.csv": boundaries()}
+    return {"areas.csv": areas, "indicators.csv": values, "measures.csv": measures, "boundaries.csv": boundaries(),
+            "population.csv": people}  # fmt: skip
+
+
+def _bands(rng: np.random.Generator, population: int, need: float) -> list[int]:
+    """Age bands and sexes that add up to the LSOA's population: more children where need is
+    higher, more older people where it is lower (the broad pattern of English small areas)."""
+    young = float(np.clip(0.19 + 0.025 * need + rng.normal(0, 0.015), 0.1, 0.3))
+    old = float(np.clip(0.18 - 0.03 * need + rng.normal(0, 0.02), 0.06, 0.32))
+    aged_0_15, aged_65_plus = round(population * young), round(population * old)
+    female = round(population * float(np.clip(rng.normal(0.508, 0.008), 0.47, 0.54)))
+    return [aged_0_15, population - aged_0_15 - aged_65_plus, aged_65_plus, female, population - female]
 
 
 def boundaries() -> list[list]:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonground.audit.service import record
-from commonground.engine import geography, imd_files, left_behind, national
+from commonground.engine import geography, imd_files, left_behind, national, population
 from commonground.engine.indices import (
     IMD2019_DOMAIN_NAMES,
     IMD2019_WEIGHTS,
@@ -452,7 +452,52 @@ class Imd2025Importer(Importer):
         return dict(zip(frame["ltla21_code"], frame["region21_code"], strict=True))
 
 
-IMPORTERS: tuple[type[Importer], ...] = (GeographyImporter, Imd2019Importer, Cni2019Importer, Imd2025Importer)
+def write_population_bands(importer: Importer, dataset: DataSet, lsoa_type: AreaType, lsoa_bands: pd.DataFrame) -> int:
+    """Band counts for the LSOAs and, summed, for every ancestor (ward, district, region) in the database."""
+    written = 0
+    table = lsoa_bands
+    area_type = lsoa_type
+    while table is not None and not table.empty:
+        areas = Area.objects.filter(area_type=area_type).values_list("code", "id", "parent__code", "parent__area_type")
+        ids = {code: pk for code, pk, _, _ in areas}
+        parent_of = {code: parent for code, _, parent, _ in areas}
+        for order, band in enumerate(population.BANDS):
+            label = f"Aged {band.label.lower()}" if band in population.AGE.bands else band.label
+            spec = MeasureSpec(band.slug, f"Population: {label.lower()}", "people")
+            written += importer.write_values(dataset, spec, order, ids, table.index, table[band.slug].to_numpy())
+        parent_types = {t for _, _, _, t in areas if t is not None}
+        if len(parent_types) != 1:
+            break
+        area_type = AreaType.objects.get(pk=parent_types.pop())
+        table = population.sum_to_parents(table, parent_of)
+    return written
+
+
+class PopulationImporter(Importer):
+    """ONS mid-2019 LSOA population by broad age band and sex, summed to wards, districts and regions."""
+
+    slug = "population-mid2019"
+    name = "Population by age and sex, mid-2019 (ONS)"
+    required = ("population/lsoa11_population_mid2019_EW.csv", *GeographyImporter.required)
+
+    def run(self) -> dict[str, int]:
+        types = self.area_types()
+        bands = population.read_bands(self.path(self.required[0]))
+        dataset = self.replace_dataset(
+            slug=self.slug, name=self.name, source="Office for National Statistics, mid-2019 small-area estimates",
+            source_url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
+            licence=OGL, release_date=dt.date(2020, 10, 15),
+            description="People by broad age band and sex in 2011 LSOAs; wards, districts and regions are sums.",
+        )  # fmt: skip
+        self.progress(1, 2)
+        written = write_population_bands(self, dataset, types["lsoa11"], bands)
+        self.progress(2, 2)
+        return {"values": written}
+
+
+IMPORTERS: tuple[type[Importer], ...] = (
+    GeographyImporter, Imd2019Importer, Cni2019Importer, Imd2025Importer, PopulationImporter,
+)  # fmt: skip
 
 
 def load(data_dir: Path, actor: object, on_step: Callable[[Importer], Progress] | None = None) -> list[dict]:

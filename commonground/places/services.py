@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Q
 
+from commonground.engine import population
 from commonground.places.models import Area, AreaType, AreaValue
 
 
@@ -51,6 +52,29 @@ def area_profile(area: Area) -> dict:
         ancestors.insert(0, parent)
         parent = parent.parent
     return {"area": area, "values": list(values), "children": list(children), "ancestors": ancestors}
+
+
+def population_profile(area: Area) -> dict | None:
+    """The area's people by age band and by sex (counts and shares of each group), or None when
+    no population dataset covers it. Panels default their quotas from it; PB compares voters with it."""
+    counts = dict(
+        area.values.filter(measure__slug__in=[b.slug for b in population.BANDS]).values_list("measure__slug", "value")
+    )
+    if len(counts) < len(population.BANDS):
+        return None
+    shares = population.shares(counts)
+    groups = [
+        {
+            "key": group.key,
+            "label": group.label,
+            "bands": [
+                {"key": b.key, "label": b.label, "count": int(counts[b.slug]), "share": shares[group.key][b.key]}
+                for b in group.bands
+            ],
+        }
+        for group in population.GROUPS
+    ]
+    return {"total": int(sum(counts[b.slug] for b in population.AGE.bands)), "groups": groups}
 
 
 # Datasets that give an area its deprivation and community-need figures; national first, demo second.

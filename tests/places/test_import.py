@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from commonground.audit.models import AuditRecord
-from commonground.engine import national
+from commonground.engine import national, population
 from commonground.engine.tables import DataError
-from commonground.places import importers
+from commonground.places import importers, services
 from commonground.places.models import Area, AreaValue, DataSet
 from tests.conftest import SHARED
 
@@ -81,6 +81,7 @@ def test_load_creates_areas_values_and_an_audit_record_per_dataset(loaded):
         ("imd2019", "loaded"),
         ("cni2019", "loaded"),
         ("imd2025", "loaded"),
+        ("population-mid2019", "loaded"),
     ]
     assert Area.objects.filter(area_type__code="lad19").count() == 2
     assert Area.objects.filter(area_type__code="lsoa11").count() == 152  # 94 Blackpool + 58 Hartlepool
@@ -93,7 +94,7 @@ def test_load_creates_areas_values_and_an_audit_record_per_dataset(loaded):
     assert bloomfield.population == sum(bloomfield.children.values_list("population", flat=True))
     assert bloomfield.geometry.startswith('{"type":')  # left-behind ward shape from the boundaries file
     assert Area.objects.filter(area_type__code="lsoa11").exclude(geometry="").count() == 152
-    assert AuditRecord.objects.filter(action="places.load_dataset").count() == 4
+    assert AuditRecord.objects.filter(action="places.load_dataset").count() == 5
     assert DataSet.objects.get(slug="cni2019").is_third_party
 
 
@@ -107,6 +108,39 @@ def test_values_equal_the_engine_on_the_full_national_files(loaded, pack):
     assert value("E05001645", "cni2019", "left_behind") == 1
     assert value("E05001645", "cni2019", "published_left_behind") == 1
     assert value("E06000009", "imd2019", "imd_rank") <= 5  # Blackpool is among the most deprived districts
+
+
+def test_population_bands_add_up_from_lsoas_to_region_and_match_the_file(loaded):
+    rows = {
+        r["lsoa11_code"]: r
+        for r in csv.DictReader((SHARED / "data/population/lsoa11_population_mid2019_EW.csv").open())
+    }
+    lsoa = Area.objects.filter(area_type__code="lsoa11").first()
+    assert value(lsoa.code, "population-mid2019", "pop_65_plus") == float(rows[lsoa.code]["pop_65_plus"])
+    blackpool = Area.objects.get(code="E06000009", area_type__code="lad19")
+    lsoa_codes = Area.objects.filter(parent__parent=blackpool).values_list("code", flat=True)
+    assert len(lsoa_codes) == 94
+    for slug in ("pop_0_15", "pop_16_64", "pop_65_plus", "pop_female", "pop_male"):
+        assert value("E06000009", "population-mid2019", slug) == sum(float(rows[c][slug]) for c in lsoa_codes)
+    region = value("E12000002", "population-mid2019", "pop_female")  # North West: Blackpool only in this slice
+    assert region == value("E06000009", "population-mid2019", "pop_female")
+    profile = services.population_profile(blackpool)
+    assert profile["total"] == sum(int(rows[c]["pop_total_mid2019"]) for c in lsoa_codes)
+    for group in profile["groups"]:
+        assert sum(b["count"] for b in group["bands"]) == profile["total"]
+        assert sum(b["share"] for b in group["bands"]) == pytest.approx(1.0)
+
+
+def test_population_bands_that_do_not_add_up_are_refused_with_row_and_column(tmp_path):
+    bad = tmp_path / "people.csv"
+    bad.write_text("lsoa11_code,pop_total_mid2019,pop_0_15,pop_16_64,pop_65_plus,pop_female,pop_male\n"
+                   "E01000001,100,20,60,20,50,50\nE01000002,100,20,60,21,50,50\n")  # fmt: skip
+    with pytest.raises(DataError, match=r"row 3.*pop_total_mid2019|pop_total_mid2019.*row 3") as caught:
+        population.read_bands(bad)
+    assert "add up to 101, not the total 100" in str(caught.value)
+    bad.write_text("lsoa11_code,pop_0_15,pop_16_64,pop_65_plus,pop_female,pop_male\nE01000001,20,60,-1,50,50\n")
+    with pytest.raises(DataError, match="whole number"):
+        population.read_bands(bad)
 
 
 def test_imd2025_on_2021_geography_sits_beside_2019(loaded, client):

@@ -47,17 +47,37 @@ def test_demo_populations_add_up():
 def test_load_is_complete_and_repeatable(demo):
     from commonground.places import demo as demo_module
 
-    assert demo == {"areas": 73, "measures": 11, "values": 660, "index_values": demo["index_values"]}
+    assert demo == {
+        "areas": 73,
+        "measures": 11,
+        "values": 660,
+        "index_values": demo["index_values"],
+        "population_values": 73 * 5,
+    }
     assert demo["index_values"] > 60 * 24
     again = demo_module.load()
     assert again == demo
     assert Area.objects.count() == 73
-    assert AreaValue.objects.count() == 660 + demo["index_values"]
+    assert AreaValue.objects.count() == 660 + demo["index_values"] + 73 * 5
     assert set(DataSet.objects.values_list("slug", "is_demo")) == {
         ("demo-indicators", True),
         ("demo-imd", True),
         ("demo-cni", True),
+        ("demo-population", True),
     }
+
+
+@pytest.mark.django_db
+def test_demo_population_profile_adds_up_to_each_area_population(demo):
+    from commonground.places.services import population_profile
+
+    for area in Area.objects.all():
+        profile = population_profile(area)
+        assert profile["total"] == area.population, area.code
+        ages, sexes = profile["groups"]
+        assert [b["key"] for b in ages["bands"]] == ["0_15", "16_64", "65_plus"]
+        assert sum(b["count"] for b in sexes["bands"]) == area.population
+        assert 0.1 < ages["bands"][0]["share"] < 0.3
 
 
 @pytest.mark.django_db
