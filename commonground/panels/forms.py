@@ -131,6 +131,13 @@ class PanelForm(forms.Form):
                 field = quotas_field if str(exc).startswith("quotas file") else "pool"
                 self.add_error(field, str(exc))
                 return data
+            duplicates = services.duplicate_volunteers(data["pool"])
+            if duplicates:
+                more = f" (and {len(duplicates) - 3} more)" if len(duplicates) > 3 else ""
+                listed = "; ".join(duplicates[:3])
+                self.add_error("pool", f"The pool looks like it has people registered twice: {listed}{more}. "
+                                       "Remove the repeats and upload it again")  # fmt: skip
+            self.shared_households = services.shared_households(pool)
             if data["size"] > pool.n:
                 self.add_error("size", f"The panel cannot be larger than the pool ({pool.n} volunteers)")
         return data

@@ -49,6 +49,27 @@ def shared_households(pool: model.Pool) -> int:
     return sum(1 for n in seen.values() if n > 1)
 
 
+def duplicate_volunteers(pool_csv: str) -> list[str]:
+    """The same person registered twice under different ids: rows sharing an email address or a phone
+    number (columns named *email*, *phone* or *mobile*). Each finding names both rows."""
+    rows = list(csv.DictReader(io.StringIO(pool_csv.lstrip("\ufeff"))))
+    columns = [c for c in (rows[0] if rows else {}) if c and any(k in c.lower() for k in ("email", "phone", "mobile"))]
+    found: list[str] = []
+    for column in columns:
+        digits_only = "email" not in column.lower()
+        first: dict[str, int] = {}
+        for number, row in enumerate(rows, start=2):
+            raw = (row.get(column) or "").strip()
+            key = "".join(ch for ch in raw if ch.isdigit()) if digits_only else raw.casefold()
+            if not key:
+                continue
+            if key in first:
+                found.append(f"rows {first[key]} and {number} have the same {column} ({raw})")
+            else:
+                first[key] = number
+    return found
+
+
 def _unique_slug(title: str) -> str:
     base = slugify(title)[:70] or "panel"
     slug, n = base, 1

@@ -95,7 +95,10 @@ def panel_create(request: HttpRequest) -> HttpResponse:
             household_columns=data.get("household_columns", ""),
             area=data.get("area"),
         )
-        messages.success(request, f"Imported {panel.volunteers.count()} volunteers")
+        shared = form.shared_households
+        addresses = f"{shared} address has" if shared == 1 else f"{shared} addresses have"
+        note = f"; {addresses} more than one volunteer (only one from each can be on the panel)" if shared else ""
+        messages.success(request, f"Imported {panel.volunteers.count()} volunteers{note}")
         return redirect("panels:detail", slug=panel.slug)
     return render(request, "panels/panel_form.html", {"form": form, "suggestion": suggestion})
 

@@ -92,3 +92,29 @@ def test_drafts_are_private_and_only_officers_run_panels(officer, client, make_u
     client.force_login(make_user("resident@example.org", roles=(Role.RESIDENT,)))
     assert client.post(reverse("panels:select", args=[panel.slug])).status_code == 403
     assert client.get(reverse("panels:create")).status_code == 403
+
+
+def test_people_registered_twice_are_named_and_households_counted(officer):
+    pool = (FIXTURE / "candidates.csv").read_text().splitlines()
+    header = pool[0].split(",")
+    email, mobile = header.index("email"), header.index("mobile_number")
+    row_9 = pool[8].split(",")  # spreadsheet row 9
+    twin = pool[20].split(",")  # row 21: same email, in capitals
+    twin[email] = row_9[email].upper()
+    pool[20] = ",".join(twin)
+    phones = [pool[30].split(","), pool[40].split(",")]  # rows 31 and 41: one number, two spellings
+    phones[0][mobile], phones[1][mobile] = "07700 900123", "07700-900-123"
+    pool[30], pool[40] = ",".join(phones[0]), ",".join(phones[1])
+    response = officer.post(reverse("panels:create"), form(pool=upload("candidates.csv", "\n".join(pool) + "\n")))
+    page = response.content.decode()
+    assert "registered twice: rows 9 and 21 have the same email" in page
+    assert "rows 31 and 41 have the same mobile_number (07700-900-123)" in page
+    assert not Panel.objects.exists()
+
+    shared = (FIXTURE / "candidates.csv").read_text().splitlines()
+    for row in (5, 6, 7):  # rows 6–8 at one address
+        cells = shared[row].split(",")
+        cells[header.index("primary_address1")], cells[header.index("primary_zip")] = "1 High St", "AB1 2CD"
+        shared[row] = ",".join(cells)
+    response = officer.post(reverse("panels:create"), form(pool=upload("c.csv", "\n".join(shared) + "\n")), follow=True)
+    assert "Imported 150 volunteers; 1 address has more than one volunteer" in response.content.decode()
