@@ -204,7 +204,7 @@ def worker(
     setup_django()
     from django.core.management import call_command
 
-    call_command("db_worker", batch=batch, reload=False, interval=1.0, verbosity=1)
+    call_command("db_worker", batch=batch, reload=False, interval=1.0, startup_delay=False, verbosity=1)
 
 
 @app.command("init-demo")

@@ -203,10 +203,11 @@ def run_selection(actor, panel: Panel, progress=None) -> Panel:
         panel.min_probability = result["min_probability"]
         panel.status = Panel.Status.SELECTED
         panel.save(update_fields=["distribution_json", "min_probability", "status"])
-        for volunteer in panel.volunteers.all():
+        volunteers = list(panel.volunteers.all())
+        for volunteer in volunteers:
             volunteer.probability = result["probabilities"][volunteer.person_id]
             volunteer.selected = False
-            volunteer.save(update_fields=["probability", "selected"])
+        Volunteer.objects.bulk_update(volunteers, ["probability", "selected"], batch_size=500)
         record(
             actor,
             "panels.select",
