@@ -27,8 +27,9 @@ from commonground.engine.indices import (
     exponential_transform,
     imd_from_domain_ranks,
 )
+from commonground.engine.postcodes import PostcodeReader
 from commonground.engine.tables import DataError, codes, find_column, numeric, read_csv
-from commonground.places.models import Area, AreaType, AreaValue, DataSet, Measure
+from commonground.places.models import Area, AreaType, AreaValue, DataSet, Measure, Postcode
 
 Progress = Callable[[int, int], None]  # (done, total) for the current step
 
@@ -518,3 +519,39 @@ def load(data_dir: Path, actor: object, on_step: Callable[[Importer], Progress] 
                    object_label=importer.name, after={"from": str(data_dir), **counts})  # fmt: skip
         summary.append({"dataset": importer.slug, "status": "loaded", "counts": counts})
     return summary
+
+
+def load_postcodes(path: Path, actor: object, progress: Progress | None = None, *, demo: bool = False) -> dict:
+    """Replace the postcode lookup from an ONSPD or NSPL CSV in one transaction, keeping the live
+    postcodes whose LSOA (2011 and/or 2021) is in the database. `demo` loads the Demo Borough's
+    invented postcodes instead and replaces only those."""
+    lsoas = Area.objects.filter(area_type__level=AreaType.Level.LSOA, is_demo=demo)
+    if demo:
+        ids = {"lsoa11": dict(lsoas.values_list("code", "id"))}
+    else:
+        ids = {v: dict(lsoas.filter(area_type__code=v).values_list("code", "id")) for v in ("lsoa11", "lsoa21")}
+    if not any(ids.values()):
+        raise DataError(path, "no LSOAs are loaded to match postcodes to; run `commonground data load` first")
+    reader = PostcodeReader(Path(path), {v: codes.keys() for v, codes in ids.items()})
+    if progress is not None:
+        reader.progress = progress
+    with transaction.atomic():
+        removed, _ = Postcode.objects.filter(area__is_demo=demo).delete()
+        stored, by_vintage = 0, dict.fromkeys(ids, 0)
+        for chunk in reader.chunks():
+            rows = [
+                Postcode(postcode=p, area_id=ids[v][code])
+                for p, v, code in zip(chunk["postcode"], chunk["vintage"], chunk["lsoa"], strict=True)
+            ]
+            Postcode.objects.bulk_create(rows, batch_size=5000)
+            stored += len(rows)
+            for vintage, n in chunk["vintage"].value_counts().items():
+                by_vintage[vintage] += int(n)
+        if not stored:
+            raise DataError(path, f"none of its {reader.rows:,} rows is a live postcode in an LSOA in the database")
+        counts = {**{f"postcodes_{v}": n for v, n in by_vintage.items()}, "terminated": reader.terminated,
+                  "outside": reader.outside, "replaced": removed}  # fmt: skip
+        after = {"from": str(path), "columns": reader.columns, **counts}
+        record(actor, "places.load_postcodes", object_type="places.Postcode", object_id="demo" if demo else "onspd",
+               object_label="Postcode lookup", after=after)  # fmt: skip
+    return counts
