@@ -258,8 +258,8 @@ class BallotForm(forms.Form):
                 choices=age_bands,
                 required=False,
                 widget=forms.RadioSelect,
-                help_text="So the council can see whether the voters are like the people who live here. "
-                "Results show only totals of 10 or more.",
+                help_text="So the council can see whether the voters are like the people who live here. Your answers "
+                "are kept apart from your ballot, and results show only counts of 10 or more.",
             )
             self.fields["sex"] = forms.ChoiceField(
                 label="Optional: what is your sex?", choices=SEXES, required=False, widget=forms.RadioSelect

@@ -213,7 +213,7 @@ def check_postcode(process: Process, text: str | None) -> str:
         raise ProcessError(f"Enter a postcode in {area.name}", "postcode")
     postcode = postcodes.normalise(text)
     if postcode is None:
-        raise ProcessError(f"Enter a postcode in {area.name}, like the one on a letter to your home", "postcode")
+        raise ProcessError(f"Enter a real postcode in {area.name}", "postcode")
     lsoas = places.postcode_lsoa_ids(postcode)
     if not lsoas:
         raise ProcessError(

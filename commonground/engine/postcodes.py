@@ -79,7 +79,7 @@ class PostcodeReader:
         postcode_col, lsoa_cols, doterm_col = self._header()
         self.columns = {"postcode": postcode_col, **lsoa_cols, **({"doterm": doterm_col} if doterm_col else {})}
         wanted = {v: frozenset(self.wanted.get(v, ())) for v in lsoa_cols}
-        seen: set[tuple[str, str]] = set()
+        seen: set[str] = set()  # postcodes kept so far: the file lists each one once
         size = self.path.stat().st_size
         with self.path.open("rb") as handle:
             reader = pd.read_csv(
@@ -100,7 +100,7 @@ class PostcodeReader:
         self.progress(size, size)
 
     def _chunk(self, chunk: pd.DataFrame, postcode_col: str, lsoa_cols: dict[str, str], doterm_col: str | None,
-               wanted: dict[str, frozenset[str]], seen: set[tuple[str, str]]) -> pd.DataFrame:  # fmt: skip
+               wanted: dict[str, frozenset[str]], seen: set[str]) -> pd.DataFrame:  # fmt: skip
         first_row = self.rows + 2  # the header is row 1
         self.rows += len(chunk)
         live = np.ones(len(chunk), dtype=bool)
@@ -113,43 +113,34 @@ class PostcodeReader:
                                 row=first_row + i, column=doterm_col)  # fmt: skip
             live = doterm.eq("").to_numpy()
             self.terminated += int((~live).sum())
-        compact = chunk[postcode_col].str.replace(r"\s+", "", regex=True).str.upper()
-        kept_any = np.zeros(len(chunk), dtype=bool)
+        lsoas = {vintage: chunk[column].str.strip().str.upper() for vintage, column in lsoa_cols.items()}
+        keeps = {vintage: live & codes.isin(wanted[vintage]).to_numpy() for vintage, codes in lsoas.items()}
+        kept = np.logical_or.reduce(list(keeps.values()))
+        self.outside += int((live & ~kept).sum())
+        index = np.flatnonzero(kept)
+        compact = chunk[postcode_col].iloc[index].str.replace(r"\s+", "", regex=True).str.upper()
+        bad = ~compact.str.fullmatch(POSTCODE.pattern)
+        if bad.any():
+            i = int(index[np.flatnonzero(bad.to_numpy())[0]])
+            text = chunk[postcode_col].iloc[i]
+            message = "postcode is blank" if not text.strip() else f"{text!r} is not a postcode"
+            raise DataError(self.path, message, row=first_row + i, column=postcode_col)
+        formatted = (compact.str[:-3] + " " + compact.str[-3:]).to_numpy(dtype=object)
+        duplicated = pd.Series(formatted).duplicated().to_numpy() | np.fromiter(
+            (p in seen for p in formatted), dtype=bool, count=len(formatted)
+        )
+        if duplicated.any():
+            i = int(np.flatnonzero(duplicated)[0])
+            raise DataError(self.path, f"postcode {formatted[i]} appears more than once",
+                            row=first_row + int(index[i]), column=postcode_col)  # fmt: skip
+        seen.update(formatted)
         parts = []
-        for vintage, column in lsoa_cols.items():
-            codes = chunk[column].str.strip().str.upper()
-            keep = live & codes.isin(wanted[vintage]).to_numpy()
-            kept_any |= keep
-            index = np.flatnonzero(keep)
-            if not index.size:
-                continue
-            postcodes = compact.iloc[index]
-            bad = ~postcodes.str.fullmatch(POSTCODE.pattern)
-            if bad.any():
-                i = int(index[np.flatnonzero(bad.to_numpy())[0]])
-                text = chunk[postcode_col].iloc[i]
-                message = "postcode is blank" if not text.strip() else f"{text!r} is not a postcode"
-                raise DataError(self.path, message, row=first_row + i, column=postcode_col)
-            formatted = (postcodes.str[:-3] + " " + postcodes.str[-3:]).to_numpy(dtype=object)
-            duplicated = pd.Series(formatted).duplicated().to_numpy() | np.fromiter(
-                ((p, vintage) in seen for p in formatted), dtype=bool, count=len(formatted)
-            )
-            if duplicated.any():
-                i = int(np.flatnonzero(duplicated)[0])
-                raise DataError(self.path, f"postcode {formatted[i]} appears more than once",
-                                row=first_row + int(index[i]), column=postcode_col)  # fmt: skip
-            seen.update((p, vintage) for p in formatted)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "row": index + first_row,
-                        "postcode": formatted,
-                        "vintage": vintage,
-                        "lsoa": codes.iloc[index].to_numpy(dtype=object),
-                    }  # fmt: skip
-                )
-            )
-        self.outside += int((live & ~kept_any).sum())
+        for vintage, keep in keeps.items():
+            mine = keep[index]
+            if mine.any():
+                lsoa = lsoas[vintage].iloc[index[mine]].to_numpy(dtype=object)
+                rows = {"row": index[mine] + first_row, "postcode": formatted[mine], "vintage": vintage, "lsoa": lsoa}
+                parts.append(pd.DataFrame(rows))
         if not parts:
             return pd.DataFrame({"row": [], "postcode": [], "vintage": [], "lsoa": []})
         return pd.concat(parts, ignore_index=True)

@@ -120,8 +120,8 @@ class Postcode(models.Model):
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="postcodes")
 
     class Meta:
+        # Its index leads with the postcode, so it also serves the look-up by postcode.
         constraints = [models.UniqueConstraint(fields=["postcode", "area"], name="one_row_per_postcode_and_lsoa")]
-        indexes = [models.Index(fields=["postcode"])]
 
     def __str__(self) -> str:
         return self.postcode
