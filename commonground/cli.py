@@ -9,6 +9,7 @@ import datetime as dt
 import errno
 import os
 import socket
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -170,7 +171,40 @@ def serve(
     from django.db import connections
 
     connections.close_all()  # workers open their own connections after the fork
-    Server().run()
+    task_worker = start_task_worker()
+    try:
+        Server().run()
+    finally:
+        task_worker.terminate()  # it finishes the task in hand first, for up to 30 seconds
+        try:
+            task_worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            task_worker.kill()
+
+
+def start_task_worker() -> subprocess.Popen:
+    """`commonground worker` beside the web server, so long jobs run with the one-command start.
+    On Linux it is told to stop if `serve` dies without cleaning up (prctl PR_SET_PDEATHSIG)."""
+    import signal
+
+    def die_with_parent() -> None:
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+    return subprocess.Popen([sys.executable, "-m", "commonground.cli", "worker"], preexec_fn=die_with_parent)  # noqa: S603,PLW1509
+
+
+@app.command()
+def worker(
+    batch: Annotated[bool, typer.Option("--batch", help="Run the tasks waiting now, then exit.")] = False,
+) -> None:
+    """Run background tasks (panel selections) as they are queued; `serve` starts one for you."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=batch, reload=False, interval=1.0, verbosity=1)
 
 
 @app.command("init-demo")

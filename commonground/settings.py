@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.forms",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "commonground.core",
     "commonground.accounts",
     "commonground.audit",
@@ -78,6 +80,8 @@ TEMPLATES = [
 FORM_RENDERER = "commonground.core.forms.GovukFormRenderer"
 
 DATABASES = {"default": config.database(DATA_DIR)}
+# Long work (panel selection) runs in `commonground worker`, which `serve` starts beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

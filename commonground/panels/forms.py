@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
+from commonground.core.forms import pounds_field, to_pence
 from commonground.engine.sortition.model import SortitionError
-from commonground.fund.forms import pounds_field, to_pence
 from commonground.panels import services
 from commonground.panels.models import Volunteer
+from commonground.places.services import find_area
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -19,6 +20,43 @@ def _text(upload, what: str) -> str:
         return upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise forms.ValidationError(f"The {what} must be a CSV file saved as UTF-8") from None
+
+
+def _area(code: str):
+    area = find_area(code)
+    if area is None:
+        raise forms.ValidationError(f"There is no area with the code {code.strip().upper()}")
+    return area
+
+
+class QuotaSuggestionForm(forms.Form):
+    """Step one (a GET form, so it never loses the uploads of the main form): quotas in proportion to
+    the area's population."""
+
+    prefix = "suggest"
+    area = forms.CharField(
+        label="Area code",
+        max_length=16,
+        help_text="A ward or local authority code, for example E05001645.",
+        error_messages={"required": "Enter the area's code to suggest quotas from its population"},
+    )
+    size = forms.IntegerField(
+        label="Members the quotas are for",
+        min_value=1,
+        max_value=1000,
+        error_messages={"required": "Enter how many members the quotas are for"},
+    )
+
+    def clean_area(self):
+        return _area(self.cleaned_data["area"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("area") and data.get("size"):
+            self.suggestion = services.suggested_quotas(data["area"], data["size"])
+            if self.suggestion is None:
+                self.add_error("area", f"No population figures are loaded for {data['area'].name}")
+        return data
 
 
 class PanelForm(forms.Form):
@@ -35,13 +73,27 @@ class PanelForm(forms.Form):
         error_messages={"required": "Enter how many members the panel will have"},
     )
     payment = pounds_field("Payment per day, in pounds", help_text="For example, 100")
+    area = forms.CharField(
+        label="Area (optional)",
+        required=False,
+        max_length=16,
+        help_text="The ward or local authority code, for example E05001645.",
+    )
+    quotas_text = forms.CharField(  # filled in by QuotaSuggestionForm, or typed
+        label="Quotas",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 7, "spellcheck": "false"}),
+        help_text="One line per group: feature,value,min,max. Suggest them from the area above, then edit, "
+        "or upload a file instead.",
+    )
     quotas = forms.FileField(
-        label="Quotas (CSV)",
+        label="Or upload the quotas (CSV)",
+        required=False,
         help_text="Columns feature,value,min,max (the stratification app's layout) or category,feature,min,max.",
-        error_messages={"required": "Choose the quotas file"},
     )
     pool = forms.FileField(
         label="Volunteer pool (CSV)",
+        required=True,
         help_text="One row per volunteer: an id column and one column per feature.",
         error_messages={"required": "Choose the volunteer pool file"},
     )
@@ -54,19 +106,29 @@ class PanelForm(forms.Form):
     def clean_payment(self) -> int:
         return to_pence(self.cleaned_data["payment"], "payment per day")
 
+    def clean_area(self):
+        return _area(self.cleaned_data["area"]) if self.cleaned_data["area"].strip() else None
+
     def clean_quotas(self) -> str:
-        return _text(self.cleaned_data["quotas"], "quotas file")
+        upload = self.cleaned_data["quotas"]
+        return _text(upload, "quotas file") if upload else ""
 
     def clean_pool(self) -> str:
         return _text(self.cleaned_data["pool"], "volunteer pool")
 
     def clean(self):
         data = super().clean()
+        if "quotas" in data and "quotas_text" in data:
+            data["quotas"] = data["quotas"] or data["quotas_text"].strip()
+            if not data["quotas"]:
+                self.add_error("quotas_text", "Enter the quotas, suggest them from the area, or upload a file")
+                del data["quotas"]
         if {"quotas", "pool", "size"} <= set(data):
             try:
                 quotas, pool = services.parse(data["quotas"], data["pool"], data.get("household_columns", ""))
             except SortitionError as exc:
-                field = "quotas" if str(exc).startswith("quotas file") else "pool"
+                quotas_field = "quotas" if self.files.get("quotas") else "quotas_text"
+                field = quotas_field if str(exc).startswith("quotas file") else "pool"
                 self.add_error(field, str(exc))
                 return data
             if data["size"] > pool.n:

@@ -7,6 +7,11 @@ from django.conf import settings
 from django.db import models
 
 
+class Job(models.TextChoices):
+    SELECTION = "select", "Computing the chances"
+    REPLACEMENT = "replace", "Computing the replacement chances"
+
+
 class Panel(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Pool imported"
@@ -27,6 +32,13 @@ class Panel(models.Model):
     min_probability = models.FloatField(null=True, blank=True)
     seed = models.CharField(max_length=200, blank=True)
     draw_result = models.JSONField(null=True, blank=True)
+    area = models.ForeignKey(
+        "places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="panels"
+    )  # whose population the default quotas came from
+    # The background computation (selection or replacement chances) running now, if any.
+    job = models.CharField(max_length=10, choices=Job.choices, blank=True)
+    job_progress = models.JSONField(null=True, blank=True)  # {"stage": str, "done": int, "total": int}
+    job_error = models.TextField(blank=True)  # why the last computation failed, shown to organisers
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -35,6 +47,10 @@ class Panel(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.job)
 
 
 class Volunteer(models.Model):

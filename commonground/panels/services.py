@@ -6,17 +6,27 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import secrets
+import time
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from commonground.audit.service import record
+from commonground.engine import population
 from commonground.engine.sortition import lottery, model
 from commonground.engine.sortition.leximin import select
 from commonground.engine.sortition.model import InfeasibleQuotas, SortitionError
 from commonground.engine.sortition.replacement import replace
-from commonground.panels.models import Panel, Replacement, Volunteer
+from commonground.panels.models import Job, Panel, Replacement, Volunteer
+from commonground.places.models import Area
+from commonground.places.services import population_profile
+
+# Panels are of adults: children (0–15) are left out of the age quotas. Labels are the values the
+# pool file must use in its age_band and sex columns.
+PANEL_AGE_BANDS = {"16_64": "16-64", "65_plus": "65+"}
+PANEL_SEXES = {"female": "female", "male": "male"}
 
 
 def household_list(text: str) -> list[str]:
@@ -48,7 +58,28 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
-def create_panel(actor, *, title, purpose, size, payment_per_day_pence, quotas_csv, pool_csv, household_columns):
+def suggested_quotas(area: Area, size: int) -> str | None:
+    """Quotas (feature,value,min,max) in proportion to the area's adults by age band and sex, or None
+    when no population figures are loaded. Each band gets the whole numbers either side of its exact
+    share of the seats, so the quotas can always be met together (floors sum to at most the size and
+    ceilings to at least it); organisers edit them before importing."""
+    profile = population_profile(area)
+    if profile is None:
+        return None
+    counts = {(g["key"], b["key"]): b["count"] for g in profile["groups"] for b in g["bands"]}
+    rows = ["feature,value,min,max"]
+    for feature, group, labels in (("age_band", population.AGE, PANEL_AGE_BANDS), ("sex", population.SEX, PANEL_SEXES)):
+        # The sexes are counted over all ages (the bands have no sex-by-age split): their shares stand for adults'.
+        adults = {b.key: counts[(group.key, b.key)] for b in group.bands if b.key in labels}
+        total = sum(adults.values())
+        for key, label in labels.items():
+            exact = size * adults[key] / total if total else 0
+            rows.append(f"{feature},{label},{math.floor(exact)},{math.ceil(exact)}")
+    return "\n".join(rows) + "\n"
+
+
+def create_panel(actor, *, title, purpose, size, payment_per_day_pence, quotas_csv, pool_csv, household_columns,
+                 area=None):  # fmt: skip
     quotas, pool = parse(quotas_csv, pool_csv, household_columns)
     rows = list(csv.DictReader(io.StringIO(pool_csv.lstrip("\ufeff"))))
     numbers = list(range(1, pool.n + 1))
@@ -64,6 +95,7 @@ def create_panel(actor, *, title, purpose, size, payment_per_day_pence, quotas_c
             quotas_csv=quotas_csv,
             pool_csv=pool_csv,
             household_columns=",".join(household_list(household_columns)),
+            area=area,
             created_by=actor,
         )
         Volunteer.objects.bulk_create(
@@ -94,6 +126,50 @@ def _pseudonymous(panel: Panel, result: dict) -> dict:
     }
 
 
+def start_job(actor, panel: Panel, job: str) -> Panel:
+    """Queue the selection (or replacement) computation for the background worker: leximin on a
+    large pool takes minutes, too long for a web request. One computation per panel at a time."""
+    from commonground.panels.tasks import compute_chances
+
+    with transaction.atomic():
+        locked = Panel.objects.select_for_update().get(pk=panel.pk)
+        if locked.job:
+            raise SortitionError(f"{locked.get_job_display().lower()} is already under way")
+        if job == Job.SELECTION and locked.status == Panel.Status.DRAWN:
+            raise SortitionError("the panel has already been drawn")
+        if job == Job.REPLACEMENT:
+            if locked.status != Panel.Status.DRAWN:
+                raise SortitionError("the panel has not been drawn yet")
+            if not leaving(locked):
+                raise SortitionError("no member has declined or dropped out")
+        locked.job = job
+        locked.job_progress = {"stage": "Waiting for the worker to start", "done": 0, "total": 0}
+        locked.job_error = ""
+        locked.save(update_fields=["job", "job_progress", "job_error"])
+        result = compute_chances.enqueue(locked.pk, actor.pk, job)
+        record(actor, "panels.job_queued", locked, after={"job": job, "task": str(result.id)})
+    return locked
+
+
+class JobProgress:
+    """The engine's progress callback, written to the panel at most twice a second for its page."""
+
+    def __init__(self, panel_id: int, interval: float = 0.5) -> None:
+        self.panel_id, self.interval, self.last = panel_id, interval, 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.interval:
+            self.last = now
+            Panel.objects.filter(pk=self.panel_id).update(
+                job_progress={"stage": stage, "done": int(done), "total": int(total)}
+            )
+
+
+def finish_job(panel_id: int, error: str = "") -> None:
+    Panel.objects.filter(pk=panel_id).update(job="", job_progress=None, job_error=error)
+
+
 def run_selection(actor, panel: Panel, progress=None) -> Panel:
     """The fair lottery over panels; published with pseudonyms so anyone can replay the draw."""
     quotas, pool = parse(panel.quotas_csv, panel.pool_csv, panel.household_columns)
@@ -122,6 +198,8 @@ def run_selection(actor, panel: Panel, progress=None) -> Panel:
 
 def hold_draw(actor, panel: Panel, seed: str) -> Panel:
     """Round to 1,000 tickets and pick one with SHA-256 of the public seed (replayable)."""
+    if Panel.objects.filter(pk=panel.pk).exclude(job="").exists():
+        raise SortitionError("the chances are being recomputed; draw when they are published")
     dist = lottery.parse_distribution(panel.distribution_json.encode(), "published distribution")
     result = lottery.draw(dist, seed)
     with transaction.atomic():
@@ -215,6 +293,8 @@ def hold_replacement_draw(actor, replacement: Replacement, seed: str) -> Replace
     """Pick the replacements with SHA-256 of the public seed, as the main draw (`lottery.draw`)."""
     if replacement.drawn:
         raise SortitionError("this replacement draw has already been held")
+    if Panel.objects.filter(pk=replacement.panel_id).exclude(job="").exists():
+        raise SortitionError("the replacement chances are being recomputed; draw when they are published")
     panel = replacement.panel
     published = json.loads(replacement.distribution_json)
     if [v.pseudonym for v in leaving(panel)] != published["dropped"]:

@@ -5,7 +5,7 @@ record the members' replies."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,8 +13,8 @@ from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
 from commonground.engine.sortition.model import SortitionError
 from commonground.panels import services
-from commonground.panels.forms import DrawForm, PanelForm, ResponseForm
-from commonground.panels.models import Panel, Replacement, Volunteer
+from commonground.panels.forms import DrawForm, PanelForm, QuotaSuggestionForm, ResponseForm
+from commonground.panels.models import Job, Panel, Replacement, Volunteer
 
 
 def _visible(request: HttpRequest, slug: str) -> Panel:
@@ -52,11 +52,11 @@ def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "selected": selected,
             "volunteers": volunteers if can_run else [],
             "columns": list(volunteers[0].details) if can_run and volunteers else [],
-            "draw_form": DrawForm() if can_run and panel.status == Panel.Status.SELECTED else None,
+            "draw_form": DrawForm() if can_run and panel.status == Panel.Status.SELECTED and not panel.job else None,
             "replacements": replacements,
             "members": selected if can_run else [],
             "leaving": services.leaving(panel) if can_run and panel.status == Panel.Status.DRAWN else [],
-            "replacement_form": DrawForm() if can_run and open_round else None,
+            "replacement_form": DrawForm() if can_run and open_round and not panel.job else None,
             "open_round": open_round,
         },
     )
@@ -75,7 +75,13 @@ def panel_distribution(request: HttpRequest, slug: str) -> HttpResponse:
 
 @requires(Capability.RUN_PROCESSES)
 def panel_create(request: HttpRequest) -> HttpResponse:
-    form = PanelForm(request.POST or None, request.FILES or None)
+    suggestion = QuotaSuggestionForm(request.GET if "suggest-area" in request.GET else None)
+    initial = {}
+    if suggestion.is_bound and suggestion.is_valid():
+        data = suggestion.cleaned_data
+        initial = {"area": data["area"].code, "size": data["size"], "quotas_text": suggestion.suggestion}
+        messages.success(request, f"Quotas suggested from the population of {data['area'].name}: check and edit them")
+    form = PanelForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         panel = services.create_panel(
@@ -87,26 +93,32 @@ def panel_create(request: HttpRequest) -> HttpResponse:
             quotas_csv=data["quotas"],
             pool_csv=data["pool"],
             household_columns=data.get("household_columns", ""),
+            area=data.get("area"),
         )
         messages.success(request, f"Imported {panel.volunteers.count()} volunteers")
         return redirect("panels:detail", slug=panel.slug)
-    return render(request, "panels/panel_form.html", {"form": form})
+    return render(request, "panels/panel_form.html", {"form": form, "suggestion": suggestion})
 
 
 @require_POST
 @requires(Capability.RUN_PROCESSES)
 def panel_select(request: HttpRequest, slug: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug)
-    if panel.status == Panel.Status.DRAWN:
-        messages.error(request, "The panel has already been drawn")
-        return redirect("panels:detail", slug=panel.slug)
     try:
-        services.run_selection(request.user, panel)
+        services.start_job(request.user, panel, Job.SELECTION)
     except SortitionError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"Cannot compute the chances: {exc}")
     else:
-        messages.success(request, "Selection chances computed and published")
+        messages.success(request, "Computing the chances: this page shows the progress")
     return redirect("panels:detail", slug=panel.slug)
+
+
+@requires(Capability.RUN_PROCESSES)
+def panel_progress(request: HttpRequest, slug: str) -> JsonResponse:
+    """The running computation's progress, for the detail page's script (the page itself shows it too)."""
+    panel = get_object_or_404(Panel, slug=slug)
+    return JsonResponse({"job": panel.job, "progress": panel.job_progress, "error": panel.job_error,
+                         "status": panel.status})  # fmt: skip
 
 
 @require_POST
@@ -115,8 +127,12 @@ def panel_draw(request: HttpRequest, slug: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug, status=Panel.Status.SELECTED)
     form = DrawForm(request.POST)
     if form.is_valid():
-        services.hold_draw(request.user, panel, form.cleaned_data["seed"])
-        messages.success(request, "The panel has been drawn")
+        try:
+            services.hold_draw(request.user, panel, form.cleaned_data["seed"])
+        except SortitionError as exc:
+            messages.error(request, f"The panel was not drawn: {exc}")
+        else:
+            messages.success(request, "The panel has been drawn")
         return redirect("panels:detail", slug=panel.slug)
     return render(request, "panels/draw_form.html", {"form": form, "panel": panel})
 
@@ -149,11 +165,11 @@ def member_response(request: HttpRequest, slug: str, pseudonym: str) -> HttpResp
 def replacement_select(request: HttpRequest, slug: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug, status=Panel.Status.DRAWN)
     try:
-        services.prepare_replacement(request.user, panel)
+        services.start_job(request.user, panel, Job.REPLACEMENT)
     except SortitionError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"Cannot compute the replacement chances: {exc}")
     else:
-        messages.success(request, "Replacement chances computed and published")
+        messages.success(request, "Computing the replacement chances: this page shows the progress")
     return redirect("panels:detail", slug=panel.slug)
 
 

@@ -30,6 +30,7 @@ def test_import_select_draw(server, page):
     assert page.locator("h1").inner_text() == title
     assert "Imported 150 volunteers" in page.content()
     page.get_by_role("button", name="Compute and publish the chances").click()
+    # The worker computes in the background; the page polls its progress and reloads when it is done.
     page.wait_for_selector("table.cg-chart-source[data-chart-ready=true]", timeout=60_000)
     assert "The least chance is 0.0909" in page.content()
     page.get_by_label("Public seed").fill("4 8 15 16 23 42")
@@ -45,6 +46,7 @@ def test_import_select_draw(server, page):
         page.get_by_label("Declined").check()
         page.get_by_role("button", name="Save the reply").click()
         page.get_by_role("button", name="Compute the replacement chances").click()
+        page.wait_for_selector("[data-testid=job-progress]", state="detached", timeout=60_000)
         if page.get_by_role("heading", name="Hold replacement draw 1").count():
             break
         assert "nobody left in the pool can fill the seats" in page.content()
@@ -55,3 +57,14 @@ def test_import_select_draw(server, page):
     page.get_by_role("button", name="Draw the replacements").click()
     main = page.locator("main").inner_text()
     assert "The replacements have been drawn" in main and "Public seed 1 2 3 4 5 6 picked ticket" in main
+
+
+def test_quotas_suggested_from_a_demo_ward(server, page):
+    sign_in(page, server, *OFFICER)
+    page.goto(f"{server}/panels/new/")
+    page.get_by_label("Area code").fill("X05000003")
+    page.get_by_label("Members the quotas are for").fill("20")
+    page.get_by_role("button", name="Suggest quotas").click()
+    quotas = page.get_by_label("Quotas", exact=True).input_value()
+    assert quotas.startswith("feature,value,min,max\nage_band,16-64,") and "\nsex,female," in quotas
+    assert page.locator("#id_size").input_value() == "20" and page.locator("#id_area").input_value() == "X05000003"

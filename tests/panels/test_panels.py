@@ -42,14 +42,17 @@ def officer(client, make_user):
     return client
 
 
-def test_import_select_draw_and_what_the_public_sees(officer, client):
+def test_import_select_draw_and_what_the_public_sees(officer, client, run_worker):
     response = officer.post(reverse("panels:create"), form())
     assert response.status_code == 302
     panel = Panel.objects.get()
     assert panel.volunteers.count() == 150 and panel.payment_per_day_pence == 10000
     assert officer.post(reverse("panels:select", args=[panel.slug])).status_code == 302
     panel.refresh_from_db()
-    assert panel.status == Panel.Status.SELECTED
+    assert panel.job == "select" and panel.status == Panel.Status.DRAFT  # queued for the worker
+    run_worker()
+    panel.refresh_from_db()
+    assert panel.status == Panel.Status.SELECTED and panel.job == "" and panel.job_error == ""
     assert panel.min_probability == pytest.approx(1 / 11, abs=1e-6)
     published = json.loads(panel.distribution_json)
     assert set(published["probabilities"]) == set(Volunteer.objects.values_list("pseudonym", flat=True))
@@ -62,6 +65,7 @@ def test_import_select_draw_and_what_the_public_sees(officer, client):
     assert replay["panel"] == panel.draw_result["panel"]
     assert list(AuditRecord.objects.filter(action__startswith="panels.").values_list("action", flat=True)) == [
         "panels.create",
+        "panels.job_queued",
         "panels.select",
         "panels.draw",
     ]

@@ -133,7 +133,7 @@ def test_replies_changed_after_publication_need_a_recompute(panel, officer_user)
     assert AuditRecord.objects.filter(action="panels.replacement_select").last().before == {"dropped": [a.pseudonym]}
 
 
-def test_pages_for_organisers_and_the_public(panel, officer_user, client, make_user):
+def test_pages_for_organisers_and_the_public(panel, officer_user, client, make_user, run_worker):
     a = members(panel)[0]
     detail = reverse("panels:detail", args=[panel.slug])
     response_url = reverse("panels:response", args=[panel.slug, a.pseudonym])
@@ -147,6 +147,7 @@ def test_pages_for_organisers_and_the_public(panel, officer_user, client, make_u
     a.refresh_from_db()
     assert a.response == "declined"
     assert client.post(reverse("panels:replacement-select", args=[panel.slug])).status_code == 302
+    run_worker()
     draw_url = reverse("panels:replacement-draw", args=[panel.slug, 1])
     empty = client.post(draw_url, {"seed": " "})
     assert empty.status_code == 200 and "Enter the public seed" in empty.content.decode()
@@ -171,12 +172,13 @@ def test_pages_for_organisers_and_the_public(panel, officer_user, client, make_u
     assert Panel.objects.get().replacements.count() == 1
 
 
-def test_seats_nobody_can_fill_are_explained_and_nothing_is_stored(panel, officer_user, client):
+def test_seats_nobody_can_fill_are_explained_and_nothing_is_stored(panel, officer_user, client, run_worker):
     # With these pseudonyms, nobody left in the pool can take V006's seat within every quota at once.
     v = panel.volunteers.get(pseudonym="V006", selected=True)
     services.record_response(officer_user, v, Volunteer.Response.DECLINED)
     client.force_login(officer_user)
-    response = client.post(reverse("panels:replacement-select", args=[panel.slug]), follow=True)
-    page = response.content.decode()
+    client.post(reverse("panels:replacement-select", args=[panel.slug]))
+    run_worker()
+    page = client.get(reverse("panels:detail", args=[panel.slug])).content.decode()
     assert "nobody left in the pool can fill the seats" in page and "geo_bucket=Central Scotland" in page
     assert not panel.replacements.exists()
