@@ -229,7 +229,7 @@ def may_vote_with_account(process: Process, user) -> tuple[bool, str]:
     if not process.accepts_accounts:
         return False, "This vote uses voting codes. Enter the code from your letter or the event."
     if not getattr(user, "is_authenticated", False):
-        return False, "Sign in to vote, or use a voting code."
+        return False, "Sign in to vote, or use a voting code." if process.accepts_codes else "Sign in to vote."
     if process.electorate == Process.Electorate.ROLL:
         if process.roll.filter(email__iexact=user.email).exists():
             return True, ""
