@@ -414,6 +414,43 @@ def data_load(
     out.print(table)
 
 
+@data_app.command("load-postcodes")
+def data_load_postcodes(
+    file: Annotated[Path, typer.Argument(help="ONS Postcode Directory or NSPL CSV (pcds, lsoa11/lsoa21, doterm).")],
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Load the postcode lookup (postcode to LSOA) that PB processes use to check a voter lives in the
+    area. Keeps live postcodes in LSOAs already loaded; replaces the previous load in one transaction."""
+    import json
+
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if fmt not in ("text", "json"):
+        fail(f"--format must be text or json, not {fmt!r}")
+    setup_django()
+    migrate()
+    from commonground.engine.tables import DataError
+    from commonground.places import importers
+
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"Reading {file.name}", total=None)
+        try:
+            counts = importers.load_postcodes(
+                file, "commonground data load-postcodes", lambda done, total: progress.update(task, completed=done,
+                                                                                              total=total)
+            )  # fmt: skip
+        except DataError as exc:
+            fail(str(exc))
+    if fmt == "json":
+        out.print_json(json.dumps(counts))
+        return
+    loaded = ", ".join(f"{n:,} in 20{k[-2:]} LSOAs" for k, n in counts.items()
+                       if k.startswith("postcodes_"))  # fmt: skip
+    out.print(f"Loaded postcodes: {loaded}; skipped {counts['terminated']:,} terminated and "
+              f"{counts['outside']:,} outside the loaded areas")  # fmt: skip
+
+
 @data_app.command("fetch")
 def data_fetch(
     dest: Annotated[Path, typer.Option("--to", help="Directory to download into (created if missing).")],

@@ -26,6 +26,7 @@ SUBCOMMANDS = [
     ["fund", "allocate"],
     ["index", "imd"],
     ["data", "load"],
+    ["data", "load-postcodes"],
 ]
 
 

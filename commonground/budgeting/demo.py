@@ -29,6 +29,10 @@ IDEAS = [
 ]
 # Groups of residents with shared priorities, and how many of the 240 voters are in each.
 GROUPS = [([0, 6, 2], 70), ([1, 4], 60), ([3, 5, 7], 50), ([5, 2], 35), ([4, 0], 25)]
+# Invented answers to the optional equality question, skewed as PB turnout often is (older people and
+# women vote more): (answer, probability), "" for a voter who skipped the question.
+AGE_ANSWERS = [("16_64", 0.55), ("65_plus", 0.3), ("prefer_not", 0.05), ("", 0.1)]
+SEX_ANSWERS = [("female", 0.52), ("male", 0.33), ("prefer_not", 0.05), ("", 0.1)]
 
 
 def load() -> dict[str, int]:
@@ -36,6 +40,7 @@ def load() -> dict[str, int]:
     brookfield = Area.objects.filter(code="X05000002", is_demo=True).first()
     larkrise = Area.objects.filter(code="X05000012", is_demo=True).first()
     rng = np.random.default_rng(SEED)
+    answers_rng = np.random.default_rng(SEED + 1)  # its own stream: the ballots are as before
     with transaction.atomic():
         old = Process.objects.filter(is_demo=True)
         Result.objects.filter(process__in=old).delete()
@@ -64,7 +69,7 @@ def load() -> dict[str, int]:
                 if rng.random() < 0.3:
                     chosen.append(int(rng.integers(0, len(IDEAS))))
                 ballot = {proposals[i].project_id: 1 for i in dict.fromkeys(chosen[:3])}
-                services.cast(counted, ballot, code=codes[ballots])
+                services.cast(counted, ballot, code=codes[ballots], equality=_answers(answers_rng))
                 ballots += 1
         counted = services.advance(counted, ACTOR)
         first_winner = Proposal.objects.get(pk=int(counted.result.winners[0]))
@@ -74,6 +79,13 @@ def load() -> dict[str, int]:
         ideas = _process("Larkrise Youth Budget", larkrise, 25_000, "CIL neighbourhood portion", is_demo=True)
         services.advance(ideas, ACTOR)
     return {"ballots": ballots}
+
+
+def _answers(rng: np.random.Generator) -> dict[str, str]:
+    return {
+        field: options[rng.choice(len(options), p=[p for _, p in options])][0]
+        for field, options in (("age_band", AGE_ANSWERS), ("sex", SEX_ANSWERS))
+    }
 
 
 def _process(title: str, area: Area | None, budget: int, source: str, **extra) -> Process:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.text import slugify
 
-from commonground.budgeting.models import BALLOT_TYPE_LABELS, RULE_CHOICES, Process, Proposal
+from commonground.budgeting.models import BALLOT_TYPE_LABELS, RULE_CHOICES, SEXES, Process, Proposal
 from commonground.core.forms import date_field, pounds_field, to_pence
 from commonground.engine.pb.ballot import BALLOT_TYPES
 
@@ -181,7 +181,8 @@ class BallotForm(forms.Form):
     """The ballot of one process: checkboxes, points or ranks, one field per project where needed."""
 
     def __init__(self, *args, process: Process, projects: list[Proposal], with_code: bool = False,
-                 with_receipt: bool = False, with_paper_number: bool = False, **kwargs):  # fmt: skip
+                 with_receipt: bool = False, with_paper_number: bool = False, with_postcode: bool = False,
+                 age_bands: list[tuple[str, str]] | None = None, **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.process = process
         self.projects = projects
@@ -235,10 +236,33 @@ class BallotForm(forms.Form):
                     help_text=p.summary,
                     widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
                 )
+        if with_postcode:
+            where = process.area.name
+            self.fields["postcode"] = forms.CharField(
+                label="Your home postcode",
+                max_length=10,
+                help_text=f"Only residents of {where} can vote. We check your postcode is in {where}; it is not kept.",
+                error_messages={"required": f"Enter a postcode in {where}"},
+                widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "govuk-input--width-10"}),
+            )
         if not with_paper_number and process.min_age:
             self.fields["age_confirmed"] = forms.BooleanField(
                 label=f"I am {process.min_age} or older and live in the area",
                 error_messages={"required": f"Confirm you are {process.min_age} or older and live in the area"},
+            )
+        if age_bands is not None:
+            # Optional equality monitoring (Public Sector Equality Duty, Equality Act 2010 s.149): kept with
+            # the "has voted" record, never with the ballot paper.
+            self.fields["age_band"] = forms.ChoiceField(
+                label="Optional: how old are you?",
+                choices=age_bands,
+                required=False,
+                widget=forms.RadioSelect,
+                help_text="So the council can see whether the voters are like the people who live here. Your answers "
+                "are kept apart from your ballot, and results show only counts of 10 or more.",
+            )
+            self.fields["sex"] = forms.ChoiceField(
+                label="Optional: what is your sex?", choices=SEXES, required=False, widget=forms.RadioSelect
             )
 
     def groups(self) -> dict[str, list]:
@@ -267,6 +291,10 @@ class BallotForm(forms.Form):
             return "Put the points you give each project in its box. Leave a box empty to give it none."
         most = f", up to {self.process.max_selections}" if self.process.max_selections else ""
         return f"Put 1 by your first choice, 2 by your second, and so on{most}. Leave the others empty."
+
+    def equality(self) -> dict[str, str]:
+        """The optional monitoring answers; call after is_valid()."""
+        return {k: self.cleaned_data[k] for k in ("age_band", "sex") if self.cleaned_data.get(k)}
 
     def choices(self) -> dict[str, int]:
         """The ballot as project id -> 1, points or rank; call after is_valid()."""

@@ -47,6 +47,7 @@ class Process(models.Model):
         ROLL = "roll", "People on a roll approved by an officer"
         CODES = "codes", "Holders of one-time voting codes"
         VERIFIED_OR_CODES = "verified_or_codes", "Verified residents or holders of voting codes"
+        POSTCODE = "postcode", "Residents of the area (signed in, postcode checked against the area)"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
@@ -174,13 +175,25 @@ class BallotPaper(models.Model):
         return f"Ballot paper {self.pk}"
 
 
+PREFER_NOT = "prefer_not"
+# The optional equality-monitoring question, in the population estimates' bands so the voters can be
+# compared with the area (commonground.engine.population); blank means not asked or not answered.
+AGE_BANDS = [("0_15", "Under 16"), ("16_64", "16 to 64"), ("65_plus", "65 or over"), (PREFER_NOT, "Prefer not to say")]
+SEXES = [("female", "Female"), ("male", "Male"), (PREFER_NOT, "Prefer not to say")]
+
+
 class VoterMark(models.Model):
-    """The "has voted" record: one per voter per process, enforced by the database."""
+    """The "has voted" record: one per voter per process, enforced by the database.
+
+    It also holds the voter's optional equality-monitoring answers: they belong to the person, never
+    to the secret ballot paper."""
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="marks")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     code = models.OneToOneField(VotingCode, null=True, on_delete=models.PROTECT, related_name="mark")
     paper = models.OneToOneField(BallotPaper, null=True, on_delete=models.SET_NULL, related_name="+")
+    age_band = models.CharField(max_length=10, choices=AGE_BANDS, blank=True)
+    sex = models.CharField(max_length=10, choices=SEXES, blank=True)
 
     class Meta:
         constraints = [

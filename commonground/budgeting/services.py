@@ -18,6 +18,9 @@ from commonground.accounts.permissions import user_can
 from commonground.accounts.roles import Capability
 from commonground.audit.service import record
 from commonground.budgeting.models import (
+    AGE_BANDS,
+    PREFER_NOT,
+    SEXES,
     BallotPaper,
     PaperEntry,
     Process,
@@ -27,7 +30,9 @@ from commonground.budgeting.models import (
     VoterMark,
     VotingCode,
 )
+from commonground.engine import disclosure, population, postcodes
 from commonground.engine.pb import ballot, rules
+from commonground.places import services as places
 
 Phase = Process.Phase
 PHASE_ORDER = [Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING, Phase.RESULTS, Phase.DELIVERY]
@@ -65,6 +70,7 @@ def format_code(code: str) -> str:
 
 
 def create_process(actor, area, **fields) -> Process:
+    check_electorate(area, fields.get("electorate", Process.Electorate.VERIFIED_OR_CODES))
     base = slugify(fields["title"])[:70]
     slug, suffix = base, 2
     with transaction.atomic():
@@ -183,16 +189,53 @@ def update_delivery(proposal: Proposal, actor, *, delivery: str, spent: int, not
 # Who may vote -----------------------------------------------------------------------------------
 
 
+def check_electorate(area, electorate: str) -> None:
+    """A postcode check needs an area and the postcode lookup for it; otherwise the officer must
+    choose another electorate (an officer-approved roll)."""
+    if electorate != Process.Electorate.POSTCODE:
+        return
+    if area is None:
+        raise ProcessError("Enter the code of the area whose residents vote, to check their postcodes", "area_code")
+    if not places.has_postcodes(area):
+        raise ProcessError(
+            f"No postcodes are loaded for {area.name}, so voters' postcodes cannot be checked. Load the postcode "
+            "lookup (commonground data load-postcodes) or choose a roll of voters approved by an officer",
+            "electorate",
+        )
+
+
+def check_postcode(process: Process, text: str | None) -> str:
+    """The voter's postcode in its published form, if it lies in the process's area.
+
+    The postcode is checked and not kept: the "has voted" mark is enough to stop a second vote."""
+    area = process.area
+    if not (text or "").strip():
+        raise ProcessError(f"Enter a postcode in {area.name}", "postcode")
+    postcode = postcodes.normalise(text)
+    if postcode is None:
+        raise ProcessError(f"Enter a real postcode in {area.name}", "postcode")
+    lsoas = places.postcode_lsoa_ids(postcode)
+    if not lsoas:
+        raise ProcessError(
+            "We do not recognise that postcode. Check it, or ask the council to add you to the roll", "postcode"
+        )
+    if not lsoas & places.lsoa_ids_within(area):
+        raise ProcessError(f"Enter a postcode in {area.name}: {postcode} is outside it", "postcode")
+    return postcode
+
+
 def may_vote_with_account(process: Process, user) -> tuple[bool, str]:
     """Whether a signed-in person is on this process's electorate, and if not, why."""
     if not process.accepts_accounts:
         return False, "This vote uses voting codes. Enter the code from your letter or the event."
     if not getattr(user, "is_authenticated", False):
-        return False, "Sign in to vote, or use a voting code."
+        return False, "Sign in to vote, or use a voting code." if process.accepts_codes else "Sign in to vote."
     if process.electorate == Process.Electorate.ROLL:
         if process.roll.filter(email__iexact=user.email).exists():
             return True, ""
         return False, "You are not on the roll of voters for this process. Ask the council to add you."
+    if process.electorate == Process.Electorate.POSTCODE:
+        return True, ""  # any account; the postcode on the ballot is checked against the area
     if user_can(user, Capability.VOTE):
         return True, ""
     return False, "Only verified residents can vote online. Ask the council to verify where you live."
@@ -232,14 +275,33 @@ class Cast:
     changed: bool
 
 
-def cast(process: Process, choices: dict[str, int], *, user=None, code: str | None = None) -> Cast:
+def equality_bands(process: Process) -> list[tuple[str, str]]:
+    """The age bands a voter in this process can be in (no under-16 band when the vote is 16+)."""
+    return [(k, label) for k, label in AGE_BANDS if k != "0_15" or process.min_age < 16]
+
+
+def _check_equality(process: Process, answers: dict[str, str] | None) -> dict[str, str]:
+    answers = {k: v for k, v in (answers or {}).items() if v}
+    allowed = {"age_band": dict(equality_bands(process)), "sex": dict(SEXES)}
+    for key, value in answers.items():
+        if key not in allowed or value not in allowed[key]:
+            raise ProcessError("Choose one of the answers offered, or leave the question blank", key)
+    return answers
+
+
+def cast(process: Process, choices: dict[str, int], *, user=None, code: str | None = None,
+         postcode: str | None = None, equality: dict[str, str] | None = None) -> Cast:  # fmt: skip
     """Record one ballot for an account holder or a code holder; one per voter, enforced by the
-    database (a unique "has voted" mark), so concurrent submissions cannot both count."""
+    database (a unique "has voted" mark), so concurrent submissions cannot both count.
+
+    `equality` holds the optional monitoring answers (age_band, sex); they go on the mark, never on
+    the paper."""
     if code is not None and not process.accepts_codes:
         raise ProcessError("This process does not use voting codes", field="code")
     errors = ballot.check(ballot_rules(process), choices)
     if errors:
         raise ProcessError(errors[0], field="choices")
+    answers = _check_equality(process, equality)
     try:
         with transaction.atomic():
             _require_open(process)
@@ -248,6 +310,8 @@ def cast(process: Process, choices: dict[str, int], *, user=None, code: str | No
                 allowed, why = may_vote_with_account(process, user)
                 if not allowed:
                     raise ProcessError(why)
+                if process.electorate == Process.Electorate.POSTCODE:
+                    check_postcode(process, postcode)
             mark = VoterMark.objects.filter(
                 process=process, **({"code": voting_code} if voting_code else {"user": user})
             ).first()
@@ -259,6 +323,8 @@ def cast(process: Process, choices: dict[str, int], *, user=None, code: str | No
                         else "This vote has already been cast."
                     )
                 BallotPaper.objects.filter(pk=mark.paper_id).update(choices=choices)
+                if answers:
+                    VoterMark.objects.filter(pk=mark.pk).update(**answers)
                 return Cast(receipt=None, changed=True)
             receipt = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) if process.secret else None
             paper = BallotPaper.objects.create(
@@ -269,6 +335,7 @@ def cast(process: Process, choices: dict[str, int], *, user=None, code: str | No
                 user=None if voting_code else user,
                 code=voting_code,
                 paper=None if process.secret else paper,
+                **answers,
             )
     except IntegrityError:
         raise ProcessError("This vote has already been cast.") from None
@@ -448,6 +515,58 @@ def _explanations(election, rule: str, winners: list[str]) -> dict[str, str]:
     if election.n_voters == 0:
         return {}
     return {pid: e.text for pid, e in explain.explain(election, rule).items()}
+
+
+def voter_profile(process: Process) -> dict | None:
+    """The voters who answered the equality question by age band and sex, against the area's people
+    (shares of each), with every count under 10 hidden; None when nobody answered and there are no
+    population figures to show."""
+    people = places.population_profile(process.area) if process.area else None
+    marks = process.marks.all()
+    eligible = dict(equality_bands(process))
+    groups, hidden_any, anyone = [], False, False
+    for group in population.GROUPS:
+        field = "age_band" if group.key == "age" else "sex"
+        keys = [b.key for b in group.bands if group.key != "age" or b.key in eligible]
+        tally = {row[field]: row["n"] for row in marks.exclude(**{field: ""}).values(field).annotate(n=Count("id"))}
+        anyone |= bool(tally)
+        counts = {k: tally.get(k, 0) for k in keys}
+        answered = sum(counts.values())
+        people_counts = {}
+        if people is not None:
+            bands = next(g["bands"] for g in people["groups"] if g["key"] == group.key)
+            people_counts = {b["key"]: b["count"] for b in bands if b["key"] in keys}
+        people_total = sum(people_counts.values())
+        hidden = set(keys) if answered < disclosure.THRESHOLD else disclosure.hidden_cells(counts)
+        prefer_not = tally.get(PREFER_NOT, 0)
+        hidden_any |= bool(hidden) or prefer_not < disclosure.THRESHOLD
+        groups.append({
+            "key": group.key,
+            "label": group.label,
+            "answered": answered if answered >= disclosure.THRESHOLD else None,
+            "prefer_not": prefer_not if prefer_not >= disclosure.THRESHOLD else None,
+            "bands": [
+                {
+                    "key": b.key,
+                    "label": b.label,
+                    "voters": None if b.key in hidden else counts[b.key],
+                    "voter_share": None if b.key in hidden else counts[b.key] / answered,
+                    "population_share": people_counts[b.key] / people_total if people_total else None,
+                }
+                for b in group.bands
+                if b.key in keys
+            ],
+        })  # fmt: skip
+    if people is None and not anyone:
+        return None
+    return {
+        "groups": groups,
+        "has_population": people is not None,
+        "adults_only": "0_15" not in eligible,
+        "min_age": process.min_age,
+        "threshold": disclosure.THRESHOLD,
+        "hidden_any": hidden_any,
+    }
 
 
 def stats(process: Process) -> dict:

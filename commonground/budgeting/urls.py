@@ -23,4 +23,5 @@ urlpatterns = [
     path("<slug:slug>/results/", views.results, name="results"),
     path("<slug:slug>/results.pb", views.results_pb, name="results-pb"),
     path("<slug:slug>/results.csv", views.results_csv, name="results-csv"),
+    path("<slug:slug>/voters-profile.csv", views.results_profile_csv, name="results-profile-csv"),
 ]

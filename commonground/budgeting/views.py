@@ -86,9 +86,13 @@ def process_create(request: HttpRequest) -> HttpResponse:
                 form.add_error("area_code", f"No area has the code {data['area_code']!r}")
         if not form.errors:
             fields = {k: v for k, v in data.items() if k != "area_code"}
-            process = services.create_process(request.user, area, **fields)
-            messages.success(request, "Process created. Open it for ideas when you are ready.")
-            return redirect("budgeting:detail", slug=process.slug)
+            try:
+                process = services.create_process(request.user, area, **fields)
+            except ProcessError as exc:
+                form.add_error(exc.field, str(exc))
+            else:
+                messages.success(request, "Process created. Open it for ideas when you are ready.")
+                return redirect("budgeting:detail", slug=process.slug)
     return render(request, "budgeting/process_form.html", {"form": form})
 
 
@@ -182,7 +186,13 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
         process.accepts_accounts and services.may_vote_with_account(process, request.user)[0]
     ))  # fmt: skip
     form = BallotForm(
-        request.POST or None, process=process, projects=projects, with_code=use_code, with_receipt=receipt
+        request.POST or None,
+        process=process,
+        projects=projects,
+        with_code=use_code,
+        with_receipt=receipt,
+        with_postcode=process.electorate == Process.Electorate.POSTCODE and not use_code and not receipt,
+        age_bands=None if receipt else services.equality_bands(process),
     )
     if request.method == "POST" and process.phase == Phase.VOTING:
         limited = (
@@ -200,7 +210,14 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
                     cast = services.Cast(receipt=None, changed=True)
                 else:
                     code = form.cleaned_data.get("code") if use_code else None
-                    cast = services.cast(process, choices, user=request.user, code=code)
+                    cast = services.cast(
+                        process,
+                        choices,
+                        user=request.user,
+                        code=code,
+                        postcode=form.cleaned_data.get("postcode"),
+                        equality=form.equality(),
+                    )
             except ProcessError as exc:
                 if exc.field in ("code", "receipt") and not kiosk:
                     key = f"pb-code-fail:{_client(request)}"
@@ -236,7 +253,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 @public
-@sensitive_post_parameters("code", "receipt")
+@sensitive_post_parameters("code", "receipt", "postcode", "age_band", "sex")
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     """Open to everyone; who may vote is decided per process (account, roll or code) in services."""
     process = _process(request, slug)
@@ -280,7 +297,7 @@ def kiosk_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "age_band", "sex")
 def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
     """Event mode: open only to a browser an officer turned into a kiosk (see kiosk_start); each code
     casts one ballot, then the page resets for the next voter."""
@@ -416,6 +433,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
             "codes_used": process.marks.filter(code__isnull=False).count(),
             "is_officer": _officer(request),
             "replay": f"commonground pb tally {process.slug}.pb --rule {result.rule}",
+            "profile": services.voter_profile(process),
         },
     )
 
@@ -442,6 +460,28 @@ def results_csv(request: HttpRequest, slug: str) -> HttpResponse:
             p.project_id, p.title, p.cost, s["ballots"], s["points"], "yes" if p.project_id in winners else "no",
             p.get_delivery_display(), p.spent, result.explanations.get(p.project_id, ""),
         ])  # fmt: skip
+    return response
+
+
+@public
+def results_profile_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """The voters-against-residents comparison as on the results page, small counts hidden the same way."""
+    process, _ = _result(request, slug)
+    profile = services.voter_profile(process)
+    if profile is None:
+        raise Http404("No one answered the equality question and there are no population figures")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{process.slug}-voters-profile.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["group", "band", "voters", "share_of_voters_who_answered", "share_of_residents"])
+    hidden = f"fewer than {profile['threshold']}"
+    for group in profile["groups"]:
+        for band in group["bands"]:
+            writer.writerow([
+                group["key"], band["key"], hidden if band["voters"] is None else band["voters"],
+                "" if band["voter_share"] is None else round(band["voter_share"], 4),
+                "" if band["population_share"] is None else round(band["population_share"], 4),
+            ])  # fmt: skip
     return response
 
 

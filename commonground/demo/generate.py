@@ -21,6 +21,11 @@ WARD_NAMES = [
     "Gorse Lane", "Harbour", "Ironworks", "Jubilee", "Kingsmead", "Larkrise",
 ]  # fmt: skip
 LSOAS_PER_WARD = 5
+# Invented postcodes: no UK postcode area starts with X (as no GSS code does), so "XX" outward
+# codes can never be a real address. One district per ward (XX1 to XX12), one sector per LSOA.
+DEMO_POSTCODE_AREA = "XX"
+POSTCODES_PER_LSOA = 8
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters Royal Mail uses in the inward code
 
 # slug, name, unit, direction, description. The first seven mirror the IMD 2019 domains
 # (IoD 2019 Technical Report, section 3); the rest are community-need proxies.
@@ -97,7 +102,7 @@ def generate(seed: int = SEED) -> dict[str, list[list]]:
     areas.extend(lsoa_rows)
     measures = [["slug", "name", "unit", "direction", "description"]] + [list(m) for m in MEASURES]
     return {"areas.csv": areas, "indicators.csv": values, "measures.csv": measures, "boundaries.csv": boundaries(),
-            "population.csv": people}  # fmt: skip
+            "population.csv": people, "postcodes.csv": postcodes(seed)}  # fmt: skip
 
 
 def _bands(rng: np.random.Generator, population: int, need: float) -> list[int]:
@@ -108,6 +113,23 @@ def _bands(rng: np.random.Generator, population: int, need: float) -> list[int]:
     aged_0_15, aged_65_plus = round(population * young), round(population * old)
     female = round(population * float(np.clip(rng.normal(0.508, 0.008), 0.47, 0.54)))
     return [aged_0_15, population - aged_0_15 - aged_65_plus, aged_65_plus, female, population - female]
+
+
+def postcodes(seed: int = SEED) -> list[list]:
+    """Demo Borough's postcode directory, laid out like the ONS Postcode Directory (pcds, doterm,
+    lsoa11): live postcodes for every LSOA and a terminated one in every third LSOA."""
+    rng = np.random.default_rng(seed + 2)  # its own stream, like the population bands
+    units = [a + b for a in INWARD_LETTERS for b in INWARD_LETTERS]
+    rows: list[list] = [["pcds", "doterm", "lsoa11"]]
+    for w in range(len(WARD_NAMES)):
+        for s in range(LSOAS_PER_WARD):
+            lsoa = f"X01{w * LSOAS_PER_WARD + s + 1:06d}"
+            picked = rng.choice(len(units), POSTCODES_PER_LSOA + 1, replace=False)
+            for n, unit in enumerate(sorted(units[i] for i in picked)):
+                terminated = n == POSTCODES_PER_LSOA and (w * LSOAS_PER_WARD + s) % 3 == 0
+                if n < POSTCODES_PER_LSOA or terminated:
+                    rows.append([f"{DEMO_POSTCODE_AREA}{w + 1} {s + 1}{unit}", "201904" if terminated else "", lsoa])
+    return rows
 
 
 def boundaries() -> list[list]:

@@ -23,6 +23,7 @@ from commonground.places.importers import (
     RANK_UNIT,
     Importer,
     MeasureSpec,
+    load_postcodes,
     write_index_values,
     write_population_bands,
 )
@@ -176,5 +177,6 @@ def load(directory: Path = DATA_DIR, actor: object = "commonground init-demo") -
     )  # fmt: skip
     bands = population.read_bands(directory / "population.csv")
     counts["population_values"] = write_population_bands(Importer(directory), people, types["lsoa"], bands)
+    counts["postcodes"] = load_postcodes(directory / "postcodes.csv", actor, demo=True)["postcodes_lsoa11"]
     record(actor, "places.load_demo", dataset, after=counts)
     return counts

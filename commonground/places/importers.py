@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from commonground.audit.service import record
@@ -27,8 +27,9 @@ from commonground.engine.indices import (
     exponential_transform,
     imd_from_domain_ranks,
 )
+from commonground.engine.postcodes import PostcodeReader
 from commonground.engine.tables import DataError, codes, find_column, numeric, read_csv
-from commonground.places.models import Area, AreaType, AreaValue, DataSet, Measure
+from commonground.places.models import Area, AreaType, AreaValue, DataSet, Measure, Postcode
 
 Progress = Callable[[int, int], None]  # (done, total) for the current step
 
@@ -518,3 +519,46 @@ def load(data_dir: Path, actor: object, on_step: Callable[[Importer], Progress] 
                    object_label=importer.name, after={"from": str(data_dir), **counts})  # fmt: skip
         summary.append({"dataset": importer.slug, "status": "loaded", "counts": counts})
     return summary
+
+
+def load_postcodes(path: Path, actor: object, progress: Progress | None = None, *, demo: bool = False) -> dict:
+    """Replace the postcode lookup from an ONSPD or NSPL CSV in one transaction, keeping the live
+    postcodes whose LSOA (2011 and/or 2021) is in the database. `demo` loads the Demo Borough's
+    invented postcodes instead and replaces only those."""
+    lsoas = Area.objects.filter(area_type__level=AreaType.Level.LSOA, is_demo=demo)
+    if demo:
+        ids = {"lsoa11": dict(lsoas.values_list("code", "id"))}
+    else:
+        ids = {v: dict(lsoas.filter(area_type__code=v).values_list("code", "id")) for v in ("lsoa11", "lsoa21")}
+    if not any(ids.values()):
+        raise DataError(path, "no LSOAs are loaded to match postcodes to; run `commonground data load` first")
+    reader = PostcodeReader(Path(path), {v: codes.keys() for v, codes in ids.items()})
+    if progress is not None:
+        reader.progress = progress
+    with transaction.atomic():
+        # A plain semi-join on the areas: filtering through the relation makes Django delete by an id
+        # subquery over the whole table, which PostgreSQL runs row by row on millions of fresh rows.
+        removed, _ = Postcode.objects.filter(area_id__in=Area.objects.filter(is_demo=demo).values("id")).delete()
+        stored, by_vintage = 0, dict.fromkeys(ids, 0)
+        table = connection.ops.quote_name(Postcode._meta.db_table)
+        batch = connection.ops.bulk_batch_size(["postcode", "area_id"], [None] * 5000)
+        with connection.cursor() as cursor:
+            for chunk in reader.chunks():
+                for vintage, part in chunk.groupby("vintage"):
+                    values = [v for pair in zip(part["postcode"], part["lsoa"].map(ids[vintage]), strict=True)
+                              for v in pair]  # fmt: skip
+                    # Many rows per INSERT: with millions of rows, model objects would take most of the time.
+                    for begin in range(0, len(values), 2 * batch):
+                        params = values[begin : begin + 2 * batch]
+                        rows = ", ".join(["(%s, %s)"] * (len(params) // 2))
+                        cursor.execute(f"INSERT INTO {table} (postcode, area_id) VALUES {rows}", params)  # noqa: S608
+                    by_vintage[vintage] += len(part)
+                    stored += len(part)
+        if not stored:
+            raise DataError(path, f"none of its {reader.rows:,} rows is a live postcode in an LSOA in the database")
+        counts = {**{f"postcodes_{v}": n for v, n in by_vintage.items()}, "terminated": reader.terminated,
+                  "outside": reader.outside, "replaced": removed}  # fmt: skip
+        after = {"from": str(path), "columns": reader.columns, **counts}
+        record(actor, "places.load_postcodes", object_type="places.Postcode", object_id="demo" if demo else "onspd",
+               object_label="Postcode lookup", after=after)  # fmt: skip
+    return counts

@@ -110,3 +110,18 @@ class AreaValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure.slug} = {self.value}"
+
+
+class Postcode(models.Model):
+    """A live postcode and an LSOA it lies in (one row per LSOA vintage loaded), from the ONS
+    Postcode Directory; PB processes use it to check a voter lives in their area."""
+
+    postcode = models.CharField(max_length=8, help_text='Published form, e.g. "AB1 2CD".')
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="postcodes")
+
+    class Meta:
+        # Its index leads with the postcode, so it also serves the look-up by postcode.
+        constraints = [models.UniqueConstraint(fields=["postcode", "area"], name="one_row_per_postcode_and_lsoa")]
+
+    def __str__(self) -> str:
+        return self.postcode

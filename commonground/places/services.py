@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Max, Q
 
 from commonground.engine import population
-from commonground.places.models import Area, AreaType, AreaValue
+from commonground.places.models import Area, AreaType, AreaValue, Postcode
 
 
 def demo_data_loaded() -> bool:
@@ -75,6 +75,31 @@ def population_profile(area: Area) -> dict | None:
         for group in population.GROUPS
     ]
     return {"total": int(sum(counts[b.slug] for b in population.AGE.bands)), "groups": groups}
+
+
+def lsoa_ids_within(area: Area) -> set[int]:
+    """The LSOAs inside an area, found by walking down the parent chain (one query per level)."""
+    found: set[int] = set()
+    level = {area.pk}
+    if area.area_type.level == AreaType.Level.LSOA:
+        return level
+    for _ in range(len(AreaType.Level)):
+        rows = list(Area.objects.filter(parent_id__in=level).values_list("id", "area_type__level"))
+        found.update(pk for pk, kind in rows if kind == AreaType.Level.LSOA)
+        level = {pk for pk, kind in rows if kind != AreaType.Level.LSOA}
+        if not level:
+            break
+    return found
+
+
+def has_postcodes(area: Area) -> bool:
+    """Whether the postcode lookup covers any of the area's LSOAs."""
+    return Postcode.objects.filter(area_id__in=lsoa_ids_within(area)).exists()
+
+
+def postcode_lsoa_ids(postcode: str) -> set[int]:
+    """The LSOAs (one per vintage loaded) a normalised postcode lies in; empty when it is unknown."""
+    return set(Postcode.objects.filter(postcode=postcode).values_list("area_id", flat=True))
 
 
 # Datasets that give an area its deprivation and community-need figures; national first, demo second.
