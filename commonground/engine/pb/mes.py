@@ -148,6 +148,7 @@ def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None)
     jump_ok = against is not None
     slacks = _slacks(prep, e).tolist()
     costs = prep.cost.tolist()
+    unsure = np.zeros(prep.election.n_voters, dtype=bool)  # at 0.0 in floats but maybe not exactly
     while True:
         t = len(rounds)
         best = np.inf
@@ -167,39 +168,66 @@ def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None)
             rho, uncapped_sat = _price(m, prep.sats[p], costs[p], prep.total_sat[p])
             stale[p] = rho
             err = slack / uncapped_sat + EPS * rho  # rho = (cost - money of the capped) / uncapped_sat
-            # Nobody short of money by a clear margin: rho is exactly cost / total satisfaction.
-            uncapped = (m - prep.initial_rho[p] * prep.sats[p]).min() > slack
-            found.append((rho, err, p, uncapped))
+            found.append((rho, err, p, m))
             if rho < best:
                 best, best_err = rho, err
         if not found:
             break
-        close = [(p, uncapped) for r, er, p, uncapped in found if r <= best + er + best_err]
-        exact_rho = None
+        close = [(p, m) for r, er, p, m in found if r <= best + er + best_err]
         if len(close) > 1:
-            if not all(uncapped for _, uncapped in close):
+            exact = {p: _exact_price(prep, p, m, unsure, e, t) for p, m in close}
+            if None in exact.values():
                 raise _TooClose
-            exact_rho = min(prep.initial_rho_exact[p] for p, _ in close)
-            chosen = min((p for p, _ in close if prep.initial_rho_exact[p] == exact_rho), key=prep.id_rank.get)
+            exact_rho = min(exact.values())
+            chosen = min((p for p in exact if exact[p] == exact_rho), key=prep.id_rank.get)
             best = float(exact_rho)
         else:
             chosen = close[0][0]
-            if close[0][1]:
-                exact_rho = prep.initial_rho_exact[chosen]
+            exact_rho = _exact_price(prep, chosen, close[0][1], unsure, e, t)
         if jump_ok:
             jump_ok = t < len(against.rounds) and against.rounds[t].project == chosen
             if jump_ok:
                 jump_ok = _still_beaten(prep, money, remaining, chosen, against.rounds[t], slacks, t)
         sup = prep.supporters[chosen]
         m = money[sup]
-        pay = np.minimum(m, best * prep.sats[chosen])
+        share = best * prep.sats[chosen]
+        pay = np.minimum(m, share)
         money[sup] = np.where(m - pay > 0, m - pay, 0.0)
+        unsure[sup] |= (m <= share) & (m >= share - _voter_margin(e, share, t))
         rounds.append(Round(chosen, best, rho_exact=exact_rho, paid=float(pay.sum())))
         remaining.discard(chosen)
     trace = Trace(endowment, list(prep.free), rounds, money)
     if against is not None:
         trace.checks.append(jump_ok and len(rounds) == len(against.rounds))
     return trace
+
+
+def _voter_margin(endowment: float, share, t: int):
+    """A bound, wide by design, on the float error of one voter's money or share after t rounds."""
+    return 1e-9 * (endowment + share) * (t + 2)
+
+
+def _exact_price(prep: Prepared, p: int, m: np.ndarray, unsure: np.ndarray, endowment: float, t: int) -> Fraction | None:
+    """The exact rho of project p when its capped supporters are exactly those with no money left.
+
+    Then rho = cost / (satisfaction of the supporters with money), in whole numbers, provided every
+    supporter with money clearly has more than rho × satisfaction and every one at 0.0 is exactly
+    at 0 (paid all they had by a clear margin). Such exact ties are common: two projects whose
+    supporters with money left number the same tie at rho = 1 / that number under cost
+    satisfaction. None when that cannot be proven (the caller then counts exactly).
+    """
+    sats = prep.sats[p]
+    rich = m > 0
+    if unsure[prep.supporters[p]][~rich].any() or not rich.any():
+        return None
+    total = int(rich.sum()) * Fraction(prep.election.costs[p]) if prep.election.ballot_points is None else None
+    if total is None:
+        total = Fraction(int(round(sats[rich].sum())))
+    rho = Fraction(prep.election.costs[p]) / total
+    share = float(rho) * sats[rich]
+    if (m[rich] - share <= _voter_margin(endowment, share, t)).any():
+        return None
+    return rho
 
 
 def _still_beaten(
@@ -320,6 +348,7 @@ def add1(
     previous = current
     runs = 1
     jump = 1
+    done: dict[int, Trace] = {}  # runs ahead of k made by failed jumps: a later unit step reuses them
     while True:
         why = stop(current)
         if why == "overspent":
@@ -327,11 +356,16 @@ def add1(
         if why == "exhaustive":
             return Add1Result(current, runs, k)
         while True:
+            if jump == 1 and k + 1 in done:
+                ahead = done[k + 1]
+                break
             ahead = run(prep, start + (k + jump) * step, against=current if jump > 1 else None)
+            done[k + jump] = ahead
             runs += 1
             if jump == 1 or ahead.checks[-1]:
                 break
             jump //= 2  # the outcome may change within the jump: look closer
+        done = {j: trace for j, trace in done.items() if j > k + jump}
         if jump == 1:
             changed = ahead.selected != current.selected
             previous, current, k = current, ahead, k + 1
