@@ -23,10 +23,11 @@ down to a single unit step, which is always exact.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+import scipy.sparse
 
 from commonground.engine.pb.profile import Election
 
@@ -54,7 +55,7 @@ class Trace:
     rounds: list[Round]
     money: np.ndarray  # each voter's money left at the end (float)
     exact: bool = False
-    checks: list = field(default_factory=list)
+    forced: bool = False  # made by forced_run: base's order, which may differ from MES's own
 
     @property
     def selected(self) -> list[int]:
@@ -87,6 +88,12 @@ class Prepared:
         self.candidates = [p for p in range(n_projects) if self.supporters[p].size and election.costs[p] > 0]
         self.initial_rho = {p: self.cost[p] / self.total_sat[p] for p in self.candidates}
         self.initial_rho_exact = {p: Fraction(election.costs[p]) / self._exact_total(p) for p in self.candidates}
+        incidence = scipy.sparse.csr_matrix(
+            (np.ones(voters.size), (voters, projects)), shape=(election.n_voters, n_projects)
+        )
+        overlap = (incidence.T @ incidence).tocsr()
+        # Projects sharing a supporter: buying one changes only these projects' prices.
+        self.neighbours = [overlap.indices[overlap.indptr[p] : overlap.indptr[p + 1]] for p in range(n_projects)]
         rank = sorted(range(n_projects), key=lambda p: election.project_ids[p])
         self.id_rank = {p: r for r, p in enumerate(rank)}
         self._exact_supporters = None
@@ -134,18 +141,16 @@ def _slacks(prep: Prepared, endowment: float) -> np.ndarray:
     return EPS * (prep.n_supporters * endowment + prep.cost)
 
 
-def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None) -> Trace:
-    """One MES run in floats; raises _TooClose when a decision is within its error margin.
-
-    With `against` (a run at a lower endowment), also checks the jump condition round by round
-    and records in `checks` whether it held (see the module docstring).
-    """
+def float_run(prep: Prepared, endowment: Fraction) -> Trace:
+    """One MES run in floats; raises _TooClose when a decision is within its error margin."""
     e = float(endowment)
     money = np.full(prep.election.n_voters, e)
-    stale = dict(prep.initial_rho)
+    stale = np.full(prep.election.n_projects, np.inf)  # each project's last price: a lower bound
+    stale[prep.candidates] = [prep.initial_rho[p] for p in prep.candidates]
+    errs = np.zeros(prep.election.n_projects)
+    fresh = np.zeros(prep.election.n_projects, dtype=bool)  # no supporter has paid since it was priced
     remaining = set(prep.candidates)
     rounds: list[Round] = []
-    jump_ok = against is not None
     slacks = _slacks(prep, e).tolist()
     costs = prep.cost.tolist()
     unsure = np.zeros(prep.election.n_voters, dtype=bool)  # at 0.0 in floats but maybe not exactly
@@ -154,40 +159,40 @@ def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None)
         best = np.inf
         best_err = 0.0
         found: list[tuple[float, float, int]] = []
-        for p in sorted(remaining, key=lambda q: stale[q]):
-            if stale[p] > best + 2 * best_err + EPS * best:
-                break
-            m = money[prep.supporters[p]]
-            total = m.sum()
-            slack = slacks[p] * (t + 2)
-            if total < costs[p] - slack:
-                remaining.discard(p)
-                continue
-            if total <= costs[p] + slack:
-                raise _TooClose
-            rho, uncapped_sat = _price(m, prep.sats[p], costs[p], prep.total_sat[p])
-            stale[p] = rho
-            err = slack / uncapped_sat + EPS * rho  # rho = (cost - money of the capped) / uncapped_sat
-            found.append((rho, err, p, m))
+        for p in np.argsort(stale, kind="stable").tolist():
+            if stale[p] == np.inf or stale[p] > best + 2 * best_err + EPS * best:
+                break  # inf: bought, or unaffordable
+            if fresh[p]:
+                rho, err = stale[p], errs[p]
+            else:
+                m = money[prep.supporters[p]]
+                total = m.sum()
+                slack = slacks[p] * (t + 2)
+                if total < costs[p] - slack:
+                    remaining.discard(p)
+                    stale[p] = np.inf
+                    continue
+                if total <= costs[p] + slack:
+                    raise _TooClose
+                rho, uncapped_sat = _price(m, prep.sats[p], costs[p], prep.total_sat[p])
+                err = slack / uncapped_sat + EPS * rho  # rho = (cost - money of the capped) / uncapped_sat
+                stale[p], errs[p], fresh[p] = rho, err, True
+            found.append((rho, err, p))
             if rho < best:
                 best, best_err = rho, err
         if not found:
             break
-        close = [(p, m) for r, er, p, m in found if r <= best + er + best_err]
+        close = [p for r, er, p in found if r <= best + er + best_err]
         if len(close) > 1:
-            exact = {p: _exact_price(prep, p, m, unsure, e, t) for p, m in close}
+            exact = {p: _exact_price(prep, p, money, unsure, e, t) for p in close}
             if None in exact.values():
                 raise _TooClose
             exact_rho = min(exact.values())
             chosen = min((p for p in exact if exact[p] == exact_rho), key=prep.id_rank.get)
             best = float(exact_rho)
         else:
-            chosen = close[0][0]
-            exact_rho = _exact_price(prep, chosen, close[0][1], unsure, e, t)
-        if jump_ok:
-            jump_ok = t < len(against.rounds) and against.rounds[t].project == chosen
-            if jump_ok:
-                jump_ok = _still_beaten(prep, money, remaining, chosen, against.rounds[t], slacks, t)
+            chosen = close[0]
+            exact_rho = _exact_price(prep, chosen, money, unsure, e, t)
         sup = prep.supporters[chosen]
         m = money[sup]
         share = best * prep.sats[chosen]
@@ -196,10 +201,50 @@ def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None)
         unsure[sup] |= (m <= share) & (m >= share - _voter_margin(e, share, t))
         rounds.append(Round(chosen, best, rho_exact=exact_rho, paid=float(pay.sum())))
         remaining.discard(chosen)
-    trace = Trace(endowment, list(prep.free), rounds, money)
-    if against is not None:
-        trace.checks.append(jump_ok and len(rounds) == len(against.rounds))
-    return trace
+        stale[chosen] = np.inf
+        fresh[prep.neighbours[chosen]] = False
+    return Trace(endowment, list(prep.free), rounds, money)
+
+
+def forced_run(prep: Prepared, base: Trace, endowment: Fraction) -> Trace | None:
+    """The run at a higher `endowment` buying `base`'s projects in `base`'s order, when that proves
+    every endowment in between has base's outcome (see the module docstring); else None.
+
+    Each round: the project must be affordable, and every neighbour still in the count (sharing a
+    supporter) must stay dearer than base's price for it even with this run's money. At the end
+    nothing left may be affordable. The projects bought are base's, each at the price any MES run
+    in the interval pays for it; only the order of projects with no supporter in common may differ.
+    """
+    e = float(endowment)
+    money = np.full(prep.election.n_voters, e)
+    slacks = _slacks(prep, e).tolist()
+    costs = prep.cost.tolist()
+    unsure = np.zeros(prep.election.n_voters, dtype=bool)
+    remaining = set(prep.candidates)
+    rounds: list[Round] = []
+    for t, earlier in enumerate(base.rounds):
+        chosen = earlier.project
+        sup = prep.supporters[chosen]
+        m = money[sup]
+        if m.sum() <= costs[chosen] + slacks[chosen] * (t + 2):
+            return None
+        remaining.discard(chosen)
+        if not _still_beaten(prep, money, remaining, chosen, earlier, slacks, t, (unsure, e)):
+            return None
+        rho, _ = _price(m, prep.sats[chosen], costs[chosen], prep.total_sat[chosen])
+        exact_rho = _exact_price(prep, chosen, money, unsure, e, t)
+        if exact_rho is not None:
+            rho = float(exact_rho)
+        share = rho * prep.sats[chosen]
+        pay = np.minimum(m, share)
+        money[sup] = np.where(m - pay > 0, m - pay, 0.0)
+        unsure[sup] |= (m <= share) & (m >= share - _voter_margin(e, share, t))
+        rounds.append(Round(chosen, rho, rho_exact=exact_rho, paid=float(pay.sum())))
+    t = len(rounds)
+    for q in remaining:
+        if money[prep.supporters[q]].sum() >= costs[q] - slacks[q] * (t + 2):
+            return None
+    return Trace(endowment, list(prep.free), rounds, money, forced=True)
 
 
 def _voter_margin(endowment: float, share, t: int):
@@ -207,7 +252,9 @@ def _voter_margin(endowment: float, share, t: int):
     return 1e-9 * (endowment + share) * (t + 2)
 
 
-def _exact_price(prep: Prepared, p: int, m: np.ndarray, unsure: np.ndarray, endowment: float, t: int) -> Fraction | None:
+def _exact_price(
+    prep: Prepared, p: int, money: np.ndarray, unsure: np.ndarray, endowment: float, t: int
+) -> Fraction | None:
     """The exact rho of project p when its capped supporters are exactly those with no money left.
 
     Then rho = cost / (satisfaction of the supporters with money), in whole numbers, provided every
@@ -217,6 +264,7 @@ def _exact_price(prep: Prepared, p: int, m: np.ndarray, unsure: np.ndarray, endo
     satisfaction. None when that cannot be proven (the caller then counts exactly).
     """
     sats = prep.sats[p]
+    m = money[prep.supporters[p]]
     rich = m > 0
     if unsure[prep.supporters[p]][~rich].any() or not rich.any():
         return None
@@ -231,15 +279,19 @@ def _exact_price(prep: Prepared, p: int, m: np.ndarray, unsure: np.ndarray, endo
 
 
 def _still_beaten(
-    prep: Prepared, money: np.ndarray, remaining: set[int], chosen: int, earlier: Round, slacks: list, t: int
+    prep: Prepared, money: np.ndarray, remaining: set[int], chosen: int, earlier: Round, slacks: list, t: int, state
 ) -> bool:
-    """At round t, with this run's (higher) money and the earlier run's (higher) price, no other
-    project could be afforded: so at every endowment in between, `chosen` wins round t."""
+    """At round t, with this run's (higher) money and the earlier run's (higher) price, no neighbour
+    of `chosen` could be afforded: so at every endowment in between, `chosen` beats them at round t.
+
+    An exact tie is settled by ids: a neighbour's price here, when provably exact (`_exact_price`,
+    with `state` = (unsure, endowment)), is a floor for its price at every lower endowment.
+    """
     rho = earlier.rho * (1 + 4 * EPS)
     exact = earlier.rho_exact
-    for q in remaining:
+    for q in prep.neighbours[chosen].tolist():
         slack = slacks[q] * (t + 2)
-        if q == chosen or rho * prep.total_sat[q] < prep.cost[q] - slack:
+        if q == chosen or q not in remaining or rho * prep.total_sat[q] < prep.cost[q] - slack:
             continue  # even paying rho for every unit of satisfaction would not cover it
         if exact is not None:
             floor = prep.initial_rho_exact[q]  # no price for q is ever below this
@@ -247,7 +299,9 @@ def _still_beaten(
                 continue
         reach = np.minimum(money[prep.supporters[q]], rho * prep.sats[q]).sum()
         if reach >= prep.cost[q] - slack:
-            return False
+            floor = None if exact is None else _exact_price(prep, q, money, state[0], state[1], t)
+            if floor is None or floor < exact or (floor == exact and prep.id_rank[q] < prep.id_rank[chosen]):
+                return False
     return True
 
 
@@ -299,15 +353,12 @@ def exact_run(prep: Prepared, endowment: Fraction) -> Trace:
     return Trace(Fraction(endowment), list(prep.free), rounds, money, exact=True)
 
 
-def run(prep: Prepared, endowment: Fraction, against: Trace | None = None) -> Trace:
-    """One MES run at `endowment`: floats when safe, else exact. `against`: see float_run."""
+def run(prep: Prepared, endowment: Fraction) -> Trace:
+    """One MES run at `endowment`: floats when safe, else exact."""
     try:
-        return float_run(prep, endowment, against)
+        return float_run(prep, endowment)
     except _TooClose:
-        trace = exact_run(prep, endowment)
-        if against is not None:
-            trace.checks.append(False)
-        return trace
+        return exact_run(prep, endowment)
 
 
 @dataclass
@@ -348,31 +399,38 @@ def add1(
     previous = current
     runs = 1
     jump = 1
-    done: dict[int, Trace] = {}  # runs ahead of k made by failed jumps: a later unit step reuses them
+    patience = wait = 0  # after a failed jump, unit steps to take before trying again
     while True:
         why = stop(current)
-        if why == "overspent":
-            return Add1Result(previous, runs, k - 1)
-        if why == "exhaustive":
-            return Add1Result(current, runs, k)
-        while True:
-            if jump == 1 and k + 1 in done:
-                ahead = done[k + 1]
-                break
-            ahead = run(prep, start + (k + jump) * step, against=current if jump > 1 else None)
-            done[k + jump] = ahead
-            runs += 1
-            if jump == 1 or ahead.checks[-1]:
-                break
-            jump //= 2  # the outcome may change within the jump: look closer
-        done = {j: trace for j, trace in done.items() if j > k + jump}
+        if why is not None:
+            result = previous if why == "overspent" else current
+            steps = k - 1 if why == "overspent" else k
+            if result.forced:
+                result, runs = run(prep, result.endowment), runs + 1  # MES's own order, for explanations
+            return Add1Result(result, runs, steps)
+        if wait == 0:
+            while jump > 1:
+                ahead = forced_run(prep, current, start + (k + jump) * step)
+                runs += 1
+                if ahead is not None:
+                    break
+                jump //= 2  # the outcome may change within the jump: look closer
+            if jump == 1:
+                patience = min(2 * patience + 1, 8)
+                wait = patience
+        else:
+            wait -= 1
+            jump = 1
         if jump == 1:
+            ahead = run(prep, start + (k + 1) * step)
+            runs += 1
             changed = ahead.selected != current.selected
             previous, current, k = current, ahead, k + 1
             jump = 1 if changed else 2
         else:
             current, k = ahead, k + jump  # every endowment in between gives the same outcome
             previous = current
+            patience = 0
             jump *= 2
 
 
