@@ -408,30 +408,30 @@ def add1(
             if result.forced:
                 result, runs = run(prep, result.endowment), runs + 1  # MES's own order, for explanations
             return Add1Result(result, runs, steps)
-        if wait == 0:
-            while jump > 1:
-                ahead = forced_run(prep, current, start + (k + jump) * step)
-                runs += 1
-                if ahead is not None:
-                    break
-                jump //= 2  # the outcome may change within the jump: look closer
-            if jump == 1:
-                patience = min(2 * patience + 1, 8)
-                wait = patience
-        else:
-            wait -= 1
-            jump = 1
-        if jump == 1:
-            ahead = run(prep, start + (k + 1) * step)
+        tried = jump
+        if wait:
+            wait, jump, tried = wait - 1, 1, 1
+        while jump > 1:
+            ahead = forced_run(prep, current, start + (k + jump) * step)
             runs += 1
-            changed = ahead.selected != current.selected
-            previous, current, k = current, ahead, k + 1
-            jump = 1 if changed else 2
-        else:
+            if ahead is not None:
+                break
+            jump //= 2  # the outcome may change within the jump: look closer
+        if jump > 1:
             current, k = ahead, k + jump  # every endowment in between gives the same outcome
             previous = current
             patience = 0
-            jump *= 2
+            # A jump that had to shrink: what failed lies within `jump` ahead, so halve (bisection).
+            jump = jump // 2 if jump < tried else 2 * jump
+            continue
+        if tried > 1 and not wait:
+            patience = min(2 * patience + 1, 8)
+            wait = patience
+        ahead = run(prep, start + (k + 1) * step)
+        runs += 1
+        changed = set(ahead.selected) != set(current.selected)
+        previous, current, k = current, ahead, k + 1
+        jump = 1 if changed else 2
 
 
 def unit_steps_reference(
