@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-import scipy.sparse
 
 from commonground.engine.pb.profile import Election
 
@@ -88,12 +87,8 @@ class Prepared:
         self.candidates = [p for p in range(n_projects) if self.supporters[p].size and election.costs[p] > 0]
         self.initial_rho = {p: self.cost[p] / self.total_sat[p] for p in self.candidates}
         self.initial_rho_exact = {p: Fraction(election.costs[p]) / self._exact_total(p) for p in self.candidates}
-        incidence = scipy.sparse.csr_matrix(
-            (np.ones(voters.size), (voters, projects)), shape=(election.n_voters, n_projects)
-        )
-        overlap = (incidence.T @ incidence).tocsr()
         # Projects sharing a supporter: buying one changes only these projects' prices.
-        self.neighbours = [overlap.indices[overlap.indptr[p] : overlap.indptr[p + 1]] for p in range(n_projects)]
+        self.neighbours = _neighbours(election)
         rank = sorted(range(n_projects), key=lambda p: election.project_ids[p])
         self.id_rank = {p: r for r, p in enumerate(rank)}
         self._exact_supporters = None
@@ -110,6 +105,20 @@ class Prepared:
 
             self._exact_supporters = rules._supporters(self.election, rules.satisfactions(self.election))
         return self._exact_supporters
+
+
+def _neighbours(election: Election) -> list[np.ndarray]:
+    """For each project, the projects on a ballot with it (itself included), from every pair of
+    entries on each ballot."""
+    lengths = np.diff(election.ballot_ptr)
+    per_entry = np.repeat(lengths, lengths)  # each entry's ballot length
+    first = np.repeat(election.ballot_ptr[:-1], lengths)  # each entry's ballot start
+    a = np.repeat(np.arange(per_entry.size), per_entry)
+    b = np.repeat(first, per_entry) + np.arange(a.size) - np.repeat(np.cumsum(per_entry) - per_entry, per_entry)
+    n = election.n_projects
+    pairs = np.zeros(n * n, dtype=bool)
+    pairs[election.ballot_projects[a] * n + election.ballot_projects[b]] = True
+    return [np.flatnonzero(row) for row in pairs.reshape(n, n)]
 
 
 def _price(money: np.ndarray, sat: np.ndarray, cost: float, total_sat: float) -> tuple[float, float]:
