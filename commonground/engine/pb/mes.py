@@ -14,10 +14,12 @@ The add1 loop (raise the endowment by one unit until the outcome overspends or i
 over endowments where the outcome cannot change. Within a run, with the sequence of bought projects
 fixed, more endowment never lowers any voter's money at any round and never raises any price (by
 induction over the rounds: a higher budget lowers rho, and money left = max(0, budget - rho × sat)).
-So if runs at endowments E and E + D buy the same projects in the same order, and at every round t,
-every other project q would still be unaffordable at round t's price of the run at E with the
-money of the run at E + D (sum of min(money, rho_t(E) × sat) < cost_q), then every endowment in
-[E, E + D] gives the same outcome. The loop doubles D while that holds and halves it otherwise,
+`forced_run` replays the run at E in its order with the money of E + D; if at every round t the
+project is affordable and every neighbour q (sharing a supporter) still in the count stays
+unaffordable at round t's price of the run at E with the money of E + D (sum of min(money,
+rho_t(E) × sat) < cost_q), and nothing is affordable at the end, then every endowment in [E, E + D]
+buys the same projects at the same prices: only projects with no supporter in common can change
+order (docs/pb.md has the argument). The loop doubles D while that holds, and otherwise bisects
 down to a single unit step, which is always exact.
 """
 
