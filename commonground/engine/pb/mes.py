@@ -14,16 +14,18 @@ The add1 loop (raise the endowment by one unit until the outcome overspends or i
 over endowments where the outcome cannot change. Within a run, with the sequence of bought projects
 fixed, more endowment never lowers any voter's money at any round and never raises any price (by
 induction over the rounds: a higher budget lowers rho, and money left = max(0, budget - rho × sat)).
-So if runs at endowments E and E + D buy the same projects in the same order, and at every round t,
-every other project q would still be unaffordable at round t's price of the run at E with the
-money of the run at E + D (sum of min(money, rho_t(E) × sat) < cost_q), then every endowment in
-[E, E + D] gives the same outcome. The loop doubles D while that holds and halves it otherwise,
+`forced_run` replays the run at E in its order with the money of E + D; if at every round t the
+project is affordable and every neighbour q (sharing a supporter) still in the count stays
+unaffordable at round t's price of the run at E with the money of E + D (sum of min(money,
+rho_t(E) × sat) < cost_q), and nothing is affordable at the end, then every endowment in [E, E + D]
+buys the same projects at the same prices: only projects with no supporter in common can change
+order (docs/pb.md has the argument). The loop doubles D while that holds, and otherwise bisects
 down to a single unit step, which is always exact.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -54,7 +56,7 @@ class Trace:
     rounds: list[Round]
     money: np.ndarray  # each voter's money left at the end (float)
     exact: bool = False
-    checks: list = field(default_factory=list)
+    forced: bool = False  # made by forced_run: base's order, which may differ from MES's own
 
     @property
     def selected(self) -> list[int]:
@@ -87,6 +89,8 @@ class Prepared:
         self.candidates = [p for p in range(n_projects) if self.supporters[p].size and election.costs[p] > 0]
         self.initial_rho = {p: self.cost[p] / self.total_sat[p] for p in self.candidates}
         self.initial_rho_exact = {p: Fraction(election.costs[p]) / self._exact_total(p) for p in self.candidates}
+        # Projects sharing a supporter: buying one changes only these projects' prices.
+        self.neighbours = _neighbours(election)
         rank = sorted(range(n_projects), key=lambda p: election.project_ids[p])
         self.id_rank = {p: r for r, p in enumerate(rank)}
         self._exact_supporters = None
@@ -103,6 +107,20 @@ class Prepared:
 
             self._exact_supporters = rules._supporters(self.election, rules.satisfactions(self.election))
         return self._exact_supporters
+
+
+def _neighbours(election: Election) -> list[np.ndarray]:
+    """For each project, the projects on a ballot with it (itself included), from every pair of
+    entries on each ballot."""
+    lengths = np.diff(election.ballot_ptr)
+    per_entry = np.repeat(lengths, lengths)  # each entry's ballot length
+    first = np.repeat(election.ballot_ptr[:-1], lengths)  # each entry's ballot start
+    a = np.repeat(np.arange(per_entry.size), per_entry)
+    b = np.repeat(first, per_entry) + np.arange(a.size) - np.repeat(np.cumsum(per_entry) - per_entry, per_entry)
+    n = election.n_projects
+    pairs = np.zeros(n * n, dtype=bool)
+    pairs[election.ballot_projects[a] * n + election.ballot_projects[b]] = True
+    return [np.flatnonzero(row) for row in pairs.reshape(n, n)]
 
 
 def _price(money: np.ndarray, sat: np.ndarray, cost: float, total_sat: float) -> tuple[float, float]:
@@ -134,84 +152,157 @@ def _slacks(prep: Prepared, endowment: float) -> np.ndarray:
     return EPS * (prep.n_supporters * endowment + prep.cost)
 
 
-def float_run(prep: Prepared, endowment: Fraction, against: Trace | None = None) -> Trace:
-    """One MES run in floats; raises _TooClose when a decision is within its error margin.
-
-    With `against` (a run at a lower endowment), also checks the jump condition round by round
-    and records in `checks` whether it held (see the module docstring).
-    """
+def float_run(prep: Prepared, endowment: Fraction) -> Trace:
+    """One MES run in floats; raises _TooClose when a decision is within its error margin."""
     e = float(endowment)
     money = np.full(prep.election.n_voters, e)
-    stale = dict(prep.initial_rho)
+    stale = np.full(prep.election.n_projects, np.inf)  # each project's last price: a lower bound
+    stale[prep.candidates] = [prep.initial_rho[p] for p in prep.candidates]
+    errs = np.zeros(prep.election.n_projects)
+    fresh = np.zeros(prep.election.n_projects, dtype=bool)  # no supporter has paid since it was priced
     remaining = set(prep.candidates)
     rounds: list[Round] = []
-    jump_ok = against is not None
     slacks = _slacks(prep, e).tolist()
     costs = prep.cost.tolist()
+    unsure = np.zeros(prep.election.n_voters, dtype=bool)  # at 0.0 in floats but maybe not exactly
     while True:
         t = len(rounds)
         best = np.inf
         best_err = 0.0
         found: list[tuple[float, float, int]] = []
-        for p in sorted(remaining, key=lambda q: stale[q]):
-            if stale[p] > best + 2 * best_err + EPS * best:
-                break
-            m = money[prep.supporters[p]]
-            total = m.sum()
-            slack = slacks[p] * (t + 2)
-            if total < costs[p] - slack:
-                remaining.discard(p)
-                continue
-            if total <= costs[p] + slack:
-                raise _TooClose
-            rho, uncapped_sat = _price(m, prep.sats[p], costs[p], prep.total_sat[p])
-            stale[p] = rho
-            err = slack / uncapped_sat + EPS * rho  # rho = (cost - money of the capped) / uncapped_sat
-            # Nobody short of money by a clear margin: rho is exactly cost / total satisfaction.
-            uncapped = (m - prep.initial_rho[p] * prep.sats[p]).min() > slack
-            found.append((rho, err, p, uncapped))
+        for p in np.argsort(stale, kind="stable").tolist():
+            if stale[p] == np.inf or stale[p] > best + 2 * best_err + EPS * best:
+                break  # inf: bought, or unaffordable
+            if fresh[p]:
+                rho, err = stale[p], errs[p]
+            else:
+                m = money[prep.supporters[p]]
+                total = m.sum()
+                slack = slacks[p] * (t + 2)
+                if total < costs[p] - slack:
+                    remaining.discard(p)
+                    stale[p] = np.inf
+                    continue
+                if total <= costs[p] + slack:
+                    raise _TooClose
+                rho, uncapped_sat = _price(m, prep.sats[p], costs[p], prep.total_sat[p])
+                err = slack / uncapped_sat + EPS * rho  # rho = (cost - money of the capped) / uncapped_sat
+                stale[p], errs[p], fresh[p] = rho, err, True
+            found.append((rho, err, p))
             if rho < best:
                 best, best_err = rho, err
         if not found:
             break
-        close = [(p, uncapped) for r, er, p, uncapped in found if r <= best + er + best_err]
-        exact_rho = None
+        close = [p for r, er, p in found if r <= best + er + best_err]
         if len(close) > 1:
-            if not all(uncapped for _, uncapped in close):
+            exact = {p: _exact_price(prep, p, money, unsure, e, t) for p in close}
+            if None in exact.values():
                 raise _TooClose
-            exact_rho = min(prep.initial_rho_exact[p] for p, _ in close)
-            chosen = min((p for p, _ in close if prep.initial_rho_exact[p] == exact_rho), key=prep.id_rank.get)
+            exact_rho = min(exact.values())
+            chosen = min((p for p in exact if exact[p] == exact_rho), key=prep.id_rank.get)
             best = float(exact_rho)
         else:
-            chosen = close[0][0]
-            if close[0][1]:
-                exact_rho = prep.initial_rho_exact[chosen]
-        if jump_ok:
-            jump_ok = t < len(against.rounds) and against.rounds[t].project == chosen
-            if jump_ok:
-                jump_ok = _still_beaten(prep, money, remaining, chosen, against.rounds[t], slacks, t)
+            chosen = close[0]
+            exact_rho = _exact_price(prep, chosen, money, unsure, e, t)
         sup = prep.supporters[chosen]
         m = money[sup]
-        pay = np.minimum(m, best * prep.sats[chosen])
+        share = best * prep.sats[chosen]
+        pay = np.minimum(m, share)
         money[sup] = np.where(m - pay > 0, m - pay, 0.0)
+        unsure[sup] |= (m <= share) & (m >= share - _voter_margin(e, share, t))
         rounds.append(Round(chosen, best, rho_exact=exact_rho, paid=float(pay.sum())))
         remaining.discard(chosen)
-    trace = Trace(endowment, list(prep.free), rounds, money)
-    if against is not None:
-        trace.checks.append(jump_ok and len(rounds) == len(against.rounds))
-    return trace
+        stale[chosen] = np.inf
+        fresh[prep.neighbours[chosen]] = False
+    return Trace(endowment, list(prep.free), rounds, money)
+
+
+def forced_run(prep: Prepared, base: Trace, endowment: Fraction) -> Trace | None:
+    """The run at a higher `endowment` buying `base`'s projects in `base`'s order, when that proves
+    every endowment in between has base's outcome (see the module docstring); else None.
+
+    Each round: the project must be affordable, and every neighbour still in the count (sharing a
+    supporter) must stay dearer than base's price for it even with this run's money. At the end
+    nothing left may be affordable. The projects bought are base's, each at the price any MES run
+    in the interval pays for it; only the order of projects with no supporter in common may differ.
+    """
+    e = float(endowment)
+    money = np.full(prep.election.n_voters, e)
+    slacks = _slacks(prep, e).tolist()
+    costs = prep.cost.tolist()
+    unsure = np.zeros(prep.election.n_voters, dtype=bool)
+    remaining = set(prep.candidates)
+    rounds: list[Round] = []
+    for t, earlier in enumerate(base.rounds):
+        chosen = earlier.project
+        sup = prep.supporters[chosen]
+        m = money[sup]
+        if m.sum() <= costs[chosen] + slacks[chosen] * (t + 2):
+            return None
+        remaining.discard(chosen)
+        if not _still_beaten(prep, money, remaining, chosen, earlier, slacks, t, (unsure, e)):
+            return None
+        rho, _ = _price(m, prep.sats[chosen], costs[chosen], prep.total_sat[chosen])
+        exact_rho = _exact_price(prep, chosen, money, unsure, e, t)
+        if exact_rho is not None:
+            rho = float(exact_rho)
+        share = rho * prep.sats[chosen]
+        pay = np.minimum(m, share)
+        money[sup] = np.where(m - pay > 0, m - pay, 0.0)
+        unsure[sup] |= (m <= share) & (m >= share - _voter_margin(e, share, t))
+        rounds.append(Round(chosen, rho, rho_exact=exact_rho, paid=float(pay.sum())))
+    t = len(rounds)
+    for q in remaining:
+        if money[prep.supporters[q]].sum() >= costs[q] - slacks[q] * (t + 2):
+            return None
+    return Trace(endowment, list(prep.free), rounds, money, forced=True)
+
+
+def _voter_margin(endowment: float, share, t: int):
+    """A bound, wide by design, on the float error of one voter's money or share after t rounds."""
+    return 1e-9 * (endowment + share) * (t + 2)
+
+
+def _exact_price(
+    prep: Prepared, p: int, money: np.ndarray, unsure: np.ndarray, endowment: float, t: int
+) -> Fraction | None:
+    """The exact rho of project p when its capped supporters are exactly those with no money left.
+
+    Then rho = cost / (satisfaction of the supporters with money), in whole numbers, provided every
+    supporter with money clearly has more than rho × satisfaction and every one at 0.0 is exactly
+    at 0 (paid all they had by a clear margin). Such exact ties are common: two projects whose
+    supporters with money left number the same tie at rho = 1 / that number under cost
+    satisfaction. None when that cannot be proven (the caller then counts exactly).
+    """
+    sats = prep.sats[p]
+    m = money[prep.supporters[p]]
+    rich = m > 0
+    if unsure[prep.supporters[p]][~rich].any() or not rich.any():
+        return None
+    total = int(rich.sum()) * Fraction(prep.election.costs[p]) if prep.election.ballot_points is None else None
+    if total is None:
+        total = Fraction(int(round(sats[rich].sum())))
+    rho = Fraction(prep.election.costs[p]) / total
+    share = float(rho) * sats[rich]
+    if (m[rich] - share <= _voter_margin(endowment, share, t)).any():
+        return None
+    return rho
 
 
 def _still_beaten(
-    prep: Prepared, money: np.ndarray, remaining: set[int], chosen: int, earlier: Round, slacks: list, t: int
+    prep: Prepared, money: np.ndarray, remaining: set[int], chosen: int, earlier: Round, slacks: list, t: int, state
 ) -> bool:
-    """At round t, with this run's (higher) money and the earlier run's (higher) price, no other
-    project could be afforded: so at every endowment in between, `chosen` wins round t."""
+    """At round t, with this run's (higher) money and the earlier run's (higher) price, no neighbour
+    of `chosen` could be afforded: so at every endowment in between, `chosen` beats them at round t.
+
+    An exact tie is settled by ids: a neighbour's price here, when provably exact (`_exact_price`,
+    with `state` = (unsure, endowment)), is a floor for its price at every lower endowment.
+    """
     rho = earlier.rho * (1 + 4 * EPS)
     exact = earlier.rho_exact
-    for q in remaining:
+    for q in prep.neighbours[chosen].tolist():
         slack = slacks[q] * (t + 2)
-        if q == chosen or rho * prep.total_sat[q] < prep.cost[q] - slack:
+        if q == chosen or q not in remaining or rho * prep.total_sat[q] < prep.cost[q] - slack:
             continue  # even paying rho for every unit of satisfaction would not cover it
         if exact is not None:
             floor = prep.initial_rho_exact[q]  # no price for q is ever below this
@@ -219,7 +310,9 @@ def _still_beaten(
                 continue
         reach = np.minimum(money[prep.supporters[q]], rho * prep.sats[q]).sum()
         if reach >= prep.cost[q] - slack:
-            return False
+            floor = None if exact is None else _exact_price(prep, q, money, state[0], state[1], t)
+            if floor is None or floor < exact or (floor == exact and prep.id_rank[q] < prep.id_rank[chosen]):
+                return False
     return True
 
 
@@ -271,15 +364,12 @@ def exact_run(prep: Prepared, endowment: Fraction) -> Trace:
     return Trace(Fraction(endowment), list(prep.free), rounds, money, exact=True)
 
 
-def run(prep: Prepared, endowment: Fraction, against: Trace | None = None) -> Trace:
-    """One MES run at `endowment`: floats when safe, else exact. `against`: see float_run."""
+def run(prep: Prepared, endowment: Fraction) -> Trace:
+    """One MES run at `endowment`: floats when safe, else exact."""
     try:
-        return float_run(prep, endowment, against)
+        return float_run(prep, endowment)
     except _TooClose:
-        trace = exact_run(prep, endowment)
-        if against is not None:
-            trace.checks.append(False)
-        return trace
+        return exact_run(prep, endowment)
 
 
 @dataclass
@@ -320,26 +410,39 @@ def add1(
     previous = current
     runs = 1
     jump = 1
+    patience = wait = 0  # after a failed jump, unit steps to take before trying again
     while True:
         why = stop(current)
-        if why == "overspent":
-            return Add1Result(previous, runs, k - 1)
-        if why == "exhaustive":
-            return Add1Result(current, runs, k)
-        while True:
-            ahead = run(prep, start + (k + jump) * step, against=current if jump > 1 else None)
+        if why is not None:
+            result = previous if why == "overspent" else current
+            steps = k - 1 if why == "overspent" else k
+            if result.forced:
+                result, runs = run(prep, result.endowment), runs + 1  # MES's own order, for explanations
+            return Add1Result(result, runs, steps)
+        tried = jump
+        if wait:
+            wait, jump, tried = wait - 1, 1, 1
+        while jump > 1:
+            ahead = forced_run(prep, current, start + (k + jump) * step)
             runs += 1
-            if jump == 1 or ahead.checks[-1]:
+            if ahead is not None:
                 break
             jump //= 2  # the outcome may change within the jump: look closer
-        if jump == 1:
-            changed = ahead.selected != current.selected
-            previous, current, k = current, ahead, k + 1
-            jump = 1 if changed else 2
-        else:
+        if jump > 1:
             current, k = ahead, k + jump  # every endowment in between gives the same outcome
             previous = current
-            jump *= 2
+            patience = 0
+            # A jump that had to shrink: what failed lies within `jump` ahead, so halve (bisection).
+            jump = jump // 2 if jump < tried else 2 * jump
+            continue
+        if tried > 1 and not wait:
+            patience = min(2 * patience + 1, 8)
+            wait = patience
+        ahead = run(prep, start + (k + 1) * step)
+        runs += 1
+        changed = set(ahead.selected) != set(current.selected)
+        previous, current, k = current, ahead, k + 1
+        jump = 1 if changed else 2
 
 
 def unit_steps_reference(

@@ -74,3 +74,31 @@ def test_jump_matches_pabutools_where_unit_steps_are_slow(name):
     assert result.runs < result.steps  # it did jump
     if name != "Hungary_Veszprem_2025":  # pabutools takes minutes on Veszprém's add1
         assert ids(election, result.trace) == reference(str(path), "mes", cardinal, increment=1)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(), st.integers(0, 30), st.integers(1, 12))
+def test_a_proven_jump_holds_at_every_endowment_in_between(case, extra, width):
+    """forced_run's proof: when it succeeds, every endowment in the interval buys the same projects."""
+    text, _ = case
+    election = pabulib.parse(text)
+    prep = mes.Prepared(election)
+    low = Fraction(election.budget) / election.n_voters + extra
+    jumped = mes.forced_run(prep, mes.run(prep, low), low + width)
+    assume(jumped is not None)
+    for between in range(width + 1):
+        assert sorted(mes.exact_run(prep, low + between).selected) == sorted(jumped.selected)
+
+
+def test_exact_ties_among_supporters_with_no_money_left_are_settled_in_floats():
+    """Supporters who paid all they had leave a project priced 1 / (supporters with money) under
+    cost satisfaction, so two projects tie exactly (Toulouse 2024, 8 units above budget / voters:
+    two projects at 1/28); floats settle it by id, without the Fraction rerun, as exact_run does."""
+    election = pabulib.read(PABULIB / "France_Toulouse_2024.pb")
+    prep = mes.Prepared(election)
+    endowment = Fraction(election.budget) / election.n_voters + 8
+    fast, exact = mes.float_run(prep, endowment), mes.exact_run(prep, endowment)
+    assert fast.selected == exact.selected
+    assert [r.rho_exact for r in fast.rounds if r.rho_exact is not None] == [
+        r.rho_exact for r, f in zip(exact.rounds, fast.rounds, strict=True) if f.rho_exact is not None
+    ]
