@@ -34,12 +34,15 @@ def ours(path: str, rule: str) -> None:
 
 def reference(path: str, rule: str) -> None:
     """Run by the child process: print the seconds and the winners as JSON."""
-    from pabutools.election import Additive_Cardinal_Sat, Cost_Sat, parse_pabulib
+    from pabutools.election import Additive_Borda_Sat, Additive_Cardinal_Sat, Cost_Sat, parse_pabulib
     from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares, sequential_phragmen
 
     start = time.perf_counter()
     inst, prof = parse_pabulib(path)
-    sat = Additive_Cardinal_Sat if inst.meta["vote_type"] in ("cumulative", "scoring") else Cost_Sat
+    vote_type = inst.meta["vote_type"]
+    sat = {"cumulative": Additive_Cardinal_Sat, "scoring": Additive_Cardinal_Sat, "ordinal": Additive_Borda_Sat}.get(
+        vote_type, Cost_Sat
+    )
     if rule == "greedy":
         result = greedy_utilitarian_welfare(inst, prof, sat_class=sat)
     elif rule == "phragmen":

@@ -60,8 +60,7 @@ def explain(election: Election, rule: str, plain: bool = False) -> dict[str, Pro
     """An explanation for every project of `election` under `rule` (a name `rules.tally` takes)."""
     if rule not in rules.RULES:
         raise ValueError(f"rule must be one of {', '.join(rules.RULES)}, not {rule!r}")
-    if election.vote_type == "ordinal":
-        raise ValueError(f"ordinal ballots are not supported by {rule} yet")
+    election = rules.cardinal(election, rule)
     if rule == "greedy":
         city = not plain and rules.has_city_settings(election)
         return _greedy(election, rule, rules.greedy_steps(election, city=city), city)

@@ -7,7 +7,7 @@ alongside for cumulative and scoring ballots. Costs and the budget are exact (in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
@@ -77,3 +77,22 @@ class Election:
                 )
             )
         )
+
+
+def with_borda_points(election: Election) -> Election:
+    """Ordinal ballots as points, so the cardinal rules count them: a project ranked at position i
+    (from 0) on a ballot of length L scores L − i − 1, pabutools' Additive_Borda_Sat. Entries worth
+    nothing (the last ranked) are dropped, as a voter with no satisfaction is not a supporter there;
+    every voter still counts, so MES shares the budget among all of them."""
+    lengths = np.diff(election.ballot_ptr)
+    voter = np.repeat(np.arange(election.n_voters), lengths)
+    position = np.arange(election.ballot_projects.size) - election.ballot_ptr[:-1][voter]
+    points = lengths[voter] - position - 1
+    keep = points > 0
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(voter[keep], minlength=election.n_voters))])
+    return replace(
+        election,
+        ballot_ptr=ptr.astype(election.ballot_ptr.dtype),
+        ballot_projects=election.ballot_projects[keep],
+        ballot_points=points[keep].astype(np.int64),
+    )

@@ -3,7 +3,8 @@
 Definitions: Peters, Pierczyński and Skowron, "Proportional participatory budgeting with additive
 utilities" (NeurIPS 2021) for MES; pabutools 1.2.3 for the conventions this must reproduce:
 satisfaction is the project's cost for approval-type ballots (Cost_Sat) and the points given for
-cumulative and scoring ballots (Additive_Cardinal_Sat); ties go to the lexicographically smallest
+cumulative and scoring ballots (Additive_Cardinal_Sat) and Borda points for ordinal ones
+(Additive_Borda_Sat); ties go to the lexicographically smallest
 project id. Arithmetic is in Fractions where budgets are compared, so no float rounding can change
 a winner.
 """
@@ -15,7 +16,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from commonground.engine.pb.profile import Election
+from commonground.engine.pb.profile import Election, with_borda_points
 
 
 def satisfactions(election: Election) -> np.ndarray:
@@ -274,6 +275,15 @@ def mes_settings(election: Election, rule: str) -> MesSettings:
     raise ValueError(f"{rule} is not a Method of Equal Shares rule")
 
 
+def cardinal(election: Election, rule: str) -> Election:
+    """Ordinal ballots counted with Borda points (pabutools' Additive_Borda_Sat); Phragmén needs approvals."""
+    if election.vote_type != "ordinal":
+        return election
+    if rule == "phragmen":
+        raise ValueError("sequential Phragmén applies to approval ballots only")
+    return with_borda_points(election)
+
+
 def tally(election: Election, rule: str, plain: bool = False) -> list[str]:
     """The winners of `election` under a named rule (the names `commonground pb tally` takes).
 
@@ -281,8 +291,7 @@ def tally(election: Election, rule: str, plain: bool = False) -> list[str]:
     """
     if rule not in RULES:
         raise ValueError(f"rule must be one of {', '.join(RULES)}, not {rule!r}")
-    if election.vote_type == "ordinal":
-        raise ValueError(f"ordinal ballots are not supported by {rule} yet")
+    election = cardinal(election, rule)
     if rule == "greedy":
         return greedy(election) if plain or not has_city_settings(election) else city_greedy(election)
     if rule == "phragmen":

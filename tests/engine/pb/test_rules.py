@@ -143,3 +143,63 @@ def test_greedy_with_the_citys_settings_reproduces_the_official_winners(name):
 def test_files_without_city_settings_use_plain_greedy():
     election = pabulib.read(PABULIB / "Poland_Wieliczka_2023_Green_Budget.pb")
     assert not rules.has_city_settings(election)
+
+
+def borda_reference(path_or_text, rule: str, increment=None) -> list[str]:
+    """pabutools on ordinal ballots with Additive_Borda_Sat (the satisfaction it offers for them)."""
+    from pabutools.election import Additive_Borda_Sat, parse_pabulib
+    from pabutools.election.pabulib import parse_pabulib_from_string
+    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+
+    inst, prof = parse_pabulib_from_string(path_or_text) if "\n" in str(path_or_text) else parse_pabulib(path_or_text)
+    if rule == "greedy":
+        return sorted(p.name for p in greedy_utilitarian_welfare(inst, prof, sat_class=Additive_Borda_Sat))
+    result = method_of_equal_shares(inst, prof, sat_class=Additive_Borda_Sat, voter_budget_increment=increment)
+    return sorted(p.name for p in result)
+
+
+@st.composite
+def ordinal_elections(draw) -> str:
+    n_projects = draw(st.integers(2, 7))
+    costs = [draw(st.integers(1, 40)) for _ in range(n_projects)]
+    lines = ["META", "key;value", f"budget;{draw(st.integers(1, sum(costs)))}", "vote_type;ordinal",
+             "PROJECTS", "project_id;cost"] + [f"{i};{c}" for i, c in enumerate(costs)]  # fmt: skip
+    lines += ["VOTES", "voter_id;vote"]
+    for v in range(draw(st.integers(1, 12))):
+        ranking = draw(st.lists(st.integers(0, n_projects - 1), min_size=1, max_size=n_projects, unique=True))
+        lines.append(f"{v};{','.join(map(str, ranking))}")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ordinal_elections())
+def test_random_ordinal_elections_match_pabutools_borda(text):
+    election = pabulib.parse(text)
+    assert sorted(rules.tally(election, "greedy", plain=True)) == borda_reference(text, "greedy")
+    assert sorted(rules.tally(election, "mes")) == borda_reference(text, "mes")
+    assert sorted(rules.tally(election, "mes-add1")) == borda_reference(text, "mes", increment=1)
+
+
+@pytest.mark.parametrize(
+    "name", ["Switzerland_Zurich_S5R", "US_Stanford_Dataset_PB_Chicago_47th_Ward_2021_vote_rankings"]
+)
+def test_ordinal_files_match_pabutools_borda(name):
+    path = PABULIB / f"{name}.pb"
+    election = pabulib.read(path)
+    assert election.vote_type == "ordinal"
+    assert sorted(rules.tally(election, "greedy", plain=True)) == borda_reference(str(path), "greedy")
+    assert sorted(rules.tally(election, "mes")) == borda_reference(str(path), "mes")
+    assert sorted(rules.tally(election, "mes-add1")) == borda_reference(str(path), "mes", increment=1)
+    with pytest.raises(ValueError, match="approval ballots only"):
+        rules.tally(election, "phragmen")
+
+
+def test_borda_points_drop_the_last_ranked_but_keep_every_voter():
+    from commonground.engine.pb.profile import with_borda_points
+
+    text = ("META\nkey;value\nbudget;10\nvote_type;ordinal\nPROJECTS\nproject_id;cost\na;5\nb;5\nc;5\n"
+            "VOTES\nvoter_id;vote\n1;c,a,b\n2;b\n3;a,c\n")  # fmt: skip
+    scored = with_borda_points(pabulib.parse(text))
+    assert scored.n_voters == 3
+    assert [[scored.project_ids[p] for p in scored.ballot(v)] for v in range(3)] == [["c", "a"], [], ["a"]]
+    assert [scored.points(v).tolist() for v in range(3)] == [[2, 1], [], [1]]
