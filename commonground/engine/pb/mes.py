@@ -139,7 +139,9 @@ def _price(money: np.ndarray, sat: np.ndarray, cost: float, total_sat: float) ->
     while True:
         uncapped_sat = total_sat - sat[capped].sum()
         rho = (cost - money[capped].sum()) / uncapped_sat
-        grown = ratio < rho
+        # Union, not a fresh comparison: a supporter whose ratio equals rho exactly would otherwise
+        # be capped and uncapped in turn as rho's last bit rounds either way, for ever.
+        grown = capped | (ratio < rho)
         if grown.sum() == capped.sum():
             break
         capped = grown

@@ -102,3 +102,18 @@ def test_exact_ties_among_supporters_with_no_money_left_are_settled_in_floats():
     assert [r.rho_exact for r in fast.rounds if r.rho_exact is not None] == [
         r.rho_exact for r, f in zip(exact.rounds, fast.rounds, strict=True) if f.rho_exact is not None
     ]
+
+
+def test_a_supporter_exactly_at_the_price_does_not_stall_the_float_run():
+    # Found by Hypothesis: a supporter whose money/points equals the price exactly was capped and
+    # uncapped in turn as the float price's last bit rounded either way, so the run never ended.
+    text = ("META\nkey;value\nbudget;15\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n0;19\n1;22\n2;11\n3;12\n"
+            "4;10\nVOTES\nvoter_id;vote;points\n0;3,2,0;5,1,1\n1;1;2\n2;0,3,4,1,2;2,1,4,3,1\n3;4,3;5,1\n4;2;5\n"
+            "5;0,4,2,1,3;2,1,1,5,4\n6;4,2,3;3,5,2\n7;3;1\n8;0,1;1,2\n")  # fmt: skip
+    election = pabulib.parse(text)
+    prep = mes.Prepared(election)
+    endowment = Fraction(election.budget, election.n_voters) + 1
+    assert mes.float_run(prep, endowment).selected == mes.exact_run(prep, endowment).selected
+    jumped = mes.add1(election, 1, False)
+    stepped = mes.unit_steps_reference(election, 1, False, max_steps=jumped.steps + 1)
+    assert ids(election, jumped.trace) == ids(election, stepped)
