@@ -34,18 +34,6 @@ IDEAS = [("Community garden", 20_000), ("Youth club nights", 15_000), ("Benches 
          ("Repair café", 12_000), ("Skate park", 45_000)]  # fmt: skip
 
 
-@pytest.fixture
-def officer(make_user):
-    return make_user("officer@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
-
-
-@pytest.fixture
-def officer_client(officer, demo):
-    c = Client()
-    c.force_login(officer)
-    return c
-
-
 def _client(user) -> Client:
     c = Client()
     c.force_login(user)

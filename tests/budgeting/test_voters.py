@@ -21,18 +21,6 @@ from commonground.places.services import population_profile
 from tests.budgeting.test_process import SETUP, _client, advance, make_process, open_vote
 
 
-@pytest.fixture
-def officer(make_user):
-    return make_user("officer@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
-
-
-@pytest.fixture
-def officer_client(officer, demo):
-    c = Client()
-    c.force_login(officer)
-    return c
-
-
 def _postcode(ward_code: str) -> str:
     return Postcode.objects.filter(area__parent__code=ward_code).order_by("postcode").first().postcode
 
