@@ -187,6 +187,11 @@ class JobProgress:
             )
 
 
+def _computing(panel_id: int) -> bool:
+    """Read from the database, not the object in hand: the worker may have queued or finished since."""
+    return Panel.objects.filter(pk=panel_id).exclude(job="").exists()
+
+
 def finish_job(panel_id: int, error: str = "") -> None:
     Panel.objects.filter(pk=panel_id).update(job="", job_progress=None, job_error=error)
 
@@ -220,7 +225,7 @@ def run_selection(actor, panel: Panel, progress=None) -> Panel:
 
 def hold_draw(actor, panel: Panel, seed: str) -> Panel:
     """Round to 1,000 tickets and pick one with SHA-256 of the public seed (replayable)."""
-    if Panel.objects.filter(pk=panel.pk).exclude(job="").exists():
+    if _computing(panel.pk):
         raise SortitionError("the chances are being recomputed; draw when they are published")
     dist = lottery.parse_distribution(panel.distribution_json.encode(), "published distribution")
     result = lottery.draw(dist, seed)
@@ -315,7 +320,7 @@ def hold_replacement_draw(actor, replacement: Replacement, seed: str) -> Replace
     """Pick the replacements with SHA-256 of the public seed, as the main draw (`lottery.draw`)."""
     if replacement.drawn:
         raise SortitionError("this replacement draw has already been held")
-    if Panel.objects.filter(pk=replacement.panel_id).exclude(job="").exists():
+    if _computing(replacement.panel_id):
         raise SortitionError("the replacement chances are being recomputed; draw when they are published")
     panel = replacement.panel
     published = json.loads(replacement.distribution_json)
