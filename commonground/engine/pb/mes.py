@@ -56,7 +56,6 @@ class Trace:
     rounds: list[Round]
     money: np.ndarray  # each voter's money left at the end (float)
     exact: bool = False
-    forced: bool = False  # made by forced_run: base's order, which may differ from MES's own
 
     @property
     def selected(self) -> list[int]:
@@ -88,18 +87,11 @@ class Prepared:
         self.free = [p for p in range(n_projects) if self.supporters[p].size and election.costs[p] == 0]
         self.candidates = [p for p in range(n_projects) if self.supporters[p].size and election.costs[p] > 0]
         self.initial_rho = {p: self.cost[p] / self.total_sat[p] for p in self.candidates}
-        self.initial_rho_exact = {p: Fraction(election.costs[p]) / self._exact_total(p) for p in self.candidates}
         # Projects sharing a supporter: buying one changes only these projects' prices.
         self.neighbours = _neighbours(election)
         rank = sorted(range(n_projects), key=lambda p: election.project_ids[p])
         self.id_rank = {p: r for r, p in enumerate(rank)}
         self._exact_supporters = None
-
-    def _exact_total(self, p: int) -> Fraction:
-        """Total satisfaction of a project, exactly (points are whole numbers; approval: n × cost)."""
-        if self.election.ballot_points is None:
-            return Fraction(self.election.costs[p]) * self.supporters[p].size
-        return Fraction(int(round(self.sats[p].sum())))
 
     def exact_supporters(self):
         if self._exact_supporters is None:
@@ -123,28 +115,33 @@ def _neighbours(election: Election) -> list[np.ndarray]:
     return [np.flatnonzero(row) for row in pairs.reshape(n, n)]
 
 
-def _price(money: np.ndarray, sat: np.ndarray, cost: float, total_sat: float) -> tuple[float, float]:
+def _price(
+    money: np.ndarray, sat: np.ndarray, cost: float, total_sat: float, known: float = 0.0
+) -> tuple[float, float]:
     """The lowest rho with sum(min(money, rho × sat)) = cost (the supporters can afford it).
 
     Fixed point of: the capped are those with money/sat < rho; rho = (cost - their money) /
-    (satisfaction of the others). Starting from no one capped, rho only rises and the capped set
-    only grows, so it ends at the same value as pabutools' sorted scan.
+    (satisfaction of the others). Starting from no one capped, or from those below `known` (a
+    price no higher than the answer, such as this project's price in an earlier round), rho only
+    rises and the capped set only grows, so it ends at the same value as pabutools' sorted scan.
     """
     ratio = money / sat
     rho = cost / total_sat
     uncapped_sat = total_sat
-    if ratio.min() >= rho:
+    # The cut only rises: a supporter whose ratio equals rho exactly would otherwise be capped and
+    # uncapped in turn as rho's last bit rounds either way, for ever.
+    cut = max(rho, known * (1 - 1e-9))
+    if ratio.min() >= cut:
         return rho, uncapped_sat
-    capped = ratio < rho
+    n_capped = 0
     while True:
+        capped = (ratio < cut).nonzero()[0]
+        if capped.size == n_capped:
+            break
+        n_capped = capped.size
         uncapped_sat = total_sat - sat[capped].sum()
         rho = (cost - money[capped].sum()) / uncapped_sat
-        # Union, not a fresh comparison: a supporter whose ratio equals rho exactly would otherwise
-        # be capped and uncapped in turn as rho's last bit rounds either way, for ever.
-        grown = capped | (ratio < rho)
-        if grown.sum() == capped.sum():
-            break
-        capped = grown
+        cut = max(cut, rho)
     return rho, uncapped_sat
 
 
@@ -187,7 +184,7 @@ def float_run(prep: Prepared, endowment: Fraction) -> Trace:
                     continue
                 if total <= costs[p] + slack:
                     raise _TooClose
-                rho, uncapped_sat = _price(m, prep.sats[p], costs[p], prep.total_sat[p])
+                rho, uncapped_sat = _price(m, prep.sats[p], costs[p], prep.total_sat[p], stale[p])
                 err = slack / uncapped_sat + EPS * rho  # rho = (cost - money of the capped) / uncapped_sat
                 stale[p], errs[p], fresh[p] = rho, err, True
             found.append((rho, err, p))
@@ -204,8 +201,7 @@ def float_run(prep: Prepared, endowment: Fraction) -> Trace:
             chosen = min((p for p in exact if exact[p] == exact_rho), key=prep.id_rank.get)
             best = float(exact_rho)
         else:
-            chosen = close[0]
-            exact_rho = _exact_price(prep, chosen, money, unsure, e, t)
+            chosen, exact_rho = close[0], None
         sup = prep.supporters[chosen]
         m = money[sup]
         share = best * prep.sats[chosen]
@@ -219,45 +215,162 @@ def float_run(prep: Prepared, endowment: Fraction) -> Trace:
     return Trace(endowment, list(prep.free), rounds, money)
 
 
-def forced_run(prep: Prepared, base: Trace, endowment: Fraction) -> Trace | None:
-    """The run at a higher `endowment` buying `base`'s projects in `base`'s order, when that proves
-    every endowment in between has base's outcome (see the module docstring); else None.
+@dataclass
+class _Branch:
+    """One possible history of the runs in an endowment interval: the projects bought so far, and
+    bounds on every voter's money that hold at every endowment whose run has this history."""
 
-    Each round: the project must be affordable, and every neighbour still in the count (sharing a
-    supporter) must stay dearer than base's price for it even with this run's money. At the end
-    nothing left may be affordable. The projects bought are base's, each at the price any MES run
-    in the interval pays for it; only the order of projects with no supporter in common may differ.
+    bought: tuple[int, ...]
+    low: np.ndarray  # money at least this much
+    high: np.ndarray  # money at most this much
+    remaining: set[int]
+    floor: np.ndarray  # per project, a lower bound on its price from here on (from `high`)
+    ceiling: np.ndarray  # per project, its price with `low` money (inf: maybe unaffordable)
+    fresh: np.ndarray  # floor and ceiling computed from the current bounds
+
+    def copy(self) -> _Branch:
+        return _Branch(self.bought, self.low.copy(), self.high.copy(), set(self.remaining), self.floor.copy(),
+                       self.ceiling.copy(), self.fresh.copy())  # fmt: skip
+
+
+def interval_run(
+    prep: Prepared,
+    low: Fraction,
+    high: Fraction,
+    keep: int = int(__import__("os").environ.get("KEEP", 4)),
+    max_branches: int = 8,
+) -> frozenset[int] | None:
+    """The set of projects MES buys at every endowment in [low, high], or None when that cannot be shown.
+
+    All those runs are followed at once with bounds on each voter's money: with more money a price is
+    never higher and money after paying (max(0, money - rho × sat)) never lower, so the run at `low`
+    bounds every run from below and the run at `high` from above while they buy the same projects.
+    When the bounds leave more than one project possibly cheapest, each is followed as its own
+    branch; when there are more than `keep`, branches that have bought the same set are merged (the
+    union of their bounds), and past `max_branches` the proof gives up. The set is
+    proven when every branch ends with the same projects bought. Floats throughout, rounded outwards.
     """
-    e = float(endowment)
-    money = np.full(prep.election.n_voters, e)
-    slacks = _slacks(prep, e).tolist()
+    lo_e, hi_e = float(low), float(high)
+    n_voters, n_projects = prep.election.n_voters, prep.election.n_projects
+    floor = np.full(n_projects, np.inf)
+    floor[prep.candidates] = [prep.initial_rho[p] * (1 - 4 * EPS) for p in prep.candidates]
+    branches = [_Branch((), np.full(n_voters, lo_e), np.full(n_voters, hi_e), set(prep.candidates), floor,
+                        np.full(n_projects, np.inf), np.zeros(n_projects, dtype=bool))]  # fmt: skip
+    slacks = (EPS * (prep.n_supporters * hi_e + prep.cost)).tolist()
     costs = prep.cost.tolist()
-    unsure = np.zeros(prep.election.n_voters, dtype=bool)
-    remaining = set(prep.candidates)
-    rounds: list[Round] = []
-    for t, earlier in enumerate(base.rounds):
-        chosen = earlier.project
-        sup = prep.supporters[chosen]
-        m = money[sup]
-        if m.sum() <= costs[chosen] + slacks[chosen] * (t + 2):
+    margin = 4 * EPS * hi_e  # absolute float error of one voter's money after one payment
+    outcome: frozenset[int] | None = None
+    while branches:
+        grown: list[_Branch] = []
+        for branch in branches:
+            cheapest = _cheapest(prep, branch, slacks, costs)
+            if cheapest is None:
+                return None  # a project may or may not be affordable: the runs may differ
+            if not cheapest:
+                ended = frozenset(branch.bought)
+                if outcome is not None and ended != outcome:
+                    return None
+                outcome = ended
+                continue
+            for i, p in enumerate(cheapest):
+                child = branch.copy() if i < len(cheapest) - 1 else branch
+                _buy(prep, child, p, margin)
+                grown.append(child)
+        if outcome is not None and grown:
+            return None  # some runs stopped buying while others went on
+        if len(grown) > keep:  # merging loosens the bounds, so only when there are many branches
+            merged: dict[frozenset[int], _Branch] = {}
+            for child in grown:
+                key = frozenset(child.bought)
+                merged[key] = _merge(merged[key], child) if key in merged else child
+            grown = list(merged.values())
+        if len(grown) > max_branches:
             return None
-        remaining.discard(chosen)
-        if not _still_beaten(prep, money, remaining, chosen, earlier, slacks, t, (unsure, e)):
-            return None
-        rho, _ = _price(m, prep.sats[chosen], costs[chosen], prep.total_sat[chosen])
-        exact_rho = _exact_price(prep, chosen, money, unsure, e, t)
-        if exact_rho is not None:
-            rho = float(exact_rho)
-        share = rho * prep.sats[chosen]
-        pay = np.minimum(m, share)
-        money[sup] = np.where(m - pay > 0, m - pay, 0.0)
-        unsure[sup] |= (m <= share) & (m >= share - _voter_margin(e, share, t))
-        rounds.append(Round(chosen, rho, rho_exact=exact_rho, paid=float(pay.sum())))
-    t = len(rounds)
-    for q in remaining:
-        if money[prep.supporters[q]].sum() >= costs[q] - slacks[q] * (t + 2):
-            return None
-    return Trace(endowment, list(prep.free), rounds, money, forced=True)
+        branches = grown
+    return None if outcome is None else outcome | frozenset(prep.free)
+
+
+def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> list[int] | None:
+    """The projects that may be the cheapest this round at some endowment in the branch ([] when
+    none is affordable at any), or None when none is surely affordable but some might be."""
+    best = np.inf
+    scanned: list[int] = []
+    floor, ceiling, fresh = branch.floor, branch.ceiling, branch.fresh
+    for q in np.argsort(floor, kind="stable").tolist():
+        if floor[q] == np.inf or floor[q] > best:
+            break
+        if not fresh[q]:
+            sup, sat = prep.supporters[q], prep.sats[q]
+            high = branch.high[sup]
+            if high.sum() < costs[q] - slacks[q]:
+                branch.remaining.discard(q)
+                floor[q] = np.inf
+                continue
+            rho, uncapped = _price(high, sat, costs[q], prep.total_sat[q], floor[q])
+            floor[q] = max(floor[q], rho - slacks[q] / uncapped - 4 * EPS * rho)
+            low = branch.low[sup]
+            if low.sum() > costs[q] + slacks[q]:
+                rho, uncapped = _price(low, sat, costs[q], prep.total_sat[q], floor[q])
+                ceiling[q] = rho + slacks[q] / uncapped + 4 * EPS * rho
+            else:
+                ceiling[q] = np.inf
+            fresh[q] = True
+        scanned.append(q)
+        best = min(best, ceiling[q])
+    if scanned and best == np.inf:
+        return None
+    cheapest = [q for q in scanned if floor[q] <= best]
+    if len(cheapest) > 1:
+        exact = {q: rho for q in cheapest if (rho := _fixed_price(prep, branch, q)) is not None}
+        if exact:
+            # A project whose price is the same at every endowment here loses to a cheaper one, or to
+            # an equal one with a lower id (pabutools' tie-break), at all of them.
+            least = min(exact.values())
+            winner = min((q for q in exact if exact[q] == least), key=prep.id_rank.get)
+            cheapest = [q for q in cheapest if q == winner or (q not in exact and floor[q] <= least)]
+    return cheapest
+
+
+def _fixed_price(prep: Prepared, branch: _Branch, q: int) -> Fraction | None:
+    """q's exact price when it is the same at every endowment in the branch, else None.
+
+    That holds when its supporters with no money at the top of the bounds have none at all, and
+    the others have more than their share even at the bottom: then rho = cost / (satisfaction of
+    the supporters with money), in whole numbers (under cost satisfaction, 1 / their number).
+    """
+    sup = prep.supporters[q]
+    rich = branch.high[sup] > 0
+    if not rich.any():
+        return None
+    if prep.election.ballot_points is None:
+        rho = Fraction(1, int(rich.sum()))
+    else:
+        rho = Fraction(prep.election.costs[q]) / int(round(prep.sats[q][rich].sum()))
+    share = float(rho) * prep.sats[q][rich]
+    if (branch.low[sup][rich] - share <= 4 * EPS * (share + branch.high[sup][rich])).any():
+        return None
+    return rho
+
+
+def _buy(prep: Prepared, branch: _Branch, p: int, margin: float) -> None:
+    """Branch buys p: the lowest money pays the highest price, the highest money the lowest."""
+    sup, sat = prep.supporters[p], prep.sats[p]
+    branch.low[sup] = np.maximum(branch.low[sup] - branch.ceiling[p] * sat - margin, 0.0)
+    branch.high[sup] = np.maximum(branch.high[sup] - branch.floor[p] * sat + margin, 0.0)
+    branch.bought += (p,)
+    branch.remaining.discard(p)
+    branch.floor[p] = np.inf
+    branch.fresh[prep.neighbours[p]] = False
+
+
+def _merge(a: _Branch, b: _Branch) -> _Branch:
+    """One branch for two histories that bought the same set: bounds holding for either."""
+    np.minimum(a.low, b.low, out=a.low)
+    np.maximum(a.high, b.high, out=a.high)
+    a.remaining |= b.remaining
+    np.minimum(a.floor, b.floor, out=a.floor)
+    a.fresh[:] = False
+    return a
 
 
 def _voter_margin(endowment: float, share, t: int):
@@ -289,33 +402,6 @@ def _exact_price(
     if (m[rich] - share <= _voter_margin(endowment, share, t)).any():
         return None
     return rho
-
-
-def _still_beaten(
-    prep: Prepared, money: np.ndarray, remaining: set[int], chosen: int, earlier: Round, slacks: list, t: int, state
-) -> bool:
-    """At round t, with this run's (higher) money and the earlier run's (higher) price, no neighbour
-    of `chosen` could be afforded: so at every endowment in between, `chosen` beats them at round t.
-
-    An exact tie is settled by ids: a neighbour's price here, when provably exact (`_exact_price`,
-    with `state` = (unsure, endowment)), is a floor for its price at every lower endowment.
-    """
-    rho = earlier.rho * (1 + 4 * EPS)
-    exact = earlier.rho_exact
-    for q in prep.neighbours[chosen].tolist():
-        slack = slacks[q] * (t + 2)
-        if q == chosen or q not in remaining or rho * prep.total_sat[q] < prep.cost[q] - slack:
-            continue  # even paying rho for every unit of satisfaction would not cover it
-        if exact is not None:
-            floor = prep.initial_rho_exact[q]  # no price for q is ever below this
-            if floor > exact or (floor == exact and prep.id_rank[q] > prep.id_rank[chosen]):
-                continue
-        reach = np.minimum(money[prep.supporters[q]], rho * prep.sats[q]).sum()
-        if reach >= prep.cost[q] - slack:
-            floor = None if exact is None else _exact_price(prep, q, money, state[0], state[1], t)
-            if floor is None or floor < exact or (floor == exact and prep.id_rank[q] < prep.id_rank[chosen]):
-                return False
-    return True
 
 
 def exact_run(prep: Prepared, endowment: Fraction) -> Trace:
@@ -396,11 +482,10 @@ def add1(
     budget = Fraction(election.budget)
     costs = election.costs
 
-    def stop(trace: Trace) -> str | None:
-        spent = sum(Fraction(costs[p]) for p in trace.selected)
+    def stop(chosen: frozenset[int]) -> str | None:
+        spent = sum(Fraction(costs[p]) for p in chosen)
         if spent > budget:
             return "overspent"
-        chosen = set(trace.selected)
         if stop_when_exhaustive and all(spent + costs[p] > budget for p in prep.candidates if p not in chosen):
             return "exhaustive"
         if chosen.issuperset(prep.candidates):
@@ -409,42 +494,31 @@ def add1(
 
     k = 0
     current = run(prep, start)
-    previous = current
+    outcome = frozenset(current.selected)
     runs = 1
     jump = 1
-    patience = wait = 0  # after a failed jump, unit steps to take before trying again
     while True:
-        why = stop(current)
+        why = stop(outcome)
         if why is not None:
-            result = previous if why == "overspent" else current
-            steps = k - 1 if why == "overspent" else k
-            if result.forced:
-                result, runs = run(prep, result.endowment), runs + 1  # MES's own order, for explanations
-            return Add1Result(result, runs, steps)
+            if why == "overspent":
+                k -= 1  # the last endowment whose outcome fits
+            if current.endowment != start + k * step:
+                current, runs = run(prep, start + k * step), runs + 1  # MES's own run, for explanations
+            return Add1Result(current, runs, k)
         tried = jump
-        if wait:
-            wait, jump, tried = wait - 1, 1, 1
         while jump > 1:
-            ahead = forced_run(prep, current, start + (k + jump) * step)
             runs += 1
-            if ahead is not None:
+            if interval_run(prep, start + k * step, start + (k + jump) * step) == outcome:
                 break
             jump //= 2  # the outcome may change within the jump: look closer
         if jump > 1:
-            current, k = ahead, k + jump  # every endowment in between gives the same outcome
-            previous = current
-            patience = 0
+            k += jump  # every endowment in between buys the same projects
             # A jump that had to shrink: what failed lies within `jump` ahead, so halve (bisection).
             jump = jump // 2 if jump < tried else 2 * jump
             continue
-        if tried > 1 and not wait:
-            patience = min(2 * patience + 1, 8)
-            wait = patience
-        ahead = run(prep, start + (k + 1) * step)
-        runs += 1
-        changed = set(ahead.selected) != set(current.selected)
-        previous, current, k = current, ahead, k + 1
-        jump = 1 if changed else 2
+        current, k, runs = run(prep, start + (k + 1) * step), k + 1, runs + 1
+        jump = 1 if frozenset(current.selected) != outcome else 2
+        outcome = frozenset(current.selected)
 
 
 def unit_steps_reference(
