@@ -33,6 +33,7 @@ import numpy as np
 from commonground.engine.pb.profile import Election
 
 EPS = 1e-12  # relative error margin per round, ~4500 × the float64 unit round-off
+SEPARATE_LAST = 20  # interval_run keeps branches apart in a run's last 20 rounds, where the proof is tightest
 
 
 class _TooClose(Exception):
@@ -237,7 +238,7 @@ def interval_run(
     prep: Prepared,
     low: Fraction,
     high: Fraction,
-    keep: int = int(__import__("os").environ.get("KEEP", 4)),
+    separate_from: int = 0,
     max_branches: int = 8,
 ) -> frozenset[int] | None:
     """The set of projects MES buys at every endowment in [low, high], or None when that cannot be shown.
@@ -246,9 +247,10 @@ def interval_run(
     never higher and money after paying (max(0, money - rho × sat)) never lower, so the run at `low`
     bounds every run from below and the run at `high` from above while they buy the same projects.
     When the bounds leave more than one project possibly cheapest, each is followed as its own
-    branch; when there are more than `keep`, branches that have bought the same set are merged (the
-    union of their bounds), and past `max_branches` the proof gives up. The set is
-    proven when every branch ends with the same projects bought. Floats throughout, rounded outwards.
+    branch. Branches that have bought the same set are merged (the union of their bounds) before
+    round `separate_from`; after it, where the runs end and a loose bound would fail the proof, they
+    are kept apart while there are at most `max_branches` // 2. The set is proven when every branch
+    ends with the same projects bought. Floats throughout, rounded outwards.
     """
     lo_e, hi_e = float(low), float(high)
     n_voters, n_projects = prep.election.n_voters, prep.election.n_projects
@@ -278,7 +280,7 @@ def interval_run(
                 grown.append(child)
         if outcome is not None and grown:
             return None  # some runs stopped buying while others went on
-        if len(grown) > keep:  # merging loosens the bounds, so only when there are many branches
+        if len(grown) > 1 and (len(grown[0].bought) < separate_from or 2 * len(grown) > max_branches):
             merged: dict[frozenset[int], _Branch] = {}
             for child in grown:
                 key = frozenset(child.bought)
@@ -497,6 +499,7 @@ def add1(
     outcome = frozenset(current.selected)
     runs = 1
     jump = 1
+    patience = wait = 0  # after a proof failed where nothing changed: unit steps before trying again
     while True:
         why = stop(outcome)
         if why is not None:
@@ -505,19 +508,27 @@ def add1(
             if current.endowment != start + k * step:
                 current, runs = run(prep, start + k * step), runs + 1  # MES's own run, for explanations
             return Add1Result(current, runs, k)
+        if wait:
+            wait, jump = wait - 1, 1
         tried = jump
         while jump > 1:
             runs += 1
-            if interval_run(prep, start + k * step, start + (k + jump) * step) == outcome:
+            proven = interval_run(prep, start + k * step, start + (k + jump) * step, len(outcome) - SEPARATE_LAST)
+            if proven == outcome:
                 break
             jump //= 2  # the outcome may change within the jump: look closer
         if jump > 1:
             k += jump  # every endowment in between buys the same projects
+            patience = 0
             # A jump that had to shrink: what failed lies within `jump` ahead, so halve (bisection).
             jump = jump // 2 if jump < tried else 2 * jump
             continue
         current, k, runs = run(prep, start + (k + 1) * step), k + 1, runs + 1
-        jump = 1 if frozenset(current.selected) != outcome else 2
+        changed = frozenset(current.selected) != outcome
+        if tried > 1 and not changed:  # near-ties the bounds cannot separate: step a while
+            patience = min(2 * patience + 1, 8)
+            wait = patience
+        jump = 1 if changed else 2
         outcome = frozenset(current.selected)
 
 
