@@ -11,16 +11,12 @@ error (`_slack`), and any comparison inside that margin sends the whole run to t
 implementation (`exact_run`), so results never depend on rounding.
 
 The add1 loop (raise the endowment by one unit until the outcome overspends or is exhaustive) jumps
-over endowments where the outcome cannot change. Within a run, with the sequence of bought projects
-fixed, more endowment never lowers any voter's money at any round and never raises any price (by
-induction over the rounds: a higher budget lowers rho, and money left = max(0, budget - rho × sat)).
-`forced_run` replays the run at E in its order with the money of E + D; if at every round t the
-project is affordable and every neighbour q (sharing a supporter) still in the count stays
-unaffordable at round t's price of the run at E with the money of E + D (sum of min(money,
-rho_t(E) × sat) < cost_q), and nothing is affordable at the end, then every endowment in [E, E + D]
-buys the same projects at the same prices: only projects with no supporter in common can change
-order (docs/pb.md has the argument). The loop doubles D while that holds, and otherwise bisects
-down to a single unit step, which is always exact.
+over endowments where the set bought cannot change. More money never raises a price and never
+lowers anyone's money after a purchase, so bounds on every voter's money hold for every run in an
+endowment interval at once. `interval_run` follows all those runs together with such bounds,
+branching where nearly tied projects may swap, and proves the set bought is the same throughout
+(docs/pb.md has the argument). The loop doubles the interval while the proof holds, and otherwise
+bisects down to a single unit step, which is an ordinary run and always exact.
 """
 
 from __future__ import annotations

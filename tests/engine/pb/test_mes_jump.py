@@ -86,8 +86,31 @@ def test_a_proven_jump_holds_at_every_endowment_in_between(case, extra, width):
     low = Fraction(election.budget) / election.n_voters + extra
     proven = mes.interval_run(prep, low, low + width)
     assume(proven is not None)
-    for between in range(width + 1):
-        assert frozenset(mes.exact_run(prep, low + between).selected) == proven
+    for between in range(2 * width + 1):  # every unit, and the halves: the proof is for the whole interval
+        assert frozenset(mes.exact_run(prep, low + Fraction(between, 2)).selected) == proven
+
+
+def test_an_interval_with_near_ties_is_proven_through_branches(monkeypatch):
+    """Toulouse 2024, 300 to 304 units above budget / voters: projects sharing supporters are
+    within the bounds' reach of each other in several rounds, so the proof follows both orders;
+    every endowment in between (units and quarters) buys the proven set."""
+    election = pabulib.read(PABULIB / "France_Toulouse_2024.pb")
+    prep = mes.Prepared(election)
+    low = Fraction(election.budget) / election.n_voters + 300
+    branched = []
+    original = mes._cheapest
+
+    def cheapest(prep, branch, *args):
+        found = original(prep, branch, *args)
+        branched.append(found is not None and len(found) > 1)
+        return found
+
+    monkeypatch.setattr(mes, "_cheapest", cheapest)  # a spy: records how many projects each round may buy
+    proven = mes.interval_run(prep, low, low + 4)
+    assert any(branched)
+    assert proven is not None
+    for quarter in range(17):
+        assert frozenset(mes.run(prep, low + Fraction(quarter, 4)).selected) == proven
 
 
 def test_exact_ties_among_supporters_with_no_money_left_are_settled_in_floats():
