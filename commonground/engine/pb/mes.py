@@ -521,7 +521,7 @@ def add1(
             continue
         current, k, runs = run(prep, start + (k + 1) * step), k + 1, runs + 1
         changed = frozenset(current.selected) != outcome
-        if tried > 1 and not changed:  # near-ties the bounds cannot separate: step a while
+        if tried > 1:  # dense changes, or near-ties the bounds cannot separate: step a while
             patience = min(2 * patience + 1, 8)
             wait = patience
         jump = 1 if changed else 2
