@@ -300,12 +300,14 @@ def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> lis
         if not fresh[q]:
             sup, sat = prep.supporters[q], prep.sats[q]
             high = branch.high[sup]
-            if high.sum() < costs[q] - slacks[q]:
+            reach = high.sum()
+            if reach < costs[q] - slacks[q]:
                 branch.remaining.discard(q)
                 floor[q] = np.inf
                 continue
-            rho, uncapped = _price(high, sat, costs[q], prep.total_sat[q], floor[q])
-            floor[q] = max(floor[q], rho - slacks[q] / uncapped - 4 * EPS * rho)
+            if reach > costs[q] + slacks[q]:  # else barely affordable at best: the earlier floor stands
+                rho, uncapped = _price(high, sat, costs[q], prep.total_sat[q], floor[q])
+                floor[q] = max(floor[q], rho - slacks[q] / uncapped - 4 * EPS * rho)
             low = branch.low[sup]
             if low.sum() > costs[q] + slacks[q]:
                 rho, uncapped = _price(low, sat, costs[q], prep.total_sat[q], floor[q])
