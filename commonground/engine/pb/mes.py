@@ -29,6 +29,7 @@ import numpy as np
 from commonground.engine.pb.profile import Election
 
 EPS = 1e-12  # relative error margin per round, ~4500 × the float64 unit round-off
+PROBE_AFTER = 4  # add1 tries a jump wider than the last that failed after 4 proofs at half its width
 SEPARATE_LAST = 20  # interval_run keeps branches apart in a run's last 20 rounds, where the proof is tightest
 
 
@@ -223,11 +224,12 @@ class _Branch:
     remaining: set[int]
     floor: np.ndarray  # per project, a lower bound on its price from here on (from `high`)
     ceiling: np.ndarray  # per project, its price with `low` money (inf: maybe unaffordable)
-    fresh: np.ndarray  # floor and ceiling computed from the current bounds
+    fresh: np.ndarray  # floor computed from the current bounds
+    priced: np.ndarray  # ceiling computed from the current bounds (only where it may be needed)
 
     def copy(self) -> _Branch:
         return _Branch(self.bought, self.low.copy(), self.high.copy(), set(self.remaining), self.floor.copy(),
-                       self.ceiling.copy(), self.fresh.copy())  # fmt: skip
+                       self.ceiling.copy(), self.fresh.copy(), self.priced.copy())  # fmt: skip
 
 
 def interval_run(
@@ -236,46 +238,42 @@ def interval_run(
     high: Fraction,
     separate_from: int = 0,
     max_branches: int = 8,
-) -> frozenset[int] | None:
-    """The set of projects MES buys at every endowment in [low, high], or None when that cannot be shown.
+) -> frozenset[frozenset[int]] | None:
+    """Every set of projects MES may buy at an endowment in [low, high] (a superset of the sets it
+    does buy), or None when the possibilities are too many to follow.
 
     All those runs are followed at once with bounds on each voter's money: with more money a price is
     never higher and money after paying (max(0, money - rho × sat)) never lower, so the run at `low`
     bounds every run from below and the run at `high` from above while they buy the same projects.
     When the bounds leave more than one project possibly cheapest, each is followed as its own
-    branch. Branches that have bought the same set are merged (the union of their bounds) before
-    round `separate_from`; after it, where the runs end and a loose bound would fail the proof, they
-    are kept apart while there are at most `max_branches` // 2. The set is proven when every branch
-    ends with the same projects bought. Floats throughout, rounded outwards.
+    branch; where a project is affordable at some endowments and not at others, a branch also ends.
+    Branches that have bought the same set are merged (the union of their bounds) before round
+    `separate_from`; after it, where the runs end and a loose bound would add a set that no run buys,
+    they are kept apart while there are at most `max_branches` // 2. Floats throughout, rounded
+    outwards.
     """
     lo_e, hi_e = float(low), float(high)
     n_voters, n_projects = prep.election.n_voters, prep.election.n_projects
     floor = np.full(n_projects, np.inf)
     floor[prep.candidates] = [prep.initial_rho[p] * (1 - 4 * EPS) for p in prep.candidates]
     branches = [_Branch((), np.full(n_voters, lo_e), np.full(n_voters, hi_e), set(prep.candidates), floor,
-                        np.full(n_projects, np.inf), np.zeros(n_projects, dtype=bool))]  # fmt: skip
+                        np.full(n_projects, np.inf), np.zeros(n_projects, dtype=bool),
+                        np.zeros(n_projects, dtype=bool))]  # fmt: skip
     slacks = (EPS * (prep.n_supporters * hi_e + prep.cost)).tolist()
     costs = prep.cost.tolist()
     margin = 4 * EPS * hi_e  # absolute float error of one voter's money after one payment
-    outcome: frozenset[int] | None = None
+    free = frozenset(prep.free)
+    outcomes: set[frozenset[int]] = set()
     while branches:
         grown: list[_Branch] = []
         for branch in branches:
-            cheapest = _cheapest(prep, branch, slacks, costs)
-            if cheapest is None:
-                return None  # a project may or may not be affordable: the runs may differ
-            if not cheapest:
-                ended = frozenset(branch.bought)
-                if outcome is not None and ended != outcome:
-                    return None
-                outcome = ended
-                continue
+            cheapest, may_end = _cheapest(prep, branch, slacks, costs)
+            if may_end:
+                outcomes.add(frozenset(branch.bought) | free)
             for i, p in enumerate(cheapest):
                 child = branch.copy() if i < len(cheapest) - 1 else branch
                 _buy(prep, child, p, margin)
                 grown.append(child)
-        if outcome is not None and grown:
-            return None  # some runs stopped buying while others went on
         if len(grown) > 1 and (len(grown[0].bought) < separate_from or 2 * len(grown) > max_branches):
             merged: dict[frozenset[int], _Branch] = {}
             for child in grown:
@@ -285,40 +283,41 @@ def interval_run(
         if len(grown) > max_branches:
             return None
         branches = grown
-    return None if outcome is None else outcome | frozenset(prep.free)
+    return frozenset(outcomes)
 
 
-def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> list[int] | None:
-    """The projects that may be the cheapest this round at some endowment in the branch ([] when
-    none is affordable at any), or None when none is surely affordable but some might be."""
+def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> tuple[list[int], bool]:
+    """The projects that may be the cheapest this round at some endowment in the branch, and
+    whether at some endowment none is affordable (the run ends here)."""
     best = np.inf
     scanned: list[int] = []
-    floor, ceiling, fresh = branch.floor, branch.ceiling, branch.fresh
+    floor, ceiling, fresh, priced = branch.floor, branch.ceiling, branch.fresh, branch.priced
     for q in np.argsort(floor, kind="stable").tolist():
         if floor[q] == np.inf or floor[q] > best:
             break
         if not fresh[q]:
-            sup, sat = prep.supporters[q], prep.sats[q]
-            high = branch.high[sup]
+            high = branch.high[prep.supporters[q]]
             reach = high.sum()
             if reach < costs[q] - slacks[q]:
                 branch.remaining.discard(q)
                 floor[q] = np.inf
                 continue
             if reach > costs[q] + slacks[q]:  # else barely affordable at best: the earlier floor stands
-                rho, uncapped = _price(high, sat, costs[q], prep.total_sat[q], floor[q])
+                rho, uncapped = _price(high, prep.sats[q], costs[q], prep.total_sat[q], floor[q])
                 floor[q] = max(floor[q], rho - slacks[q] / uncapped - 4 * EPS * rho)
-            low = branch.low[sup]
+            fresh[q] = True
+            if floor[q] > best:
+                continue  # cannot be cheapest: its ceiling is not needed
+        if not priced[q]:
+            low = branch.low[prep.supporters[q]]
             if low.sum() > costs[q] + slacks[q]:
-                rho, uncapped = _price(low, sat, costs[q], prep.total_sat[q], floor[q])
+                rho, uncapped = _price(low, prep.sats[q], costs[q], prep.total_sat[q], floor[q])
                 ceiling[q] = rho + slacks[q] / uncapped + 4 * EPS * rho
             else:
                 ceiling[q] = np.inf
-            fresh[q] = True
+            priced[q] = True
         scanned.append(q)
         best = min(best, ceiling[q])
-    if scanned and best == np.inf:
-        return None
     cheapest = [q for q in scanned if floor[q] <= best]
     if len(cheapest) > 1:
         exact = {q: rho for q in cheapest if (rho := _fixed_price(prep, branch, q)) is not None}
@@ -328,7 +327,7 @@ def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> lis
             least = min(exact.values())
             winner = min((q for q in exact if exact[q] == least), key=prep.id_rank.get)
             cheapest = [q for q in cheapest if q == winner or (q not in exact and floor[q] <= least)]
-    return cheapest
+    return cheapest, best == np.inf
 
 
 def _fixed_price(prep: Prepared, branch: _Branch, q: int) -> Fraction | None:
@@ -361,6 +360,7 @@ def _buy(prep: Prepared, branch: _Branch, p: int, margin: float) -> None:
     branch.remaining.discard(p)
     branch.floor[p] = np.inf
     branch.fresh[prep.neighbours[p]] = False
+    branch.priced[prep.neighbours[p]] = False
 
 
 def _merge(a: _Branch, b: _Branch) -> _Branch:
@@ -370,6 +370,7 @@ def _merge(a: _Branch, b: _Branch) -> _Branch:
     a.remaining |= b.remaining
     np.minimum(a.floor, b.floor, out=a.floor)
     a.fresh[:] = False
+    a.priced[:] = False
     return a
 
 
@@ -480,54 +481,57 @@ def add1(
     start = Fraction(election.budget) / election.n_voters
     step = Fraction(increment)
     budget = Fraction(election.budget)
-    costs = election.costs
+    costs = [Fraction(c) for c in election.costs]
+    verdicts: dict[frozenset[int], str | None] = {}  # proofs allow the same sets again and again
 
     def stop(chosen: frozenset[int]) -> str | None:
-        spent = sum(Fraction(costs[p]) for p in chosen)
+        if chosen in verdicts:
+            return verdicts[chosen]
+        spent = sum(costs[p] for p in chosen)
+        why = None
         if spent > budget:
-            return "overspent"
-        if stop_when_exhaustive and all(spent + costs[p] > budget for p in prep.candidates if p not in chosen):
-            return "exhaustive"
-        if chosen.issuperset(prep.candidates):
-            return "exhaustive"  # every supported project is bought: more money changes nothing
-        return None
+            why = "overspent"
+        elif stop_when_exhaustive and all(spent + costs[p] > budget for p in prep.candidates if p not in chosen):
+            why = "exhaustive"
+        elif chosen.issuperset(prep.candidates):
+            why = "exhaustive"  # every supported project is bought: more money changes nothing
+        verdicts[chosen] = why
+        return why
 
+    # Invariant: no endowment start + i × step with i <= k stops the loop.
     k = 0
     current = run(prep, start)
-    outcome = frozenset(current.selected)
     runs = 1
-    jump = 1
-    patience = wait = 0  # after a proof failed where nothing changed: unit steps before trying again
-    while True:
-        why = stop(outcome)
-        if why is not None:
-            if why == "overspent":
-                k -= 1  # the last endowment whose outcome fits
-            if current.endowment != start + k * step:
-                current, runs = run(prep, start + k * step), runs + 1  # MES's own run, for explanations
-            return Add1Result(current, runs, k)
-        if wait:
-            wait, jump = wait - 1, 1
-        tried = jump
-        while jump > 1:
-            runs += 1
-            proven = interval_run(prep, start + k * step, start + (k + jump) * step, len(outcome) - SEPARATE_LAST)
-            if proven == outcome:
-                break
-            jump //= 2  # the outcome may change within the jump: look closer
+    jump = 2
+    too_wide, held_back = np.inf, 0  # the last width whose proof failed; proofs since at half that width
+    known = len(current.selected)  # projects bought lately: where to keep near-tie branches apart
+    why = stop(frozenset(current.selected))
+    while why is None:
         if jump > 1:
-            k += jump  # every endowment in between buys the same projects
-            patience = 0
-            # A jump that had to shrink: what failed lies within `jump` ahead, so halve (bisection).
-            jump = jump // 2 if jump < tried else 2 * jump
+            runs += 1
+            outcomes = interval_run(prep, start + k * step, start + (k + jump) * step, known - SEPARATE_LAST)
+            if outcomes is not None and all(stop(o) is None for o in outcomes):
+                k += jump  # no endowment in between stops, whichever of these sets it buys
+                known = min(map(len, outcomes))
+                if 2 * jump < too_wide:
+                    jump *= 2
+                else:  # doubling failed lately: hold the width, and only now and then try wider
+                    held_back += 1
+                    if held_back >= PROBE_AFTER:
+                        jump, held_back, too_wide = 2 * jump, 0, 4 * jump
+            else:
+                too_wide, held_back = jump, 0
+                jump //= 2  # a stop, or possibilities too many to follow, within `jump`: look closer
             continue
         current, k, runs = run(prep, start + (k + 1) * step), k + 1, runs + 1
-        changed = frozenset(current.selected) != outcome
-        if tried > 1:  # dense changes, or near-ties the bounds cannot separate: step a while
-            patience = min(2 * patience + 1, 8)
-            wait = patience
-        jump = 1 if changed else 2
-        outcome = frozenset(current.selected)
+        known = len(current.selected)
+        why = stop(frozenset(current.selected))
+        jump = 2
+    if why == "overspent":
+        k -= 1  # the last endowment whose outcome fits
+    if current.endowment != start + k * step:
+        current, runs = run(prep, start + k * step), runs + 1  # MES's own run, for explanations
+    return Add1Result(current, runs, k)
 
 
 def unit_steps_reference(
