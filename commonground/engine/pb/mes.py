@@ -80,6 +80,7 @@ class Prepared:
         self.supporters = [voters[bounds[p] : bounds[p + 1]] for p in range(n_projects)]
         self.sats = [sat_f[bounds[p] : bounds[p + 1]] for p in range(n_projects)]
         self.total_sat = np.array([s.sum() for s in self.sats])
+        self.price_sat = [float(s[0]) if s.size and (s == s[0]).all() else s for s in self.sats]  # see _price
         self.n_supporters = np.array([s.size for s in self.sats], dtype=float)
         self.cost = np.array([float(c) for c in election.costs])
         self.free = [p for p in range(n_projects) if self.supporters[p].size and election.costs[p] == 0]
@@ -114,7 +115,7 @@ def _neighbours(election: Election) -> list[np.ndarray]:
 
 
 def _price(
-    money: np.ndarray, sat: np.ndarray, cost: float, total_sat: float, known: float = 0.0
+    money: np.ndarray, sat: np.ndarray | float, cost: float, total_sat: float, known: float = 0.0
 ) -> tuple[float, float]:
     """The lowest rho with sum(min(money, rho × sat)) = cost (the supporters can afford it).
 
@@ -122,22 +123,25 @@ def _price(
     (satisfaction of the others). Starting from no one capped, or from those below `known` (a
     price no higher than the answer, such as this project's price in an earlier round), rho only
     rises and the capped set only grows, so it ends at the same value as pabutools' sorted scan.
+    `sat` is one number when every supporter has the same satisfaction (cost satisfaction on
+    approval ballots), which spares a division and a sum per supporter.
     """
-    ratio = money / sat
+    uniform = isinstance(sat, float)
+    ratio, scale = (money, sat) if uniform else (money / sat, 1.0)  # capped: ratio < rho × scale
     rho = cost / total_sat
     uncapped_sat = total_sat
     # The cut only rises: a supporter whose ratio equals rho exactly would otherwise be capped and
     # uncapped in turn as rho's last bit rounds either way, for ever.
     cut = max(rho, known * (1 - 1e-9))
-    if ratio.min() >= cut:
+    if ratio.min() >= cut * scale:
         return rho, uncapped_sat
     n_capped = 0
     while True:
-        capped = (ratio < cut).nonzero()[0]
+        capped = (ratio < cut * scale).nonzero()[0]
         if capped.size == n_capped:
             break
         n_capped = capped.size
-        uncapped_sat = total_sat - sat[capped].sum()
+        uncapped_sat = total_sat - (n_capped * sat if uniform else sat[capped].sum())
         rho = (cost - money[capped].sum()) / uncapped_sat
         cut = max(cut, rho)
     return rho, uncapped_sat
@@ -182,7 +186,7 @@ def float_run(prep: Prepared, endowment: Fraction) -> Trace:
                     continue
                 if total <= costs[p] + slack:
                     raise _TooClose
-                rho, uncapped_sat = _price(m, prep.sats[p], costs[p], prep.total_sat[p], stale[p])
+                rho, uncapped_sat = _price(m, prep.price_sat[p], costs[p], prep.total_sat[p], stale[p])
                 err = slack / uncapped_sat + EPS * rho  # rho = (cost - money of the capped) / uncapped_sat
                 stale[p], errs[p], fresh[p] = rho, err, True
             found.append((rho, err, p))
@@ -226,10 +230,11 @@ class _Branch:
     ceiling: np.ndarray  # per project, its price with `low` money (inf: maybe unaffordable)
     fresh: np.ndarray  # floor computed from the current bounds
     priced: np.ndarray  # ceiling computed from the current bounds (only where it may be needed)
+    fixed: dict[int, Fraction | None]  # _fixed_price of priced projects, computed where a tie needed it
 
     def copy(self) -> _Branch:
         return _Branch(self.bought, self.low.copy(), self.high.copy(), set(self.remaining), self.floor.copy(),
-                       self.ceiling.copy(), self.fresh.copy(), self.priced.copy())  # fmt: skip
+                       self.ceiling.copy(), self.fresh.copy(), self.priced.copy(), dict(self.fixed))  # fmt: skip
 
 
 def interval_run(
@@ -258,7 +263,7 @@ def interval_run(
     floor[prep.candidates] = [prep.initial_rho[p] * (1 - 4 * EPS) for p in prep.candidates]
     branches = [_Branch((), np.full(n_voters, lo_e), np.full(n_voters, hi_e), set(prep.candidates), floor,
                         np.full(n_projects, np.inf), np.zeros(n_projects, dtype=bool),
-                        np.zeros(n_projects, dtype=bool))]  # fmt: skip
+                        np.zeros(n_projects, dtype=bool), {})]  # fmt: skip
     slacks = (EPS * (prep.n_supporters * hi_e + prep.cost)).tolist()
     costs = prep.cost.tolist()
     margin = 4 * EPS * hi_e  # absolute float error of one voter's money after one payment
@@ -303,7 +308,7 @@ def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> tup
                 floor[q] = np.inf
                 continue
             if reach > costs[q] + slacks[q]:  # else barely affordable at best: the earlier floor stands
-                rho, uncapped = _price(high, prep.sats[q], costs[q], prep.total_sat[q], floor[q])
+                rho, uncapped = _price(high, prep.price_sat[q], costs[q], prep.total_sat[q], floor[q])
                 floor[q] = max(floor[q], rho - slacks[q] / uncapped - 4 * EPS * rho)
             fresh[q] = True
             if floor[q] > best:
@@ -311,16 +316,20 @@ def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> tup
         if not priced[q]:
             low = branch.low[prep.supporters[q]]
             if low.sum() > costs[q] + slacks[q]:
-                rho, uncapped = _price(low, prep.sats[q], costs[q], prep.total_sat[q], floor[q])
+                rho, uncapped = _price(low, prep.price_sat[q], costs[q], prep.total_sat[q], floor[q])
                 ceiling[q] = rho + slacks[q] / uncapped + 4 * EPS * rho
             else:
                 ceiling[q] = np.inf
             priced[q] = True
+            branch.fixed.pop(q, None)
         scanned.append(q)
         best = min(best, ceiling[q])
     cheapest = [q for q in scanned if floor[q] <= best]
     if len(cheapest) > 1:
-        exact = {q: rho for q in cheapest if (rho := _fixed_price(prep, branch, q)) is not None}
+        for q in cheapest:
+            if q not in branch.fixed:
+                branch.fixed[q] = _fixed_price(prep, branch, q)
+        exact = {q: rho for q in cheapest if (rho := branch.fixed[q]) is not None}
         if exact:
             # A project whose price is the same at every endowment here loses to a cheaper one, or to
             # an equal one with a lower id (pabutools' tie-break), at all of them.
@@ -371,6 +380,7 @@ def _merge(a: _Branch, b: _Branch) -> _Branch:
     np.minimum(a.floor, b.floor, out=a.floor)
     a.fresh[:] = False
     a.priced[:] = False
+    a.fixed.clear()
     return a
 
 
