@@ -30,7 +30,9 @@ from commonground.engine.pb.profile import Election
 
 EPS = 1e-12  # relative error margin per round, ~4500 × the float64 unit round-off
 PROBE_AFTER = 4  # add1 tries a jump wider than the last that failed after 4 proofs at half its width
-SEPARATE_LAST = 20  # interval_run keeps branches apart in a run's last 20 rounds, where the proof is tightest
+
+
+_sum = np.add.reduce  # ndarray.sum without its Python-level wrapper: the hot loops call it ~10^5 times
 
 
 class _TooClose(Exception):
@@ -133,16 +135,14 @@ def _price(
     # The cut only rises: a supporter whose ratio equals rho exactly would otherwise be capped and
     # uncapped in turn as rho's last bit rounds either way, for ever.
     cut = max(rho, known * (1 - 1e-9))
-    if ratio.min() >= cut * scale:
-        return rho, uncapped_sat
     n_capped = 0
     while True:
         capped = (ratio < cut * scale).nonzero()[0]
         if capped.size == n_capped:
             break
         n_capped = capped.size
-        uncapped_sat = total_sat - (n_capped * sat if uniform else sat[capped].sum())
-        rho = (cost - money[capped].sum()) / uncapped_sat
+        uncapped_sat = total_sat - (n_capped * sat if uniform else _sum(sat[capped]))
+        rho = (cost - _sum(money[capped])) / uncapped_sat
         cut = max(cut, rho)
     return rho, uncapped_sat
 
@@ -171,14 +171,14 @@ def float_run(prep: Prepared, endowment: Fraction) -> Trace:
         best = np.inf
         best_err = 0.0
         found: list[tuple[float, float, int]] = []
-        for p in np.argsort(stale, kind="stable").tolist():
+        for p in stale.argsort(kind="stable").tolist():
             if stale[p] == np.inf or stale[p] > best + 2 * best_err + EPS * best:
                 break  # inf: bought, or unaffordable
             if fresh[p]:
                 rho, err = stale[p], errs[p]
             else:
                 m = money[prep.supporters[p]]
-                total = m.sum()
+                total = _sum(m)
                 slack = slacks[p] * (t + 2)
                 if total < costs[p] - slack:
                     remaining.discard(p)
@@ -241,7 +241,6 @@ def interval_run(
     prep: Prepared,
     low: Fraction,
     high: Fraction,
-    separate_from: int = 0,
     max_branches: int = 8,
 ) -> frozenset[frozenset[int]] | None:
     """Every set of projects MES may buy at an endowment in [low, high] (a superset of the sets it
@@ -252,10 +251,8 @@ def interval_run(
     bounds every run from below and the run at `high` from above while they buy the same projects.
     When the bounds leave more than one project possibly cheapest, each is followed as its own
     branch; where a project is affordable at some endowments and not at others, a branch also ends.
-    Branches that have bought the same set are merged (the union of their bounds) before round
-    `separate_from`; after it, where the runs end and a loose bound would add a set that no run buys,
-    they are kept apart while there are at most `max_branches` // 2. Floats throughout, rounded
-    outwards.
+    Branches that have bought the same set are merged (the union of their bounds). Floats
+    throughout, rounded outwards.
     """
     lo_e, hi_e = float(low), float(high)
     n_voters, n_projects = prep.election.n_voters, prep.election.n_projects
@@ -279,7 +276,7 @@ def interval_run(
                 child = branch.copy() if i < len(cheapest) - 1 else branch
                 _buy(prep, child, p, margin)
                 grown.append(child)
-        if len(grown) > 1 and (len(grown[0].bought) < separate_from or 2 * len(grown) > max_branches):
+        if len(grown) > 1:
             merged: dict[frozenset[int], _Branch] = {}
             for child in grown:
                 key = frozenset(child.bought)
@@ -297,12 +294,12 @@ def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> tup
     best = np.inf
     scanned: list[int] = []
     floor, ceiling, fresh, priced = branch.floor, branch.ceiling, branch.fresh, branch.priced
-    for q in np.argsort(floor, kind="stable").tolist():
+    for q in floor.argsort(kind="stable").tolist():
         if floor[q] == np.inf or floor[q] > best:
             break
         if not fresh[q]:
             high = branch.high[prep.supporters[q]]
-            reach = high.sum()
+            reach = _sum(high)
             if reach < costs[q] - slacks[q]:
                 branch.remaining.discard(q)
                 floor[q] = np.inf
@@ -315,7 +312,7 @@ def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> tup
                 continue  # cannot be cheapest: its ceiling is not needed
         if not priced[q]:
             low = branch.low[prep.supporters[q]]
-            if low.sum() > costs[q] + slacks[q]:
+            if _sum(low) > costs[q] + slacks[q]:
                 rho, uncapped = _price(low, prep.price_sat[q], costs[q], prep.total_sat[q], floor[q])
                 ceiling[q] = rho + slacks[q] / uncapped + 4 * EPS * rho
             else:
@@ -347,24 +344,28 @@ def _fixed_price(prep: Prepared, branch: _Branch, q: int) -> Fraction | None:
     the supporters with money), in whole numbers (under cost satisfaction, 1 / their number).
     """
     sup = prep.supporters[q]
-    rich = branch.high[sup] > 0
-    if not rich.any():
+    high = branch.high[sup]
+    rich = high > 0
+    n_rich = int(np.count_nonzero(rich))
+    if not n_rich:
         return None
+    sats = prep.sats[q][rich]
     if prep.election.ballot_points is None:
-        rho = Fraction(1, int(rich.sum()))
+        rho = Fraction(1, n_rich)
     else:
-        rho = Fraction(prep.election.costs[q]) / int(round(prep.sats[q][rich].sum()))
-    share = float(rho) * prep.sats[q][rich]
-    if (branch.low[sup][rich] - share <= 4 * EPS * (share + branch.high[sup][rich])).any():
+        rho = Fraction(prep.election.costs[q]) / int(round(sats.sum()))
+    share = float(rho) * sats
+    if (branch.low[sup][rich] - share <= 4 * EPS * (share + high[rich])).any():
         return None
     return rho
 
 
 def _buy(prep: Prepared, branch: _Branch, p: int, margin: float) -> None:
     """Branch buys p: the lowest money pays the highest price, the highest money the lowest."""
-    sup, sat = prep.supporters[p], prep.sats[p]
-    branch.low[sup] = np.maximum(branch.low[sup] - branch.ceiling[p] * sat - margin, 0.0)
-    branch.high[sup] = np.maximum(branch.high[sup] - branch.floor[p] * sat + margin, 0.0)
+    sup, sat = prep.supporters[p], prep.price_sat[p]
+    for money, pay in ((branch.low, branch.ceiling[p] * sat + margin), (branch.high, branch.floor[p] * sat - margin)):
+        left = money[sup] - pay
+        money[sup] = np.maximum(left, 0.0, out=left)
     branch.bought += (p,)
     branch.remaining.discard(p)
     branch.floor[p] = np.inf
@@ -514,15 +515,13 @@ def add1(
     runs = 1
     jump = 2
     too_wide, held_back = np.inf, 0  # the last width whose proof failed; proofs since at half that width
-    known = len(current.selected)  # projects bought lately: where to keep near-tie branches apart
     why = stop(frozenset(current.selected))
     while why is None:
         if jump > 1:
             runs += 1
-            outcomes = interval_run(prep, start + k * step, start + (k + jump) * step, known - SEPARATE_LAST)
+            outcomes = interval_run(prep, start + k * step, start + (k + jump) * step)
             if outcomes is not None and all(stop(o) is None for o in outcomes):
                 k += jump  # no endowment in between stops, whichever of these sets it buys
-                known = min(map(len, outcomes))
                 if 2 * jump < too_wide:
                     jump *= 2
                 else:  # doubling failed lately: hold the width, and only now and then try wider
@@ -534,7 +533,6 @@ def add1(
                 jump //= 2  # a stop, or possibilities too many to follow, within `jump`: look closer
             continue
         current, k, runs = run(prep, start + (k + 1) * step), k + 1, runs + 1
-        known = len(current.selected)
         why = stop(frozenset(current.selected))
         jump = 2
     if why == "overspent":
