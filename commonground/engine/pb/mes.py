@@ -11,12 +11,13 @@ error (`_slack`), and any comparison inside that margin sends the whole run to t
 implementation (`exact_run`), so results never depend on rounding.
 
 The add1 loop (raise the endowment by one unit until the outcome overspends or is exhaustive) jumps
-over endowments where the set bought cannot change. More money never raises a price and never
-lowers anyone's money after a purchase, so bounds on every voter's money hold for every run in an
+over endowments where no outcome can stop it. More money never raises a price and never lowers
+anyone's money after a purchase, so bounds on every voter's money hold for every run in an
 endowment interval at once. `interval_run` follows all those runs together with such bounds,
-branching where nearly tied projects may swap, and proves the set bought is the same throughout
-(docs/pb.md has the argument). The loop doubles the interval while the proof holds, and otherwise
-bisects down to a single unit step, which is an ordinary run and always exact.
+branching where nearly tied projects may swap, and returns every set they may buy (docs/pb.md has
+the argument); when none of them stops the loop, it jumps the whole interval. The loop doubles the
+interval while that holds and otherwise halves it, down to a single unit step, which is an ordinary
+run and always exact; where proofs cost more than the runs they save, it sweeps unit runs.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from commonground.engine.pb.profile import Election
 
 EPS = 1e-12  # relative error margin per round, ~4500 × the float64 unit round-off
 PROBE_AFTER = 4  # add1 tries a jump wider than the last that failed after 4 proofs at half its width
+FADE = 0.75  # add1 weighs proofs' cost against unit runs over its last few proofs
 
 
 _sum = np.add.reduce  # ndarray.sum without its Python-level wrapper: the hot loops call it ~10^5 times
@@ -237,12 +239,20 @@ class _Branch:
                        self.ceiling.copy(), self.fresh.copy(), self.priced.copy(), dict(self.fixed))  # fmt: skip
 
 
+@dataclass
+class Proof:
+    """What interval_run found, and what it cost (add1 weighs that against unit runs)."""
+
+    outcomes: frozenset[frozenset[int]] | None  # every set the runs may buy; None: too many to follow
+    rounds: int  # rounds followed, summed over branches (each on both bounds)
+
+
 def interval_run(
     prep: Prepared,
     low: Fraction,
     high: Fraction,
     max_branches: int = 8,
-) -> frozenset[frozenset[int]] | None:
+) -> Proof:
     """Every set of projects MES may buy at an endowment in [low, high] (a superset of the sets it
     does buy), or None when the possibilities are too many to follow.
 
@@ -266,7 +276,9 @@ def interval_run(
     margin = 4 * EPS * hi_e  # absolute float error of one voter's money after one payment
     free = frozenset(prep.free)
     outcomes: set[frozenset[int]] = set()
+    rounds = 0
     while branches:
+        rounds += len(branches)
         grown: list[_Branch] = []
         for branch in branches:
             cheapest, may_end = _cheapest(prep, branch, slacks, costs)
@@ -283,9 +295,9 @@ def interval_run(
                 merged[key] = _merge(merged[key], child) if key in merged else child
             grown = list(merged.values())
         if len(grown) > max_branches:
-            return None
+            return Proof(None, rounds)
         branches = grown
-    return frozenset(outcomes)
+    return Proof(frozenset(outcomes), rounds)
 
 
 def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> tuple[list[int], bool]:
@@ -515,12 +527,23 @@ def add1(
     runs = 1
     jump = 2
     too_wide, held_back = np.inf, 0  # the last width whose proof failed; proofs since at half that width
+    run_cost = len(current.rounds) + 1  # a run's cost, in rounds
+    spent = gained = 0.0  # proofs' recent cost in rounds, and the units they jumped (both fading)
+    tried = sweep = 0  # proofs since the last sweep; unit runs left in the current sweep
+    sweep_length = 2
     why = stop(frozenset(current.selected))
     while why is None:
-        if jump > 1:
-            runs += 1
-            outcomes = interval_run(prep, start + k * step, start + (k + jump) * step)
-            if outcomes is not None and all(stop(o) is None for o in outcomes):
+        if jump > 1 and not sweep:
+            runs, tried = runs + 1, tried + 1
+            proof = interval_run(prep, start + k * step, start + (k + jump) * step)
+            proven = proof.outcomes is not None and all(stop(o) is None for o in proof.outcomes)
+            spent, gained = FADE * spent + 2 * proof.rounds, FADE * gained + (jump if proven else 0)
+            if tried >= 3:  # enough proofs to judge: where they cost more per unit than runs, sweep
+                if spent > gained * run_cost:
+                    sweep, sweep_length, tried, spent, gained = sweep_length, min(2 * sweep_length, 64), 0, 0, 0
+                else:
+                    sweep_length = 2
+            if proven:
                 k += jump  # no endowment in between stops, whichever of these sets it buys
                 if 2 * jump < too_wide:
                     jump *= 2
@@ -534,7 +557,11 @@ def add1(
             continue
         current, k, runs = run(prep, start + (k + 1) * step), k + 1, runs + 1
         why = stop(frozenset(current.selected))
-        jump = 2
+        run_cost = len(current.rounds) + 1
+        if sweep:
+            sweep -= 1  # the jump's width is kept for the proofs after the sweep
+        else:
+            jump = 2
     if why == "overspent":
         k -= 1  # the last endowment whose outcome fits
     if current.endowment != start + k * step:

@@ -52,7 +52,7 @@ def parse(text: str, source: str = "<string>") -> Election:
     project_lines: list[int] = []
     seen: list[str] = []
     for line, row in enumerate(rows, start=1):
-        if not row or all(not c.strip() for c in row):
+        if not row or (not row[0].strip() and not "".join(row).strip()):
             continue
         first = row[0].strip()
         if first.upper() in SECTIONS and len(row) == 1:
@@ -74,7 +74,7 @@ def parse(text: str, source: str = "<string>") -> Election:
             continue
         if len(row) != len(header):
             raise PabulibError(source, line, f"{len(row)} fields where the {section} header has {len(header)}")
-        values = dict(zip(header, (c.strip() for c in row), strict=True))
+        values = dict(zip(header, map(str.strip, row), strict=True))
         if section == "META":
             meta[values[header[0]]] = values[header[1]]
         elif section == "PROJECTS":
@@ -107,12 +107,13 @@ def parse(text: str, source: str = "<string>") -> Election:
     scored = vote_type in ("cumulative", "scoring")
     warnings: list[str] = []
     for v, (row, line) in enumerate(zip(voters, vote_lines, strict=True)):
-        names = [x.strip() for x in row["vote"].split(",") if x.strip()] if row["vote"] else []
-        ballot = []
-        for name in names:
-            if name not in index_of:
-                raise PabulibError(source, line, f"vote names project {name!r}, which is not in PROJECTS")
-            ballot.append(index_of[name])
+        names = [x for x in map(str.strip, row["vote"].split(",")) if x] if row["vote"] else []
+        try:
+            ballot = [index_of[name] for name in names]
+        except KeyError as missing:
+            raise PabulibError(
+                source, line, f"vote names project {missing.args[0]!r}, which is not in PROJECTS"
+            ) from None
         duplicated = len(set(ballot)) != len(ballot)
         if duplicated and not scored:
             warnings.append(f"line {line}: a project named twice in one vote counts once")

@@ -84,7 +84,7 @@ def test_every_endowment_in_an_interval_buys_one_of_the_sets_it_allows(case, ext
     election = pabulib.parse(text)
     prep = mes.Prepared(election)
     low = Fraction(election.budget) / election.n_voters + extra
-    possible = mes.interval_run(prep, low, low + width)
+    possible = mes.interval_run(prep, low, low + width).outcomes
     assume(possible is not None)
     for between in range(2 * width + 1):  # every unit, and the halves: the proof is for the whole interval
         assert frozenset(mes.exact_run(prep, low + Fraction(between, 2)).selected) in possible
@@ -106,7 +106,7 @@ def test_an_interval_with_near_ties_is_proven_through_branches(monkeypatch):
         return found, may_end
 
     monkeypatch.setattr(mes, "_cheapest", cheapest)  # a spy: records how many projects each round may buy
-    possible = mes.interval_run(prep, low, low + 4)
+    possible = mes.interval_run(prep, low, low + 4).outcomes
     assert any(branched)
     assert possible is not None
     for quarter in range(17):
@@ -121,7 +121,7 @@ def test_an_interval_where_the_outcome_changes_allows_both_sets():
     low = Fraction(election.budget) / election.n_voters + 20
     before, after = (frozenset(mes.run(prep, low + extra).selected) for extra in (0, 2))
     assert before != after
-    assert mes.interval_run(prep, low, low + 2) == {before, after}
+    assert mes.interval_run(prep, low, low + 2).outcomes == {before, after}
 
 
 def test_exact_ties_among_supporters_with_no_money_left_are_settled_in_floats():
@@ -151,3 +151,42 @@ def test_a_supporter_exactly_at_the_price_does_not_stall_the_float_run():
     jumped = mes.add1(election, 1, False)
     stepped = mes.unit_steps_reference(election, 1, False, max_steps=jumped.steps + 1)
     assert ids(election, jumped.trace) == ids(election, stepped)
+
+
+def test_where_proofs_cost_more_than_runs_the_loop_sweeps_unit_runs(monkeypatch):
+    """Łódź 2022 (90,494 voters, every project sharing supporters with every other) changes set at
+    almost every unit, so a proof costs several runs and jumps little: add1 then makes unit runs
+    in sweeps, and still stops where plain unit steps (each an exact run) stop."""
+    election = pabulib.read(PABULIB / "Poland_Lodz_2022.pb")
+    prep = mes.Prepared(election)
+    calls = {"proofs": 0, "runs": 0}
+    original_run, original_proof = mes.run, mes.interval_run
+
+    def run(*args):
+        calls["runs"] += 1
+        return original_run(*args)
+
+    def interval_run(*args):
+        calls["proofs"] += 1
+        return original_proof(*args)
+
+    monkeypatch.setattr(mes, "run", run)
+    monkeypatch.setattr(mes, "interval_run", interval_run)
+    jumped = mes.add1(election, 1, True, prep=prep)
+    assert calls["runs"] > calls["proofs"]  # unit runs took over from proofs
+
+    start = Fraction(election.budget) / election.n_voters
+    k, previous = 0, None
+    while True:  # pabutools' loop, one unit at a time, with the exact-when-close run
+        trace = original_run(prep, start + k)
+        spent = sum(Fraction(election.costs[p]) for p in trace.selected)
+        if spent > election.budget:
+            stopped = previous
+            break
+        left = [p for p in prep.candidates if p not in trace.selected]
+        if all(spent + election.costs[p] > election.budget for p in left):  # exhaustive (or all bought)
+            stopped = trace
+            break
+        previous, k = trace, k + 1
+    assert ids(election, jumped.trace) == ids(election, stopped)
+    assert jumped.trace.endowment == stopped.endowment
