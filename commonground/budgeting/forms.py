@@ -196,7 +196,12 @@ class BallotForm(forms.Form):
                 label="Voting code",
                 max_length=40,
                 required=not with_paper_number,
-                help_text="The 12 letters and numbers on your card, like ABCD-EFGH-JKMN.",
+                help_text="The 12 letters and numbers on your card, like ABCD-EFGH-JKMN."
+                + (
+                    " Each person votes once: with a verified account or with a code, not both."
+                    if process.accepts_accounts
+                    else ""
+                ),
                 error_messages={"required": "Enter your voting code"},
                 widget=forms.TextInput(
                     attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.text import slugify
 
 from commonground.accounts.permissions import user_can
@@ -312,9 +312,14 @@ def cast(process: Process, choices: dict[str, int], *, user=None, code: str | No
                     raise ProcessError(why)
                 if process.electorate == Process.Electorate.POSTCODE:
                     check_postcode(process, postcode)
-            mark = VoterMark.objects.filter(
-                process=process, **({"code": voting_code} if voting_code else {"user": user})
-            ).first()
+            # A code used while signed in also marks the account, so one person cannot vote both ways.
+            signed_in = getattr(user, "is_authenticated", False)
+            voter = Q(code=voting_code) if voting_code else Q(user=user)
+            if voting_code and signed_in:
+                voter |= Q(user=user)
+            mark = VoterMark.objects.filter(voter, process=process).first()
+            if mark is not None and voting_code is not None and mark.code_id != voting_code.pk:
+                raise ProcessError("You have already voted in this process. A voting code cannot give a second vote.")
             if mark is not None:
                 if process.secret or mark.paper_id is None:
                     raise ProcessError(
@@ -332,7 +337,7 @@ def cast(process: Process, choices: dict[str, int], *, user=None, code: str | No
             )
             VoterMark.objects.create(
                 process=process,
-                user=None if voting_code else user,
+                user=user if signed_in else None,
                 code=voting_code,
                 paper=None if process.secret else paper,
                 **answers,

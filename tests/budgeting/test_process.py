@@ -513,6 +513,31 @@ def test_a_code_cannot_vote_where_the_process_does_not_use_codes(officer_client,
     assert not BallotPaper.objects.exists() and not PaperEntry.objects.exists()
 
 
+def test_a_signed_in_voter_cannot_vote_again_with_a_code(officer_client, officer, make_user):
+    """Verified residents or code holders: a code used while signed in marks the account too, so the
+    same person cannot vote both ways, whichever comes first."""
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    a, b = projects[0].project_id, projects[1].project_id
+    verified = make_user("v@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT))
+    unverified = make_user("u@example.org", roles=(Role.RESIDENT,))
+    first, second = services.issue_codes(process, officer, 2, "")
+    services.cast(process, {a: 1}, user=verified)
+    with pytest.raises(services.ProcessError, match="already voted"):
+        services.cast(process, {b: 1}, user=verified, code=first)
+    services.cast(process, {b: 1}, user=unverified, code=second)  # not verified, so by code
+    grant = unverified.role_grants.create(role=Role.VERIFIED_RESIDENT)
+    unverified = type(unverified).objects.get(pk=unverified.pk)
+    with pytest.raises(services.ProcessError, match="already been cast"):
+        services.cast(process, {a: 1}, user=unverified)  # verified later: the code vote was theirs
+    grant.delete()
+    assert BallotPaper.objects.count() == 2
+    assert VoterMark.objects.filter(user=unverified, code__isnull=False).count() == 1
+    assert not VoterMark.objects.filter(code__isnull=False, user=verified).exists()
+    services.cast(process, {a: 1}, code=first)  # the unused code still works for someone else
+    assert BallotPaper.objects.count() == 3
+
+
 def test_points_and_ranks_sit_in_one_fieldset_and_errors_name_the_project(officer_client, officer, make_user):
     process = make_process(officer_client, ballot_type="cumulative", max_points="10")
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
