@@ -643,6 +643,55 @@ def pb_tally(
         out.print(f"{len(winners)} winners, {spent:,} of {election.budget:,} spent: {', '.join(winners)}")
 
 
+@pb_app.command("check")
+def pb_check(
+    file: Annotated[Path, typer.Argument(help="A pabulib .pb file.")],
+    strict: Annotated[bool, typer.Option(help="Votes that break the META's ballot limits are errors.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="json or text")] = "text",
+) -> None:
+    """Check a .pb file and summarise it: ballots, limits, categories and anything read leniently."""
+    import json
+
+    from commonground.engine.pb import pabulib
+
+    try:
+        election = pabulib.read(file, strict=strict)
+    except pabulib.PabulibError as exc:
+        fail(str(exc))
+    by_category: dict[str, dict[str, int]] = {}
+    for cost, categories in zip(election.costs, election.categories, strict=True):
+        for category in categories:
+            entry = by_category.setdefault(category, {"projects": 0, "cost": 0})
+            entry["projects"] += 1
+            entry["cost"] += cost
+    summary = {
+        "vote_type": election.vote_type,
+        "budget": election.budget,
+        "projects": election.n_projects,
+        "voters": election.n_voters,
+        "limits": {k: v for k, v in vars(election.limits).items() if v is not None},
+        "categories": by_category,
+        "targets": sorted({t for targets in election.targets for t in targets}),
+        "warnings": election.warnings,
+    }
+    if fmt == "json":
+        out.print_json(json.dumps(summary, default=str))
+        return
+    out.print(
+        f"{file}: {election.vote_type} ballots, {election.n_voters:,} voters, {election.n_projects} projects, "
+        f"budget {election.budget:,}",
+        soft_wrap=True,
+    )
+    for key, value in summary["limits"].items():
+        out.print(f"  {key}: {value}")
+    for category, entry in sorted(by_category.items()):
+        out.print(f"  category {category}: {entry['projects']} projects costing {entry['cost']:,}", soft_wrap=True)
+    if summary["targets"]:
+        out.print(f"  targets: {', '.join(summary['targets'])}", soft_wrap=True)
+    for warning in election.warnings:
+        out.print(f"  warning: {warning}", soft_wrap=True)
+
+
 def parse_day(value: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)

@@ -23,6 +23,7 @@ SUBCOMMANDS = [
     ["version"],
     ["pb"],
     ["pb", "tally"],
+    ["pb", "check"],
     ["fund", "allocate"],
     ["index", "imd"],
     ["data", "load"],

@@ -139,6 +139,8 @@ def submit_proposal(process: Process, author, **fields) -> Proposal:
 def review(proposal: Proposal, actor, *, feasible: bool, cost: int, reason: str) -> Proposal:
     if not feasible and not reason.strip():
         raise ProcessError("Say why the proposal cannot go on the ballot", field="reason")
+    if feasible and cost <= 0:
+        raise ProcessError("A project on the ballot must cost more than £0", field="cost")
     if feasible and cost > proposal.process.budget:
         raise ProcessError(f"The cost is more than the whole budget of £{proposal.process.budget:,}", field="cost")
     with transaction.atomic():

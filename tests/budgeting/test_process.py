@@ -602,6 +602,23 @@ def test_amounts_that_are_not_money_get_a_field_error(officer_client):
     assert not Process.objects.exists()
 
 
+def test_a_free_project_cannot_go_on_the_ballot(officer_client, make_user):
+    """Every rule divides by cost, and the count's .pb file refuses a cost of 0."""
+    process = make_process(officer_client)
+    assert advance(officer_client, process).status_code == 302
+    _client(make_user("res@example.org", roles=(Role.RESIDENT,))).post(
+        reverse("budgeting:propose", args=[process.slug]),
+        {"title": "Litter pick", "summary": "Volunteers pick litter", "estimated_cost": "0"},
+    )
+    idea = Proposal.objects.get(process=process)
+    r = officer_client.post(
+        reverse("budgeting:review", args=[process.slug, idea.pk]), {"feasible": "yes", "cost": "0", "reason": ""}
+    )
+    assert r.status_code == 200 and "must cost more than £0" in r.content.decode()
+    idea.refresh_from_db()
+    assert idea.status == Proposal.Status.SUBMITTED and idea.cost is None
+
+
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_after_the_count_no_paper_shares_a_row_version_with_a_voters_mark(make_user, demo):

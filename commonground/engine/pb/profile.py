@@ -14,6 +14,22 @@ import numpy as np
 
 VOTE_TYPES = ("approval", "choose-1", "cumulative", "scoring", "ordinal")
 Number = int | Fraction
+LIMIT_KEYS = ("min_length", "max_length", "min_sum_points", "max_sum_points", "min_points", "max_points",
+              "min_sum_cost", "max_sum_cost")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BallotLimits:
+    """What a valid vote looked like in this election, as the file's META declares it (None: no limit)."""
+
+    min_length: Number | None = None
+    max_length: Number | None = None
+    min_sum_points: Number | None = None
+    max_sum_points: Number | None = None
+    min_points: Number | None = None
+    max_points: Number | None = None
+    min_sum_cost: Number | None = None
+    max_sum_cost: Number | None = None
 
 
 @dataclass(eq=False)
@@ -32,6 +48,20 @@ class Election:
     ballot_points: np.ndarray | None = None
     index_of: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # oddities in the file that were read leniently
+    limits: BallotLimits = field(default_factory=BallotLimits)
+
+    @property
+    def categories(self) -> list[tuple[str, ...]]:
+        """Each project's categories (the PROJECTS column `category`, comma-separated), e.g. ("education",)."""
+        return self._listed("category")
+
+    @property
+    def targets(self) -> list[tuple[str, ...]]:
+        """Each project's target groups (the PROJECTS column `target`, comma-separated), e.g. ("seniors",)."""
+        return self._listed("target")
+
+    def _listed(self, column: str) -> list[tuple[str, ...]]:
+        return [tuple(x.strip() for x in row.get(column, "").split(",") if x.strip()) for row in self.projects]
 
     @property
     def n_projects(self) -> int:

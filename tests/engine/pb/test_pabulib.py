@@ -71,3 +71,89 @@ GOOD = (
 def test_broken_files_name_the_line_and_field(broken, message):
     with pytest.raises(pabulib.PabulibError, match=message.replace("(", r"\(").replace("'", "'")):
         pabulib.parse(broken, "test.pb")
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (GOOD.replace("budget;100", "budget;0"), "line 3: budget '0' must be more than 0"),
+        (GOOD.replace("1;60", "1;0"), "line 7: cost of project 1 must be more than 0"),
+        (GOOD.replace("2;50", "1;50"), "line 8: project_id '1' appears twice"),
+        (GOOD + "1;2\n", "line 12: voter_id '1' appears twice"),
+        (GOOD.replace("budget;100", "budget;100\nnum_votes;2"), "line 4: num_votes is 2 but the file has 1"),
+        (GOOD.replace("budget;100", "budget;100\nmax_length;-1"), "line 4: max_length '-1' cannot be negative"),
+        (
+            GOOD.replace("vote_type;approval", "vote_type;cumulative")
+            .replace("voter_id;vote", "voter_id;vote;points")
+            .replace("1;1,2", "1;1,2;3,-1"),
+            "line 11: points cannot be negative",
+        ),
+    ],
+)
+def test_impossible_values_name_the_line(broken, message):
+    with pytest.raises(pabulib.PabulibError, match=message):
+        pabulib.parse(broken, "test.pb")
+
+
+LIMITED = (
+    "META\nkey;value\nbudget;100\nvote_type;cumulative\nmax_length;2\nmin_sum_points;3\nmax_sum_points;5\n"
+    "PROJECTS\nproject_id;cost;category;target\n1;60;parks,youth;children\n2;50;;\n3;10;parks;\n"
+    "VOTES\nvoter_id;vote;points\n1;1,2;2,2\n2;1,2,3;1,1,1\n3;3;6\n4;1;1\n5;2;2\n"
+)
+
+
+def test_votes_breaking_the_meta_limits_are_warnings_or_strict_errors():
+    election = pabulib.parse(LIMITED, "test.pb")
+    assert election.limits.max_length == 2 and election.limits.max_sum_points == 5
+    assert election.warnings == [
+        "line 16: vote has 3 projects; META max_length is 2",
+        "line 18: vote gives 1 points; META min_sum_points is 3 (and 1 more votes)",
+        "line 17: vote gives 6 points; META max_sum_points is 5",
+    ]
+    with pytest.raises(pabulib.PabulibError, match="line 16: vote has 3 projects; META max_length is 2"):
+        pabulib.parse(LIMITED, "test.pb", strict=True)
+    assert election.categories == [("parks", "youth"), (), ("parks",)]
+    assert election.targets == [("children",), (), ()]
+
+
+def test_a_choose_one_vote_naming_two_projects_is_named():
+    text = GOOD.replace("vote_type;approval", "vote_type;choose-1")
+    assert pabulib.parse(text).warnings == ["line 11: a choose-1 vote names 2 projects"]
+    with pytest.raises(pabulib.PabulibError, match="line 11: a choose-1 vote names 2 projects"):
+        pabulib.parse(text, strict=True)
+
+
+def test_real_files_keep_their_declared_limits_but_two():
+    """Every shared file keeps the ballot limits its META declares, except nine Mechanical Turk votes
+    whose points fall short of the required 100 (and Częstochowa names a project twice in one vote):
+    read leniently with a warning, refused when strict."""
+    broken = {}
+    for path in FILES:
+        try:
+            pabulib.read(path, strict=True)
+        except pabulib.PabulibError as exc:
+            broken[path.stem] = str(exc)
+    assert sorted(broken) == ["Poland_Czestochowa_2020", "Worldwide_Mechanical_Turk_Utilities_8"]
+    assert "vote names a project twice" in broken["Poland_Czestochowa_2020"]
+    assert (
+        "line 52: vote gives 98 points; META min_sum_points is 100" in broken["Worldwide_Mechanical_Turk_Utilities_8"]
+    )
+    turk = pabulib.read(PABULIB / "Worldwide_Mechanical_Turk_Utilities_8.pb")
+    assert turk.warnings == ["line 52: vote gives 98 points; META min_sum_points is 100 (and 8 more votes)"]
+
+
+def test_check_command_summarises_and_is_strict_on_request():
+    import json
+
+    from tests.conftest import run_cli
+
+    turk = str(PABULIB / "Worldwide_Mechanical_Turk_Utilities_8.pb")
+    result = run_cli("pb", "check", turk, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["voters"] == 74 and summary["limits"] == {"min_sum_points": 100, "max_sum_points": 100}
+    assert summary["categories"]["Education"] == {"projects": 4, "cost": 745_000}
+    assert summary["warnings"] == ["line 52: vote gives 98 points; META min_sum_points is 100 (and 8 more votes)"]
+    strict = run_cli("pb", "check", turk, "--strict")
+    assert strict.returncode == 1
+    assert strict.stderr.strip() == f"Error: {turk}, line 52: vote gives 98 points; META min_sum_points is 100"
