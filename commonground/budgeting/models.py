@@ -16,6 +16,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from commonground.engine.pb.ballot import BALLOT_TYPES
 from commonground.places.models import Area
@@ -81,6 +82,15 @@ class Process(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def past_closing_date(self) -> bool:
+        """Voting closes at the end of its closing date (UK time); after it no one can vote online,
+        though officers may still type in paper ballots received in time, until they close the vote."""
+        return self.voting_closes is not None and timezone.localdate() > self.voting_closes
+
+    @property
+    def taking_ballots(self) -> bool:
+        return self.phase == self.Phase.VOTING and not self.past_closing_date()
 
     @property
     def accepts_codes(self) -> bool:

@@ -349,9 +349,10 @@ def cast(process: Process, choices: dict[str, int], *, user=None, code: str | No
     return Cast(receipt=format_code(receipt) if receipt else None, changed=False)
 
 
-def _require_open(process: Process) -> None:
+def _require_open(process: Process, *, paper: bool = False) -> None:
     """Check voting is open and hold a share lock on the process until the ballot commits, so
-    closing the vote (which locks the row for update) waits for ballots in flight and counts them."""
+    closing the vote (which locks the row for update) waits for ballots in flight and counts them.
+    After the closing date only officers' paper entries are taken (papers that arrived in time)."""
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(Process._meta.db_table)
         lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
@@ -359,6 +360,8 @@ def _require_open(process: Process) -> None:
         row = cursor.fetchone()
     if row is None or row[0] != Phase.VOTING:
         raise ProcessError("Voting is not open")
+    if not paper and process.past_closing_date():
+        raise ProcessError(f"Voting closed on {process.voting_closes:%-d %B %Y}")
 
 
 def _voting_code(process: Process, code: str) -> VotingCode:
@@ -403,7 +406,7 @@ def enter_paper(process: Process, actor, paper_number: str, choices: dict[str, i
         raise ProcessError("This process does not use voting codes", field="code")
     code_hash = _hash(normalise_code(code)) if code.strip() else ""
     with transaction.atomic():
-        _require_open(process)
+        _require_open(process, paper=True)
         entries = list(PaperEntry.objects.select_for_update().filter(process=process, paper_number=paper_number))
         if any(e.entry == 3 for e in entries) or (len(entries) == 2 and _same(entries[0], entries[1])):
             raise ProcessError(f"Paper {paper_number} has already been counted", field="paper_number")

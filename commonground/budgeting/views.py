@@ -194,7 +194,7 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
         with_postcode=process.electorate == Process.Electorate.POSTCODE and not use_code and not receipt,
         age_bands=None if receipt else services.equality_bands(process),
     )
-    if request.method == "POST" and process.phase == Phase.VOTING:
+    if request.method == "POST" and process.taking_ballots:
         limited = (
             (use_code or receipt)
             and not kiosk
@@ -257,7 +257,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     """Open to everyone; who may vote is decided per process (account, roll or code) in services."""
     process = _process(request, slug)
-    if process.phase != Phase.VOTING:
+    if not process.taking_ballots:
         messages.error(request, "Voting is not open.")
         return redirect("budgeting:detail", slug=process.slug)
     if not process.accepts_codes:
@@ -272,7 +272,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
 def change_vote(request: HttpRequest, slug: str) -> HttpResponse:
     """Secret processes: change a ballot with the receipt code given when it was cast."""
     process = _process(request, slug)
-    if process.phase != Phase.VOTING or not process.secret:
+    if not process.taking_ballots or not process.secret:
         raise Http404("Ballots in this process cannot be changed with a receipt")
     return _ballot_page(request, process, receipt=True)
 
@@ -287,7 +287,7 @@ def kiosk_start(request: HttpRequest, slug: str) -> HttpResponse:
     nothing but cast ballots with codes in this one process, so voters at the device cannot reach
     officer pages. Signing in again ends kiosk mode."""
     process = _process(request, slug)
-    if process.phase != Phase.VOTING or not process.accepts_codes:
+    if not process.taking_ballots or not process.accepts_codes:
         messages.error(request, "The kiosk works while a vote that uses codes is open.")
         return redirect("budgeting:detail", slug=process.slug)
     record(request.user, "pb.kiosk_start", process)
@@ -306,7 +306,7 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
         request.session.pop(KIOSK_SESSION_KEY, None)
     if request.session.get(KIOSK_SESSION_KEY) != process.slug:
         raise PermissionDenied("This device is not a kiosk for this process. A council officer starts it.")
-    if process.phase != Phase.VOTING or not process.accepts_codes:
+    if not process.taking_ballots or not process.accepts_codes:
         request.session.pop(KIOSK_SESSION_KEY, None)
         messages.info(request, "Voting has closed. The kiosk is off.")
         return redirect("budgeting:detail", slug=process.slug)

@@ -4,6 +4,7 @@ and paper, the count, exports and delivery; plus the rules on who may do what.""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -14,6 +15,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from commonground.accounts.roles import Role
 from commonground.audit.models import AuditRecord
@@ -23,12 +25,14 @@ from commonground.budgeting.models import BallotPaper, PaperEntry, Process, Prop
 from commonground.engine.pb import pabulib, rules
 from tests.conftest import run_cli
 
+NEXT_YEAR = dt.date.today().year + 1  # the dates must stay in the future whenever the tests run
 SETUP = {
     "title": "Brookfield Decides 2027", "area_code": "X05000002", "description": "Spend the neighbourhood CIL.",
     "source_of_money": "CIL neighbourhood portion", "budget": "50,000", "ballot_type": "approval",
     "min_selections": "1", "max_selections": "3", "max_points": "", "rule": "equal-shares",
     "complete_greedily": "on", "electorate": "verified_or_codes", "min_age": "16", "secret": "on",
-    "proposals_close": "2027-03-31", "voting_opens": "2027-05-01", "voting_closes": "2027-05-21",
+    "proposals_close": f"{NEXT_YEAR}-03-31", "voting_opens": f"{NEXT_YEAR}-05-01",
+    "voting_closes": f"{NEXT_YEAR}-05-21",
 }  # fmt: skip
 IDEAS = [("Community garden", 20_000), ("Youth club nights", 15_000), ("Benches on the green", 5_000),
          ("Repair café", 12_000), ("Skate park", 45_000)]  # fmt: skip
@@ -600,6 +604,30 @@ def test_amounts_that_are_not_money_get_a_field_error(officer_client):
         r = officer_client.post(reverse("budgeting:create"), {**SETUP, "budget": budget})
         assert r.status_code == 200 and message in r.content.decode()
     assert not Process.objects.exists()
+
+
+def test_online_voting_ends_with_the_closing_date_but_paper_entry_does_not(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    voter = make_user("v@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT))
+    a = projects[0].project_id
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Process.objects.filter(pk=process.pk).update(voting_closes=yesterday)
+    process.refresh_from_db()
+    with pytest.raises(services.ProcessError, match=f"Voting closed on {yesterday:%-d %B %Y}"):
+        services.cast(process, {a: 1}, user=voter)
+    vote = reverse("budgeting:vote", args=[process.slug])
+    assert _client(voter).post(vote, {"projects": [a], "age_confirmed": "on"}).status_code == 302
+    page = Client().get(reverse("budgeting:detail", args=[process.slug])).content.decode()
+    assert 'data-testid="closed"' in page and f'href="{vote}"' not in page
+    second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+    services.enter_paper(process, officer, "P-1", {a: 1})
+    assert services.enter_paper(process, second, "P-1", {a: 1}) == "counted"  # a paper that arrived in time
+    assert BallotPaper.objects.count() == 1 and not VoterMark.objects.filter(user=voter).exists()
+    Process.objects.filter(pk=process.pk).update(voting_closes=timezone.localdate())  # the last day counts
+    process.refresh_from_db()
+    services.cast(process, {a: 1}, user=voter)
+    assert BallotPaper.objects.count() == 2
 
 
 def test_a_free_project_cannot_go_on_the_ballot(officer_client, make_user):
