@@ -152,11 +152,11 @@ def parse(text: str, source: str = "<string>", *, strict: bool = False) -> Elect
             points.extend(scores.values())
         entries.extend(ballot)
         ptr[v + 1] = len(entries)
+    ballot_projects = np.array(entries, dtype=np.int32)
     ballot_points = np.array(points, dtype=np.int64) if scored else None
-    costs_array = np.array([float(c) for c in costs])
-    entry_array = np.array(entries, dtype=np.int64)
+    cost_array = np.array([float(c) for c in costs])
     warnings += _check_votes(
-        vote_type, limits, ptr, entry_array, ballot_points, costs_array, vote_lines, source, strict
+        vote_type, limits, ptr, ballot_projects, ballot_points, cost_array, vote_lines, source, strict
     )
     return Election(
         meta=meta,
@@ -169,7 +169,7 @@ def parse(text: str, source: str = "<string>", *, strict: bool = False) -> Elect
         budget=budget,
         vote_type=vote_type,
         ballot_ptr=ptr,
-        ballot_projects=np.array(entries, dtype=np.int32),
+        ballot_projects=ballot_projects,
         ballot_points=ballot_points,
         index_of=index_of,
         limits=limits,
@@ -205,51 +205,46 @@ def _check_votes(vote_type: str, limits: BallotLimits, ptr: np.ndarray, entries:
     (a Mechanical Turk vote with 98 of its 100 points), so each broken constraint is a warning naming
     the first vote's line and how many break it; `strict` makes it an error."""
     lengths = np.diff(ptr)
+    named = lengths > 0  # a blank vote names no project, so only min_length binds it
     voter = np.repeat(np.arange(lengths.size), lengths)
-    bound = {k: float(v) for k, v in vars(limits).items() if v is not None}
-    found: list[str] = []
-
-    def per_vote(values: np.ndarray) -> np.ndarray:
-        return np.bincount(voter, weights=values, minlength=lengths.size)
-
-    def first(broken: np.ndarray, message: str, key: str = "") -> None:
-        hit = np.flatnonzero(broken)
-        if hit.size:
-            v = int(hit[0])
-            text = message.format(length=lengths[v], total=totals[v], limit=getattr(limits, key, None))
-            if strict:
-                raise PabulibError(source, lines[v], text)
-            others = f" (and {hit.size - 1} more votes)" if hit.size > 1 else ""
-            found.append(f"line {lines[v]}: {text}{others}")
-
-    totals = per_vote(costs[entries])
-    checks = [
-        ("min_length", lambda b: lengths < b, "vote has {length} projects; META min_length is {limit}"),
-        ("max_length", lambda b: lengths > b, "vote has {length} projects; META max_length is {limit}"),
-        ("min_sum_cost", lambda b: (lengths > 0) & (totals < b), "vote costs {total:g}; META min_sum_cost is {limit}"),
-        ("max_sum_cost", lambda b: totals > b, "vote costs {total:g}; META max_sum_cost is {limit}"),
+    spent = np.bincount(voter, weights=costs[entries], minlength=lengths.size)
+    # (META key, each vote's value, whether the key is a minimum, how a broken vote is described)
+    measures = [
+        ("min_length", lengths, True, "vote has {:g} projects"),
+        ("max_length", lengths, False, "vote has {:g} projects"),
+        ("min_sum_cost", spent, True, "vote costs {:g}"),
+        ("max_sum_cost", spent, False, "vote costs {:g}"),
     ]
-    for key, broken, message in checks:
-        if key in bound:
-            first(broken(bound[key]), message, key)
     if vote_type == "choose-1":
-        first(lengths > 1, "a choose-1 vote names {length} projects")
-    if points is None:
-        return found
-    if (points < 0).any():
-        v = int(voter[np.flatnonzero(points < 0)[0]])
-        raise PabulibError(source, lines[v], "points cannot be negative")
-    totals = per_vote(points)
-    checks = [  # a blank vote gives no points, so the minimum total binds only votes that name projects
-        ("min_points", lambda b: per_vote(points < b) > 0, "points below META min_points {limit}"),
-        ("max_points", lambda b: per_vote(points > b) > 0, "points above META max_points {limit}"),
-        ("min_sum_points", lambda b: (lengths > 0) & (totals < b),
-         "vote gives {total:g} points; META min_sum_points is {limit}"),
-        ("max_sum_points", lambda b: totals > b, "vote gives {total:g} points; META max_sum_points is {limit}"),
-    ]  # fmt: skip
-    for key, broken, message in checks:
-        if key in bound:
-            first(broken(bound[key]), message, key)
+        measures.append(("", lengths, False, "a choose-1 vote names {:g} projects"))
+    if points is not None:
+        if (points < 0).any():
+            raise PabulibError(source, lines[int(voter[np.argmax(points < 0)])], "points cannot be negative")
+        lowest, highest = np.zeros(lengths.size), np.zeros(lengths.size)
+        if named.any():
+            lowest[named] = np.minimum.reduceat(points, ptr[:-1][named])
+            highest[named] = np.maximum.reduceat(points, ptr[:-1][named])
+        given = np.bincount(voter, weights=points, minlength=lengths.size)
+        measures += [
+            ("min_points", lowest, True, "vote gives a project {:g} points"),
+            ("max_points", highest, False, "vote gives a project {:g} points"),
+            ("min_sum_points", given, True, "vote gives {:g} points"),
+            ("max_sum_points", given, False, "vote gives {:g} points"),
+        ]
+    found: list[str] = []
+    for key, value, minimum, described in measures:
+        limit = getattr(limits, key) if key else 1
+        if limit is None:
+            continue
+        broken = (value < float(limit)) & (named | (key == "min_length")) if minimum else value > float(limit)
+        hit = np.flatnonzero(broken)
+        if not hit.size:
+            continue
+        v = int(hit[0])
+        text = described.format(value[v]) + (f"; META {key} is {limit}" if key else "")
+        if strict:
+            raise PabulibError(source, lines[v], text)
+        found.append(f"line {lines[v]}: {text}" + (f" (and {hit.size - 1} more votes)" if hit.size > 1 else ""))
     return found
 
 

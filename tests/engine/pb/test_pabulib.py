@@ -157,3 +157,14 @@ def test_check_command_summarises_and_is_strict_on_request():
     strict = run_cli("pb", "check", turk, "--strict")
     assert strict.returncode == 1
     assert strict.stderr.strip() == f"Error: {turk}, line 52: vote gives 98 points; META min_sum_points is 100"
+
+
+def test_points_per_project_outside_the_meta_range_are_named():
+    text = (
+        "META\nkey;value\nbudget;100\nvote_type;scoring\nmin_points;1\nmax_points;3\n"
+        "PROJECTS\nproject_id;cost\n1;60\n2;50\nVOTES\nvoter_id;vote;points\n1;1,2;0,2\n2;1;4\n3;;\n"
+    )
+    assert pabulib.parse(text).warnings == [
+        "line 13: vote gives a project 0 points; META min_points is 1",
+        "line 14: vote gives a project 4 points; META max_points is 3",
+    ]  # the blank vote on line 15 breaks neither
