@@ -19,6 +19,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# Each pytest pass appends how many checks against outside truth it skipped (../shared missing).
+export COMMONGROUND_REFERENCE_COUNT="$WORK/reference-skipped"
 
 echo "== Lint (ruff)"
 ruff check .
@@ -50,3 +52,12 @@ DATABASE_URL="postgres://commonground:commonground@127.0.0.1:$PGPORT/commongroun
 
 echo "== End-to-end tests in headless Chromium"
 "$PY" -m pytest -m e2e
+
+if [ -s "$COMMONGROUND_REFERENCE_COUNT" ]; then
+  skipped="$(awk '{s += $1} END {print s}' "$COMMONGROUND_REFERENCE_COUNT")"
+  echo "== Passed, but $skipped checks against outside truth did not run: ../shared is missing."
+  echo "   To run them, put the research pack beside the repository (README, Tests):  git clone <pack> ../shared"
+  echo "   or point COMMONGROUND_SHARED at it; .ci/run always does."
+else
+  echo "== Passed, with every check against outside truth."
+fi

@@ -10,7 +10,72 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("COMMONGROUND_SHARED", REPO.parent / "shared"))
+
+# Checks against outside truth read the research material beside the repository (../shared): the
+# national data pack, the pabulib elections, the published sortition outputs, the 360Giving schema.
+# On a fresh clone it is absent, so those checks are skipped and counted; CI sets
+# COMMONGROUND_REQUIRE_REFERENCE=1 and then a missing piece is a failure, never a skip.
+REFERENCE = {
+    "data": ("data/manifest.json", "the national data pack"),
+    "pabulib": ("pabulib/Netherlands_Assen_2024.pb", "the 30 pabulib elections"),
+    "sortition": ("sortition/replication_reference_output", "the published sortition outputs"),
+    "standards": ("standards/360giving/360-giving-schema.json", "the 360Giving schema"),
+}
+REFERENCE_SKIP = "reference material missing:"
+BRING_REFERENCE = "put the research pack at ../shared or point COMMONGROUND_SHARED at it (README, Tests)"
+
+
+def reference_missing(kind: str) -> str | None:
+    """Why the reference material `kind` cannot be read, or None when it is there."""
+    relative, label = REFERENCE[kind]
+    if (SHARED / relative).exists():
+        return None
+    return f"{label} is missing at {SHARED / relative}"
+
+
+@pytest.fixture(scope="session")
+def national_data() -> Path:
+    """The national data pack; a test asking for it is marked `reference("data")` at collection."""
+    return SHARED / "data"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "national_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.reference("data"))
+
+
+def pytest_runtest_setup(item):
+    """A test marked `reference(kind, ...)` runs only where that material is present (fails in CI if not)."""
+    for marker in item.iter_markers("reference"):
+        for kind in marker.args:
+            why = reference_missing(kind)
+            if why is None:
+                continue
+            if os.environ.get("COMMONGROUND_REQUIRE_REFERENCE") == "1":
+                pytest.fail(f"{why}: CI needs ../shared ({BRING_REFERENCE})")
+            pytest.skip(f"{REFERENCE_SKIP} {why}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """End the run by saying plainly how many checks against outside truth did not run, and how to run them."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and REFERENCE_SKIP in str(report.longrepr[2])
+    ]
+    if not skipped:
+        return
+    count_file = os.environ.get("COMMONGROUND_REFERENCE_COUNT")
+    if count_file:
+        with open(count_file, "a") as handle:
+            handle.write(f"{len(skipped)}\n")
+    terminalreporter.write_line(
+        f"{len(skipped)} checks against outside truth did not run because ../shared is missing; to run them, "
+        + BRING_REFERENCE,
+        yellow=True,
+    )
 
 
 @pytest.fixture(autouse=True)

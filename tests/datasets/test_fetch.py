@@ -22,7 +22,6 @@ import pytest
 
 from commonground.datasets import fetch as fetch_module
 from commonground.datasets.fetch import CATALOGUE, FetchError, FetchResult, Source, fetch, select, source_url
-from tests.conftest import SHARED
 
 FILE_2 = "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv"
 FILE_6 = "imd2019/File_6_-_IoD2019_Population_Denominators.csv"
@@ -36,16 +35,8 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def data_pack() -> Path:
-    path = SHARED / "data"
-    if not (path / "manifest.json").is_file():
-        pytest.fail(f"the reference data pack is missing at {path}: tests need ../shared/data")
-    return path
-
-
-@pytest.fixture(scope="module")
-def manifest(data_pack: Path) -> dict[str, dict]:
-    return {entry["file"]: entry for entry in json.loads((data_pack / "manifest.json").read_text())}
+def manifest(national_data: Path) -> dict[str, dict]:
+    return {entry["file"]: entry for entry in json.loads((national_data / "manifest.json").read_text())}
 
 
 @pytest.fixture
@@ -67,8 +58,8 @@ def serve() -> Iterator[Callable[[Path], str]]:
 
 
 @pytest.fixture
-def pack_url(serve: Callable[[Path], str], data_pack: Path) -> str:
-    return serve(data_pack)
+def pack_url(serve: Callable[[Path], str], national_data: Path) -> str:
+    return serve(national_data)
 
 
 def pack_source(relative_path: str, manifest: dict[str, dict]) -> Source:
@@ -91,14 +82,14 @@ def leftovers(directory: Path) -> list[Path]:
     return [p for p in directory.rglob("*") if p.is_file()]
 
 
-def test_downloads_file_2_and_file_6_byte_identical(tmp_path, pack_url, data_pack, manifest):
+def test_downloads_file_2_and_file_6_byte_identical(tmp_path, pack_url, national_data, manifest):
     sources = [pack_source(FILE_2, manifest), pack_source(FILE_6, manifest)]
     results = fetch(tmp_path, base_url=pack_url, sources=sources)
 
     assert [r.relative_path for r in results] == [FILE_2, FILE_6]
     for result in results:
         written = tmp_path / result.relative_path
-        assert written.read_bytes() == (data_pack / result.relative_path).read_bytes()
+        assert written.read_bytes() == (national_data / result.relative_path).read_bytes()
         assert result == FetchResult(
             result.relative_path,
             "downloaded",
@@ -125,25 +116,25 @@ def test_second_fetch_is_unchanged_and_does_not_rewrite(tmp_path, pack_url, mani
         assert (tmp_path / name).stat().st_mtime == past
 
 
-def test_pinned_file_already_in_place_is_not_downloaded(tmp_path, data_pack, manifest):
+def test_pinned_file_already_in_place_is_not_downloaded(tmp_path, national_data, manifest):
     """A good file is recognised by its digest alone: the (unreachable) server is never contacted."""
     (tmp_path / "imd2019").mkdir()
-    shutil.copyfile(data_pack / FILE_6, tmp_path / FILE_6)
+    shutil.copyfile(national_data / FILE_6, tmp_path / FILE_6)
     [result] = fetch(tmp_path, base_url="http://127.0.0.1:9", sources=[pack_source(FILE_6, manifest)])
     assert (result.status, result.verified) == ("unchanged", True)
 
 
-def corrupted_mirror(tmp_path: Path, data_pack: Path) -> Path:
+def corrupted_mirror(tmp_path: Path, national_data: Path) -> Path:
     mirror = tmp_path / "mirror"
     (mirror / "imd2019").mkdir(parents=True)
-    original = bytearray((data_pack / FILE_2).read_bytes())
+    original = bytearray((national_data / FILE_2).read_bytes())
     original[len(original) // 2] ^= 0x01  # one flipped bit in the middle of the file
     (mirror / FILE_2).write_bytes(bytes(original))
     return mirror
 
 
-def test_corrupted_download_is_rejected_and_leaves_nothing(tmp_path, serve, data_pack, manifest):
-    mirror = corrupted_mirror(tmp_path, data_pack)
+def test_corrupted_download_is_rejected_and_leaves_nothing(tmp_path, serve, national_data, manifest):
+    mirror = corrupted_mirror(tmp_path, national_data)
     corrupted_digest = sha256_of(mirror / FILE_2)
     dest = tmp_path / "dest"
 
@@ -157,9 +148,9 @@ def test_corrupted_download_is_rejected_and_leaves_nothing(tmp_path, serve, data
     assert leftovers(dest) == []  # neither the file nor a temporary file
 
 
-def test_corrupted_download_does_not_replace_an_existing_file(tmp_path, serve, data_pack, manifest):
+def test_corrupted_download_does_not_replace_an_existing_file(tmp_path, serve, national_data, manifest):
     """An older (different) copy is in place; the failed update must leave it exactly as it was."""
-    mirror = corrupted_mirror(tmp_path, data_pack)
+    mirror = corrupted_mirror(tmp_path, national_data)
     dest = tmp_path / "dest"
     (dest / "imd2019").mkdir(parents=True)
     previous = b"LSOA code (2011),previous release\n"
@@ -175,11 +166,11 @@ def test_corrupted_download_does_not_replace_an_existing_file(tmp_path, serve, d
     assert leftovers(dest) == [dest / FILE_2]
 
 
-def test_good_file_in_place_is_untouched_even_if_the_server_is_corrupted(tmp_path, serve, data_pack, manifest):
-    mirror = corrupted_mirror(tmp_path, data_pack)
+def test_good_file_in_place_is_untouched_even_if_the_server_is_corrupted(tmp_path, serve, national_data, manifest):
+    mirror = corrupted_mirror(tmp_path, national_data)
     dest = tmp_path / "dest"
     (dest / "imd2019").mkdir(parents=True)
-    shutil.copyfile(data_pack / FILE_2, dest / FILE_2)
+    shutil.copyfile(national_data / FILE_2, dest / FILE_2)
 
     [result] = fetch(dest, base_url=serve(mirror), sources=[pack_source(FILE_2, manifest)])
 

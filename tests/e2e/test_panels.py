@@ -7,13 +7,13 @@ import uuid
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.material import practitioner_pool
 from tests.e2e.conftest import OFFICER
 from tests.e2e.test_browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
-FIXTURE = SHARED / "sortition" / "sortition_algorithms_fixture"
+FIXTURE = practitioner_pool()
 
 
 def test_import_select_draw(server, page):

@@ -135,6 +135,7 @@ def test_transparency_page_downloads_and_replay(client, committed, tmp_path):
     assert json.loads(replay.stdout)["data_version"] == committed.data_version
 
 
+@pytest.mark.reference("standards")
 @pytest.mark.django_db
 def test_360giving_package_is_schema_valid_with_payments(client, committed, make_user):
     award = committed.awards.get(ward_code="X05000002")
@@ -150,6 +151,7 @@ def test_360giving_package_is_schema_valid_with_payments(client, committed, make
     assert grant["plannedDates"][0] == {"startDate": "2027-04-01", "endDate": "2039-03-31", "duration": 144}
 
 
+@pytest.mark.reference("standards")
 @pytest.mark.django_db
 def test_export_command_writes_a_valid_package(committed, tmp_path):
     from typer.testing import CliRunner

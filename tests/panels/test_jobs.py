@@ -74,7 +74,7 @@ def test_progress_is_written_for_the_page_and_only_organisers_read_it(queued, cl
 
 
 def test_quotas_nobody_can_meet_fail_in_the_worker_and_say_why(officer, run_worker):
-    quotas = (FIXTURE / "features.csv").read_text().replace("Gender,Male,10,11,0,12", "Gender,Male,20,22,0,22")
+    quotas = (FIXTURE / "features.csv").read_text().replace("Gender,Male,10,11,0,11", "Gender,Male,20,22,0,22")
     officer.post(reverse("panels:create"), form(quotas=upload("features.csv", quotas)))
     panel = Panel.objects.get()
     officer.post(reverse("panels:select", args=[panel.slug]))

@@ -12,9 +12,9 @@ from commonground.accounts.roles import Role
 from commonground.audit.models import AuditRecord
 from commonground.engine.sortition import lottery
 from commonground.panels.models import Panel, Volunteer
-from tests.conftest import SHARED
+from tests.material import practitioner_least_chance, practitioner_pool
 
-FIXTURE = SHARED / "sortition" / "sortition_algorithms_fixture"
+FIXTURE = practitioner_pool()
 
 
 def upload(name: str, text: str | None = None) -> SimpleUploadedFile:
@@ -53,7 +53,7 @@ def test_import_select_draw_and_what_the_public_sees(officer, client, run_worker
     run_worker()
     panel.refresh_from_db()
     assert panel.status == Panel.Status.SELECTED and panel.job == "" and panel.job_error == ""
-    assert panel.min_probability == pytest.approx(1 / 11, abs=1e-6)
+    assert panel.min_probability == pytest.approx(practitioner_least_chance(), abs=1e-6)
     published = json.loads(panel.distribution_json)
     assert set(published["probabilities"]) == set(Volunteer.objects.values_list("pseudonym", flat=True))
     assert "p0" not in panel.distribution_json and "first_name0" not in panel.distribution_json

@@ -15,9 +15,9 @@ from commonground.engine.sortition import lottery, model
 from commonground.engine.sortition.model import SortitionError
 from commonground.panels import services
 from commonground.panels.models import Panel, Volunteer
-from tests.conftest import SHARED
+from tests.material import RARE_REGION, practitioner_pool
 
-FIXTURE = SHARED / "sortition" / "sortition_algorithms_fixture"
+FIXTURE = practitioner_pool()
 SEED = "4 8 15 16 23 42"
 
 
@@ -173,12 +173,12 @@ def test_pages_for_organisers_and_the_public(panel, officer_user, client, make_u
 
 
 def test_seats_nobody_can_fill_are_explained_and_nothing_is_stored(panel, officer_user, client, run_worker):
-    # With these pseudonyms, nobody left in the pool can take V006's seat within every quota at once.
-    v = panel.volunteers.get(pseudonym="V006", selected=True)
+    # Only two people in the pool live in the North East and the quotas need two: nobody can take their seats.
+    [v, _] = [m for m in members(panel) if m.details["geo_bucket"] == RARE_REGION]
     services.record_response(officer_user, v, Volunteer.Response.DECLINED)
     client.force_login(officer_user)
     client.post(reverse("panels:replacement-select", args=[panel.slug]))
     run_worker()
     page = client.get(reverse("panels:detail", args=[panel.slug])).content.decode()
-    assert "nobody left in the pool can fill the seats" in page and "geo_bucket=Central Scotland" in page
+    assert "nobody left in the pool can fill the seats" in page and f"geo_bucket={RARE_REGION}" in page
     assert not panel.replacements.exists()

@@ -48,6 +48,7 @@ def test_explanations_match_the_winners_on_random_elections(case):
         check(election, rule)
 
 
+@pytest.mark.reference("pabulib")
 @pytest.mark.parametrize(
     "name", ["Netherlands_Assen_2024", "Poland_Wieliczka_2023_Green_Budget", "Poland_Warszawa_2026_Wesola",
              "Switzerland_Zurich_S5", "Poland_Swiecie_2023"],
@@ -60,6 +61,7 @@ def test_explanations_match_the_winners_on_real_elections(name):
         check(election, rule)
 
 
+@pytest.mark.reference("pabulib")
 def test_city_greedy_explains_thresholds_and_the_stop():
     election = pabulib.read(PABULIB / "Poland_Warszawa_2026_Wesola.pb")
     found = check(election, "greedy")
@@ -69,6 +71,7 @@ def test_city_greedy_explains_thresholds_and_the_stop():
     assert "below-threshold" not in {ex.reason for ex in plain.values()}
 
 
+@pytest.mark.reference("pabulib")
 def test_mes_loser_reads_as_needed_against_had():
     election = pabulib.read(PABULIB / "Netherlands_Assen_2024.pb")
     found = check(election, "equal-shares")
@@ -77,6 +80,7 @@ def test_mes_loser_reads_as_needed_against_had():
     assert "each left on average" in loser.text
 
 
+@pytest.mark.reference("pabulib")
 @pytest.mark.sqlite
 def test_explain_command():
     from tests.conftest import run_cli

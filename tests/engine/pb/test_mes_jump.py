@@ -53,6 +53,7 @@ REAL = [("Netherlands_Assen_2024", True), ("Netherlands_Assen_2024", False),
         ("Switzerland_Zurich_S5R", True)]  # fmt: skip
 
 
+@pytest.mark.reference("pabulib")
 @pytest.mark.parametrize(("name", "exhaustive_stop"), REAL)
 def test_jump_equals_unit_steps_on_real_elections(name, exhaustive_stop):
     election = pabulib.read(PABULIB / f"{name}.pb")
@@ -63,6 +64,7 @@ def test_jump_equals_unit_steps_on_real_elections(name, exhaustive_stop):
     assert jumped.runs <= jumped.steps + 1 or jumped.steps < 5
 
 
+@pytest.mark.reference("pabulib")
 @pytest.mark.parametrize(
     "name", ["Worldwide_Mechanical_Turk_Utilities_8", "Poland_Swiecie_2023", "Hungary_Veszprem_2025"]
 )
@@ -90,6 +92,7 @@ def test_every_endowment_in_an_interval_buys_one_of_the_sets_it_allows(case, ext
         assert frozenset(mes.exact_run(prep, low + Fraction(between, 2)).selected) in possible
 
 
+@pytest.mark.reference("pabulib")
 def test_an_interval_with_near_ties_is_proven_through_branches(monkeypatch):
     """Toulouse 2024, 300 to 304 units above budget / voters: projects sharing supporters are
     within the bounds' reach of each other in several rounds, so the proof follows both orders;
@@ -113,6 +116,7 @@ def test_an_interval_with_near_ties_is_proven_through_branches(monkeypatch):
         assert frozenset(mes.run(prep, low + Fraction(quarter, 4)).selected) in possible
 
 
+@pytest.mark.reference("pabulib")
 def test_an_interval_where_the_outcome_changes_allows_both_sets():
     """Toulouse 2024 buys one set up to 20 units above budget / voters and another from 21: the
     proof over [20, 22] allows both (and the loop may jump over it, since neither stops it)."""
@@ -124,6 +128,7 @@ def test_an_interval_where_the_outcome_changes_allows_both_sets():
     assert mes.interval_run(prep, low, low + 2).outcomes == {before, after}
 
 
+@pytest.mark.reference("pabulib")
 def test_exact_ties_among_supporters_with_no_money_left_are_settled_in_floats():
     """Supporters who paid all they had leave a project priced 1 / (supporters with money) under
     cost satisfaction, so two projects tie exactly (Toulouse 2024, 8 units above budget / voters:
@@ -153,6 +158,7 @@ def test_a_supporter_exactly_at_the_price_does_not_stall_the_float_run():
     assert ids(election, jumped.trace) == ids(election, stepped)
 
 
+@pytest.mark.reference("pabulib")
 def test_where_proofs_cost_more_than_runs_the_loop_sweeps_unit_runs(monkeypatch):
     """Łódź 2022 (90,494 voters, every project sharing supporters with every other) changes set at
     almost every unit, so a proof costs several runs and jumps little: add1 then makes unit runs

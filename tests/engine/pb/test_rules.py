@@ -68,6 +68,7 @@ FAST = ["Netherlands_Assen_2024", "Poland_Gdynia_2023_Kamienna_Gora__small", "Sw
         "Poland_Wieliczka_2023_Green_Budget"]  # fmt: skip
 
 
+@pytest.mark.reference("pabulib")
 @pytest.mark.parametrize("name", FAST)
 def test_real_elections_match_pabutools(name):
     path = PABULIB / f"{name}.pb"
@@ -79,6 +80,7 @@ def test_real_elections_match_pabutools(name):
         assert sorted(rules.phragmen(election)) == reference(str(path), "phragmen", cardinal)
 
 
+@pytest.mark.reference("pabulib")
 @pytest.mark.parametrize("name", ["Netherlands_Assen_2024", "Poland_Gdynia_2023_Kamienna_Gora__small"])
 def test_add1_matches_pabutools_on_real_elections(name):
     path = PABULIB / f"{name}.pb"
@@ -86,12 +88,14 @@ def test_add1_matches_pabutools_on_real_elections(name):
     assert sorted(rules.mes(election, increment=1)) == reference(str(path), "mes", False, increment=1)
 
 
+@pytest.mark.reference("pabulib")
 def test_assen_official_winners_are_mes_add1():
     election = pabulib.read(PABULIB / "Netherlands_Assen_2024.pb")
     official = sorted(p["project_id"] for p in election.projects if p["selected"] == "1")
     assert sorted(rules.mes(election, increment=1)) == official
 
 
+@pytest.mark.reference("pabulib")
 def test_tally_command(tmp_path):
     import json
 
@@ -110,6 +114,7 @@ def test_tally_command(tmp_path):
     assert bad.stderr.strip() == f"Error: {broken}, line 7: cost of project 1 'x' is not a number"
 
 
+@pytest.mark.reference("pabulib")
 @pytest.mark.parametrize(
     "name", ["Netherlands_Assen_2024", "Poland_Swiecie_2023", "Poland_Wieliczka_2023_Green_Budget"]
 )
@@ -132,6 +137,7 @@ CITY_GREEDY = [
 ]
 
 
+@pytest.mark.reference("pabulib")
 @pytest.mark.parametrize("name", CITY_GREEDY)
 def test_greedy_with_the_citys_settings_reproduces_the_official_winners(name):
     election = pabulib.read(PABULIB / f"{name}.pb")
@@ -140,6 +146,7 @@ def test_greedy_with_the_citys_settings_reproduces_the_official_winners(name):
     assert sorted(rules.city_greedy(election)) == official
 
 
+@pytest.mark.reference("pabulib")
 def test_files_without_city_settings_use_plain_greedy():
     election = pabulib.read(PABULIB / "Poland_Wieliczka_2023_Green_Budget.pb")
     assert not rules.has_city_settings(election)
@@ -180,6 +187,7 @@ def test_random_ordinal_elections_match_pabutools_borda(text):
     assert sorted(rules.tally(election, "mes-add1")) == borda_reference(text, "mes", increment=1)
 
 
+@pytest.mark.reference("pabulib")
 @pytest.mark.parametrize(
     "name", ["Switzerland_Zurich_S5R", "US_Stanford_Dataset_PB_Chicago_47th_Ward_2021_vote_rankings"]
 )

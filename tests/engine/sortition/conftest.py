@@ -10,29 +10,29 @@ import pytest
 
 from commonground.engine.sortition import model
 from tests.conftest import SHARED
+from tests.material import practitioner_pool, replication_pool
 
 SORTITION = SHARED / "sortition"
+# name: (directory, features file, people file, panel size); the generated ones need nothing beside the repository.
 INSTANCES = {
+    "practitioner_22": (practitioner_pool, "features.csv", "candidates.csv", 22),
+    "replication_20": (replication_pool, "categories.csv", "respondents.csv", 20),
     "example_small_20": (
-        "replication_examples/example_small_20/categories.csv",
-        "replication_examples/example_small_20/respondents.csv",
-        20,
+        lambda: SORTITION / "replication_examples/example_small_20", "categories.csv", "respondents.csv", 20
     ),
     "example_large_200": (
-        "replication_examples/example_large_200/categories.csv",
-        "replication_examples/example_large_200/respondents.csv",
-        200,
+        lambda: SORTITION / "replication_examples/example_large_200", "categories.csv", "respondents.csv", 200
     ),
-    "fixture_22": ("sortition_algorithms_fixture/features.csv", "sortition_algorithms_fixture/candidates.csv", 22),
+    "fixture_22": (lambda: SORTITION / "sortition_algorithms_fixture", "features.csv", "candidates.csv", 22),
 }
 
 
 def load(name: str) -> tuple[model.Pool, model.Quotas, int]:
-    features, people, k = INSTANCES[name]
-    if not (SORTITION / features).is_file():
-        pytest.fail(f"the shared sortition material is missing at {SORTITION}")
-    quotas = model.read_quotas(SORTITION / features)
-    return model.read_pool(SORTITION / people, quotas), quotas, k
+    """A named instance; the shared ones are only loaded by tests marked `reference("sortition")`."""
+    directory, features, people, k = INSTANCES[name]
+    directory = directory()
+    quotas = model.read_quotas(directory / features)
+    return model.read_pool(directory / people, quotas), quotas, k
 
 
 @cache

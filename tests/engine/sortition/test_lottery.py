@@ -14,9 +14,9 @@ from tests.engine.sortition.conftest import check_lottery, load, solved
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    pool, quotas, k = load("fixture_22")
+    pool, quotas, k = load("practitioner_22")
     path = tmp_path_factory.mktemp("draw") / "distribution.json"
-    path.write_text(json.dumps(solved("fixture_22", "leximin").to_json()))
+    path.write_text(json.dumps(solved("practitioner_22", "leximin").to_json()))
     return pool, quotas, k, path
 
 

@@ -18,6 +18,14 @@ PEOPLE = (
 
 
 def test_both_layouts():
+    pool, quotas, k = load("practitioner_22")
+    assert pool.n == 150 and pool.ids[0] == "p0" and len(quotas.items()) == 20
+    pool, quotas, k = load("replication_20")
+    assert pool.n == 200 and pool.ids[:2] == ["0", "1"] and quotas.bounds["gender"]["female"] == (9, 20)
+
+
+@pytest.mark.reference("sortition")
+def test_both_layouts_as_published():
     pool, quotas, k = load("fixture_22")
     assert pool.n == 150 and pool.ids[0] == "p0" and len(quotas.items()) == 20
     pool, quotas, k = load("example_small_20")
@@ -56,7 +64,7 @@ def test_errors_name_row_and_field(features, people, message):
 
 
 def test_infeasible_quotas_are_explained_with_the_smallest_relaxation():
-    pool, quotas, k = load("example_small_20")
+    pool, quotas, k = load("replication_20")
     quotas.bounds["gender"]["female"] = (15, 20)  # with at least 9 men, at most 11 of 20 can be women
     with pytest.raises(model.InfeasibleQuotas) as caught:
         select(pool, quotas, k, "leximin")

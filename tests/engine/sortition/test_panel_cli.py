@@ -7,11 +7,12 @@ import json
 import pytest
 
 from tests.conftest import run_cli
-from tests.engine.sortition.conftest import SORTITION, check_lottery, load
+from tests.engine.sortition.conftest import check_lottery, load
+from tests.material import practitioner_pool
 
 pytestmark = pytest.mark.sqlite  # no database involved: run once
 
-FIXTURE = SORTITION / "sortition_algorithms_fixture"
+FIXTURE = practitioner_pool()
 
 
 def select(*extra: str):
@@ -28,7 +29,7 @@ def test_select_prints_a_checked_lottery(method):
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    pool, quotas, k = load("fixture_22")
+    pool, quotas, k = load("practitioner_22")
     assert data["size"] == 22
     weights = [p["weight"] for p in data["panels"]]
     check_lottery(

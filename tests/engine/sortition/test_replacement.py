@@ -10,7 +10,7 @@ from commonground.engine.sortition.replacement import replace
 from tests.engine.sortition.conftest import check_lottery, load, solved
 
 
-@pytest.mark.parametrize("name", ["example_small_20", "fixture_22"])
+@pytest.mark.parametrize("name", ["replication_20", "practitioner_22"])
 def test_replacements_complete_a_panel_that_meets_the_quotas(name):
     pool, quotas, k = load(name)
     dist = solved(name, "leximin")
@@ -31,8 +31,8 @@ def test_replacements_complete_a_panel_that_meets_the_quotas(name):
 
 
 def test_replacement_errors():
-    pool, quotas, k = load("example_small_20")
-    panel = [pool.ids[i] for i in solved("example_small_20", "leximin").panels[0]]
+    pool, quotas, k = load("replication_20")
+    panel = [pool.ids[i] for i in solved("replication_20", "leximin").panels[0]]
     with pytest.raises(SortitionError, match="not on the panel"):
         replace(pool, quotas, panel, [next(p for p in pool.ids if p not in panel)])
     with pytest.raises(SortitionError, match="'nobody' is not in the pool"):

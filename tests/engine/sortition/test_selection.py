@@ -15,6 +15,8 @@ from commonground.engine.sortition.leximin import METHODS, select
 from tests.engine.sortition.conftest import SORTITION, check_lottery, load, solved
 from tests.engine.sortition.oracle import oracle_maximin
 
+SHARED_INSTANCE = pytest.mark.reference("sortition")
+
 
 def run(pool, quotas, k, method, **options):
     dist = select(pool, quotas, k, method, **options)
@@ -24,7 +26,7 @@ def run(pool, quotas, k, method, **options):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_every_method_keeps_the_invariants(method):
-    pool, quotas, k = load("example_small_20")
+    pool, quotas, k = load("replication_20")
     dist = run(pool, quotas, k, method, draws=300)
     assert dist.probabilities.sum() == pytest.approx(k)
     result = dist.to_json()
@@ -32,7 +34,7 @@ def test_every_method_keeps_the_invariants(method):
     assert result["min_probability"] == pytest.approx(dist.probabilities.min())
 
 
-@pytest.mark.parametrize("name", ["fixture_22", "example_large_200"])
+@pytest.mark.parametrize("name", ["practitioner_22", pytest.param("example_large_200", marks=SHARED_INSTANCE)])
 @pytest.mark.parametrize("method", ["leximin", "maximin"])
 def test_invariants_on_larger_instances(name, method):
     pool, quotas, k = load(name)
@@ -40,7 +42,9 @@ def test_invariants_on_larger_instances(name, method):
     check_lottery(pool, quotas, k, dist.weights, dist.panels, dist.probabilities)
 
 
-@pytest.mark.parametrize("name", ["example_small_20", "fixture_22"])
+@pytest.mark.parametrize(
+    "name", ["replication_20", "practitioner_22", pytest.param("example_small_20", marks=SHARED_INSTANCE)]
+)
 def test_least_chance_equals_the_oracle_maximin(name):
     pool, quotas, k = load(name)
     ours = solved(name, "leximin").probabilities.min()
@@ -49,8 +53,8 @@ def test_least_chance_equals_the_oracle_maximin(name):
 
 
 def test_leximin_beats_maximin_lexicographically():
-    best = np.sort(solved("fixture_22", "leximin").probabilities)
-    other = np.sort(solved("fixture_22", "maximin").probabilities)
+    best = np.sort(solved("practitioner_22", "leximin").probabilities)
+    other = np.sort(solved("practitioner_22", "maximin").probabilities)
     differ = np.flatnonzero(np.abs(best - other) > 1e-6)
     assert len(differ) and best[differ[0]] > other[differ[0]]
 
@@ -64,6 +68,7 @@ def published_leximin(name: str) -> list[tuple[float, float]]:
         ]
 
 
+@pytest.mark.reference("sortition")
 @pytest.mark.parametrize("name", ["example_small_20", "example_large_200"])
 def test_probabilities_match_the_published_leximin(name):
     pool, quotas, k = load(name)
@@ -122,7 +127,7 @@ def test_random_pools_with_households(instance):
 
 
 def test_impossible_people_get_zero_and_the_rest_still_share():
-    pool, quotas, k = load("example_small_20")
+    pool, quotas, k = load("replication_20")
     quotas.bounds["gender"]["male"] = (0, 0)
     quotas.bounds["gender"]["female"] = (20, 20)
     quotas.bounds["leaning"] = {"liberal": (0, 20), "conservative": (0, 20)}
@@ -133,7 +138,7 @@ def test_impossible_people_get_zero_and_the_rest_still_share():
 
 
 def test_unknown_method():
-    pool, quotas, k = load("example_small_20")
+    pool, quotas, k = load("replication_20")
     with pytest.raises(model.SortitionError, match="method must be one of"):
         select(pool, quotas, k, "random")
 
