@@ -33,8 +33,16 @@ _REFERENCE_PANEL = {
     "Gender": {"Female": 11, "Male": 11},
     "age_bracket": {"16-29": 6, "30-44": 6, "45-59": 5, "60+": 5},
     "edu_level": {"No qualifications": 6, "Level 1": 6, "Level 2 or 3": 5, "Level 4 and above": 5},
-    "geo_bucket": {"North East": 2, "North West": 3, "Yorkshire": 3, "Midlands": 3, "East": 2, "London": 3,
-                   "South East": 3, "South West": 3},  # fmt: skip
+    "geo_bucket": {
+        "North East": 2,
+        "North West": 3,
+        "Yorkshire": 3,
+        "Midlands": 3,
+        "East": 2,
+        "London": 3,
+        "South East": 3,
+        "South West": 3,
+    },  # fmt: skip
 }
 RARE_REGION = "North East"
 PRACTITIONER_COLUMNS = [

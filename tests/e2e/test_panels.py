@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from tests.material import practitioner_pool
 from tests.e2e.conftest import OFFICER
 from tests.e2e.test_browser import sign_in
+from tests.material import practitioner_pool
 
 pytestmark = pytest.mark.e2e
 

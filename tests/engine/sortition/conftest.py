@@ -18,10 +18,16 @@ INSTANCES = {
     "practitioner_22": (practitioner_pool, "features.csv", "candidates.csv", 22),
     "replication_20": (replication_pool, "categories.csv", "respondents.csv", 20),
     "example_small_20": (
-        lambda: SORTITION / "replication_examples/example_small_20", "categories.csv", "respondents.csv", 20
+        lambda: SORTITION / "replication_examples/example_small_20",
+        "categories.csv",
+        "respondents.csv",
+        20,
     ),
     "example_large_200": (
-        lambda: SORTITION / "replication_examples/example_large_200", "categories.csv", "respondents.csv", 200
+        lambda: SORTITION / "replication_examples/example_large_200",
+        "categories.csv",
+        "respondents.csv",
+        200,
     ),
     "fixture_22": (lambda: SORTITION / "sortition_algorithms_fixture", "features.csv", "candidates.csv", 22),
 }
