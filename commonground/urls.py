@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from commonground.api import api
+from commonground.api import api, guide
 
 admin.site.site_header = "Common Ground administration"
 admin.site.site_title = "Common Ground admin"
@@ -18,5 +18,6 @@ urlpatterns = [
     path("panels/", include("commonground.panels.urls")),
     path("outcomes/", include("commonground.outcomes.urls")),
     path("api/", api.urls),
+    path("api-guide/", guide, name="api-guide"),
     path("admin/", admin.site.urls),
 ]

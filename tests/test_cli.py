@@ -4,39 +4,59 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
+import sys
 
 import pytest
+import typer
 
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.sqlite
 
-SUBCOMMANDS = [
-    [],
-    ["serve"],
-    ["init-demo"],
-    ["migrate"],
-    ["audit"],
-    ["audit", "verify"],
-    ["users"],
-    ["users", "create"],
-    ["version"],
-    ["pb"],
-    ["pb", "tally"],
-    ["pb", "check"],
-    ["fund", "allocate"],
-    ["index", "imd"],
-    ["data", "load"],
-    ["data", "load-postcodes"],
-]
+
+def every_command() -> list[list[str]]:
+    """Every registered command and subcommand, taken from the command line itself."""
+    from commonground.cli import REGISTRY, load
+
+    found: list[list[str]] = [[]]
+    for name in REGISTRY:
+        found.append([name])
+        command = load(name)
+        if hasattr(command, "list_commands"):
+            found += [[name, sub] for sub in command.list_commands(typer.Context(command))]
+    return found
 
 
-@pytest.mark.parametrize("command", SUBCOMMANDS, ids=lambda c: " ".join(c) or "top")
-def test_every_subcommand_has_help(command):
-    result = run_cli(*command, "--help")
+@pytest.mark.parametrize("command", every_command(), ids=lambda c: " ".join(c) or "top")
+def test_every_command_has_help(command):
+    from typer.testing import CliRunner
+
+    from commonground.cli import app
+
+    result = CliRunner().invoke(app, [*command, "--help"], prog_name="commonground")
+    assert result.exit_code == 0, result.output
+    assert "Usage: commonground" in result.output and "--help" in result.output
+
+
+def test_help_runs_as_a_program_and_names_every_group():
+    from commonground.cli import REGISTRY
+
+    result = run_cli("--help")
     assert result.returncode == 0, result.stderr
-    assert "Usage" in result.stdout
-    assert "--help" in result.stdout
+    assert all(name in result.stdout for name in REGISTRY)
+
+
+def test_a_command_loads_only_its_own_app():
+    """`pb tally` needs neither Django nor the other apps: only its module is imported."""
+    code = (
+        "import sys; from commonground.cli import load; load('pb'); "
+        "print(sorted(m for m in sys.modules if m.startswith(('django', 'commonground.'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    loaded = eval(result.stdout)  # noqa: S307 (our own printed list)
+    assert not [m for m in loaded if m.startswith("django")]
+    assert {m.split(".")[1] for m in loaded if m.count(".") >= 1} <= {"budgeting", "terminal", "cli"}
 
 
 def _error_lines(stderr: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Site-wide pages: home, about, accessibility statement, API guide and a health check."""
+"""Site-wide pages: home, about, accessibility statement and a health check."""
 
 from __future__ import annotations
 
@@ -24,24 +24,6 @@ def about(request: HttpRequest) -> HttpResponse:
 @public
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html")
-
-
-@public
-def api_docs(request: HttpRequest) -> HttpResponse:
-    from commonground.api import api
-
-    schema = api.get_openapi_schema()
-    operations = [
-        {
-            "method": method.upper(),
-            "path": path,
-            "summary": op.get("summary", ""),
-            "description": op.get("description", ""),
-        }
-        for path, methods in schema["paths"].items()
-        for method, op in methods.items()
-    ]
-    return render(request, "core/api_docs.html", {"operations": operations, "version": schema["info"]["version"]})
 
 
 @public

@@ -67,6 +67,14 @@ class AllocationPolicy:
         if not 0 < self.start_year_share < 1:
             raise ValueError("the start-up year's share must be between 0 and 1")
 
+    @classmethod
+    def of(cls, policy: str, total: int, years: int, profile: str = "even", floor: int = 0, cap: int | None = None):
+        """The policy from its settings as people type them (web form or command line): one place for both."""
+        try:
+            return cls(Policy(policy), total, years, Profile(profile), floor, cap)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (policy: {', '.join(Policy)}; profile: {', '.join(Profile)})") from None
+
     def describe(self) -> dict:
         data = asdict(self)
         data["policy"], data["profile"] = str(self.policy), str(self.profile)
@@ -247,3 +255,23 @@ def eligible_by_threshold(
     return {
         code for code, v in values.items() if (at_most is None or v <= at_most) and (at_least is None or v >= at_least)
     }
+
+
+def read_eligible(path) -> tuple[list[str], list[Place] | None]:
+    """Ward codes from a CSV of eligible places (a ward_code, code or geoCode column), and the places
+    themselves when it also gives ward_name, local_authority and population (need optional)."""
+    from commonground.engine.tables import DataError, codes, find_column, numeric, read_csv
+
+    frame = read_csv(path)
+    code_col = find_column(frame, path, ["ward_code", "code", "geoCode"], "the ward code")
+    ward_codes = codes(frame, path, code_col)
+    has = {c.lower(): c for c in frame.columns}
+    if not {"ward_name", "local_authority", "population"} <= set(has):
+        return ward_codes, None
+    population = numeric(frame, path, has["population"])
+    need = numeric(frame, path, has["need"]) if "need" in has else [1.0] * len(ward_codes)
+    for i, p in enumerate(population):
+        if p <= 0 or p != int(p):
+            raise DataError(path, "population must be a whole number above zero", row=i + 2, column="population")
+    columns = zip(ward_codes, frame[has["ward_name"]], frame[has["local_authority"]], population, need, strict=True)
+    return ward_codes, [Place(c, n, la, int(p), float(w)) for c, n, la, p, w in columns]

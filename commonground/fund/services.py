@@ -15,7 +15,7 @@ from django.utils import timezone
 from commonground.audit.service import record
 from commonground.engine import fund as engine
 from commonground.engine import threesixty
-from commonground.engine.fund import AllocationPolicy, Eligibility, Place, Policy, Profile
+from commonground.engine.fund import AllocationPolicy, Eligibility, Place, Policy
 from commonground.fund.models import Award, Disbursement, EligibilityPolicy, Fund
 from commonground.places.models import Area, AreaType, AreaValue
 from commonground.places.services import INDEX_DATASETS, NEED_DATASETS
@@ -88,14 +88,19 @@ def places_for(areas: list[Area]) -> list[Place]:
 
 
 def policy_of(fund: Fund) -> AllocationPolicy:
-    return AllocationPolicy(
-        policy=Policy(fund.policy),
-        total=fund.total_pence // 100,
-        years=fund.years,
-        profile=Profile(fund.profile),
-        floor=fund.floor_pence // 100,
-        cap=None if fund.cap_pence is None else fund.cap_pence // 100,
+    cap = None if fund.cap_pence is None else fund.cap_pence // 100
+    return AllocationPolicy.of(
+        fund.policy, fund.total_pence // 100, fund.years, fund.profile, fund.floor_pence // 100, cap
     )
+
+
+def eligible_places(codes: list[str] | None = None) -> list[Place]:
+    """The places a fund is allocated across: the listed ward codes, or the left-behind wards."""
+    if codes is None:
+        policy = EligibilityPolicy(name="left behind", kind="left-behind")
+    else:
+        policy = EligibilityPolicy(name="listed wards", kind="custom", codes=list(codes))
+    return places_for(eligible_areas(policy))
 
 
 def preview(fund: Fund) -> engine.Allocation:

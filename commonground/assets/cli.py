@@ -1,0 +1,135 @@
+"""`commonground assets`: statutory clocks, reminders, ownership data and councils' rule sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from commonground.terminal import fail, out, parse_day, require_schema, setup_django
+
+app = typer.Typer(
+    help="Assets of community value: statutory clocks, reminders, ownership data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.command("clocks")
+def assets_clocks(
+    event: Annotated[
+        str,
+        typer.Option(
+            help="nomination-received, listed, listing-notice, review-requested, "
+            "review-decision, disposal-notice, moratorium-end or delisted."
+        ),
+    ],  # fmt: skip
+    date: Annotated[str, typer.Option(help="The day the event happened (YYYY-MM-DD).")],
+    ruleset: Annotated[str, typer.Option(help="localism-2011 (law) or right-to-buy (proposal).")] = "localism-2011",
+    bid_request: Annotated[
+        str | None, typer.Option(help="disposal-notice only: the day a community interest group asked to bid.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or text")] = "text",
+) -> None:
+    """Print every statutory period an event starts, with its last day and citation."""
+    import json
+
+    from commonground.engine import clocks
+
+    if fmt not in ("json", "text"):
+        fail(f"--format must be json or text, not {fmt!r}")
+    try:
+        chosen_event = clocks.Event(event)
+    except ValueError:
+        fail(f"--event must be one of {', '.join(e.value for e in clocks.Event)}, not {event!r}")
+    try:
+        rules = clocks.ruleset(ruleset)
+    except ValueError as exc:
+        fail(str(exc))
+    on = parse_day(date, "--date")
+    bid = parse_day(bid_request, "--bid-request") if bid_request else None
+    try:
+        periods = clocks.clocks(chosen_event, on, rules, bid)
+    except ValueError as exc:
+        fail(str(exc))
+    if fmt == "json":
+        result = {
+            "event": chosen_event.value,
+            "date": on.isoformat(),
+            "ruleset": rules.key,
+            "ruleset_status": rules.status,
+            "bid_request": bid.isoformat() if bid else None,
+            "periods": [p.as_dict() for p in periods],
+        }
+        out.print_json(json.dumps(result))
+        return
+    if rules.status != "law":
+        out.print(f"Rule set {rules.key} is a {rules.status}, not law.", highlight=False)
+    for p in periods:
+        out.print(f"{p.name} ({p.length} from {p.begins.isoformat()}): last day {p.last_day.isoformat()}"
+                  f"  [{p.citation}]", highlight=False, soft_wrap=True)  # fmt: skip
+
+
+@app.command("remind")
+def assets_remind(
+    date: Annotated[str | None, typer.Option(help="Pretend today is this day (YYYY-MM-DD).")] = None,
+    days_before: Annotated[int, typer.Option(min=0, max=60, help="Remind this many days before a last day.")] = 7,
+    send: Annotated[bool, typer.Option(help="Also email every unsent notice that has an address.")] = False,
+) -> None:
+    """Queue deadline reminders for every party (once each) in the notification outbox."""
+    setup_django()
+    require_schema()
+    from commonground.assets import services
+
+    on = parse_day(date, "--date") if date else None
+    made = services.remind(on, days_before)
+    out.print(f"Queued {made} reminder{'s' if made != 1 else ''}")
+    if send:
+        out.print(f"Sent {services.send_outbox()} notices")
+
+
+@app.command("import-ownership")
+def assets_import_ownership(
+    file: Annotated[Path, typer.Argument(help="CSV in HM Land Registry's UK/overseas companies ownership layout.")],
+) -> None:
+    """Import (add or replace) registered titles and their company owners; all rows or none."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    setup_django()
+    require_schema()
+    from commonground.assets import ownership
+
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            counts = ownership.import_titles(handle, source=file.name)
+    except UnicodeDecodeError:
+        fail(f"{file}: not UTF-8 text")
+    except ownership.OwnershipImportError as exc:
+        fail(f"{file}: nothing imported: {exc}")
+    out.print(f"Imported {counts['titles']} titles ({counts['created']} new, {counts['updated']} replaced)")
+
+
+@app.command("council")
+def assets_council(
+    name: Annotated[str, typer.Argument(help="The listing council's name.")],
+    ruleset: Annotated[str, typer.Option(help="Rule set for the council's new cases.")] = "localism-2011",
+) -> None:
+    """Create a council or change the rule set its new cases use (existing cases keep theirs)."""
+    from commonground.engine import clocks
+
+    try:
+        clocks.ruleset(ruleset)
+    except ValueError as exc:
+        fail(str(exc))
+    setup_django()
+    require_schema()
+    from commonground.assets.services import council_named
+    from commonground.audit.service import record
+
+    council = council_named(name)
+    before = council.ruleset
+    council.ruleset = ruleset
+    council.save(update_fields=["ruleset"])
+    record("command line", "assets.council_ruleset", council, before={"ruleset": before}, after={"ruleset": ruleset})
+    out.print(f"{council.name}: new cases use {ruleset}")

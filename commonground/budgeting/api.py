@@ -1,0 +1,115 @@
+"""The participatory budgeting API: processes and their published results.
+
+Annotations are real objects here (no postponed evaluation): django-ninja reads them through the
+permission wrappers.
+"""
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from commonground.accounts.permissions import public
+from commonground.core.api import Problem
+
+router = Router(tags=["pb"])
+
+
+class PBProcessSummary(Schema):
+    slug: str
+    title: str
+    area_code: str | None
+    budget_gbp: int
+    phase: str
+    ballot_type: str
+    rule: str
+    secret: bool
+
+
+class PBProjectResult(Schema):
+    project_id: str
+    title: str
+    cost_gbp: int
+    ballots: int
+    points: int
+    won: bool
+    why: str
+    delivery: str
+    spent_gbp: int
+
+
+class PBResult(Schema):
+    process: PBProcessSummary
+    rule: str
+    ballots: int
+    spent_gbp: int
+    winners: list[str]
+    projects: list[PBProjectResult]
+    pb_file_sha256: str
+    replay: str
+    licence: str
+
+
+def _pb_summary(process) -> dict:
+    return {
+        "slug": process.slug,
+        "title": process.title,
+        "area_code": process.area.code if process.area else None,
+        "budget_gbp": process.budget,
+        "phase": process.phase,
+        "ballot_type": process.ballot_type,
+        "rule": process.rule,
+        "secret": process.secret,
+    }
+
+
+@router.get("/pb/processes", response=list[PBProcessSummary], summary="Participatory budgeting processes", tags=["pb"])
+@public
+def pb_processes(request: HttpRequest):
+    from commonground.budgeting.models import Process
+
+    return [_pb_summary(p) for p in Process.objects.exclude(phase=Process.Phase.DRAFT).select_related("area")]
+
+
+@router.get(
+    "/pb/processes/{slug}/results",
+    response={200: PBResult, 404: Problem},
+    summary="Results of a PB process, with each project's support and why it won or lost",
+    tags=["pb"],
+)
+@public
+def pb_results(request: HttpRequest, slug: str):
+    from commonground.budgeting.models import Process
+    from commonground.budgeting.services import ballot_projects
+
+    process = Process.objects.select_related("area").filter(slug=slug).first()
+    if process is None or process.phase not in (Process.Phase.RESULTS, Process.Phase.DELIVERY):
+        return Status(404, {"detail": f"No published results for {slug!r}"})
+    result = process.result
+    winners = set(result.winners)
+    projects = [
+        {
+            "project_id": p.project_id,
+            "title": p.title,
+            "cost_gbp": p.cost,
+            "ballots": result.support.get(p.project_id, {}).get("ballots", 0),
+            "points": result.support.get(p.project_id, {}).get("points", 0),
+            "won": p.project_id in winners,
+            "why": result.explanations.get(p.project_id, ""),
+            "delivery": p.delivery,
+            "spent_gbp": p.spent,
+        }
+        for p in ballot_projects(process)
+    ]
+    return Status(
+        200,
+        {
+            "process": _pb_summary(process),
+            "rule": result.rule,
+            "ballots": result.ballots,
+            "spent_gbp": result.spent,
+            "winners": result.winners,
+            "projects": projects,
+            "pb_file_sha256": result.sha256,
+            "replay": f"commonground pb tally {process.slug}.pb --rule {result.rule}",
+            "licence": "Open Government Licence v3.0",
+        },
+    )

@@ -1,0 +1,152 @@
+"""The commands that run the service: serve, worker, migrate, init-demo, version."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+
+from commonground.terminal import console, fail, migrate, out, setup_django
+
+app = typer.Typer(no_args_is_help=True, add_completion=False)
+
+
+def check_port_free(host: str, port: int) -> None:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        fail(f"--host {host!r} is not an address this machine can listen on ({exc.strerror})")
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is already in use; stop the other program or choose --port")
+            if exc.errno == errno.EACCES:
+                fail(f"not allowed to listen on port {port}; use a port above 1023")
+            fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Gunicorn worker processes.")] = 2,
+) -> None:
+    """Apply migrations, load the demo data if the database is empty, and serve with gunicorn."""
+    check_port_free(host, port)
+    setup_django()
+    from django.core.management import call_command
+
+    from commonground.budgeting import demo as pb_demo
+    from commonground.places import demo
+    from commonground.places.models import Area
+
+    with console.status("Applying database migrations…"):
+        migrate()
+    if not Area.objects.exists():
+        with console.status("Loading the Demo Borough demo data…"):
+            counts = demo.load()
+            pb_counts = pb_demo.load()
+        console.print(
+            f"Loaded demo data: {counts['areas']} areas, {counts['values']} indicator values, "
+            f"a PB process with {pb_counts['ballots']} ballots"
+        )
+    with console.status("Collecting static files…"):
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("control_socket_disable", True)
+
+        def load(self):
+            from commonground.wsgi import application
+
+            return application
+
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"Common Ground is running at [bold]http://{shown}:{port}/[/]  (Ctrl+C to stop)")
+    from django.db import connections
+
+    connections.close_all()  # workers open their own connections after the fork
+    task_worker = start_task_worker()
+    try:
+        Server().run()
+    finally:
+        task_worker.terminate()  # it finishes the task in hand first, for up to 30 seconds
+        try:
+            task_worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            task_worker.kill()
+
+
+def start_task_worker() -> subprocess.Popen:
+    """`commonground worker` beside the web server, so long jobs run with the one-command start.
+    On Linux it is told to stop if `serve` dies without cleaning up (prctl PR_SET_PDEATHSIG)."""
+    import signal
+
+    def die_with_parent() -> None:
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+    return subprocess.Popen([sys.executable, "-m", "commonground.cli", "worker"], preexec_fn=die_with_parent)  # noqa: S603,PLW1509
+
+
+@app.command()
+def worker(
+    batch: Annotated[bool, typer.Option("--batch", help="Run the tasks waiting now, then exit.")] = False,
+) -> None:
+    """Run background tasks (panel selections) as they are queued; `serve` starts one for you."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=batch, reload=False, interval=1.0, startup_delay=False, verbosity=1)
+
+
+@app.command("init-demo")
+def init_demo() -> None:
+    """Reload the bundled Demo Borough demo data (replaces earlier demo data only)."""
+    setup_django()
+    from commonground.budgeting import demo as pb_demo
+    from commonground.places import demo
+
+    with console.status("Applying database migrations…"):
+        migrate()
+    with console.status("Loading the Demo Borough demo data…"):
+        counts = demo.load()
+        pb_counts = pb_demo.load()
+    out.print(
+        f"Loaded demo data: {counts['areas']} areas, {counts['measures']} measures, {counts['values']} values, "
+        f"a PB process with {pb_counts['ballots']} ballots"
+    )
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Apply database migrations."""
+    setup_django()
+    migrate(quiet=False)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    from commonground import __version__
+
+    out.print(__version__)
