@@ -12,7 +12,6 @@ from commonground.accounts.api import router as accounts
 from commonground.accounts.permissions import public
 from commonground.audit.api import router as audit
 from commonground.budgeting.api import router as budgeting
-from commonground.core.api import router as core
 from commonground.outcomes.api import router as outcomes
 from commonground.places.api import router as places
 
@@ -23,8 +22,14 @@ api = NinjaAPI(
     description="Open data on neighbourhoods, funds and decisions. Figures carry their source and licence.",
     urls_namespace="api",
 )
-for router in (core, places, accounts, audit, budgeting, outcomes):
+for router in (places, accounts, audit, budgeting, outcomes):
     api.add_router("", router)
+
+
+@api.get("/health", summary="Service status", tags=["service"])
+@public
+def health(request: HttpRequest) -> dict:
+    return {"status": "ok", "version": __version__}
 
 
 @public

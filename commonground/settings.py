@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "commonground.core.context_processors.site",
+                "commonground.places.context_processors.demo",
             ],
         },
     },
@@ -93,7 +94,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "accounts:account"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "home"
 
 EMAIL_BACKEND = os.environ.get("COMMONGROUND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("COMMONGROUND_FROM_EMAIL", "Common Ground <no-reply@localhost>")

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from commonground.api import api, guide
+from commonground.places import views as places_views
 
 admin.site.site_header = "Common Ground administration"
 admin.site.site_title = "Common Ground admin"
 
 urlpatterns = [
+    path("", places_views.home, name="home"),  # the home page is finding places
     path("", include("commonground.core.urls")),
     path("account/", include("commonground.accounts.urls")),
     path("places/", include("commonground.places.urls")),

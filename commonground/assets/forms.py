@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 
 from commonground.assets.services import EVIDENCE_MAX_BYTES, OFFICER_STEPS
+from commonground.core.forms import date_field, pounds_field, to_pence
 from commonground.engine import clocks
 from commonground.engine.asset_case import Body, BodyKind, ExemptGround, LandUse, may_be_listed, may_bid, may_nominate
-from commonground.fund.forms import date_field, pounds_field, to_pence
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 BODY_CHOICES = [(k.value, k.label) for k in BodyKind]

@@ -1,5 +1,5 @@
 """The Assets of Community Value section of area dashboards and the State of the Neighbourhood report
-(see commonground.outcomes.sections). Assets belong to a listing council, matched to the local
+(see commonground.core.sections). Assets belong to a listing council, matched to the local
 authority by name: the area itself, or the ward's local authority."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from django.db.models import Count, Max
 
 from commonground.assets import services
 from commonground.assets.models import Asset, CaseEvent
+from commonground.core.sections import Section
 from commonground.places.models import Area, AreaType
 
 
@@ -54,6 +55,9 @@ def section(area: Area | None) -> dict | None:
             {"label": "Assets of community value", "value": len(assets), "unit": "", "note": "nominated or listed"}
         ],
     }
+
+
+SECTIONS = [Section("assets", "Assets listed and their clocks", 70, section)]
 
 
 def version() -> str:

@@ -1,11 +1,12 @@
 """The participatory budgeting section of area dashboards and the State of the Neighbourhood report
-(see commonground.outcomes.sections)."""
+(see commonground.core.sections)."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, Sum
 
 from commonground.budgeting.models import Process, Proposal, Result
+from commonground.core.sections import Section
 from commonground.places.models import Area
 
 
@@ -59,6 +60,9 @@ def section(area: Area | None) -> dict | None:
             {"label": "PB ballots cast", "value": ballots, "unit": "", "note": "all processes counted"},
         ],
     }
+
+
+SECTIONS = [Section("pb", "Participatory budgeting: processes and results", 50, section)]
 
 
 def version() -> str:

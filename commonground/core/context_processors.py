@@ -1,4 +1,4 @@
-"""Values every page needs: the service name, navigation and whether demo data is on show."""
+"""Values every page needs: the service name, navigation and map settings."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from commonground.accounts.roles import Capability
 
 
 def site(request: HttpRequest) -> dict:
-    from commonground.places.services import demo_data_loaded
-
     user = getattr(request, "user", None)
     path = request.path
     navigation = [
-        {"text": "Home", "href": reverse("core:home")},
+        {"text": "Home", "href": reverse("home")},
         {"text": "Places", "href": reverse("places:area-list")},
         {"text": "Funds", "href": reverse("fund:list")},
         {"text": "Budgeting", "href": reverse("budgeting:list")},
@@ -37,7 +35,6 @@ def site(request: HttpRequest) -> dict:
     return {
         "service_name": settings.COMMONGROUND_SERVICE_NAME,
         "navigation": navigation,
-        "showing_demo_data": demo_data_loaded(),
         "map_tiles_url": settings.COMMONGROUND_MAP_TILES_URL,
         "map_tiles_attribution": settings.COMMONGROUND_MAP_TILES_ATTRIBUTION,
     }

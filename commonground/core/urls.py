@@ -4,7 +4,6 @@ from commonground.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("health/", views.health, name="health"),

@@ -1,4 +1,4 @@
-"""Site-wide pages: home, about, accessibility statement and a health check."""
+"""Site-wide pages: about, accessibility statement and a health check (the home page is the places app's)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,6 @@ from django.shortcuts import render
 
 from commonground import __version__
 from commonground.accounts.permissions import public
-from commonground.places.services import borough_summaries
-
-
-@public
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"boroughs": borough_summaries()})
 
 
 @public

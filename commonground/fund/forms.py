@@ -9,7 +9,8 @@ from django.utils.text import slugify
 
 from commonground.core.forms import date_field, pounds_field, to_pence
 from commonground.engine.fund import Eligibility, Policy, Profile
-from commonground.fund.models import Disbursement, Fund
+from commonground.fund.models import Disbursement, Fund, Priority
+from commonground.outcomes.framework import active_measures
 
 POLICY_CHOICES = [
     (Policy.BIG_LOCAL.value, "Big Local: about £1 million per 9,000 residents, with a floor and a cap"),
@@ -207,4 +208,19 @@ class EditorForm(forms.Form):
             "required": "Enter the organiser's email address",
             "invalid": "Enter an email address like name@example.com",
         },
+    )
+
+
+class PriorityStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Priority.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the status"},
+    )
+    measures = forms.ModelMultipleChoiceField(
+        active_measures(),
+        required=False,
+        label="Measures this priority should move",
+        widget=forms.CheckboxSelectMultiple,
     )

@@ -156,9 +156,20 @@ class PartnershipMember(models.Model):
 
 
 class Priority(models.Model):
+    """A priority the partnership agreed, with how it is going and the wellbeing measures it should move."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        DONE = "done", "Done"
+
     plan = models.ForeignKey(CommunityPlan, on_delete=models.CASCADE, related_name="priorities")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    measures = models.ManyToManyField("outcomes.WellbeingMeasure", blank=True, related_name="plan_priorities")
+    status_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from commonground.accounts.models import User
 from commonground.accounts.permissions import user_can
@@ -120,3 +121,15 @@ def spent_by_line(plan: CommunityPlan) -> list[dict]:
         {"line": line, "spent": line.spent or 0, "left": line.amount_pence - (line.spent or 0)}
         for line in plan.lines.annotate(spent=Sum("spends__amount_pence")).select_related("priority")
     ]
+
+
+@transaction.atomic
+def set_priority_status(actor, priority: Priority, status: str, measures) -> None:
+    """How a priority is going and the measures it should move (can_edit is checked by the view)."""
+    before = {"status": priority.status, "measures": sorted(priority.measures.values_list("slug", flat=True))}
+    priority.status = status
+    priority.status_updated_at = timezone.now()
+    priority.save(update_fields=["status", "status_updated_at"])
+    priority.measures.set(measures)
+    after = {"status": status, "measures": sorted(m.slug for m in measures)}
+    record(actor, "plan.priority_status", priority.plan, before=before, after=after)

@@ -256,11 +256,6 @@ def replay_command(fund: Fund) -> str:
     return " ".join(parts)
 
 
-def awards_for_area(area: Area) -> list[Award]:
-    """Committed awards to this ward, for its place profile."""
-    return list(Award.objects.filter(area=area, fund__status=Fund.Status.COMMITTED).select_related("fund"))
-
-
 def paid_by_year(fund: Fund) -> list[dict]:
     """Per calendar year: scheduled (committed) and actually paid, in pounds, with running totals."""
     scheduled: dict[int, int] = defaultdict(int)

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<slug:slug>/awards/<str:code>/", views.award_detail, name="award"),
     path("<slug:slug>/awards/<str:code>/record/", views.record_disbursement, name="record"),
     path("<slug:slug>/awards/<str:code>/plan/", views.plan_edit, name="plan"),
+    path("priorities/<int:pk>/", views.priority_status, name="priority-status"),
 ]

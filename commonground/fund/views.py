@@ -21,8 +21,8 @@ from commonground.audit.service import record
 from commonground.engine import threesixty
 from commonground.engine.fund import Eligibility
 from commonground.fund import plans, services
-from commonground.fund.forms import DisbursementForm, FundForm
-from commonground.fund.models import Award, CommunityPlan, EligibilityPolicy, Fund
+from commonground.fund.forms import DisbursementForm, FundForm, PriorityStatusForm
+from commonground.fund.models import Award, CommunityPlan, EligibilityPolicy, Fund, Priority
 from commonground.places.models import Area, AreaValue
 from commonground.places.services import INDEX_DATASETS, combined_geometry
 
@@ -334,3 +334,23 @@ def plan_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "award": award, "plan": plan, "forms": forms_by_action, "form": bound,
         "lines": plans.spent_by_line(plan), "full": plan.priorities.count() >= plans.MAX_PRIORITIES,
     })  # fmt: skip
+
+
+@requires(Capability.EDIT_COMMUNITY_PLAN)
+def priority_status(request: HttpRequest, pk: int) -> HttpResponse:
+    priority = get_object_or_404(Priority.objects.select_related("plan__award__fund"), pk=pk)
+    if not plans.can_edit(request.user, priority.plan):
+        return HttpResponse(
+            "Only the partnership's named organisers and fund administrators may change this plan.", status=403
+        )
+    initial = {"status": priority.status, "measures": list(priority.measures.all())}
+    form = PriorityStatusForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        plans.set_priority_status(
+            request.user, priority, form.cleaned_data["status"], list(form.cleaned_data["measures"])
+        )
+        messages.success(request, f"Saved the status of “{priority.title}”")
+        award = priority.plan.award
+        return redirect("fund:plan", slug=award.fund.slug, code=award.ward_code)
+    context = {"form": form, "title": f"Status of “{priority.title}”", "submit_label": "Save"}
+    return render(request, "outcomes/form.html", context)

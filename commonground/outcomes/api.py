@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 
 from commonground.accounts.permissions import public
 from commonground.core.api import Problem, page_bounds
-from commonground.outcomes import services as outcome_services
+from commonground.outcomes import dashboards, figures
 from commonground.outcomes.models import WellbeingMeasure
 from commonground.places.models import AreaType
 from commonground.places.services import find_area
@@ -206,7 +206,7 @@ class MapCollection(Schema):
 
 def _conditional(request: HttpRequest, build, content_type: str = "application/json", filename: str = ""):
     """Answer 304 when the client's ETag still matches the data version; else build the body once."""
-    version = outcome_services.data_version()
+    version = dashboards.data_version()
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:12]
     etag = f'"{version}-{digest}"'
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
@@ -268,7 +268,7 @@ def outcome_measures(request: HttpRequest, offset: int = 0, limit: int = 100):
             for m in page
         ]  # fmt: skip
         return {"count": measures.count(), "offset": offset, "limit": limit,
-                "licence": outcome_services.LICENCE, "results": results}  # fmt: skip
+                "licence": dashboards.LICENCE, "results": results}  # fmt: skip
 
     return _conditional(request, build)
 
@@ -291,7 +291,7 @@ def outcome_measure_figures(
         return Status(404, {"detail": f"No measure has the short name {slug!r}"})
 
     def build(version):
-        return outcome_services.measure_figures(measure, level, offset, limit)
+        return figures.measure_figures(measure, level, offset, limit)
 
     return _conditional(request, build)
 
@@ -310,7 +310,7 @@ def outcome_measure_figures_csv(request: HttpRequest, slug: str, level: AreaType
         return Status(404, {"detail": f"No measure has the short name {slug!r}"})
 
     def build(version):
-        page = outcome_services.measure_figures(measure, level, 0, None)
+        page = figures.measure_figures(measure, level, 0, None)
         rows = [{**r, "measure": page["measure"], "period": page["period"], "dataset": page["dataset"]}
                 for r in page["results"]]  # fmt: skip
         return _rows_csv(rows, ["code", "name", "area_type", "measure", "period", "value", "dataset"])
@@ -326,8 +326,8 @@ def outcome_measure_figures_csv(request: HttpRequest, slug: str, level: AreaType
 )
 @public
 def outcome_nation_dashboard(request: HttpRequest):
-    return _conditional(request, lambda version: outcome_services.publishable(
-        outcome_services.national_dashboard(version)))  # fmt: skip
+    return _conditional(request, lambda version: figures.publishable(
+        dashboards.national_dashboard(version)))  # fmt: skip
 
 
 @router.get(
@@ -340,8 +340,8 @@ def outcome_nation_dashboard(request: HttpRequest):
 @public
 def outcome_nation_csv(request: HttpRequest):
     def build(version):
-        rows = outcome_services.figure_rows(outcome_services.national_dashboard(version))
-        return _rows_csv(rows, outcome_services.CSV_COLUMNS)
+        rows = figures.figure_rows(dashboards.national_dashboard(version))
+        return _rows_csv(rows, figures.CSV_COLUMNS)
 
     return _conditional(request, build, "text/csv", "england-dashboard.csv")
 
@@ -354,10 +354,10 @@ def outcome_nation_csv(request: HttpRequest):
 )
 @public
 def outcome_nation_map(request: HttpRequest, measure: str | None = None):
-    chosen = outcome_services.find_measure(measure)
+    chosen = dashboards.find_measure(measure)
     if chosen is None:
         return Status(404, {"detail": f"No measure has the short name {measure!r}"})
-    return _conditional(request, lambda version: outcome_services.map_collection(None, chosen, version))
+    return _conditional(request, lambda version: dashboards.map_collection(None, chosen, version))
 
 
 @router.get(
@@ -371,8 +371,8 @@ def outcome_area_dashboard(request: HttpRequest, code: str, type: str | None = N
     area = _dashboard_area(code, type)
     if area is None:
         return Status(404, {"detail": f"No ward or local authority has the code {code!r}"})
-    return _conditional(request, lambda version: outcome_services.publishable(
-        outcome_services.area_dashboard(area, version)))  # fmt: skip
+    return _conditional(request, lambda version: figures.publishable(
+        dashboards.area_dashboard(area, version)))  # fmt: skip
 
 
 @router.get(
@@ -389,8 +389,8 @@ def outcome_area_csv(request: HttpRequest, code: str, type: str | None = None): 
         return Status(404, {"detail": f"No ward or local authority has the code {code!r}"})
 
     def build(version):
-        rows = outcome_services.figure_rows(outcome_services.area_dashboard(area, version))
-        return _rows_csv(rows, outcome_services.CSV_COLUMNS)
+        rows = figures.figure_rows(dashboards.area_dashboard(area, version))
+        return _rows_csv(rows, figures.CSV_COLUMNS)
 
     return _conditional(request, build, "text/csv", f"{area.code}-dashboard.csv")
 
@@ -406,7 +406,7 @@ def outcome_area_map(request: HttpRequest, code: str, type: str | None = None, m
     area = _dashboard_area(code, type)
     if area is None:
         return Status(404, {"detail": f"No ward or local authority has the code {code!r}"})
-    chosen = outcome_services.find_measure(measure)
+    chosen = dashboards.find_measure(measure)
     if chosen is None:
         return Status(404, {"detail": f"No measure has the short name {measure!r}"})
-    return _conditional(request, lambda version: outcome_services.map_collection(area, chosen, version))
+    return _conditional(request, lambda version: dashboards.map_collection(area, chosen, version))

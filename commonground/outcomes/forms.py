@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from commonground.fund.forms import date_field
-from commonground.outcomes.models import PriorityLink, Signal, Theme, WellbeingMeasure
+from commonground.core.forms import date_field
+from commonground.outcomes.models import Signal, Theme, WellbeingMeasure
 from commonground.places.models import AreaType
 from commonground.places.models import Measure as DataMeasure
 
@@ -132,18 +132,3 @@ class SignalForm(forms.Form):
 
     def clean_area_code(self):
         return self.cleaned_data["area_code"].strip().upper()
-
-
-class PriorityForm(forms.Form):
-    status = forms.ChoiceField(
-        label="Status",
-        choices=PriorityLink.Status.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the status"},
-    )
-    measures = forms.ModelMultipleChoiceField(
-        WellbeingMeasure.objects.filter(status="active"),
-        required=False,
-        label="Measures this priority should move",
-        widget=forms.CheckboxSelectMultiple,
-    )

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonground.audit.service import record
-from commonground.outcomes import services
+from commonground.outcomes import framework
 from commonground.outcomes.models import Theme, WellbeingMeasure
 from commonground.places.models import Area, AreaValue, DataSet, Measure
 
@@ -145,7 +145,7 @@ def import_survey(path: Path, spec: SurveyImport, actor) -> dict[str, int]:
         for slug, fields in measures.items():
             wellbeing = WellbeingMeasure.objects.filter(slug=slug.replace("_", "-")).first()
             if wellbeing is None and theme is not None:
-                wellbeing = services.add_measure(
+                wellbeing = framework.add_measure(
                     actor,
                     theme=theme,
                     slug=slug.replace("_", "-"),
@@ -160,7 +160,7 @@ def import_survey(path: Path, spec: SurveyImport, actor) -> dict[str, int]:
                 )
                 created += 1
             if wellbeing is not None:
-                services.add_source(actor, wellbeing, spec.dataset, slug, spec.period)
+                framework.add_source(actor, wellbeing, spec.dataset, slug, spec.period)
                 linked += 1
         record(
             actor,

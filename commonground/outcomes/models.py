@@ -128,21 +128,3 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return self.statement
-
-
-class PriorityLink(models.Model):
-    """A neighbourhood plan priority (fund.Priority) with its status and the measures it should move."""
-
-    class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        ON_TRACK = "on_track", "On track"
-        AT_RISK = "at_risk", "At risk"
-        DONE = "done", "Done"
-
-    priority = models.OneToOneField("fund.Priority", on_delete=models.CASCADE, related_name="outcome")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
-    measures = models.ManyToManyField(WellbeingMeasure, blank=True, related_name="priorities")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"{self.priority}: {self.get_status_display()}"

@@ -12,7 +12,7 @@ import io
 from django.template.loader import render_to_string
 
 from commonground.engine import outcomes as engine
-from commonground.outcomes import services
+from commonground.outcomes import dashboards
 from commonground.places.models import Area
 
 BLUE, GREY, BLACK = "#1d70b8", "#b1b4b6", "#0b0c0c"
@@ -125,12 +125,12 @@ def legend(collection: dict) -> list[dict]:
 
 
 def context(area: Area) -> dict:
-    board = services.area_dashboard(area)
-    measure = services.find_measure(None)
+    board = dashboards.area_dashboard(area)
+    measure = dashboards.find_measure(None)
     headline = next(
         (m for t in board["themes"] for m in t["measures"] if m["slug"] == getattr(measure, "slug", "")), None
     )
-    collection = services.map_collection(area, measure) if measure else {"features": []}
+    collection = dashboards.map_collection(area, measure) if measure else {"features": []}
     sources = "; ".join(
         f"{s['name']} ({s['source']}; {s['licence']}{'; released ' + s['release_date'] if s['release_date'] else ''})"
         for s in board["sources"]

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from commonground.outcomes import views
 
@@ -11,7 +12,11 @@ urlpatterns = [
     path("measures/<slug:slug>/", views.measure_detail, name="measure"),
     path("measures/<slug:slug>/change/", views.measure_change, name="measure-change"),
     path("signals/new/", views.signal_add, name="signal-add"),
-    path("priorities/<int:pk>/", views.priority_status, name="priority"),
+    path(
+        "priorities/<int:pk>/",
+        RedirectView.as_view(pattern_name="fund:priority-status", permanent=True),
+        name="priority",
+    ),
     path("areas/<str:code>/", views.area_dashboard, name="area"),
     path("areas/<str:code>/dashboard.csv", views.area_csv, name="area-csv"),
     path("areas/<str:code>/report.pdf", views.area_report, name="area-report"),

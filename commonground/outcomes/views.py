@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
-from commonground.outcomes import forms, services
+from commonground.outcomes import dashboards, figures, forms
+from commonground.outcomes import framework as wellbeing
 from commonground.outcomes.models import MeasureChange, WellbeingMeasure
 from commonground.places.models import AreaType
 from commonground.places.services import find_area
@@ -59,7 +60,7 @@ def _cached_page(request: HttpRequest, key: str, build) -> HttpResponse:
     """Signed-out visitors share one rendered copy per page, measure and data version (the speed goal:
     p95 < 50 ms). Signed-in pages carry personal navigation, so they are rendered each time."""
     shareable = not request.user.is_authenticated and "messages" not in request.COOKIES
-    version = services.data_version()
+    version = dashboards.data_version()
     cache_key = f"outcomes:page:{version}:{key}:{request.GET.get('measure', '')[:64]}"
     if shareable:
         html = cache.get(cache_key)
@@ -67,41 +68,41 @@ def _cached_page(request: HttpRequest, key: str, build) -> HttpResponse:
             return HttpResponse(html)
     response = build(version)
     if shareable and response.status_code == 200:
-        cache.set(cache_key, response.content.decode(), services.CACHE_SECONDS)
+        cache.set(cache_key, response.content.decode(), dashboards.CACHE_SECONDS)
     return response
 
 
 @public
 def nation(request: HttpRequest) -> HttpResponse:
-    return _cached_page(request, "nation", lambda version: _page(request, services.national_dashboard(version)))
+    return _cached_page(request, "nation", lambda version: _page(request, dashboards.national_dashboard(version)))
 
 
 @public
 def area_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     area = _area_or_404(code, request)
     return _cached_page(
-        request, f"area:{area.pk}", lambda version: _page(request, services.area_dashboard(area, version), area)
+        request, f"area:{area.pk}", lambda version: _page(request, dashboards.area_dashboard(area, version), area)
     )
 
 
 def _csv(board: dict, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.DictWriter(response, fieldnames=services.CSV_COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(response, fieldnames=figures.CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(services.figure_rows(board))
+    writer.writerows(figures.figure_rows(board))
     return response
 
 
 @public
 def nation_csv(request: HttpRequest) -> HttpResponse:
-    return _csv(services.national_dashboard(), "england-dashboard.csv")
+    return _csv(dashboards.national_dashboard(), "england-dashboard.csv")
 
 
 @public
 def area_csv(request: HttpRequest, code: str) -> HttpResponse:
     area = _area_or_404(code, request)
-    return _csv(services.area_dashboard(area), f"{area.code}-dashboard.csv")
+    return _csv(dashboards.area_dashboard(area), f"{area.code}-dashboard.csv")
 
 
 @public
@@ -109,11 +110,11 @@ def area_report(request: HttpRequest, code: str) -> HttpResponse:
     from commonground.outcomes import report
 
     area = _area_or_404(code, request)
-    key = f"outcomes:pdf:{services.data_version()}:{area.pk}"  # the same for everyone until the data change
+    key = f"outcomes:pdf:{dashboards.data_version()}:{area.pk}"  # the same for everyone until the data change
     pdf = cache.get(key)
     if pdf is None:
         pdf = report.render_pdf(area)
-        cache.set(key, pdf, services.CACHE_SECONDS)
+        cache.set(key, pdf, dashboards.CACHE_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="state-of-the-neighbourhood-{area.code}.pdf"'
     return response
@@ -121,7 +122,7 @@ def area_report(request: HttpRequest, code: str) -> HttpResponse:
 
 @public
 def framework(request: HttpRequest) -> HttpResponse:
-    themes = services.framework(include_retired=True)
+    themes = wellbeing.framework(include_retired=True)
     can_change = user_can(request.user, Capability.RUN_PROCESSES)
     return render(request, "outcomes/framework.html", {"themes": themes, "can_change": can_change})
 
@@ -140,7 +141,7 @@ def measure_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            measure = services.add_measure(
+            measure = wellbeing.add_measure(
                 request.user,
                 theme=data["theme"],
                 slug=data["slug"],
@@ -155,7 +156,7 @@ def measure_add(request: HttpRequest) -> HttpResponse:
                 else [],
                 reason=data["reason"],
             )
-        except services.FrameworkError as exc:
+        except wellbeing.FrameworkError as exc:
             form.add_error("slug", str(exc))
         else:
             messages.success(request, f"Added “{measure.name}” to {measure.theme.name}")
@@ -173,12 +174,12 @@ def measure_change(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             if data["action"] == "retire":
-                services.retire_measure(request.user, measure, data["reason"])
+                wellbeing.retire_measure(request.user, measure, data["reason"])
             elif data["action"] == "reinstate":
-                services.reinstate_measure(request.user, measure, data["reason"])
+                wellbeing.reinstate_measure(request.user, measure, data["reason"])
             else:
-                services.retheme_measure(request.user, measure, data["theme"], data["reason"])
-        except services.FrameworkError as exc:
+                wellbeing.retheme_measure(request.user, measure, data["theme"], data["reason"])
+        except wellbeing.FrameworkError as exc:
             form.add_error("action", str(exc))
         else:
             messages.success(request, f"Changed “{measure.name}”: the history below shows it")
@@ -199,7 +200,7 @@ def signal_add(request: HttpRequest) -> HttpResponse:
         if data["area_code"] and area is None:
             form.add_error("area_code", f"No area has the code {data['area_code']}")
         else:
-            services.record_signal(
+            wellbeing.record_signal(
                 request.user,
                 theme=data["theme"],
                 statement=data["statement"],
@@ -215,34 +216,4 @@ def signal_add(request: HttpRequest) -> HttpResponse:
         request,
         "outcomes/form.html",
         {"form": form, "title": "Record a residents' signal", "submit_label": "Record signal"},
-    )
-
-
-@requires(Capability.EDIT_COMMUNITY_PLAN)
-def priority_status(request: HttpRequest, pk: int) -> HttpResponse:
-    from commonground.fund import plans
-    from commonground.fund.models import Priority
-
-    priority = get_object_or_404(Priority.objects.select_related("plan__award__fund"), pk=pk)
-    if not plans.can_edit(request.user, priority.plan):
-        return HttpResponse(
-            "Only the partnership's named organisers and fund administrators may change this plan.", status=403
-        )
-    link = getattr(priority, "outcome", None)
-    form = forms.PriorityForm(
-        request.POST or None,
-        initial={
-            "status": link.status if link else "not_started",
-            "measures": list(link.measures.all()) if link else [],
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        services.set_priority_outcome(
-            request.user, priority, form.cleaned_data["status"], list(form.cleaned_data["measures"])
-        )
-        messages.success(request, f"Saved the status of “{priority.title}”")
-        award = priority.plan.award
-        return redirect("fund:plan", slug=award.fund.slug, code=award.ward_code)
-    return render(
-        request, "outcomes/form.html", {"form": form, "title": f"Status of “{priority.title}”", "submit_label": "Save"}
     )

@@ -1,10 +1,11 @@
 """The citizens' panels section of dashboards and the State of the Neighbourhood report (see
-commonground.outcomes.sections). Panels are not tied to an area yet, so they show at national level."""
+commonground.core.sections). Panels are not tied to an area yet, so they show at national level."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Max
 
+from commonground.core.sections import Section
 from commonground.panels.models import Panel
 from commonground.places.models import Area
 
@@ -37,6 +38,9 @@ def section(area: Area | None) -> dict | None:
         "rows": rows,
         "tiles": [{"label": "Panels", "value": len(panels), "unit": "", "note": "chosen by lot"}],
     }
+
+
+SECTIONS = [Section("panels", "Panels held", 60, section)]
 
 
 def version() -> str:

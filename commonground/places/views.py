@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from commonground.accounts.permissions import public
+from commonground.core import sections
 from commonground.places import services
 from commonground.places.models import Area, AreaType
 
@@ -24,6 +25,11 @@ def area_list(request: HttpRequest) -> HttpResponse:
 
 
 @public
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"boroughs": services.borough_summaries()})
+
+
+@public
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     area = services.find_area(code, request.GET.get("type"))
     if area is None:
@@ -33,10 +39,8 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     grouped = services.figures(area)
     imd = services.deprivation(area, grouped)
     need = services.community_need(area, grouped)
-    from commonground.fund.services import awards_for_area
-
     context.update(
-        awards=awards_for_area(area),
+        happening=sections.links(area),
         imd=imd,
         need=need,
         left_behind_reason=services.left_behind_reason(area, imd, need),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from commonground.budgeting import demo as pb_demo
 from commonground.budgeting import outcomes as pb_outcomes
 from commonground.budgeting.models import Process
-from commonground.outcomes import sections
+from commonground.core import sections
 from commonground.places.models import Area
 
 

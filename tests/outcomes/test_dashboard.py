@@ -7,12 +7,14 @@ import base64
 import io
 import re
 import time
+import types
 
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from commonground.outcomes import report, sections, services
+from commonground.core import sections
+from commonground.outcomes import dashboards, figures, framework, report
 from commonground.places.models import Area, AreaValue, DataSet
 from tests.conftest import run_cli
 
@@ -28,7 +30,7 @@ def crime_values():
 
 def test_comparisons_are_means_of_similar_areas_and_all_areas(demo):
     ward = Area.objects.get(code="X05000002")
-    board = services.area_dashboard(ward)
+    board = dashboards.area_dashboard(ward)
     crime = next(m for t in board["themes"] for m in t["measures"] if m["slug"] == "crime")
     values = crime_values()
     deciles = dict(
@@ -62,7 +64,7 @@ def test_ward_dashboard_page_has_tables_for_every_chart_and_downloads(client, de
         assert f'id="section-{slug}"' in html
     assert "Nothing recorded for this area yet." in html  # every section is provided now
     csv_text = client.get(reverse("outcomes:area-csv", args=["X05000002"])).content.decode()
-    assert csv_text.splitlines()[0] == ",".join(services.CSV_COLUMNS)
+    assert csv_text.splitlines()[0] == ",".join(figures.CSV_COLUMNS)
     assert f"X05000002,Brookfield,safety,crime,Crime,2019,{crime_values()['X05000002']!r}" in csv_text
     assert client.get(reverse("outcomes:area", args=["E99999999"])).status_code == 404
 
@@ -70,10 +72,10 @@ def test_ward_dashboard_page_has_tables_for_every_chart_and_downloads(client, de
 def test_nation_and_local_authority_dashboards(client, demo):
     nation = client.get(reverse("outcomes:nation")).content.decode()
     assert "Wellbeing dashboard: Demo data" in nation and "Left-behind wards" in nation
-    la = services.area_dashboard(Area.objects.get(code="X09000001"))
+    la = dashboards.area_dashboard(Area.objects.get(code="X09000001"))
     left = next(s for s in la["sections"] if s["slug"] == "left-behind")
     assert left["summary"].startswith("2 of Demo Borough's wards are left behind")
-    collection = services.map_collection(Area.objects.get(code="X09000001"), services.find_measure("crime"))
+    collection = dashboards.map_collection(Area.objects.get(code="X09000001"), dashboards.find_measure("crime"))
     assert len(collection["features"]) == 12
 
 
@@ -93,7 +95,7 @@ def test_etag_changes_when_the_data_changes(client, demo):
     first = client.get("/api/outcomes/areas/X05000002/dashboard")
     assert first["Cache-Control"] == "public, max-age=300"
     assert client.get("/api/outcomes/areas/X05000002/dashboard", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
-    services.add_source("test", services.find_measure("crime"), "survey-x", "crime", "2030")
+    framework.add_source("test", dashboards.find_measure("crime"), "survey-x", "crime", "2030")
     second = client.get("/api/outcomes/areas/X05000002/dashboard", HTTP_IF_NONE_MATCH=first["ETag"])
     assert second.status_code == 200 and second["ETag"] != first["ETag"]
     body = second.json()
@@ -105,15 +107,17 @@ def test_an_app_can_plug_a_section_in(demo, monkeypatch):
         return {"summary": "1 process", "rows": [{"name": "Brookfield 2026", "spent": 12000}],
                 "columns": [("name", "Process"), ("spent", "Spent (£)")]}  # fmt: skip
 
-    monkeypatch.setitem(sections.REGISTRY, "pb", sections.Section("pb", "Participatory budgeting", 50, pb_section))
-    board = services.area_dashboard(Area.objects.get(code="X05000002"))
+    plugin = types.SimpleNamespace(SECTIONS=[sections.Section("pb", "Participatory budgeting", 50, pb_section)])
+    installed = sections.modules()
+    monkeypatch.setattr(sections, "modules", lambda: (*installed, plugin))
+    board = dashboards.area_dashboard(Area.objects.get(code="X05000002"))
     pb = next(s for s in board["sections"] if s["slug"] == "pb")
     assert pb["status"] == "ok" and pb["rows"][0]["spent"] == 12000
     assert [s["status"] for s in board["sections"] if s["slug"] in ("panels", "assets")] == [
         "empty",
         "empty",
     ]  # provided, nothing for this ward
-    rows = services.figure_rows(board)
+    rows = figures.figure_rows(board)
     assert {"measure": "spent", "value": 12000, "kind": "pb", "comparison": "Brookfield 2026"}.items() <= next(
         r for r in rows if r["kind"] == "pb"
     ).items()
@@ -128,7 +132,7 @@ def test_state_of_the_neighbourhood_pdf(client, demo):
     pages = [p.extract_text() for p in reader.pages]
     assert len(pages) >= 3
     assert "State of the Neighbourhood:" in pages[0] and "Brookfield" in pages[0]
-    board = services.area_dashboard(Area.objects.get(code="X05000002"))
+    board = dashboards.area_dashboard(Area.objects.get(code="X05000002"))
     text = "\n".join(pages)
     assert "8,523" in text  # population tile
     assert f"{crime_values()['X05000002']:.1f}" in text  # crime score, in the framework table
@@ -146,7 +150,7 @@ def test_state_of_the_neighbourhood_pdf(client, demo):
     ):
         assert heading in text
     ward = Area.objects.get(code="X05000002")
-    svg = base64.b64decode(report.map_svg(services.map_collection(ward, services.find_measure("crime")),
+    svg = base64.b64decode(report.map_svg(dashboards.map_collection(ward, dashboards.find_measure("crime")),
                                           "X05000002").split(",", 1)[1]).decode()  # fmt: skip
     assert svg.startswith("<?xml") and "<svg" in svg and len(re.findall(r"<path", svg)) >= 12  # one per ward at least
     assert elapsed < 30  # the real budget (5 s) is measured in benchmarks/, not asserted on a shared machine

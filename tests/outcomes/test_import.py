@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commonground.outcomes import services
+from commonground.outcomes import dashboards
 from commonground.outcomes.importers import SurveyError, SurveyImport, import_survey
 from commonground.outcomes.models import WellbeingMeasure
 from commonground.places.models import Area, AreaValue, DataSet
@@ -36,7 +36,7 @@ def test_two_waves_make_a_trend(tmp_path, demo):
     assert import_survey(second, spec("survey-2025", "2025"), "test")["linked"] == 1
     measure = WellbeingMeasure.objects.get(slug="feel-safe")
     assert measure.theme.slug == "safety" and measure.direction == "higher_less_need"
-    board = services.area_dashboard(Area.objects.get(code="X05000002"))
+    board = dashboards.area_dashboard(Area.objects.get(code="X05000002"))
     row = next(m for t in board["themes"] for m in t["measures"] if m["slug"] == "feel-safe")
     assert [(p["period"], p["value"]) for p in row["series"]] == [("2024", 61.5), ("2025", 66.0)]
     assert row["change"] == "better"  # higher is better for feeling safe

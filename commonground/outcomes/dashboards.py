@@ -1,7 +1,8 @@
-"""Dashboards for a ward, a local authority or the nation, and the framework's changes.
+"""Dashboards for a ward, a local authority or the nation.
 
-Every figure a page shows comes from `dashboard()` (pages, the PDF report and the open data API
-all read the same dict). National comparisons are computed once per data version and cached.
+Every figure a page shows comes from `area_dashboard()` or `national_dashboard()` (pages, the PDF
+report and the open data API all read the same dict). National comparisons are computed once per
+data version and kept in the process.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import json
 
 import numpy as np
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import Prefetch
+from django.db import connection
 
-from commonground.audit.service import record
+from commonground.core import sections
 from commonground.engine import outcomes as engine
-from commonground.outcomes.models import MeasureChange, MeasureSource, PriorityLink, Signal, Theme, WellbeingMeasure
+from commonground.outcomes.framework import framework
+from commonground.outcomes.models import WellbeingMeasure
 from commonground.places import services as places
 from commonground.places.models import Area, AreaType, AreaValue, DataSet
 
@@ -29,25 +30,13 @@ LICENCE_NOTE = (
 CACHE_SECONDS = 3600
 
 
-class FrameworkError(ValueError):
-    """A change to the framework that breaks a rule; the message says which."""
+# Data version: one query for this app's figures, and each app's own version() for its sections -----------------
 
-
-# Data version: one query; any load, framework change, plan change or payment changes it -----------------
-
-VERSION_SQL = (
-    "SELECT (SELECT COUNT(*) FROM places_dataset), (SELECT MAX(loaded_at) FROM places_dataset),"
-    " (SELECT MAX(id) FROM outcomes_measurechange), (SELECT MAX(id) FROM outcomes_signal),"
-    " (SELECT MAX(updated_at) FROM outcomes_prioritylink), (SELECT MAX(id) FROM fund_disbursement),"
-    " (SELECT MAX(id) FROM fund_spend), (SELECT MAX(updated_at) FROM fund_communityplan),"
-    " (SELECT MAX(committed_at) FROM fund_fund), (SELECT COUNT(*) FROM fund_priority)"
-)
+VERSION_SQL = "SELECT (SELECT MAX(id) FROM outcomes_measurechange), (SELECT MAX(id) FROM outcomes_signal)"
 
 
 def data_version() -> str:
     """A short token that changes whenever any figure on a dashboard could change (for ETags and caches)."""
-    from commonground.outcomes import sections
-
     with connection.cursor() as cursor:
         cursor.execute(VERSION_SQL)
         row = cursor.fetchone()
@@ -58,167 +47,6 @@ def data_version() -> str:
 # Held in this process, not the cache: comparison tables are large (one entry per area) and unpickling
 # them on every request would cost more than the page. Cleared whenever the data version changes.
 _TABLES: dict = {}
-
-
-# The framework ---------------------------------------------------------------------------------------------
-
-
-def framework(include_retired: bool = False, version: str | None = None) -> list[Theme]:
-    """Themes with their measures, sources and signals; with a version, reused in this process until it changes."""
-    if version is not None and not include_retired:
-        if _TABLES.get("version") != version:
-            _TABLES.clear()
-            _TABLES["version"] = version
-        if "framework" not in _TABLES:
-            _TABLES["framework"] = framework()
-        return _TABLES["framework"]
-    measures = WellbeingMeasure.objects.prefetch_related("sources")
-    if not include_retired:
-        measures = measures.filter(status=WellbeingMeasure.Status.ACTIVE)
-    return list(Theme.objects.prefetch_related(Prefetch("measures", queryset=measures), "signals"))
-
-
-def _snapshot(measure: WellbeingMeasure) -> dict:
-    return {
-        "theme": measure.theme.slug,
-        "name": measure.name,
-        "source": measure.source,
-        "unit": measure.unit,
-        "direction": measure.direction,
-        "geography": measure.geography,
-        "period": measure.period,
-        "status": measure.status,
-        "sources": [f"{s.dataset_slug}/{s.measure_slug}@{s.period}" for s in measure.sources.all()],
-    }
-
-
-def _log(measure: WellbeingMeasure, actor, action: str, before: dict, reason: str = "") -> None:
-    after = _snapshot(measure)
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    MeasureChange.objects.create(measure=measure, action=action, before=before, after=after, reason=reason, actor=user)
-    record(actor, f"outcomes.measure_{action}", measure, before=before or None, after=after)
-
-
-@transaction.atomic
-def add_measure(
-    actor,
-    *,
-    theme: Theme,
-    slug: str,
-    name: str,
-    source: str,
-    unit: str,
-    direction: str,
-    geography: str,
-    period: str,
-    sources: list[tuple[str, str, str]],
-    reason: str = "",
-) -> WellbeingMeasure:
-    """A council adds a measure; `sources` are (dataset slug, measure slug, period label)."""
-    if WellbeingMeasure.objects.filter(slug=slug).exists():
-        raise FrameworkError(f"a measure with the short name {slug!r} already exists: choose another")
-    measure = WellbeingMeasure.objects.create(
-        theme=theme,
-        slug=slug,
-        name=name,
-        source=source,
-        unit=unit,
-        direction=direction,
-        geography=geography,
-        period=period,
-    )
-    for dataset_slug, measure_slug, label in sources:
-        MeasureSource.objects.create(
-            measure=measure, dataset_slug=dataset_slug, measure_slug=measure_slug, period=label
-        )
-    _log(measure, actor, "added", {}, reason)
-    return measure
-
-
-@transaction.atomic
-def retire_measure(actor, measure: WellbeingMeasure, reason: str) -> None:
-    measure = WellbeingMeasure.objects.select_for_update().get(pk=measure.pk)
-    if measure.status == WellbeingMeasure.Status.RETIRED:
-        raise FrameworkError(f"“{measure.name}” is already retired")
-    before = _snapshot(measure)
-    measure.status = WellbeingMeasure.Status.RETIRED
-    measure.save(update_fields=["status"])
-    _log(measure, actor, "retired", before, reason)
-
-
-@transaction.atomic
-def reinstate_measure(actor, measure: WellbeingMeasure, reason: str) -> None:
-    measure = WellbeingMeasure.objects.select_for_update().get(pk=measure.pk)
-    before = _snapshot(measure)
-    measure.status = WellbeingMeasure.Status.ACTIVE
-    measure.save(update_fields=["status"])
-    _log(measure, actor, "reinstated", before, reason)
-
-
-@transaction.atomic
-def retheme_measure(actor, measure: WellbeingMeasure, theme: Theme, reason: str) -> None:
-    measure = WellbeingMeasure.objects.select_for_update().get(pk=measure.pk)
-    if measure.theme_id == theme.pk:
-        raise FrameworkError(f"“{measure.name}” is already under {theme.name}")
-    before = _snapshot(measure)
-    measure.theme = theme
-    measure.save(update_fields=["theme"])
-    _log(measure, actor, "rethemed", before, reason)
-
-
-@transaction.atomic
-def add_source(actor, measure: WellbeingMeasure, dataset_slug: str, measure_slug: str, period: str) -> None:
-    """Link one more period's figures (e.g. a new survey) to a measure, for its trend."""
-    before = _snapshot(measure)
-    MeasureSource.objects.update_or_create(
-        measure=measure, dataset_slug=dataset_slug, measure_slug=measure_slug, defaults={"period": period}
-    )
-    _log(measure, actor, "source_added", before)
-
-
-@transaction.atomic
-def record_signal(
-    actor,
-    *,
-    theme: Theme,
-    statement: str,
-    chosen_by: str,
-    method: str,
-    chosen_on: dt.date,
-    area: Area | None = None,
-    measures=(),
-) -> Signal:
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    signal = Signal.objects.create(
-        theme=theme,
-        statement=statement,
-        chosen_by=chosen_by,
-        method=method,
-        chosen_on=chosen_on,
-        area=area,
-        recorded_by=user,
-    )
-    signal.measures.set(measures)
-    record(
-        actor,
-        "outcomes.signal",
-        signal,
-        after={"theme": theme.slug, "statement": statement, "chosen_by": chosen_by, "method": method},
-    )
-    return signal
-
-
-@transaction.atomic
-def set_priority_outcome(actor, priority, status: str, measures) -> PriorityLink:
-    """Status of a plan priority and the measures it should move (plans.can_edit is checked by the view)."""
-    link, _ = PriorityLink.objects.get_or_create(priority=priority)
-    before = {"status": link.status, "measures": sorted(link.measures.values_list("slug", flat=True))}
-    link.status = status
-    link.save()
-    link.measures.set(measures)
-    after = {"status": status, "measures": sorted(m.slug for m in measures)}
-    record(actor, "outcomes.priority_status", priority.plan, before=before, after=after)
-    return link
 
 
 # National comparison tables (cached per data version) ----------------------------------------------------
@@ -341,8 +169,6 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    from commonground.outcomes import sections
-
     datasets = _datasets()
     themes = framework(version=version)
     wanted = {(s.dataset_slug, s.measure_slug) for t in themes for m in t.measures.all() for s in m.sources.all()}
@@ -464,8 +290,6 @@ def national_dashboard(version: str | None = None) -> dict:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    from commonground.outcomes import sections
-
     demo = not Area.objects.filter(is_demo=False).exists()
     datasets = _datasets()
     ward_types = list(AreaType.objects.filter(level=AreaType.Level.WARD, areas__is_demo=demo).distinct())
@@ -610,152 +434,3 @@ def map_collection(area: Area | None, measure: WellbeingMeasure, version: str | 
     result = {"type": "FeatureCollection", "measure": measure.slug, "name": measure.name, "features": features}
     cache.set(key, result, CACHE_SECONDS)
     return result
-
-
-# Flat rows for CSV downloads: one row per figure ------------------------------------------------------------
-
-CSV_COLUMNS = [
-    "area_code",
-    "area_name",
-    "theme",
-    "measure",
-    "measure_name",
-    "period",
-    "value",
-    "unit",
-    "kind",
-    "dataset",
-    "comparison",
-]
-
-
-def figure_rows(board: dict, *, publishable_only: bool = True) -> list[dict]:
-    """Every figure of a dashboard as flat rows; licensed third-party figures left out when re-publishing."""
-    area = board["area"]
-    base = {"area_code": area["code"], "area_name": area["name"]}
-    rows = [
-        {
-            **base,
-            "theme": "",
-            "measure": "tile",
-            "measure_name": t["label"],
-            "period": t.get("note", ""),
-            "value": t["value"],
-            "unit": t["unit"],
-            "kind": "headline",
-            "dataset": "",
-            "comparison": "",
-        }
-        for t in board["tiles"]
-    ]
-    for theme in board["themes"]:
-        for m in theme["measures"]:
-            if m["third_party"] and publishable_only:
-                continue
-            common = {
-                **base,
-                "theme": theme["slug"],
-                "measure": m["slug"],
-                "measure_name": m["name"],
-                "unit": m["unit"],
-            }
-            for point in m["series"]:
-                rows.append(
-                    {
-                        **common,
-                        "period": point["period"],
-                        "value": point["value"],
-                        "kind": "trend",
-                        "dataset": point["dataset"],
-                        "comparison": "",
-                    }
-                )
-            cmp_ = m.get("comparison")
-            if cmp_:
-                for label in ("similar", "region", "england"):
-                    if cmp_[label] is not None:
-                        rows.append(
-                            {
-                                **common,
-                                "period": cmp_["period"],
-                                "value": cmp_[label],
-                                "kind": "comparison",
-                                "dataset": m["latest"]["dataset"],
-                                "comparison": cmp_[f"{label}_label"],
-                            }
-                        )
-            for r in m.get("by_region", []):
-                rows.append(
-                    {
-                        **common,
-                        "period": m["latest"]["period"],
-                        "value": r["value"],
-                        "kind": "region",
-                        "dataset": m["latest"]["dataset"],
-                        "comparison": r["region"],
-                    }
-                )
-    for section in board["sections"]:
-        for row in section["rows"]:
-            for key, label in section["columns"]:
-                value = row.get(key)
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    rows.append(
-                        {
-                            **base,
-                            "theme": section["slug"],
-                            "measure": key,
-                            "measure_name": label,
-                            "period": row.get("period", ""),
-                            "value": value,
-                            "unit": row.get(f"{key}_unit", ""),
-                            "kind": section["slug"],
-                            "dataset": section.get("dataset") or "",
-                            "comparison": row.get(section["columns"][0][0], ""),
-                        }
-                    )
-    return rows
-
-
-def publishable(board: dict) -> dict:
-    """The dashboard with licensed third-party values blanked, for the open data API."""
-    themes = []
-    for theme in board["themes"]:
-        measures = []
-        for m in theme["measures"]:
-            if m["third_party"]:
-                m = {**m, "series": [], "latest": None, "comparison": None, "by_region": [], "change": None}
-            measures.append(m)
-        themes.append({**theme, "measures": measures})
-    return {**board, "themes": themes}
-
-
-def measure_figures(measure: WellbeingMeasure, level: str, offset: int, limit: int | None) -> dict:
-    """The latest period's figure of a measure for every area of a level, paginated, for the open data API."""
-    datasets = _datasets()
-    chosen = None
-    for source in sorted(measure.sources.all(), key=lambda s: s.period, reverse=True):
-        values = AreaValue.objects.filter(
-            area__area_type__level=level, measure__dataset__slug=source.dataset_slug, measure__slug=source.measure_slug
-        )
-        if source.dataset_slug in datasets and values.exists():
-            chosen = (source, values)
-            break
-    body = {"measure": measure.slug, "name": measure.name, "unit": measure.unit, "period": None, "dataset": None,
-            "withheld": False, "licence": LICENCE, "sources": [], "count": 0, "offset": offset,
-            "limit": limit or 0, "results": []}  # fmt: skip
-    if chosen is None:
-        return body
-    source, values = chosen
-    dataset = datasets[source.dataset_slug]
-    body.update(period=source.period, dataset=dataset.slug, licence=dataset.licence, sources=[_dataset_info(dataset)])
-    if dataset.is_third_party:
-        return {**body, "withheld": True}
-    values = values.order_by("area__code", "area__area_type_id").values_list(
-        "area__code", "area__name", "area__area_type__code", "value"
-    )
-    page = values[offset : offset + limit] if limit is not None else values[offset:]
-    body["count"] = values.count()
-    body["limit"] = limit if limit is not None else body["count"]
-    body["results"] = [{"code": c, "name": n, "area_type": t, "value": v} for c, n, t, v in page]
-    return body

@@ -1,0 +1,70 @@
+"""Sections of area pages, dashboards and the State of the Neighbourhood report, one or more per app.
+
+Why a registry here: pages that gather everything about a place (an area's profile, a dashboard, a
+report) must not import the apps they gather, or every app would lean on every other. Instead each
+installed app may provide `commonground/<app>/outcomes.py` with
+
+    SECTIONS = [Section(slug, title, order, provider), ...]   # provider(area | None) -> dict | None
+    def version() -> str                                      # optional: changes when its figures change
+    def links(area) -> list[tuple[str, str]]                  # optional: (text, url) of its things here
+
+A provider returns {"summary": str, "columns": [(key, label), ...], "rows": [dict, ...], "tiles": [...],
+"dataset": slug or None}, or None when there is nothing for that area; area None means the nation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    order: int
+    provider: Callable[[object], dict | None]
+
+
+@cache
+def modules() -> tuple[ModuleType, ...]:
+    """Each installed Common Ground app's `outcomes` module, in INSTALLED_APPS order."""
+    found = []
+    for config in apps.get_app_configs():
+        name = f"{config.name}.outcomes"
+        if config.name.startswith("commonground.") and importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name))
+    return tuple(found)
+
+
+def registry() -> dict[str, Section]:
+    sections = [s for module in modules() for s in getattr(module, "SECTIONS", ())]
+    return {s.slug: s for s in sorted(sections, key=lambda s: s.order)}
+
+
+def collect(area) -> list[dict]:
+    """Every section's data for an area (or the nation), in report order."""
+    result = []
+    for section in registry().values():
+        base = {"slug": section.slug, "title": section.title, "columns": [], "rows": [], "tiles": [], "dataset": None}
+        data = section.provider(area)
+        if data is None:
+            result.append({**base, "status": "empty", "summary": "Nothing recorded for this area yet."})
+        else:
+            result.append({**base, "status": "ok", **data})
+    return result
+
+
+def versions() -> list[str]:
+    return [str(module.version()) for module in modules() if hasattr(module, "version")]
+
+
+def links(area) -> list[tuple[str, str]]:
+    """What every app has in this area, as (text, url) pairs for the area's page."""
+    return [link for module in modules() if hasattr(module, "links") for link in module.links(area)]
