@@ -320,7 +320,8 @@ class TruncatingHandler(QuietHandler):
         self.close_connection = True
 
 
-def test_interrupted_download_leaves_no_partial_file(tmp_path):
+def test_interrupted_download_without_a_validator_leaves_no_partial_file(tmp_path):
+    """No ETag or Last-Modified: the bytes could not be resumed safely, so none are kept."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), TruncatingHandler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
