@@ -90,17 +90,34 @@ def data_load_postcodes(
 
 @app.command("fetch")
 def data_fetch(
-    dest: Annotated[Path, typer.Option("--to", help="Directory to download into (created if missing).")],
+    dest: Annotated[Path | None, typer.Option("--to", help="Directory to download into (created if missing).")] = None,
     only: Annotated[list[str], typer.Option(help="Only paths starting with this, e.g. imd2019/ (repeatable).")] = [],  # noqa: B006
-    mirror: Annotated[str | None, typer.Option(help="Base URL of a mirror laid out like the data pack.")] = None,
+    mirror: Annotated[str | None, typer.Option(help="Base URL of a mirror laid out like the destination.")] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="Print what would be fetched and built, and stop.")] = False,
 ) -> None:
-    """Download the official publications (IoD 2019 and 2025 from GOV.UK) with sha256 checks where known."""
+    """Download the official publications (MHCLG's IoD 2019 and 2025; ONS's lookups, boundaries and
+    populations) and build from them the files `data load --from DIR` reads, with a PROVENANCE.json."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
     from rich.table import Table
 
-    from commonground.datasets.fetch import FetchError, fetch
+    from commonground.datasets.derive import derive, plan
+    from commonground.datasets.fetch import FetchError, fetch, source_url
 
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        sources, derived = plan(only or None)
+    except FetchError as exc:
+        fail(str(exc))
+    if list_only:
+        for s in sources:
+            how = " (paged FeatureServer query)" if s.layer and not mirror else ""
+            out.print(f"{s.relative_path}\n  publisher: {s.publisher}\n  url: {source_url(s, mirror)}{how}\n"
+                      f"  licence: {s.licence}\n  sha256: {s.sha256 or 'not pinned (the digest received is recorded)'}",
+                      highlight=False, soft_wrap=True)  # fmt: skip
+        for d in derived:
+            out.print(f"{d.relative_path}\n  built from: {', '.join(d.inputs)}", highlight=False, soft_wrap=True)
+        return
+    if dest is None:
+        fail("--to DIR is required (or --list to see what would be fetched)")
     tasks: dict[str, int] = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=console) as progress:
 
@@ -110,12 +127,18 @@ def data_fetch(
             progress.update(tasks[relative], completed=done, total=total)
 
         try:
-            results = fetch(dest, base_url=mirror, only=only or None, progress=report)
+            dest.mkdir(parents=True, exist_ok=True)
+            results = fetch(dest, base_url=mirror, progress=report, sources=sources)
+            built = derive(dest, derived, progress=lambda relative: progress.console.print(f"Building {relative}"))
         except FetchError as exc:
             fail(str(exc))
-    table = Table(title=f"Downloaded into {dest}")
+        except OSError as exc:
+            fail(f"Could not write {exc.filename or dest}: {exc.strerror or exc}")
+    table = Table(title=f"Fetched into {dest} (sources and digests in PROVENANCE.json)")
     for column in ("file", "status", "bytes", "sha256"):
         table.add_column(column)
     for r in results:
         table.add_row(r.relative_path, r.status + (" (verified)" if r.verified else ""), f"{r.bytes:,}", r.sha256[:16])
+    for b in built:
+        table.add_row(b.relative_path, b.status, f"{b.bytes:,}", b.sha256[:16])
     out.print(table)

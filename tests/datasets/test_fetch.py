@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from commonground.datasets import fetch as fetch_module
-from commonground.datasets.fetch import CATALOGUE, FetchError, FetchResult, Source, fetch, select, source_url
+from commonground.datasets.fetch import FetchError, FetchResult, fetch, select, source_url
+from commonground.datasets.sources import CATALOGUE, Source
 
 FILE_2 = "imd2019/File_2_-_IoD2019_Domains_of_Deprivation.csv"
 FILE_6 = "imd2019/File_6_-_IoD2019_Population_Denominators.csv"
@@ -269,13 +269,23 @@ def test_base_url_replaces_scheme_host_and_directory():
 def test_catalogue_entries_are_official_and_consistent():
     paths = [s.relative_path for s in CATALOGUE]
     assert len(paths) == len(set(paths))
-    assert {p.split("/", 1)[0] for p in paths} == {"imd2019", "imd2025"}
+    assert {p.split("/", 1)[0] for p in paths} == {"imd2019", "imd2025", "raw"}
+    hosts = {"assets.publishing.service.gov.uk", "services1.arcgis.com", "www.ons.gov.uk"}
     for source in CATALOGUE:
         url = urlsplit(source.url)
-        assert (url.scheme, url.netloc) == ("https", "assets.publishing.service.gov.uk")
-        # The file lands under the publisher's own name and format: an XLSX is never saved as .csv.
-        assert url.path.rsplit("/", 1)[-1] == source.relative_path.rsplit("/", 1)[-1]
-        assert source.sha256 is None  # no data-pack file is the publication byte for byte (see fetch.py)
+        assert url.scheme == "https" and url.netloc in hosts
+        name = source.relative_path.rsplit("/", 1)[-1]
+        if source.layer:
+            # An ONS FeatureServer layer lands under raw/ons/ by its service name (hash suffix dropped).
+            assert url.path.startswith("/ESMARspQHYMw9BZ9/arcgis/rest/services/") and url.path.endswith(
+                "/FeatureServer/0"
+            )
+            assert url.path.split("/")[-3].startswith(name.removesuffix(".geojson"))
+            assert source.relative_path.startswith("raw/ons/")
+        else:
+            # A file lands under the publisher's own name and format: an XLSX is never saved as .csv.
+            assert (url.query or url.path).rsplit("/", 1)[-1] == name
+        assert source.sha256 is None  # no publisher's file has been seen byte for byte (see sources.py)
         assert source.licence == "Open Government Licence v3.0"
         assert source.publisher and source.description
 
@@ -298,11 +308,6 @@ def test_non_http_url_is_refused(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_module_has_no_django_import():
-    text = Path(fetch_module.__file__).read_text()
-    assert "django" not in text.lower()
-
-
 class TruncatingHandler(QuietHandler):
     """Announces 100,000 bytes, sends 10 and hangs up: a connection lost mid-download."""
 
@@ -315,13 +320,14 @@ class TruncatingHandler(QuietHandler):
         self.close_connection = True
 
 
-def test_interrupted_download_leaves_no_partial_file(tmp_path):
+def test_interrupted_download_without_a_validator_leaves_no_partial_file(tmp_path):
+    """No ETag or Last-Modified: the bytes could not be resumed safely, so none are kept."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), TruncatingHandler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         host, port = server.server_address[:2]
         source = Source("imd2019/x.csv", "https://example.invalid/x.csv", None, "OGL", "test", "cut short")
-        with pytest.raises(FetchError, match="Could not download http://127.0.0.1"):
+        with pytest.raises(FetchError, match="Could not download imd2019/x.csv from http://127.0.0.1"):
             fetch(tmp_path, base_url=f"http://{host}:{port}", sources=[source], timeout=5)
     finally:
         server.shutdown()
