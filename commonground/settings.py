@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "commonground.accounts",
     "commonground.audit",
     "commonground.places",
+    "commonground.neighbourhoods",
     "commonground.fund",
     "commonground.budgeting",
     "commonground.assets",

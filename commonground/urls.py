@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("commonground.core.urls")),
     path("account/", include("commonground.accounts.urls")),
     path("places/", include("commonground.places.urls")),
+    path("neighbourhoods/", include("commonground.neighbourhoods.urls")),
     path("audit/", include("commonground.audit.urls")),
     path("funds/", include("commonground.fund.urls")),
     path("pb/", include("commonground.budgeting.urls")),

@@ -169,7 +169,7 @@ def test_users_create_grants_roles_and_rejects_weak_password(tmp_path):
         input="a long enough passphrase\n",
     )
     assert ok.returncode == 0, ok.stderr
-    assert "resident, site_admin" in ok.stdout
+    assert "resident (the whole site), site_admin (the whole site)" in ok.stdout
     duplicate = run_cli(
         "users",
         "create",

@@ -4,7 +4,8 @@ Floors, lowest first: the engine and other pure modules; the base apps (core, ac
 shared geography and voting kernel; outcomes' framework; the capability apps. A module may import its
 own app and any lower floor; across apps only public surfaces (services, permissions, roles, the shared
 Area and User models, core's form and API helpers), never another app's views, urls, forms or models.
-Entry points (root cli, api, urls) are imported by nothing but each other.
+Entry points (root cli, api, urls) are imported by nothing but each other; an app's command group
+(`<app>/cli.py`) is an entry point too, so it may call any app's public surface.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ FLOORS = {
     "places": 2, "voting": 2, "notify": 2,
     "outcomes": 3, "datasets": 3,
     "fund": 4, "budgeting": 4, "panels": 4, "ballots": 4, "assets": 4,
-    "neighbourhoods": 5, "core": 6,
+    "neighbourhoods": 3.5, "core": 6,
 }  # fmt: skip
 # core's site pages and `serve` sit on top; its form, API and section helpers are a kernel every app uses.
 MODULE_FLOORS = {("core", "forms"): 0.5, ("core", "api"): 0.5, ("core", "sections"): 0.5, ("core", "templatetags"): 0.5}
@@ -31,6 +32,7 @@ PUBLIC = {
     "service",
     "permissions",
     "roles",
+    "scopes",
     "sections",
     "outcomes",
     "framework",
@@ -80,7 +82,8 @@ def violations(package: Path) -> list[str]:
             module = bits[2] if len(bits) > 2 else ""
             mine = MODULE_FLOORS.get((app, parts[1] if len(parts) > 1 else ""), FLOORS[app])
             theirs = MODULE_FLOORS.get((other, module), FLOORS[other])
-            if theirs > mine or (theirs == mine and frozenset({app, other}) not in PEERS):
+            command_group = parts[-1] == "cli"  # an app's commands are entry points: any app's services
+            if not command_group and (theirs > mine or (theirs == mine and frozenset({app, other}) not in PEERS)):
                 problems.append(f"{where}:{line}: {app} (floor {mine}) imports {target} from a floor not below it")
             elif module and module not in PUBLIC and (other, module) not in SHARED and theirs > 0:
                 problems.append(f"{where}:{line}: {app} imports {target}: use {other}'s services instead")

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from commonground.accounts.models import User
 from commonground.accounts.roles import ROLE_LABELS, Role
+from commonground.accounts.scopes import label
 
 
 class SignUpForm(forms.Form):
@@ -74,6 +75,7 @@ class SignInForm(AuthenticationForm):
 
 
 class RolesForm(forms.Form):
+    scope = forms.ChoiceField(label="Where the roles are held", widget=forms.RadioSelect)
     roles = forms.MultipleChoiceField(
         label="Roles",
         required=False,
@@ -81,11 +83,22 @@ class RolesForm(forms.Form):
         help_text="Everyone who signs up is a resident; that role cannot be removed.",
     )
 
-    def __init__(self, *args, grantable: frozenset[Role], **kwargs) -> None:
+    def __init__(self, *args, grantable: dict[str, frozenset[Role]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.grantable = grantable
+        self.fields["scope"].choices = [(scope, label(scope).capitalize()) for scope in grantable]
+        offered = frozenset().union(*grantable.values()) if grantable else frozenset()
         self.fields["roles"].choices = [
-            (r.value, ROLE_LABELS[r]) for r in Role if r in grantable and r is not Role.RESIDENT
+            (r.value, ROLE_LABELS[r]) for r in Role if r in offered and r is not Role.RESIDENT
         ]
+
+    def clean(self):
+        data = super().clean()
+        scope, roles = data.get("scope"), {Role(r) for r in data.get("roles", [])}
+        if scope and roles - self.grantable.get(scope, frozenset()):
+            names = ", ".join(sorted(ROLE_LABELS[r] for r in roles - self.grantable[scope]))
+            self.add_error("roles", f"You cannot grant {names} for {label(scope)}")
+        return data
 
 
 class PeopleSearchForm(forms.Form):

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from commonground.accounts.roles import Role
+from commonground.accounts.scopes import SITE, Grant
 
 
 class UserManager(BaseUserManager["User"]):
@@ -54,26 +55,39 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     @property
+    def grants(self) -> tuple[Grant, ...]:
+        """Roles held with where each is held, cached on the instance for the length of a request."""
+        if not hasattr(self, "_grants_cache"):
+            rows = self.role_grants.values_list("role", "scope", "councils")
+            self._grants_cache = tuple(
+                Grant(role, scope, frozenset(c for c in councils.split(",") if c)) for role, scope, councils in rows
+            )
+        return self._grants_cache
+
+    @property
     def roles(self) -> frozenset[Role]:
-        """Roles held, cached on the instance for the length of a request."""
-        if not hasattr(self, "_roles_cache"):
-            self._roles_cache = frozenset(Role(r) for r in self.role_grants.values_list("role", flat=True))
-        return self._roles_cache
+        """Roles held anywhere (the site, a council or a neighbourhood)."""
+        return frozenset(Role(g.role) for g in self.grants)
+
+    def forget_grants(self) -> None:
+        self.__dict__.pop("_grants_cache", None)
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
 
 
 class RoleGrant(models.Model):
-    """One role held by one person; granting and revoking are audit-logged."""
+    """One role held by one person in one scope; granting and revoking are audit-logged."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role])
+    scope = models.CharField(max_length=80, default=SITE, help_text='"site", "council:GSS" or "neighbourhood:SLUG".')
+    councils = models.CharField(max_length=200, blank=True, help_text="A neighbourhood's councils (GSS codes).")
     granted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role")]
-        ordering = ["user", "role"]
+        constraints = [models.UniqueConstraint(fields=["user", "role", "scope"], name="one_grant_per_role_and_scope")]
+        ordering = ["user", "role", "scope"]
 
     def __str__(self) -> str:
-        return f"{self.user} is {Role(self.role).label}"
+        return f"{self.user} is {Role(self.role).label} ({self.scope})"

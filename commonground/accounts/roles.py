@@ -17,6 +17,7 @@ class Role(StrEnum):
     FUND_ADMINISTRATOR = "fund_administrator"
     SITE_ADMIN = "site_admin"
     SCRUTINEER = "scrutineer"
+    BOARD_MEMBER = "board_member"
 
     @property
     def label(self) -> str:
@@ -31,6 +32,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.FUND_ADMINISTRATOR: "Fund administrator",
     Role.SITE_ADMIN: "Site admin",
     Role.SCRUTINEER: "Independent body",
+    Role.BOARD_MEMBER: "Neighbourhood board member",
 }
 
 ROLE_HINTS: dict[Role, str] = {
@@ -43,7 +45,10 @@ ROLE_HINTS: dict[Role, str] = {
     Role.FUND_ADMINISTRATOR: "Sets eligibility, allocates and disburses Community Wealth Fund grants.",
     Role.SITE_ADMIN: "Manages accounts and roles and uses the Django admin.",
     Role.SCRUTINEER: "Runs the resident ballots it is appointed to: the roll, codes, postal votes and the count.",
+    Role.BOARD_MEMBER: "Sits on a neighbourhood's board or partnership: edits its plan and records its meetings.",
 }
+# Roles a person holds as someone who lives in a place (they also reach their council's open processes).
+RESIDENTIAL = frozenset({Role.RESIDENT, Role.VERIFIED_RESIDENT})
 
 
 class Capability(StrEnum):
@@ -59,6 +64,7 @@ class Capability(StrEnum):
     VOTE = "vote"
     EDIT_COMMUNITY_PLAN = "edit_community_plan"
     SCRUTINISE_BALLOTS = "scrutinise_ballots"
+    RUN_NEIGHBOURHOOD = "run_neighbourhood"
 
 
 CAPABILITIES: dict[Capability, frozenset[Role]] = {
@@ -74,11 +80,14 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_ROLES: frozenset({Role.SITE_ADMIN}),
     # Only the independent body appointed to a ballot acts on it (checked per ballot in ballots.services).
     Capability.SCRUTINISE_BALLOTS: frozenset({Role.SCRUTINEER}),
+    # A neighbourhood's board edits its plan and meetings; officers set neighbourhoods up in their council.
+    Capability.RUN_NEIGHBOURHOOD: frozenset({Role.BOARD_MEMBER, Role.COUNCIL_OFFICER, Role.SITE_ADMIN}),
 }
 
-# Which roles each granting role may hand out (officers verify residents; site admins grant anything).
+# Which roles each granting role may hand out, within its own scope (officers verify residents and seat board
+# members in their council; site admins grant anything anywhere).
 GRANTABLE_BY: dict[Capability, frozenset[Role]] = {
-    Capability.VERIFY_RESIDENTS: frozenset({Role.VERIFIED_RESIDENT}),
+    Capability.VERIFY_RESIDENTS: frozenset({Role.VERIFIED_RESIDENT, Role.BOARD_MEMBER}),
     Capability.MANAGE_ROLES: frozenset(Role),
 }
 

@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from commonground.accounts import services
 from commonground.accounts.forms import PeopleSearchForm, RolesForm, SignInForm, SignUpForm
 from commonground.accounts.models import User
-from commonground.accounts.permissions import public, requires, user_can
-from commonground.accounts.roles import GRANTABLE_BY, ROLE_HINTS, Capability, Role
+from commonground.accounts.permissions import public, requires
+from commonground.accounts.roles import ROLE_HINTS, Capability, Role
 from commonground.audit.service import record
 
 
@@ -64,14 +64,6 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account.html", {"roles": roles})
 
 
-def _grantable(user: User) -> frozenset[Role]:
-    granted: set[Role] = set()
-    for capability, roles in GRANTABLE_BY.items():
-        if user_can(user, capability):
-            granted |= roles
-    return frozenset(granted)
-
-
 @requires(Capability.VERIFY_RESIDENTS)
 def people(request: HttpRequest) -> HttpResponse:
     form = PeopleSearchForm(request.GET or None)
@@ -86,12 +78,14 @@ def people(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VERIFY_RESIDENTS)
 def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
-    grantable = _grantable(request.user)
-    initial = {"roles": [r.value for r in person.roles]}
+    grantable = services.granting_scopes(request.user)
+    scope = request.GET.get("scope") if request.GET.get("scope") in grantable else next(iter(grantable))
+    initial = {"scope": scope, "roles": [g.role for g in person.grants if g.scope == scope]}
     form = RolesForm(request.POST or None, grantable=grantable, initial=initial)
     if request.method == "POST" and form.is_valid():
         wanted = {Role(r) for r in form.cleaned_data["roles"]}
-        changed = services.set_roles(request.user, person, wanted, grantable)
+        scope = form.cleaned_data["scope"]
+        changed = services.set_roles(request.user, person, wanted, grantable[scope], scope)
         messages.success(request, f"Roles for {person.full_name} {'updated' if changed else 'unchanged'}")
         return redirect("accounts:people")
     return render(request, "accounts/person_roles.html", {"form": form, "person": person})

@@ -16,6 +16,7 @@ def site(request: HttpRequest) -> dict:
     navigation = [
         {"text": "Home", "href": reverse("home")},
         {"text": "Places", "href": reverse("places:area-list")},
+        {"text": "Neighbourhoods", "href": reverse("neighbourhoods:list")},
         {"text": "Funds", "href": reverse("fund:list")},
         {"text": "Budgeting", "href": reverse("budgeting:list")},
         {"text": "Community assets", "href": reverse("assets:register")},

@@ -7,6 +7,7 @@ installed app may provide `commonground/<app>/outcomes.py` with
     SECTIONS = [Section(slug, title, order, provider), ...]   # provider(area | None) -> dict | None
     def version() -> str                                      # optional: changes when its figures change
     def links(area) -> list[tuple[str, str]]                  # optional: (text, url) of its things here
+    def neighbourhood_links(neighbourhood) -> list[...]       # optional: the same for a neighbourhood
 
 A provider returns {"summary": str, "columns": [(key, label), ...], "rows": [dict, ...], "tiles": [...],
 "dataset": slug or None}, or None when there is nothing for that area; area None means the nation.
@@ -68,3 +69,13 @@ def versions() -> list[str]:
 def links(area) -> list[tuple[str, str]]:
     """What every app has in this area, as (text, url) pairs for the area's page."""
     return [link for module in modules() if hasattr(module, "links") for link in module.links(area)]
+
+
+def neighbourhood_links(neighbourhood) -> list[tuple[str, str]]:
+    """What every app has in this neighbourhood, as (text, url) pairs for its hub page."""
+    return [
+        link
+        for module in modules()
+        if hasattr(module, "neighbourhood_links")
+        for link in module.neighbourhood_links(neighbourhood)
+    ]

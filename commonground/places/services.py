@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Max, Q
 
 from commonground.engine import population
-from commonground.places.models import Area, AreaType, AreaValue, Postcode
+from commonground.places.models import Area, AreaType, AreaValue, DataSet, Postcode
 
 
 def demo_data_loaded() -> bool:
@@ -282,3 +282,76 @@ def search(query: str, limit: int = 50) -> list[Area]:
     ordered = sorted(by_name, key=lambda a: (level_order.get(a.area_type.level, 9), a.name))
     seen = {a.pk for a in by_code}
     return by_code + [a for a in ordered if a.pk not in seen][: limit - len(by_code)]
+
+
+# LSOA geographies in the order a new neighbourhood prefers them: the current one first.
+LSOA_VINTAGES = ("lsoa21", "lsoa-demo", "lsoa11")
+
+
+def lsoas(codes: list[str], vintage: str | None = None) -> tuple[str, list[Area]]:
+    """The LSOAs with these codes, all of one vintage (the first of LSOA_VINTAGES that has them all,
+    or `vintage`); raises LookupError naming the codes no vintage knows."""
+    wanted = sorted({c.strip().upper() for c in codes if c.strip()})
+    if not wanted:
+        raise LookupError("no LSOA codes given")
+    found = Area.objects.filter(code__in=wanted, area_type__level=AreaType.Level.LSOA).select_related("area_type")
+    by_vintage: dict[str, dict[str, Area]] = {}
+    for area in found:
+        by_vintage.setdefault(area.area_type.code, {})[area.code] = area
+    for candidate in (vintage,) if vintage else LSOA_VINTAGES:
+        areas = by_vintage.get(candidate, {})
+        if len(areas) == len(wanted):
+            return candidate, [areas[c] for c in wanted]
+    best = max(by_vintage.values(), key=len, default={})
+    missing = [c for c in wanted if c not in best]
+    raise LookupError(f"no loaded LSOA has the code{'s' if len(missing) > 1 else ''} {', '.join(missing[:10])}")
+
+
+def lsoas_of(area: Area) -> list[Area]:
+    """The LSOAs inside a ward or district (the current vintage's own children)."""
+    return list(Area.objects.filter(pk__in=lsoa_ids_within(area)).select_related("area_type").order_by("code"))
+
+
+def councils_of(areas: list[Area]) -> list[Area]:
+    """The local authorities these areas lie in (walking up the parent chain)."""
+    ids = {a.pk for a in areas}
+    councils: dict[int, Area] = {}
+    for _ in range(len(AreaType.Level)):
+        rows = Area.objects.filter(pk__in=ids).select_related("area_type", "parent__area_type")
+        ids = set()
+        for area in rows:
+            if area.area_type.level == AreaType.Level.LOCAL_AUTHORITY:
+                councils[area.pk] = area
+            elif area.parent_id:
+                ids.add(area.parent_id)
+        if not ids:
+            break
+    return sorted(councils.values(), key=lambda a: a.code)
+
+
+def summary_of(areas: list[Area]) -> dict:
+    """Population and the deprivation figures of a set of LSOAs, aggregated as the IoD aggregates higher
+    areas (English Indices of Deprivation 2019/2025 technical reports: population-weighted average score,
+    share of LSOAs in the most deprived 10% nationally), from the latest index loaded for them."""
+    ids = [a.pk for a in areas]
+    population = {a.pk: a.population or 0 for a in areas}
+    values = AreaValue.objects.filter(
+        area_id__in=ids, measure__dataset__slug__in=INDEX_DATASETS, measure__slug__in=["imd_score", "imd_decile"]
+    ).values_list("area_id", "measure__dataset__slug", "measure__slug", "value")
+    by_dataset: dict[str, dict[str, dict[int, float]]] = {}
+    for area_id, dataset, measure, value in values:
+        by_dataset.setdefault(dataset, {}).setdefault(measure, {})[area_id] = value
+    total = sum(population.values())
+    result = {"population": total, "lsoas": len(areas), "dataset": None, "imd_score": None,
+              "share_most_deprived_lsoas": None}  # fmt: skip
+    for slug in ("imd2025", "demo-imd", "imd2019"):  # the current edition first
+        scores = by_dataset.get(slug, {}).get("imd_score", {})
+        if not scores or len(scores) < len(ids):
+            continue
+        weight = sum(population[i] for i in ids) or len(ids)
+        score = sum(scores[i] * (population[i] if total else 1) for i in ids) / weight
+        decile_one = sum(1 for i in ids if by_dataset[slug].get("imd_decile", {}).get(i) == 1)
+        dataset = DataSet.objects.get(slug=slug)
+        result.update(dataset=dataset, imd_score=round(score, 3), share_most_deprived_lsoas=decile_one / len(ids))
+        break
+    return result

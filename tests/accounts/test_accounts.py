@@ -128,17 +128,17 @@ def test_officer_verifies_residents_but_cannot_grant_other_roles(client, make_us
     form = client.get(url).content.decode()
     assert 'value="verified_resident"' in form
     assert 'value="fund_administrator"' not in form
-    refused = client.post(url, {"roles": ["verified_resident", "site_admin"]})
+    refused = client.post(url, {"scope": "site", "roles": ["verified_resident", "site_admin"]})
     assert refused.status_code == 200
     assert "site_admin is not one of the available choices" in refused.content.decode()
     assert User.objects.get(pk=resident.pk).roles == {Role.RESIDENT}
-    accepted = client.post(url, {"roles": ["verified_resident"]})
+    accepted = client.post(url, {"scope": "site", "roles": ["verified_resident"]})
     assert accepted.status_code == 302
     assert User.objects.get(pk=resident.pk).roles == {Role.RESIDENT, Role.VERIFIED_RESIDENT}
     entry = AuditRecord.objects.get(action="accounts.set_roles")
     assert entry.actor_label == "officer@example.org"
-    assert entry.before == {"roles": ["resident"]}
-    assert entry.after == {"roles": ["resident", "verified_resident"]}
+    assert entry.before == {"scope": "site", "roles": ["resident"]}
+    assert entry.after == {"scope": "site", "roles": ["resident", "verified_resident"]}
 
 
 @pytest.mark.django_db
@@ -146,7 +146,10 @@ def test_site_admin_role_opens_the_django_admin(client, make_user):
     admin = make_user("admin@example.org", roles=(Role.RESIDENT, Role.SITE_ADMIN))
     target = make_user("fund@example.org", roles=(Role.RESIDENT,))
     client.force_login(admin)
-    client.post(reverse("accounts:person-roles", args=[target.pk]), {"roles": ["fund_administrator", "site_admin"]})
+    client.post(
+        reverse("accounts:person-roles", args=[target.pk]),
+        {"scope": "site", "roles": ["fund_administrator", "site_admin"]},
+    )
     target.refresh_from_db()
     assert target.is_staff and target.is_superuser
     client.force_login(target)

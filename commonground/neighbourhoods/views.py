@@ -1,0 +1,72 @@
+"""Neighbourhood pages: the list, the hub of one neighbourhood, and making one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from commonground.accounts.permissions import public, requires, user_can
+from commonground.accounts.roles import Capability
+from commonground.accounts.scopes import Scope
+from commonground.core import sections
+from commonground.neighbourhoods import services
+from commonground.neighbourhoods.forms import NeighbourhoodForm
+from commonground.neighbourhoods.models import Neighbourhood
+from commonground.places import services as places
+
+
+@public
+def neighbourhood_list(request: HttpRequest) -> HttpResponse:
+    neighbourhoods = Neighbourhood.objects.prefetch_related("councils")
+    can_create = user_can(request.user, Capability.RUN_PROCESSES)
+    return render(request, "neighbourhoods/list.html", {"neighbourhoods": neighbourhoods, "can_create": can_create})
+
+
+@public
+def neighbourhood_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    neighbourhood = get_object_or_404(Neighbourhood, slug=slug)
+    profile = services.profile(neighbourhood)
+    context = {
+        "neighbourhood": neighbourhood,
+        "profile": profile,
+        "boundary": neighbourhood.boundary,
+        "happening": sections.neighbourhood_links(neighbourhood),
+        "can_run": user_can(request.user, Capability.RUN_NEIGHBOURHOOD, services.scope_of(neighbourhood)),
+    }
+    return render(request, "neighbourhoods/detail.html", context)
+
+
+@requires(Capability.RUN_PROCESSES)
+def neighbourhood_create(request: HttpRequest) -> HttpResponse:
+    """Officers make neighbourhoods in their own council (the LSOAs' councils decide whose they are)."""
+    initial = {"ward": request.GET.get("ward", ""), "name": request.GET.get("name", "")}
+    form = NeighbourhoodForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["ward"]:
+                codes, drawn_from = services.lsoa_codes_of_ward(data["ward"])
+            else:
+                codes, drawn_from = data["codes"], "a list of LSOAs"
+            _, areas = places.lsoas(codes)
+        except (services.NeighbourhoodError, LookupError) as exc:
+            form.add_error("ward" if data["ward"] else "lsoas", str(exc))
+        else:
+            councils = [c.code for c in places.councils_of(areas)]
+            if not user_can(request.user, Capability.RUN_PROCESSES, Scope.of(councils)):
+                raise PermissionDenied("These LSOAs are in a council you do not work for.")
+            neighbourhood = services.create(request.user, data["name"], codes, data["kind"], drawn_from,
+                                            data["description"])  # fmt: skip
+            messages.success(request, f"Created {neighbourhood.name}")
+            return redirect(neighbourhood)
+    return render(request, "neighbourhoods/create.html", {"form": form})
+
+
+def scope_of_slug(request: HttpRequest, slug: str, **kwargs) -> Scope:
+    """Where the neighbourhood named in the address lives (404 when there is none)."""
+    neighbourhood = Neighbourhood.objects.filter(slug=slug).first()
+    if neighbourhood is None:
+        raise Http404(f"No neighbourhood {slug}")
+    return services.scope_of(neighbourhood)
