@@ -28,5 +28,13 @@ ensure_venv() {
       "$PYTHON" -m venv "$VENV"
     fi
   fi
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT$1"
+  local marker="$VENV/.installed${1//[^a-z]/-}"
+  if [ -f "$marker" ] && [ "$marker" -nt "$ROOT/pyproject.toml" ]; then
+    return 0  # installed from this pyproject.toml with these extras (editable: code changes need no reinstall)
+  fi
+  echo "Installing Common Ground and its Python packages into $VENV (the first time takes a few minutes)…"
+  # One line per package as it comes (progress); pip's errors still reach stderr, and pipefail stops the script.
+  "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$ROOT$1" \
+    | { grep --line-buffered -E '^(Collecting|Successfully)' || true; }
+  touch "$marker"
 }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -33,6 +35,48 @@ def check_port_free(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port}: {exc.strerror}")
 
 
+def pending_migrations() -> bool:
+    """Whether any migration is unapplied (cheaper than running `migrate` on every start)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def static_fingerprint() -> str:
+    """A digest of every static source file's path, size and modification time, and of the version: when it
+    matches the last collection's, the collected (hashed, compressed) files are still right."""
+    import hashlib
+
+    from django.contrib.staticfiles.finders import get_finders
+
+    from commonground import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def collect_static_files() -> None:
+    """Collect, hash and compress the static files only when they changed since the last start
+    (whitenoise's compression of ~900 files took most of a minute on every start)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    marker = Path(settings.STATIC_ROOT) / ".collected"
+    fingerprint = static_fingerprint()
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file() and marker.is_file() and marker.read_text() == fingerprint:
+        return
+    with console.status("Collecting static files (first start or after an upgrade)…"):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    marker.write_text(fingerprint)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -42,14 +86,14 @@ def serve(
     """Apply migrations, load the demo data if the database is empty, and serve with gunicorn."""
     check_port_free(host, port)
     setup_django()
-    from django.core.management import call_command
 
     from commonground.budgeting import demo as pb_demo
     from commonground.places import demo
     from commonground.places.models import Area
 
-    with console.status("Applying database migrations…"):
-        migrate()
+    if pending_migrations():
+        with console.status("Applying database migrations…"):
+            migrate()
     if not Area.objects.exists():
         with console.status("Loading the Demo Borough demo data…"):
             counts = demo.load()
@@ -58,8 +102,7 @@ def serve(
             f"Loaded demo data: {counts['areas']} areas, {counts['values']} indicator values, "
             f"a PB process with {pb_counts['ballots']} ballots"
         )
-    with console.status("Collecting static files…"):
-        call_command("collectstatic", interactive=False, verbosity=0)
+    collect_static_files()
 
     from gunicorn.app.base import BaseApplication
 
