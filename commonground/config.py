@@ -42,30 +42,45 @@ def data_dir() -> Path:
 SUPPORTED_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
 
 
-def database(directory: Path) -> dict:
-    """DATABASE_URL parsed into Django's DATABASES entry; default: SQLite in the data directory."""
-    url = os.environ.get("DATABASE_URL", "").strip()
+def private_sqlite_file(path: Path) -> None:
+    """The SQLite file holds everyone's accounts: create it readable by its owner only (0600), and
+    tighten an existing one (issue 19: it was created 0644)."""
+    if str(path) in ("", ":memory:") or path.name.startswith("file:"):
+        return
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.exists() and path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
+def database(directory: Path, variable: str = "DATABASE_URL") -> dict:
+    """A database URL from the environment parsed into Django's DATABASES entry; default: SQLite in the
+    data directory."""
+    url = os.environ.get(variable, "").strip()
     if not url:
+        path = directory / "commonground.sqlite3"
+        private_sqlite_file(path)
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(directory / "commonground.sqlite3"),
+            "NAME": str(path),
             # IMMEDIATE makes writers queue for the lock up front instead of failing mid-transaction.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     scheme = urlsplit(url).scheme
     if scheme not in SUPPORTED_SCHEMES:
         raise ConfigError(
-            f"DATABASE_URL has scheme {scheme or '(none)'!r}; use postgres://user:password@host:port/name "
+            f"{variable} has scheme {scheme or '(none)'!r}; use postgres://user:password@host:port/name "
             "or sqlite:////absolute/path.sqlite3"
         )
     try:
         parsed = dj_database_url.parse(url, conn_max_age=60)
     except ValueError as exc:
-        raise ConfigError(f"DATABASE_URL could not be read: {exc}") from exc
+        raise ConfigError(f"{variable} could not be read: {exc}") from exc
     if scheme == "sqlite":
         parsed.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+        private_sqlite_file(Path(parsed["NAME"]))
     elif not parsed.get("NAME"):
-        raise ConfigError("DATABASE_URL names no database: add /databasename at the end")
+        raise ConfigError(f"{variable} names no database: add /databasename at the end")
     return parsed
 
 

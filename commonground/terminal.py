@@ -60,9 +60,24 @@ def require_schema() -> None:
 
 
 def migrate(quiet: bool = True) -> None:
-    from django.core.management import call_command
+    """Apply migrations. With COMMONGROUND_OWNER_DATABASE_URL (PostgreSQL), in a separate process connected
+    as that owner role, which then grants the app's role what it needs: no UPDATE, DELETE or TRUNCATE on
+    audit rows and no ownership to disable their trigger (docs/security.md)."""
+    import subprocess
 
-    call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
+    from django.core.management import call_command
+    from django.db import connection
+
+    owner = os.environ.get("COMMONGROUND_OWNER_DATABASE_URL", "").strip()
+    if not owner:
+        call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
+        return
+    env = {**os.environ, "DATABASE_URL": owner, "COMMONGROUND_GRANT_TO": connection.settings_dict["USER"]}
+    env.pop("COMMONGROUND_OWNER_DATABASE_URL")
+    done = subprocess.run([sys.executable, "-m", "commonground.cli", "migrate"], env=env, capture_output=quiet,  # noqa: S603
+                          text=True, check=False)  # fmt: skip
+    if done.returncode != 0:
+        fail(f"migrating as the owner role failed: {(done.stderr or '').strip().splitlines()[-1:] or done.returncode}")
 
 
 @contextmanager

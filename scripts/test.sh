@@ -44,9 +44,12 @@ $RUNAS "$PGBIN/initdb" -D "$PGDATA_DIR/data" -U postgres --auth=trust -E UTF8 --
 $RUNAS "$PGBIN/pg_ctl" -D "$PGDATA_DIR/data" -l "$PGDATA_DIR/server.log" -w \
   -o "-k $PGDATA_DIR -p $PGPORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300" start >/dev/null
 # The app connects as an ordinary role (not a superuser), as it would in production.
+# A second, owning role runs migrations in the test of role separation (docs/security.md).
 psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 \
   -c "CREATE ROLE commonground LOGIN CREATEDB PASSWORD 'commonground'" \
+  -c "CREATE ROLE commonground_owner LOGIN CREATEDB PASSWORD 'commonground_owner'" \
   -c "CREATE DATABASE commonground OWNER commonground" >/dev/null
+export COMMONGROUND_TEST_OWNER_URL="postgres://commonground_owner:commonground_owner@127.0.0.1:$PGPORT/postgres"
 DATABASE_URL="postgres://commonground:commonground@127.0.0.1:$PGPORT/commonground" \
   "$PY" -m pytest -m "not sqlite and not e2e"
 

@@ -48,6 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def audit_label(self) -> str:
+        """How the audit log names this person: by account number, never by name or email."""
+        return f"account {self.pk}"
+
     def get_full_name(self) -> str:
         return self.full_name
 

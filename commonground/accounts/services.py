@@ -13,7 +13,7 @@ from commonground.audit.service import record
 @transaction.atomic
 def sign_up(email: str, full_name: str, password: str) -> User:
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
-    record(user, "accounts.sign_up", user, after={"email": user.email, "roles": sorted(user.roles)})
+    record(user, "accounts.sign_up", user, after={"roles": sorted(user.roles)})
     return user
 
 

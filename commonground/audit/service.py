@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
-from commonground.audit import chain
+from commonground.audit import chain, checkpoints
 from commonground.audit.models import AuditRecord
 
 # Serialise appends on PostgreSQL so two writers never race for the same sequence number.
@@ -31,16 +32,21 @@ def record(
     object_id: str = "",
     object_label: str = "",
 ) -> AuditRecord:
-    """Append one record to the chain, inside the caller's transaction when there is one."""
+    """Append one record to the chain, inside the caller's transaction when there is one.
+
+    The log holds no personal data: people are named by account id, and an object that describes a
+    person (an account, an elector, a volunteer) by its `audit_label()` rather than its name. Callers
+    put in `before`/`after` what changed, never who it is about.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
-        object_label = object_label or str(obj)[:300]
+        object_label = object_label or (obj.audit_label() if hasattr(obj, "audit_label") else str(obj))[:300]
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     fields = {
         "created_at": dt.datetime.now(dt.UTC),
         "actor_id": actor.pk if is_user else None,
-        "actor_label": str(actor) if is_user else (actor if isinstance(actor, str) else "anonymous"),
+        "actor_label": f"account {actor.pk}" if is_user else (actor if isinstance(actor, str) else "anonymous"),
         "action": action,
         "object_type": object_type,
         "object_id": object_id,
@@ -78,3 +84,58 @@ def verify() -> tuple[int, chain.Break | None]:
 
     broken = chain.first_break(rows())
     return count, broken
+
+
+def checkpoint(key=None) -> checkpoints.Checkpoint:
+    """A signed statement of the log's head (its last record), to publish or keep elsewhere."""
+    key = key or checkpoints.load_key()
+    head = AuditRecord.objects.order_by("-seq").values("seq", "hash").first()
+    if head is None:
+        raise checkpoints.CheckpointError("the audit log is empty: there is no head to checkpoint")
+    return checkpoints.sign(head["seq"], head["hash"], key)
+
+
+def verify_against(files: list, trusted_fingerprint: str | None = None) -> tuple[int, list[str]]:
+    """Check the chain, then that it still holds every checkpointed head with the same hash.
+
+    Returns (records checked, problems); each problem names the file and what is missing or changed.
+    """
+    count, broken = verify()
+    problems = [str(broken)] if broken is not None else []
+    for path in files:
+        try:
+            point = checkpoints.read(path, trusted_fingerprint)
+        except checkpoints.CheckpointError as exc:
+            problems.append(str(exc))
+            continue
+        found = AuditRecord.objects.filter(seq=point.seq).values_list("hash", flat=True).first()
+        if found is None:
+            problems.append(f"{path}: record {point.seq} is missing: the log was truncated after it was checkpointed "
+                            f"({count} records now)")  # fmt: skip
+        elif found != point.head:
+            problems.append(f"{path}: record {point.seq} changed since {point.time}: the log was rewritten")
+    return count, problems
+
+
+def write_scheduled_checkpoint(directory, every: dt.timedelta, now: dt.datetime | None = None) -> Path | None:
+    """Write a checkpoint into `directory` when the head moved and the last one is older than `every`
+    (the background worker calls this; nothing happens without a signing key)."""
+    directory = Path(directory)
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        key = checkpoints.load_key()
+    except checkpoints.CheckpointError:
+        return None
+    head = AuditRecord.objects.order_by("-seq").values("seq", "hash").first()
+    if head is None:
+        return None
+    existing = sorted(directory.glob("checkpoint-*.json")) if directory.is_dir() else []
+    if existing:
+        last = json.loads(existing[-1].read_text())
+        if last["seq"] == head["seq"] or now - dt.datetime.fromisoformat(last["time"]) < every:
+            return None
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    point = checkpoints.sign(head["seq"], head["hash"], key, now)
+    path = directory / f"checkpoint-{point.seq:012d}.json"
+    path.write_text(point.as_json())
+    return path

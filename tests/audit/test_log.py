@@ -22,7 +22,8 @@ def test_records_are_chained_in_sequence(three_records):
     assert [r.seq for r in three_records] == [1, 2, 3]
     assert second.prev_hash == first.hash
     assert third.prev_hash == second.hash
-    assert first.actor_label == "resident@example.org"
+    assert first.actor_label == f"account {first.actor_id}"  # never the email (issue 19: no personal data)
+    assert first.object_label == f"account {first.actor_id}"
     assert first.object_type == "accounts.User"
     count, broken = service.verify()
     assert (count, broken) == (3, None)
