@@ -32,6 +32,8 @@ REGISTRY: dict[str, Entry] = {
     "migrate": Entry("commonground.core.cli:app", "Apply database migrations.", False),
     "init-demo": Entry("commonground.core.cli:app", "Reload the bundled Demo Borough demo data.", False),
     "version": Entry("commonground.core.cli:app", "Print the version.", False),
+    "backup": Entry("commonground.core.cli:app", "Write every row of the database to one file, exactly.", False),
+    "restore": Entry("commonground.core.cli:app", "Put a backup back (an empty database, or --replace).", False),
     "users": Entry("commonground.accounts.cli:app", "Manage accounts and their scoped roles."),
     "audit": Entry("commonground.audit.cli:app", "Check the append-only audit log."),
     "data": Entry("commonground.datasets.cli:app", "Download and load the national data (IoD, ONS)."),

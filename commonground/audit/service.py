@@ -86,6 +86,10 @@ def verify() -> tuple[int, chain.Break | None]:
     return count, broken
 
 
+def record_count() -> int:
+    return AuditRecord.objects.count()
+
+
 def checkpoint(key=None) -> checkpoints.Checkpoint:
     """A signed statement of the log's head (its last record), to publish or keep elsewhere."""
     key = key or checkpoints.load_key()
