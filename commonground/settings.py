@@ -21,6 +21,8 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Served over HTTPS: browsers must keep to HTTPS for a year (HSTS), sent only when secure cookies are on.
+SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "commonground.core.middleware.RejectNulCharacters",
+    "commonground.core.middleware.ContentSecurityPolicy",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -116,6 +116,10 @@ def serious_violations(page) -> list[str]:
 
 
 def test_main_pages_have_no_serious_accessibility_violations(server, page):
+    blocked: list[str] = []  # the Content-Security-Policy allows no inline script or style: nothing may need one
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     problems: dict[str, list[str]] = {}
     for path in PUBLIC_PAGES:
         page.goto(server + path)
@@ -135,6 +139,7 @@ def test_main_pages_have_no_serious_accessibility_violations(server, page):
     problems["change roles"] = serious_violations(page)
     assert {path: found for path, found in problems.items() if found} == {}
     assert len(problems) == len(PUBLIC_PAGES) + len(OFFICER_PAGES) + 2
+    assert blocked == []
 
 
 def test_fund_administrator_creates_commits_and_pays_and_the_public_sees_it(server, page):
