@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "commonground.core",
     "commonground.accounts",
     "commonground.audit",
+    "commonground.voting",
     "commonground.places",
     "commonground.fund",
     "commonground.budgeting",

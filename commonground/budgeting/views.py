@@ -7,7 +7,6 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,10 +29,9 @@ from commonground.budgeting.forms import (
 from commonground.budgeting.models import Process, Proposal
 from commonground.budgeting.services import ProcessError
 from commonground.places.models import Area
+from commonground.voting import limits
 
 Phase = Process.Phase
-CODE_FAILURES_ALLOWED = 10  # wrong codes or receipts per address per quarter hour, against guessing
-CODE_FAILURE_WINDOW = 15 * 60
 PLAIN_RULES = {
     "equal-shares": (
         "The Method of Equal Shares: the budget is split equally between voters, and a project wins when "
@@ -60,10 +58,6 @@ def _process(request: HttpRequest, slug: str) -> Process:
     if process.phase == Phase.DRAFT and not _officer(request):
         raise Http404("No such process")
     return process
-
-
-def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 @public
@@ -194,40 +188,34 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
         with_postcode=process.electorate == Process.Electorate.POSTCODE and not use_code and not receipt,
         age_bands=None if receipt else services.equality_bands(process),
     )
-    if request.method == "POST" and process.taking_ballots:
-        limited = (
-            (use_code or receipt)
-            and not kiosk
-            and cache.get(f"pb-code-fail:{_client(request)}", 0) >= CODE_FAILURES_ALLOWED
-        )
-        if limited:
-            form.add_error(None, "Too many wrong codes from this connection. Wait 15 minutes and try again.")
-        elif form.is_valid():
-            choices = form.choices()
-            try:
+    status = 200
+    if request.method == "POST" and process.taking_ballots and form.is_valid():
+        choices = form.choices()
+        guesser = limits.address(request) if (use_code or receipt) and not kiosk else None
+        try:
+            with services.code_guesses(guesser):
                 if receipt:
                     services.change_with_receipt(process, form.cleaned_data["receipt"], choices)
                     cast = services.Cast(receipt=None, changed=True)
                 else:
-                    code = form.cleaned_data.get("code") if use_code else None
                     cast = services.cast(
                         process,
                         choices,
                         user=request.user,
-                        code=code,
+                        code=form.cleaned_data.get("code") if use_code else None,
                         postcode=form.cleaned_data.get("postcode"),
                         equality=form.equality(),
                     )
-            except ProcessError as exc:
-                if exc.field in ("code", "receipt") and not kiosk:
-                    key = f"pb-code-fail:{_client(request)}"
-                    cache.set(key, cache.get(key, 0) + 1, CODE_FAILURE_WINDOW)
-                form.add_error(exc.field if exc.field in form.fields else form.error_field(), str(exc))
-            else:
-                if kiosk:
-                    messages.success(request, "Ballot cast. Thank you! Ready for the next voter.")
-                    return redirect("budgeting:kiosk", slug=process.slug)
-                return _no_store(render(request, "budgeting/vote_done.html", {"process": process, "cast": cast}))
+        except services.TooManyGuesses as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        except ProcessError as exc:
+            form.add_error(exc.field if exc.field in form.fields else form.error_field(), str(exc))
+        else:
+            if kiosk:
+                messages.success(request, "Ballot cast. Thank you! Ready for the next voter.")
+                return redirect("budgeting:kiosk", slug=process.slug)
+            return _no_store(render(request, "budgeting/vote_done.html", {"process": process, "cast": cast}))
     response = render(
         request,
         "budgeting/ballot.html",
@@ -240,7 +228,7 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
             "turnout": services.turnout(process),
             "projects": projects,
         },
-        status=429 if request.method == "POST" and form.errors.get("__all__") else 200,
+        status=status,
     )
     return _no_store(response)
 

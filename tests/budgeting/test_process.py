@@ -20,9 +20,10 @@ from django.utils import timezone
 from commonground.accounts.roles import Role
 from commonground.audit.models import AuditRecord
 from commonground.audit.service import verify
-from commonground.budgeting import services, views
+from commonground.budgeting import services
 from commonground.budgeting.models import BallotPaper, PaperEntry, Process, Proposal, VoterMark
 from commonground.engine.pb import pabulib, rules
+from commonground.voting.codes import normalise
 from tests.conftest import run_cli
 
 NEXT_YEAR = dt.date.today().year + 1  # the dates must stay in the future whenever the tests run
@@ -254,11 +255,11 @@ def test_voting_codes_are_stored_hashed_and_guessing_is_limited(officer_client, 
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     codes = services.issue_codes(process, officer, 3, "")
     stored = list(process.codes.values_list("code_hash", flat=True))
-    assert not any(services.normalise_code(c) in h for c in codes for h in stored)
+    assert not any(normalise(c) in h for c in codes for h in stored)
     url = reverse("budgeting:vote", args=[process.slug])
     guesser = Client()
     data = {"projects": [projects[0].project_id], "age_confirmed": "on"}
-    for n in range(views.CODE_FAILURES_ALLOWED):
+    for n in range(services.CODE_GUESSES.allowed):
         guesser.post(url, {**data, "code": f"WRONG{n:07d}"})
     r = guesser.post(url, {**data, "code": codes[0]})
     assert r.status_code == 429 and "Too many wrong codes" in r.content.decode()
@@ -483,7 +484,7 @@ def test_receipt_guessing_is_limited_like_code_guessing(officer_client, officer,
     url = reverse("budgeting:change", args=[process.slug])
     guesser = Client(REMOTE_ADDR="203.0.113.45")
     data = {"projects": [projects[1].project_id], "age_confirmed": "on"}
-    for n in range(views.CODE_FAILURES_ALLOWED):
+    for n in range(services.CODE_GUESSES.allowed):
         assert "receipt code is not right" in guesser.post(url, {**data, "receipt": f"WRONG{n:07d}"}).content.decode()
     r = guesser.post(url, {**data, "receipt": receipt})
     assert r.status_code == 429 and "Too many wrong codes" in r.content.decode()
