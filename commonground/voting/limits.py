@@ -45,6 +45,10 @@ class Attempt:
         return self.number <= self.limit.allowed
 
     @property
+    def resets_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.ends, dt.UTC)
+
+    @property
     def first_refused(self) -> bool:
         """The attempt that went over: the moment to note a lock-out once, not at every later try."""
         return self.number == self.limit.allowed + 1
@@ -55,7 +59,7 @@ class Refused(Exception):
 
     def __init__(self, attempts: list[Attempt]) -> None:
         self.attempts = attempts
-        self.resets_at = dt.datetime.fromtimestamp(max(a.ends for a in attempts if not a.allowed), dt.UTC)
+        self.resets_at = max(a.resets_at for a in attempts if not a.allowed)
         super().__init__(f"Too many attempts. {self.try_again()}")
 
     def try_again(self) -> str:
