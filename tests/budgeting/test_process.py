@@ -669,3 +669,43 @@ def test_after_the_count_no_paper_shares_a_row_version_with_a_voters_mark(make_u
     services.advance(process, officer, expected=Process.Phase.VOTING)
     papers, marks = versions("budgeting_ballotpaper"), versions("budgeting_votermark")
     assert len(papers) == 1 and not papers & marks
+
+
+def test_codes_and_receipts_issued_before_the_voting_kernel_still_work(officer_client, officer, make_user):
+    """They were keyed with SECRET_KEY itself; the kernel derives a key per purpose and accepts both."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    from commonground.budgeting.models import VotingCode
+
+    def before(code: str) -> str:
+        return hmac.new(settings.SECRET_KEY.encode(), normalise(code).encode(), hashlib.sha256).hexdigest()
+
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    a, b = projects[0].project_id, projects[1].project_id
+    VotingCode.objects.bulk_create(VotingCode(process=process, code_hash=before(c)) for c in ("ABCDEFGHJKMN", "PQRS"))
+    receipt = services.cast(process, {a: 1}, code="abcd-efgh-jkmn").receipt
+    paper = BallotPaper.objects.get(process=process)
+    BallotPaper.objects.filter(pk=paper.pk).update(receipt_hash=before(receipt))
+    services.change_with_receipt(process, receipt, {b: 1})
+    assert BallotPaper.objects.get(pk=paper.pk).choices == {b: 1}
+    second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+    services.enter_paper(process, officer, "P-1", {a: 1}, "PQRS")
+    assert services.enter_paper(process, second, "P-1", {a: 1}, "pqrs") == "counted"
+    assert VoterMark.objects.filter(process=process, code__code_hash=before("PQRS")).count() == 1
+
+
+def test_the_mismatch_report_says_what_each_entry_read(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+    code = services.issue_codes(process, officer, 1, "")[0]
+    services.enter_paper(process, officer, "P-7", {projects[0].project_id: 1, projects[1].project_id: 1}, code)
+    assert services.enter_paper(process, second, "P-7", {projects[0].project_id: 1}) == "mismatch"
+    (report,) = services.mismatches(process)
+    assert report["differences"] == {projects[1].title: [1, 0]} and report["codes_differ"]
+    page = _client(officer).get(reverse("budgeting:paper", args=[process.slug])).content.decode()
+    assert f"{projects[1].title}: 1 / 0; the voting codes differ" in page
