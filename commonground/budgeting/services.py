@@ -30,7 +30,7 @@ from commonground.budgeting.models import (
     VotingCode,
 )
 from commonground.engine import disclosure, population, postcodes
-from commonground.engine.pb import ballot, rules
+from commonground.engine.pb import ballot, explain, pabulib, rules
 from commonground.places import services as places
 from commonground.voting import codes, double_entry, limits, marks
 
@@ -505,18 +505,14 @@ def mismatches(process: Process) -> list[dict]:
 
 
 def election_meta(process: Process) -> dict[str, str]:
-    rule = {
-        "equal-shares": "equalshares/add1" + ("/greedy" if process.complete_greedily else ""),
-        "greedy": "greedy",
-        "phragmen": "phragmen",
-    }[process.rule]
+    """The .pb file's META: where and what the process is, and its rule as pabulib names it."""
     meta = {
         "description": process.title,
         "country": "United Kingdom",
         "unit": process.area.name if process.area else process.title,
         "instance": process.slug,
         "currency": "GBP",
-        "rule": rule,
+        "rule": process.pb_rule.meta_rule(process.complete_greedily),
     }
     if process.area:
         meta["subunit"] = process.area.code
@@ -534,8 +530,10 @@ def count(process: Process) -> Result:
     papers = list(process.papers.values_list("choices", flat=True))
     projects = [ballot.Project(p.project_id, p.title, p.cost, p.category) for p in proposals]
     text = ballot.to_pabulib(election_meta(process), rules_, projects, papers)
-    election = ballot.to_election(election_meta(process), rules_, projects, papers)
-    winners = rules.tally(election, process.rule) if papers else []
+    election = pabulib.parse(text, source="process")  # the published file is what is counted
+    completion = process.complete_greedily
+    winners = rules.tally(election, process.rule, completion=completion) if papers else []
+    explanations = explain.explain(election, process.rule, completion=completion) if papers else {}
     support: dict[str, dict[str, int]] = {p.project_id: {"ballots": 0, "points": 0} for p in proposals}
     for paper in papers:
         for pid, points in ballot.points(rules_, paper).items():
@@ -547,22 +545,42 @@ def count(process: Process) -> Result:
         winners=winners,
         spent=sum(rules_.costs[w] for w in winners),
         support=support,
-        explanations=_explanations(election, process.rule, winners),
+        explanations={pid: e.text for pid, e in explanations.items()},
         pb_text=text,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
         ballots=len(papers),
     )
 
 
-def _explanations(election, rule: str, winners: list[str]) -> dict[str, str]:
-    """Why each project won or lost, in plain English (from the engine's explain module when present)."""
-    try:
-        from commonground.engine.pb import explain
-    except ImportError:
-        return {}
-    if election.n_voters == 0:
-        return {}
-    return {pid: e.text for pid, e in explain.explain(election, rule).items()}
+@dataclass(frozen=True)
+class ResultRow:
+    proposal: Proposal
+    ballots: int  # ballots naming it
+    points: int
+    won: bool
+    why: str  # why it won or lost, in plain English
+
+
+def result_rows(process: Process) -> list[ResultRow]:
+    """Each project on the ballot with its support, whether it won and why, funded ones first then
+    by points: the one source of the results page, its CSV and the API."""
+    result = process.result
+    rows = [
+        ResultRow(
+            proposal,
+            result.support.get(proposal.project_id, {}).get("ballots", 0),
+            result.support.get(proposal.project_id, {}).get("points", 0),
+            proposal.project_id in result.winners,
+            result.explanations.get(proposal.project_id, ""),
+        )
+        for proposal in ballot_projects(process)
+    ]
+    return sorted(rows, key=lambda row: (not row.won, -row.points, row.proposal.pk))
+
+
+def replay_command(process: Process) -> str:
+    """The command anyone can run on the downloaded .pb file to get the published winners."""
+    return f"commonground pb tally {process.slug}.pb --rule {process.result.rule}"
 
 
 def voter_profile(process: Process) -> dict | None:

@@ -32,21 +32,6 @@ from commonground.places.models import Area
 from commonground.voting import limits
 
 Phase = Process.Phase
-PLAIN_RULES = {
-    "equal-shares": (
-        "The Method of Equal Shares: the budget is split equally between voters, and a project wins when "
-        "its supporters can pay for it together from their shares. Projects are bought cheapest per "
-        "supporter first, so every group of residents gets projects in proportion to its size."
-    ),
-    "greedy": (
-        "Most votes first: projects are funded in order of votes (or points) per pound, skipping any "
-        "that no longer fit, until the money runs out."
-    ),
-    "phragmen": (
-        "Sequential Phragmén: projects are funded one at a time, each time choosing the one whose "
-        "supporters, sharing its cost, would carry the smallest load so far."
-    ),
-}
 
 
 def _officer(request: HttpRequest) -> bool:
@@ -107,7 +92,6 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "is_officer": _officer(request),
             "next_phase": next_phase and Phase(next_phase).label,
             "stats": services.stats(process),
-            "plain_rule": PLAIN_RULES[process.rule],
             "may_vote": may_vote,
             "why_not": why_not,
             "phases": services.PHASE_ORDER,
@@ -224,7 +208,6 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
             "form": form,
             "kiosk": kiosk,
             "receipt": receipt,
-            "plain_rule": PLAIN_RULES[process.rule],
             "turnout": services.turnout(process),
             "projects": projects,
         },
@@ -390,21 +373,6 @@ def _result(request: HttpRequest, slug: str):
 @public
 def results(request: HttpRequest, slug: str) -> HttpResponse:
     process, result = _result(request, slug)
-    proposals = {p.project_id: p for p in services.ballot_projects(process)}
-    winners = set(result.winners)
-    rows = sorted(
-        (
-            {
-                "proposal": proposals[pid],
-                "won": pid in winners,
-                "ballots": s["ballots"],
-                "points": s["points"],
-                "why": result.explanations.get(pid, ""),
-            }
-            for pid, s in result.support.items()
-        ),
-        key=lambda r: (not r["won"], -r["points"], r["proposal"].pk),
-    )
     eligible = process.roll.count() if process.electorate == Process.Electorate.ROLL else None
     return render(
         request,
@@ -412,15 +380,14 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "process": process,
             "result": result,
-            "rows": rows,
+            "rows": services.result_rows(process),
             "left": process.budget - result.spent,
             "scored": process.ballot_type in ("cumulative", "ranked"),
-            "plain_rule": PLAIN_RULES[process.rule],
             "eligible": eligible,
             "codes_issued": process.codes.count(),
             "codes_used": process.marks.filter(code__isnull=False).count(),
             "is_officer": _officer(request),
-            "replay": f"commonground pb tally {process.slug}.pb --rule {result.rule}",
+            "replay": services.replay_command(process),
             "profile": services.voter_profile(process),
         },
     )
@@ -436,17 +403,16 @@ def results_pb(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public
 def results_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    process, result = _result(request, slug)
+    process, _ = _result(request, slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{process.slug}-results.csv"'
     writer = csv.writer(response)
     writer.writerow(["project_id", "title", "cost_gbp", "ballots", "points", "won", "delivery", "spent_gbp", "why"])
-    winners = set(result.winners)
-    for p in services.ballot_projects(process):
-        s = result.support.get(p.project_id, {"ballots": 0, "points": 0})
+    for row in services.result_rows(process):
+        p = row.proposal
         writer.writerow([
-            p.project_id, p.title, p.cost, s["ballots"], s["points"], "yes" if p.project_id in winners else "no",
-            p.get_delivery_display(), p.spent, result.explanations.get(p.project_id, ""),
+            p.project_id, p.title, p.cost, row.ballots, row.points, "yes" if row.won else "no",
+            p.get_delivery_display(), p.spent, row.why,
         ])  # fmt: skip
     return response
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
 from commonground.engine.sortition.model import SortitionError
-from commonground.panels import services
+from commonground.panels import services, tasks
 from commonground.panels.forms import DrawForm, PanelForm, QuotaSuggestionForm, ResponseForm
 from commonground.panels.models import Job, Panel, Replacement, Volunteer
 
@@ -108,7 +108,7 @@ def panel_create(request: HttpRequest) -> HttpResponse:
 def panel_select(request: HttpRequest, slug: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug)
     try:
-        services.start_job(request.user, panel, Job.SELECTION)
+        tasks.start_job(request.user, panel, Job.SELECTION)
     except SortitionError as exc:
         messages.error(request, f"Cannot compute the chances: {exc}")
     else:
@@ -168,7 +168,7 @@ def member_response(request: HttpRequest, slug: str, pseudonym: str) -> HttpResp
 def replacement_select(request: HttpRequest, slug: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug, status=Panel.Status.DRAWN)
     try:
-        services.start_job(request.user, panel, Job.REPLACEMENT)
+        tasks.start_job(request.user, panel, Job.REPLACEMENT)
     except SortitionError as exc:
         messages.error(request, f"Cannot compute the replacement chances: {exc}")
     else:

@@ -709,3 +709,38 @@ def test_the_mismatch_report_says_what_each_entry_read(officer_client, officer, 
     assert report["differences"] == {projects[1].title: [1, 0]} and report["codes_differ"]
     page = _client(officer).get(reverse("budgeting:paper", args=[process.slug])).content.decode()
     assert f"{projects[1].title}: 1 / 0; the voting codes differ" in page
+
+
+def test_one_registry_of_rules_and_one_source_of_result_rows(officer_client, officer, make_user):
+    """Issue 17 item 3: each rule's name, label, plain English, .pb META and count come from
+    engine.pb.rules.RULES; the page, the CSV and the API show the same rows in the same order."""
+    assert Process._meta.get_field("rule").choices == [(r.name, r.label) for r in rules.WEB_RULES]
+    assert [r.name for r in rules.WEB_RULES] == ["equal-shares", "greedy", "phragmen"]
+    process = make_process(officer_client, complete_greedily="")
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    ballot_page = Client().get(reverse("budgeting:vote", args=[process.slug])).content.decode()
+    assert rules.RULES["equal-shares"].plain in ballot_page
+    picks = [[0, 1], [0, 1], [2], [3], [1, 3], [0]]
+    for code, pick in zip(services.issue_codes(process, officer, len(picks), ""), picks, strict=True):
+        services.cast(process, {projects[i].project_id: 1 for i in pick}, code=code)
+    services.advance(process, officer)
+    process.refresh_from_db()
+    election = pabulib.parse(process.result.pb_text)
+    assert election.meta["rule"] == "equalshares/add1"  # no greedy completion: the officer unticked it
+    assert process.result.winners == rules.tally(election, "equal-shares", completion=False)
+    with_completion = rules.tally(election, "equal-shares", completion=True)  # the argument, not the META
+    assert with_completion == rules.complete_greedily(election, rules.tally(election, "equal-shares"))
+    page = Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(Client().get(reverse("budgeting:results-csv", args=[process.slug])).content.decode())
+        )
+    )
+    api_rows = Client().get(f"/api/pb/processes/{process.slug}/results").json()["projects"]
+    rows = services.result_rows(process)
+    assert [r["project_id"] for r in csv_rows] == [r["project_id"] for r in api_rows]
+    assert [r["project_id"] for r in api_rows] == [r.proposal.project_id for r in rows]
+    assert [(r["won"], r["points"], r["why"]) for r in api_rows] == [(row.won, row.points, row.why) for row in rows]
+    assert all(r["why"] and r["why"] in page.replace("&#x27;", "'") for r in api_rows)
+    titles = [row.proposal.title for row in rows]
+    assert [page.index(t) for t in titles] == sorted(page.index(t) for t in titles)  # page in the same order
