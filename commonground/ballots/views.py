@@ -22,8 +22,8 @@ from commonground.ballots.models import Ballot, Challenge, Elector
 from commonground.ballots.services import BallotError
 from commonground.voting import limits
 
-# The receipt travels from the vote to the page that shows it in a cookie read once, so the server
-# never keeps it anywhere it could be linked to the voter.
+# The receipt travels from the vote to the page that shows it in a signed cookie read once, so the
+# server never keeps it anywhere it could be linked to the voter, and no one else can plant one.
 RECEIPT_COOKIE = "ballot_receipt"
 
 
@@ -390,8 +390,9 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("code", str(exc))
             else:
                 response = redirect("ballots:voted", pk=pk)
-                response.set_cookie(
-                    RECEIPT_COOKIE, receipt, max_age=10 * 60, path=reverse("ballots:voted", args=[pk]),
+                response.set_signed_cookie(
+                    RECEIPT_COOKIE, receipt, salt=RECEIPT_COOKIE, max_age=10 * 60,
+                    path=reverse("ballots:voted", args=[pk]),
                     secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Strict",
                 )  # fmt: skip
                 return response
@@ -402,7 +403,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def voted(request: HttpRequest, pk: int) -> HttpResponse:
     """The voter's receipt, shown once: the cookie that carried it is deleted with this page."""
-    receipt = request.COOKIES.get(RECEIPT_COOKIE, "")
+    receipt = request.get_signed_cookie(RECEIPT_COOKIE, default="", salt=RECEIPT_COOKIE, max_age=10 * 60)
     response = render(request, "ballots/voted.html", {"ballot": _ballot(pk), "receipt": receipt})
     response.delete_cookie(RECEIPT_COOKIE, path=request.path, samesite="Strict")
     return response
