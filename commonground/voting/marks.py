@@ -7,7 +7,7 @@ with a unique constraint on the voter. Of concurrent votes by one voter exactly 
 
 from __future__ import annotations
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models
 
 
 class AlreadyVoted(Exception):
@@ -15,9 +15,10 @@ class AlreadyVoted(Exception):
 
 
 def record(model: type[models.Model], **fields) -> models.Model:
-    """Insert a voter's mark, in a savepoint so the caller's transaction can report the refusal."""
+    """Insert a voter's mark in the caller's transaction, with no savepoint (so the vote's rows keep
+    one PostgreSQL transaction id, as the secrecy tests describe): a refusal ends that transaction,
+    so callers let AlreadyVoted leave it before using the database again."""
     try:
-        with transaction.atomic():
-            return model.objects.create(**fields)
+        return model.objects.create(**fields)
     except IntegrityError:
         raise AlreadyVoted from None
