@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "commonground.core",
     "commonground.accounts",
     "commonground.audit",
+    "commonground.voting",
     "commonground.places",
     "commonground.neighbourhoods",
     "commonground.fund",

@@ -14,7 +14,7 @@ from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
 from commonground.accounts.scopes import Scope
 from commonground.engine.sortition.model import SortitionError
-from commonground.panels import services
+from commonground.panels import services, tasks
 from commonground.panels.forms import DrawForm, PanelForm, QuotaSuggestionForm, ResponseForm
 from commonground.panels.models import Job, Panel, Replacement, Volunteer
 from commonground.places import services as places
@@ -123,7 +123,7 @@ def panel_create(request: HttpRequest) -> HttpResponse:
 def panel_select(request: HttpRequest, slug: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug)
     try:
-        services.start_job(request.user, panel, Job.SELECTION)
+        tasks.start_job(request.user, panel, Job.SELECTION)
     except SortitionError as exc:
         messages.error(request, f"Cannot compute the chances: {exc}")
     else:
@@ -183,7 +183,7 @@ def member_response(request: HttpRequest, slug: str, pseudonym: str) -> HttpResp
 def replacement_select(request: HttpRequest, slug: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug, status=Panel.Status.DRAWN)
     try:
-        services.start_job(request.user, panel, Job.REPLACEMENT)
+        tasks.start_job(request.user, panel, Job.REPLACEMENT)
     except SortitionError as exc:
         messages.error(request, f"Cannot compute the replacement chances: {exc}")
     else:
