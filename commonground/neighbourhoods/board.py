@@ -164,6 +164,7 @@ def sync_roles(actor, board: Board, user: User, today: dt.date | None = None) ->
     it away when none is; True when the role changed."""
     serving = board.members.filter(user=user).serving(today or _today()).exists()
     scope = f"neighbourhood:{board.neighbourhood.slug}"
+    user.forget_grants()  # this instance may have read its roles before another changed them
     return accounts.set_roles(actor, user, set(BOARD_ROLE) if serving else set(), BOARD_ROLE, scope)
 
 
@@ -325,7 +326,7 @@ def voters(decision: Decision) -> list[BoardMember]:
     """Members who may vote on it: serving on the day, in a voting seat, with no relevant declared interest."""
     conflicted = set(decision.conflicts.values_list("member_id", flat=True))
     members = decision.meeting.board.members.serving(decision.meeting.held_on)
-    return [m for m in members if m.votes and m.pk not in conflicted]
+    return [m for m in members if m.can_vote and m.pk not in conflicted]
 
 
 @transaction.atomic
@@ -356,7 +357,7 @@ def roll(decision: Decision) -> list[dict]:
     for member in decision.meeting.board.members.serving(decision.meeting.held_on):
         if member.pk in conflicts:
             status = "Did not vote: declared an interest"
-        elif not member.votes:
+        elif not member.can_vote:
             status = "Observer: does not vote"
         elif member.pk in votes:
             status = votes[member.pk].get_choice_display()

@@ -150,7 +150,7 @@ class BoardMember(models.Model):
         return f"member {self.pk} ({self.get_seat_display()}) of {self.board}"
 
     @property
-    def votes(self) -> bool:
+    def can_vote(self) -> bool:
         return self.seat != self.Seat.OFFICER_OBSERVER
 
 

@@ -252,7 +252,7 @@ def area_keys(neighbourhood: Neighbourhood) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def save_event(actor, neighbourhood: Neighbourhood, *, kind: str, held_on: dt.date, place: str, participants: int,
-               ages: dict[str, int], areas: dict[str, int], heard: str, changed: str, objectives=(),
+               ages: dict[str, int], areas: dict[str, int], heard: str, changed: str = "", objectives=(),
                event: EngagementEvent | None = None) -> EngagementEvent:  # fmt: skip
     """An engagement event with counts of who took part (by age band, by area; no names) and what changed."""
     if kind not in EngagementEvent.Kind.values:
