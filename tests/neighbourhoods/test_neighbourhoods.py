@@ -128,3 +128,5 @@ def test_cli_creates_from_a_ward_and_prints_the_slug_last(tmp_path):
     wrong = run_cli("users", "create", "c@example.org", "--name", "C", "--scope", "neighbourhood:nowhere",
                     "--password-stdin", env=env, input="a long enough passphrase\n")  # fmt: skip
     assert wrong.returncode == 1 and "there is no neighbourhood 'nowhere'" in wrong.stderr
+    synced = run_cli("neighbourhoods", "sync-roles", env=env)
+    assert synced.returncode == 0 and synced.stdout.strip() == "0 accounts changed"

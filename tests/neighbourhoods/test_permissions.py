@@ -90,6 +90,12 @@ def test_the_board_itself_officers_and_site_admins_get_in(client, everything, of
         for name in ("board-edit", "member-edit", "meeting-edit", "votes", "plan-manage", "objective-edit"):
             response = client.get(reverse(f"neighbourhoods:{name}", args=everything[name]))
             assert response.status_code == 200, (user.email, name)
+    client.force_login(officer)
+    for name, args in everything.items():  # every form renders (actions that change things take POST only)
+        response = client.get(reverse(f"neighbourhoods:{name}", args=args))
+        assert response.status_code in (200, 405), name
+        form = 'class="govuk-form-group' in response.content.decode()
+        assert response.status_code == 405 or form or name == "plan-manage", name
     client.force_login(member)  # the council records its approval and the MP's; the board cannot approve itself
     assert client.get(reverse("neighbourhoods:board-approval", args=everything["board-approval"])).status_code == 403
     client.force_login(officer)
