@@ -236,7 +236,7 @@ class InvestmentForm(forms.Form):
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["objective"].queryset = plan.objectives.all()
+        self.fields["objective"].queryset = plan.objectives.all() if plan.pk else Objective.objects.none()
         self.fields["year"].choices = [(y, y) for y in plan.years]
 
     def clean(self):

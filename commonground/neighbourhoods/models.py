@@ -329,6 +329,7 @@ class Plan(models.Model):
         BoardMember, null=True, blank=True, on_delete=models.PROTECT, related_name="plans_approved"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    next_ref = models.PositiveSmallIntegerField(default=1, help_text="The next objective's ref, never reused.")
     snapshot = models.JSONField(null=True, blank=True, help_text="The version as published, exported.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

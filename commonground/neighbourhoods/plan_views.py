@@ -4,6 +4,7 @@ the engagement log that shows how residents shaped it. Thin: the work is in plan
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,8 @@ from commonground.neighbourhoods.forms import (
 from commonground.neighbourhoods.models import EngagementEvent, Investment, Neighbourhood, Objective, Plan
 from commonground.neighbourhoods.services import NeighbourhoodError
 from commonground.neighbourhoods.views import can_run, scope_of_slug
+
+PDF_CACHE_SECONDS = 24 * 3600
 
 
 def _version(request: HttpRequest, slug: str, version: int | None) -> tuple[Neighbourhood, Plan]:
@@ -68,7 +71,12 @@ def plan_page(request: HttpRequest, slug: str, version: int | None = None) -> Ht
 @public
 def plan_pdf(request: HttpRequest, slug: str, version: int | None = None) -> HttpResponse:
     neighbourhood, plan = _version(request, slug, version)
-    response = HttpResponse(plans.render_pdf(plans.document(plan)), content_type="application/pdf")
+    if plan.status == Plan.Status.PUBLISHED:  # frozen: the same file for everyone, for ever
+        key = f"neighbourhoods:plan-pdf:{plan.pk}:{plan.published_at.isoformat()}"
+        pdf = cache.get_or_set(key, lambda: plans.render_pdf(plans.document(plan)), PDF_CACHE_SECONDS)
+    else:
+        pdf = plans.render_pdf(plans.document(plan))
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{slug}-plan-v{plan.version}.pdf"'
     return response
 
@@ -137,8 +145,12 @@ def objective_remove(request: HttpRequest, slug: str, ref: int) -> HttpResponse:
     neighbourhood = get_object_or_404(Neighbourhood, slug=slug)
     get_object_or_404(Objective, plan=plans.latest(neighbourhood), ref=ref)
     plan = plans.draft_for(request.user, neighbourhood)
-    plans.remove_objective(request.user, plan.objectives.get(ref=ref))
-    messages.success(request, f"Objective {ref} is removed from version {plan.version}")
+    try:
+        plans.remove_objective(request.user, plan.objectives.get(ref=ref))
+    except NeighbourhoodError as error:
+        messages.error(request, capfirst(str(error)))
+    else:
+        messages.success(request, f"Objective {ref} is removed from version {plan.version}")
     return redirect("neighbourhoods:plan-manage", slug)
 
 

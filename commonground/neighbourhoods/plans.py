@@ -12,7 +12,6 @@ import datetime as dt
 import re
 
 from django.db import transaction
-from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -75,6 +74,7 @@ def draft_for(actor, neighbourhood: Neighbourhood) -> Plan:
             neighbourhood=neighbourhood, version=previous.version + 1, title=previous.title,
             first_year=previous.first_year, local_context=previous.local_context, vision=previous.vision,
             vision_statement=previous.vision_statement, case_for_change=previous.case_for_change,
+            next_ref=previous.next_ref,
         )  # fmt: skip
         copies = {}
         for old in previous.objectives.all():
@@ -114,7 +114,7 @@ def update_vision(actor, plan: Plan, *, title: str, first_year: int, local_conte
     changed = sorted(k for k, v in fields.items() if getattr(plan, k) != v)
     for key, value in fields.items():
         setattr(plan, key, value)
-    plan.save()
+    plan.save(update_fields=[*fields, "updated_at"])
     record(actor, "neighbourhoods.plan_vision", plan,
            after={"changed": changed, "vision_statement_words": words(plan.vision_statement)})  # fmt: skip
     return plan
@@ -129,8 +129,10 @@ def save_objective(actor, plan: Plan, *, title: str, description: str, theme, st
     if not title.strip():
         raise NeighbourhoodError("give the objective a title")
     if objective is None:
-        used = Objective.objects.filter(plan__neighbourhood=plan.neighbourhood).aggregate(n=Max("ref"))["n"]
-        objective = Objective(plan=plan, ref=(used or 0) + 1)  # never reused, so filed projects stay put
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        objective = Objective(plan=plan, ref=plan.next_ref)  # never reused, so filed projects stay put
+        plan.next_ref += 1
+        plan.save(update_fields=["next_ref"])
     elif objective.plan_id != plan.pk:
         raise NeighbourhoodError("that objective belongs to another version")
     objective.title, objective.description, objective.theme = title.strip(), description.strip(), theme
@@ -147,6 +149,8 @@ def save_objective(actor, plan: Plan, *, title: str, description: str, theme, st
 @transaction.atomic
 def remove_objective(actor, objective: Objective) -> None:
     _editable(objective.plan)
+    if objective.investments.exists():
+        raise NeighbourhoodError(f"objective {objective.ref} has money planned: move or remove it first")
     objective.delete()
     record(actor, "neighbourhoods.plan_objective_remove", objective.plan, before={"ref": objective.ref})
 
@@ -214,7 +218,7 @@ def approve(actor, plan: Plan, *, decision: Decision | None = None, chair_on: dt
             raise NeighbourhoodError("an approval cannot be dated in the future")
         plan.approved_by_chair, plan.approved_on = chair, chair_on
     plan.status = Plan.Status.APPROVED
-    plan.save()
+    plan.save(update_fields=["status", "approved_on", "approved_by_decision", "approved_by_chair", "updated_at"])
     record(actor, "neighbourhoods.plan_approve", plan, after={
         "version": plan.version, "on": plan.approved_on.isoformat(),
         "decision": decision.pk if decision else None, "chair": plan.approved_by_chair_id,
@@ -229,7 +233,7 @@ def publish(actor, plan: Plan) -> Plan:
         raise NeighbourhoodError("only a version the board has approved can be published")
     plan.status, plan.published_at = Plan.Status.PUBLISHED, timezone.now()
     plan.snapshot = export(plan)
-    plan.save()
+    plan.save(update_fields=["status", "published_at", "snapshot", "updated_at"])
     record(actor, "neighbourhoods.plan_publish", plan, after={"version": plan.version})
     published.send(Plan, kind="plan", obj=plan)
     return plan

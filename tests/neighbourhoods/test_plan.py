@@ -107,6 +107,11 @@ def test_an_approved_version_is_frozen_and_edits_start_the_next_draft(draft, agr
     assert plans.draft_for("test", draft.neighbourhood) == second  # one draft at a time
     assert Plan.objects.get(pk=draft.pk).snapshot == frozen and plans.document(draft)["title"] == "Brookfield plan"
     assert [o.ref for o in second.objectives.all()] == [1, 2]
+    with pytest.raises(NeighbourhoodError, match="objective 1 has money planned: move or remove it first"):
+        plans.remove_objective("test", second.objectives.get(ref=1))
+    plans.remove_objective("test", second.objectives.get(ref=2))
+    assert plans.save_objective("test", second, title="Parks", description="", theme=None, strategic=[],
+                                measures=[]).ref == 3  # refs are never reused  # fmt: skip
 
 
 def test_approval_is_an_agreed_decision_of_this_board_or_the_serving_chair_signed_in(draft, agreed, seat, make_user,
@@ -256,3 +261,13 @@ def test_the_board_works_on_the_plan_through_its_pages(client, brookfield, agree
     assert "Safer streets" in page and "Not on the list of interventions: needs a business case" in page
     assert 'data-label="Capital">£250,000' in page
     assert AuditRecord.objects.filter(action="neighbourhoods.plan_publish").count() == 1
+
+
+def test_every_page_opens_before_there_is_a_plan(client, brookfield, officer):
+    slug = brookfield.slug
+    assert "No plan has been published yet" in client.get(reverse("neighbourhoods:plan", args=[slug])).content.decode()
+    assert client.get(reverse("neighbourhoods:plan-pdf-latest", args=[slug])).status_code == 404
+    client.force_login(officer)
+    for name in ("plan-manage", "plan-vision", "objective-new", "investment-new", "event-new", "engagement"):
+        assert client.get(reverse(f"neighbourhoods:{name}", args=[slug])).status_code == 200, name
+    assert client.get(reverse("neighbourhoods:plan-approve", args=[slug])).status_code == 404
