@@ -231,7 +231,11 @@ class PlanDocument(Schema):
 def neighbourhood_plan(request: HttpRequest, slug: str, version: int | None = None):
     neighbourhood = Neighbourhood.objects.filter(slug=slug).first()
     published = neighbourhood.plans.filter(status=Plan.Status.PUBLISHED) if neighbourhood else Plan.objects.none()
-    plan = published.filter(version=version).first() if version else published.order_by("-version").first()
+    plan = plans.latest_published(neighbourhood) if neighbourhood and version is None else None
+    if neighbourhood and version is not None:
+        plan = plans.version_of(neighbourhood, version)
+    if plan is not None and plan.status != Plan.Status.PUBLISHED:
+        plan = None
     if plan is None:
         return Status(404, {"detail": f"No published plan {'version ' + str(version) + ' ' if version else ''}for "
                                       f"neighbourhood {slug!r}"})  # fmt: skip

@@ -36,7 +36,7 @@ def _version(request: HttpRequest, slug: str, version: int | None) -> tuple[Neig
     if version is None:
         plan = plans.latest_published(neighbourhood)
     else:
-        plan = neighbourhood.plans.filter(version=version).first()
+        plan = plans.version_of(neighbourhood, version)
         if plan is not None and plan.status != Plan.Status.PUBLISHED and not can_run(request, neighbourhood):
             plan = None
     if plan is None:

@@ -49,6 +49,11 @@ def latest(neighbourhood: Neighbourhood) -> Plan | None:
     return neighbourhood.plans.order_by("-version").first()
 
 
+def version_of(neighbourhood: Neighbourhood, number: int) -> Plan | None:
+    """Version `number`, or None (also for numbers no database integer holds, as typed into an address)."""
+    return neighbourhood.plans.filter(version=number).first() if 1 <= number < 2**31 else None
+
+
 def latest_published(neighbourhood: Neighbourhood) -> Plan | None:
     return neighbourhood.plans.filter(status=Plan.Status.PUBLISHED).order_by("-version").first()
 

@@ -218,7 +218,10 @@ def test_the_json_export_lists_published_versions(client, draft, agreed):
                                  "pdf": f"/neighbourhoods/{draft.neighbourhood.slug}/plan/1.pdf"}]  # fmt: skip
     assert client.get(body["pdf"]).status_code == 200
     assert client.get(f"{url}?version=2").status_code == 404
+    assert client.get(f"{url}?version={2**70}").status_code == 404
+    assert client.get(f"{url}?version=1").json()["version"] == 1
     assert client.get(f"/neighbourhoods/{draft.neighbourhood.slug}/plan/2/").status_code == 404  # drafts are private
+    assert client.get(f"/neighbourhoods/{draft.neighbourhood.slug}/plan/{2**70}/").status_code == 404
     assert client.get("/api/neighbourhoods/nowhere/plan").status_code == 404
 
 
