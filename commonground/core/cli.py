@@ -114,10 +114,7 @@ def redacting_logger():
     class RedactingLogger(Logger):
         def atoms(self, resp, req, environ, request_time):
             atoms = super().atoms(resp, req, environ, request_time)
-            for key in ("r", "U", "f"):
-                if isinstance(atoms.get(key), str):
-                    atoms[key] = redact_path(atoms[key])
-            return atoms
+            return {key: redact_path(value) if isinstance(value, str) else value for key, value in atoms.items()}
 
     return RedactingLogger
 

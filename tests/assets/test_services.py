@@ -9,8 +9,8 @@ import pytest
 from commonground.assets import services
 from commonground.assets.models import Asset, BidRequest, CaseEvent, Nomination, Sale
 from commonground.audit.models import AuditRecord
-from commonground.notify.models import Notice
 from commonground.engine.asset_case import Body, BodyKind, Status
+from commonground.notify.models import Notice
 from tests.assets.conftest import CHARITY
 
 D = dt.date
