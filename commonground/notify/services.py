@@ -17,6 +17,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
@@ -265,11 +266,17 @@ def deliver_forever(stop: threading.Event, interval: float, daily: Sequence[Call
 
 def erase_old(at: dt.datetime | None = None) -> int:
     """Blank the recipient and body of notices finished more than COMMONGROUND_NOTIFY_KEEP_DAYS ago,
-    keeping what, when and to which role (the history on an object's page)."""
-    cutoff = (at or now()) - dt.timedelta(days=settings.COMMONGROUND_NOTIFY_KEEP_DAYS)
+    keeping what, when and to which role (the history on an object's page), and delete the private
+    outbox's mail files as old. Returns how many notices were erased."""
+    at = at or now()
+    cutoff = at - dt.timedelta(days=settings.COMMONGROUND_NOTIFY_KEEP_DAYS)
+    outbox = Path(settings.EMAIL_OUTBOX_DIR)
+    for written in outbox.glob("*.eml") if outbox.is_dir() else ():
+        if written.stat().st_mtime < cutoff.timestamp():
+            written.unlink(missing_ok=True)
     finished = [Notice.Status.SENT, Notice.Status.FAILED, Notice.Status.CANCELLED]
     return Notice.objects.filter(status__in=finished, due_at__lt=cutoff, erased_at__isnull=True).update(
-        recipient_email="", recipient_name="", postal_address="", body="", unsubscribe_url="", erased_at=at or now()
+        recipient_email="", recipient_name="", postal_address="", body="", unsubscribe_url="", erased_at=at
     )
 
 

@@ -204,8 +204,16 @@ def test_an_officer_sees_only_the_notices_in_their_scope(db, make_user):
             assert (notice in services.visible(user)) == expected
 
 
-def test_personal_data_is_erased_after_the_keeping_period(db, settings, smtp_server):
+def test_personal_data_is_erased_after_the_keeping_period(db, settings, smtp_server, tmp_path):
+    import os
+
     settings.COMMONGROUND_NOTIFY_KEEP_DAYS = 30
+    settings.EMAIL_OUTBOX_DIR = tmp_path
+    (tmp_path / "old.eml").write_text("a reset link")
+    (tmp_path / "new.eml").write_text("a reset link")
+    written_at, days = AT.timestamp(), 86400
+    os.utime(tmp_path / "old.eml", (written_at, written_at))
+    os.utime(tmp_path / "new.eml", (written_at + 5 * days, written_at + 5 * days))
     old = _notice(due=AT, name="A Person")
     services.deliver_due(AT)
     recent = _notice(due=AT + dt.timedelta(days=20))
@@ -214,3 +222,4 @@ def test_personal_data_is_erased_after_the_keeping_period(db, settings, smtp_ser
     recent.refresh_from_db()
     assert (old.recipient_email, old.recipient_name, old.body, old.subject) == ("", "", "", "Your nomination")
     assert old.erased_at is not None and recent.recipient_email == "friend@example.org"
+    assert [p.name for p in tmp_path.iterdir()] == ["new.eml"]

@@ -122,3 +122,19 @@ def test_the_follow_button_any_page_can_show(rf: RequestFactory, make_user):
 
     request.user = AnonymousUser()
     assert "Sign in to follow North Ward" in template.render(Context({"request": request}))
+
+
+def test_a_resident_follows_a_neighbourhood_from_its_page(client, make_user, demo):
+    from commonground.neighbourhoods import services as neighbourhoods
+
+    codes, drawn_from = neighbourhoods.lsoa_codes_of_ward("X05000002")
+    place = neighbourhoods.create("test", "Brookfield", codes, "pride_in_place", drawn_from)
+    url = place.get_absolute_url()
+    assert "Sign in to follow Brookfield" in client.get(url).content.decode()
+    resident = make_user("res@example.org")
+    client.force_login(resident)
+    page = client.get(url).content.decode()
+    assert f'name="topic" value="neighbourhood:{place.slug}"' in page
+    assert client.post("/notify/follow/", {"topic": f"neighbourhood:{place.slug}", "next": url}).url == url
+    assert "Stop following" in client.get(url).content.decode()
+    assert [u.email for u in services.followers(f"neighbourhood:{place.slug}")] == ["res@example.org"]
