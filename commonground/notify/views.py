@@ -27,7 +27,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     notices = mine.filter(status=status) if status in Notice.Status.values else mine
     if about:
         notices = notices.filter(related_type=about)
-    counts = dict(mine.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    counts = dict(mine.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return render(
         request,
         "notify/outbox.html",

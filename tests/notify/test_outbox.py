@@ -98,6 +98,7 @@ def test_retries_stop_after_the_last_attempt_and_the_officer_sees_why(db, smtp_s
     page = client.get("/notify/?status=failed").content.decode()
     row = page[page.index(f'id="notice-{notice.pk}"') :]
     assert "Failed" in row and "452 recipient refused: 4.2.2 Mailbox full" in row and "Try again" in row
+    assert "<strong>failed (1)</strong>" in page
     assert client.post(f"/notify/{notice.pk}/retry/").status_code == 302
     notice.refresh_from_db()
     assert (notice.status, notice.attempts) == ("queued", 0)
