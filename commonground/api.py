@@ -13,6 +13,7 @@ from commonground.accounts.permissions import public
 from commonground.audit.api import router as audit
 from commonground.budgeting.api import router as budgeting
 from commonground.neighbourhoods.api import router as neighbourhoods
+from commonground.notify.api import router as notify
 from commonground.outcomes.api import router as outcomes
 from commonground.places.api import router as places
 
@@ -23,7 +24,7 @@ api = NinjaAPI(
     description="Open data on neighbourhoods, funds and decisions. Figures carry their source and licence.",
     urls_namespace="api",
 )
-for router in (places, neighbourhoods, accounts, audit, budgeting, outcomes):
+for router in (places, neighbourhoods, accounts, audit, budgeting, outcomes, notify):
     api.add_router("", router)
 
 
