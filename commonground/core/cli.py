@@ -192,7 +192,7 @@ def worker(
 
     from commonground.assets import services as assets
     from commonground.audit import service as audit
-    from commonground.neighbourhoods import services as neighbourhoods
+    from commonground.neighbourhoods import board
     from commonground.notify import services as notify
 
     if batch:
@@ -205,7 +205,10 @@ def worker(
     def checkpoint() -> None:  # a signed checkpoint of the audit log's head, when a signing key is set up
         audit.write_scheduled_checkpoint(Path(settings.DATA_DIR) / "checkpoints", dt.timedelta(days=1))
 
-    daily = [assets.remind, neighbourhoods.sync_board_roles, checkpoint]
+    def sync_board_roles() -> None:  # board members gain or lose their role as their terms start and end
+        board.sync_all_roles("commonground worker")
+
+    daily = [assets.remind, sync_board_roles, checkpoint]
     sender = threading.Thread(target=notify.deliver_forever, args=(stop, interval, daily), name="notices", daemon=True)
     sender.start()
     try:

@@ -37,7 +37,7 @@ def _tell_followers(sender, kind: str, obj, **kwargs) -> None:
     from commonground.neighbourhoods.services import scope_of
     from commonground.notify.services import announce
 
-    neighbourhood = obj.neighbourhood
+    neighbourhood = obj.neighbourhood if hasattr(obj, "neighbourhood") else obj.board.neighbourhood
     what = {"board": "its board", "meeting": f"the meeting “{getattr(obj, 'title', '')}”", "plan": "its plan"}[kind]
     link = f"{settings.COMMONGROUND_SITE_URL}{neighbourhood.get_absolute_url()}"
     announce(

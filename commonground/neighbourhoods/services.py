@@ -164,10 +164,3 @@ def objectives_of(slug: str) -> list[tuple[int, str]]:
     under them (refs stay the same from version to version)."""
     plan = Plan.objects.filter(neighbourhood__slug=slug).order_by("-version").first()
     return list(Objective.objects.filter(plan=plan).values_list("ref", "title")) if plan else []
-
-
-def sync_board_roles() -> int:
-    """Daily (the worker): board members gain or lose their role as their terms start and end."""
-    from commonground.neighbourhoods.board import sync_all_roles
-
-    return sync_all_roles("commonground worker")
