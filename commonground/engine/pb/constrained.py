@@ -94,11 +94,14 @@ def report(election: Election, fences: Sequence[RingFence], winners: Iterable[st
     return results
 
 
-def _feasibility(election: Election, fences: Sequence[RingFence], eligible: Sequence[int]) -> Feasibility:
-    """The exact test for these projects, after making sure the empty outcome passes it."""
+def _feasibility(
+    election: Election, fences: Sequence[RingFence], eligible: Sequence[int], out: str = ""
+) -> Feasibility:
+    """The exact test for these projects, after making sure the empty outcome passes it (`out`:
+    why the other projects are out, for the message)."""
     feasibility = Feasibility(election, fences, eligible)
     if not feasibility.feasible(()):
-        first_infeasible(election, fences, eligible)
+        first_infeasible(election, fences, eligible, out)
     return feasibility
 
 
@@ -143,7 +146,7 @@ def greedy(election: Election, fences: Sequence[RingFence], city: bool = False) 
     # The order and the threshold without the stop: greedy_steps then walks every project.
     walked = replace(election, meta={**election.meta, "rule": ""}) if no_skip else election
     order = [s.project for s in rules.greedy_steps(walked, city=city) if s.why != "below-threshold"]
-    feasibility = _feasibility(election, fences, order)
+    feasibility = _feasibility(election, fences, order, "under the vote threshold")
     chosen: list[int] = []
     _fill_floors(order, chosen, feasibility)
     _take(order, chosen, feasibility, stop_if_over=feasibility.budget if no_skip else None)

@@ -65,13 +65,15 @@ def loads(text: str) -> list[RingFence]:
     tables = data.get("ring_fence", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise ConstraintsError("ring_fence must be tables, each written [[ring_fence]]")
-    fences: list[RingFence] = []
-    for number, table in enumerate(tables, start=1):
-        fence = _fence(table, f"ring_fence {number}")
-        for earlier, other in enumerate(fences, start=1):
+    return _distinct([_fence(table, f"ring_fence {number}") for number, table in enumerate(tables, start=1)])
+
+
+def _distinct(fences: list[RingFence], where: str = "ring_fence") -> list[RingFence]:
+    """The ring-fences, if no column and value is given twice (its bounds belong in one)."""
+    for number, fence in enumerate(fences, start=1):
+        for earlier, other in enumerate(fences[: number - 1], start=1):
             if (other.field, other.value) == (fence.field, fence.value):
-                raise ConstraintsError(f"ring_fence {number}: {fence.name} is ring_fence {earlier} again")
-        fences.append(fence)
+                raise ConstraintsError(f"{where} {number}: {fence.name} is {where} {earlier} again")
     return fences
 
 
@@ -137,7 +139,11 @@ def to_meta(fences: Sequence[RingFence]) -> str:
     parts = []
     for fence in fences:
         pairs = [("field", fence.field), ("value", fence.value)]
-        pairs += [(key, _decimal(share)) for key in ("min_share", "max_share") if (share := getattr(fence, key))]
+        pairs += [
+            (key, _decimal(getattr(fence, key)))
+            for key in ("min_share", "max_share")
+            if getattr(fence, key) is not None
+        ]
         parts.append(urlencode(pairs))
     return ",".join(parts)
 
@@ -147,14 +153,14 @@ def from_meta(meta: dict[str, str]) -> list[RingFence] | None:
     text = meta.get(META_KEY, "").strip()
     if not text:
         return None
+    where = f"META {META_KEY}, ring-fence"
     fences = []
     for number, part in enumerate(text.split(","), start=1):
-        where = f"META {META_KEY}, ring-fence {number}"
         pairs = parse_qsl(part, keep_blank_values=True)
         if len(dict(pairs)) != len(pairs):
-            raise ConstraintsError(f"{where}: a key is given twice")
-        fences.append(_fence(dict(pairs), where, written=True))
-    return fences
+            raise ConstraintsError(f"{where} {number}: a key is given twice")
+        fences.append(_fence(dict(pairs), f"{where} {number}", written=True))
+    return _distinct(fences, where)
 
 
 def _decimal(share: Fraction) -> str:
@@ -283,7 +289,8 @@ class Feasibility:
             for ks in groups.values()
             if any(self.floor[k] > 0 for k in ks)
         ]
-        self._cache: dict[tuple, tuple[int | None, int]] = {}
+        self._least: dict[tuple, tuple[int | None, int]] = {}  # least amount, or None: more than the cutoff
+        self._some: dict[tuple, int] = {}  # an amount that some completion needs
 
     def spend(self, chosen: Collection[int]) -> list[int]:
         """Money (scaled) spent on each ring-fence's projects."""
@@ -299,32 +306,43 @@ class Feasibility:
         spend = self.spend(chosen)
         if left < 0 or any(cap is not None and s > cap for s, cap in zip(spend, self.cap, strict=True)):
             return False
-        for part in self.parts:
-            need = self._need(part, chosen, spend, left)
-            if need is None:
-                return False
-            left -= need
-        return True
+        short = [p for p in self.parts if any(spend[k] < self.floor[k] for k in p.fences)]
+        # First any completion of each part within what is left (usually found at once), then, if
+        # that fails, the least each part needs: only least amounts prove that no completion fits.
+        for least in (False, True):
+            rest = left
+            for part in short:
+                need = self._need(part, chosen, spend, rest, least)
+                if need is None:
+                    break
+                rest -= need
+            else:
+                return True
+        return False
 
-    def _need(self, part: _Part, chosen: Collection[int], spend: list[int], cutoff: int) -> int | None:
-        """The least extra money that meets the part's floors within its caps, if at most `cutoff`."""
-        short = [self.floor[k] - spend[k] for k in part.fences]
-        if all(s <= 0 for s in short):
-            return 0
+    def _need(self, part: _Part, chosen: Collection[int], spend: list[int], cutoff: int, least: bool) -> int | None:
+        """Extra money that meets the part's floors within its caps, at most `cutoff`: the least
+        such amount if `least`, else any (None: none is at most `cutoff`)."""
         key = (part.fences, part.projects.intersection(chosen), tuple(spend[k] for k in part.fences))
-        if key in self._cache:
-            found, tried = self._cache[key]
+        if key in self._least:
+            found, tried = self._least[key]
             if found is not None or cutoff <= tried:
                 return found if found is not None and found <= cutoff else None
+        if not least and self._some.get(key, cutoff + 1) <= cutoff:
+            return self._some[key]
         items = sorted((p for p in part.projects if p not in chosen), key=lambda p: -self.cost[p])
+        short = [self.floor[k] - spend[k] for k in part.fences]
         room = [None if self.cap[k] is None else self.cap[k] - spend[k] for k in part.fences]
         if len(part.fences) == 1:
-            found = _subset_sum([self.cost[p] for p in items], short[0], room[0], cutoff)
+            found, least = _subset_sum([self.cost[p] for p in items], short[0], room[0], cutoff), True
         else:
             where = {k: j for j, k in enumerate(part.fences)}
             inside = [tuple(where[k] for k in self.fences_of[p] if k in where) for p in items]
-            found = _branch_and_bound([self.cost[p] for p in items], inside, short, room, cutoff)
-        self._cache[key] = (found, cutoff)
+            found = _branch_and_bound([self.cost[p] for p in items], inside, short, room, cutoff, least)
+        if least or found is None:  # a least amount, or proof that nothing fits within the cutoff
+            self._least[key] = (found, cutoff)
+        else:
+            self._some[key] = found
         return found
 
 
@@ -352,10 +370,16 @@ def _subset_sum(costs: list[int], short: int, room: int | None, cutoff: int) -> 
 
 
 def _branch_and_bound(
-    costs: list[int], inside: list[tuple[int, ...]], short: list[int], room: list[int | None], cutoff: int
+    costs: list[int],
+    inside: list[tuple[int, ...]],
+    short: list[int],
+    room: list[int | None],
+    cutoff: int,
+    least: bool = True,
 ) -> int | None:
     """The least total of items (costs, largest first; `inside` names each one's ring-fences) that
-    brings every shortfall to 0 or below without taking any room below 0, if at most `cutoff`.
+    brings every shortfall to 0 or below without taking any room below 0, if at most `cutoff`; or,
+    unless `least`, the first such total found (largest items first, so usually at once).
 
     A node is cut when even the best case cannot beat the best found: each unmet ring-fence needs
     at least its shortfall, and a unit of money counts towards at most `widest` ring-fences, so the
@@ -374,6 +398,8 @@ def _branch_and_bound(
 
     def go(i: int, extra: int) -> None:
         nonlocal best, found
+        if found and not least:
+            return
         unmet = [j for j in range(m) if short[j] > 0]
         if not unmet:
             if extra < best or (not found and extra == best):
@@ -397,8 +423,11 @@ def _branch_and_bound(
     return best if found else None
 
 
-def first_infeasible(election: Election, fences: Sequence[RingFence], eligible: Collection[int] | None = None) -> None:
-    """Raise Infeasible naming the first ring-fence that cannot be met, alone or with those before it."""
+def first_infeasible(
+    election: Election, fences: Sequence[RingFence], eligible: Collection[int] | None = None, out: str = ""
+) -> None:
+    """Raise Infeasible naming the first ring-fence that cannot be met, alone or with those before it
+    (`out`: why projects not `eligible` are out, e.g. "under the vote threshold")."""
     budget = Fraction(election.budget)
     allowed = set(range(election.n_projects)) if eligible is None else set(eligible)
     for number, fence in enumerate(fences, start=1):
@@ -407,8 +436,8 @@ def first_infeasible(election: Election, fences: Sequence[RingFence], eligible: 
             inside = [p for p in fence.members(election) if p in allowed]
             total = sum((Fraction(election.costs[p]) for p in inside), Fraction(0))
             low = (fence.min_share or 0) * budget
-            out = len(fence.members(election)) - len(inside)
-            left_out = f" ({out} of its projects cannot be funded under this rule)" if out else ""
+            missing = len(fence.members(election)) - len(inside)
+            left_out = f" ({missing} of its {len(fence.members(election))} projects are {out})" if missing else ""
             if total < low:
                 raise Infeasible(
                     f"{name} cannot be met: its projects cost {amount(total)} in all{left_out}, less than its "

@@ -8,7 +8,7 @@ from fractions import Fraction
 from itertools import combinations
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from commonground.engine.pb import ballot, constrained, constraints, pabulib, rules
@@ -112,6 +112,7 @@ def test_meta_round_trip_survives_every_writer():
         RingFence("category", "youth-led", Fraction(1, 4), None),
         RingFence("district", 'St. Mary\'s; "Old" Town, North', Fraction(1, 3), Fraction(1, 2)),
         RingFence("target", "Łódź seniors", None, Fraction(1, 10)),
+        RingFence("target", "children", Fraction(0), Fraction(1)),
     ]
     value = constraints.to_meta(fences)
     assert value.startswith("field=category&value=youth-led&min_share=0.25,")
@@ -125,6 +126,12 @@ def test_meta_round_trip_survives_every_writer():
     assert constraints.from_meta({"budget": "10"}) is None
     with pytest.raises(ConstraintsError, match="META ring_fences, ring-fence 1: min_share must be a number"):
         constraints.from_meta({"ring_fences": "field=category&value=x&min_share=lots"})
+    with pytest.raises(
+        ConstraintsError, match="META ring_fences, ring-fence 2: category = x is META ring_fences, ring"
+    ):
+        constraints.from_meta(
+            {"ring_fences": "field=category&value=x&min_share=0.1,field=category&value=x&max_share=1"}
+        )
 
 
 def test_plain_english():
@@ -216,6 +223,7 @@ def test_feasibility_equals_brute_force(case, data):
     chosen = set(data.draw(st.lists(st.integers(0, election.n_projects - 1), unique=True, max_size=4)))
     eligible = data.draw(st.sampled_from([None, list(range(1, election.n_projects))]))
     exact = constraints.Feasibility(election, fences, eligible)
+    event(f"ring-fences sharing projects a floor may need: {any(len(part.fences) > 1 for part in exact.parts)}")
     if eligible is not None:
         chosen.discard(0)
     assert exact.feasible(chosen) == brute_feasible(election, fences, chosen, eligible)
@@ -231,6 +239,8 @@ def test_subset_sum_and_branch_and_bound_agree_with_brute_force(costs, short, ro
     assert constraints._subset_sum(costs, short, room, cutoff) == expected
     ordered = sorted(costs, reverse=True)
     assert constraints._branch_and_bound(ordered, [(0,)] * len(costs), [short], [room], cutoff) == expected
+    some = constraints._branch_and_bound(ordered, [(0,)] * len(costs), [short], [room], cutoff, least=False)
+    assert (some is None) == (expected is None) and (some is None or some in allowed)
     if expected is not None:  # a cutoff below the least sum: nothing within it
         assert constraints._subset_sum(costs, short, room, expected - 1) is None
         assert constraints._branch_and_bound(ordered, [(0,)] * len(costs), [short], [room], expected - 1) is None
@@ -431,8 +441,10 @@ def infeasible_or(election, fences, rule, plain=False):
     except Infeasible as exc:
         assert not brute_feasible(election, fences, set(), eligible)
         assert str(exc).startswith("ring_fence ")
+        event("infeasible")
         return None
     assert brute_feasible(election, fences, set(), eligible)
+    event(f"the ring-fences changed the winners: {outcome.winners != rules.tally(election, rule, plain=plain)}")
     return outcome
 
 
