@@ -80,8 +80,10 @@ def _distinct(fences: list[RingFence], where: str = "ring_fence") -> list[RingFe
 def read(path: Path | str) -> list[RingFence]:
     try:
         return loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConstraintsError(f"cannot read {path}: {exc}") from None
+    except OSError as exc:
+        raise ConstraintsError(f"cannot read it: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConstraintsError(f"not UTF-8 text ({exc.reason})") from None
 
 
 def _fence(table: dict, where: str, written: bool = False) -> RingFence:
