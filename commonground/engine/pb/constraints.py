@@ -335,7 +335,7 @@ class Feasibility:
         items = sorted((p for p in part.projects if p not in chosen), key=lambda p: -self.cost[p])
         short = [self.floor[k] - spend[k] for k in part.fences]
         room = [None if self.cap[k] is None else self.cap[k] - spend[k] for k in part.fences]
-        if len(part.fences) == 1:
+        if len(part.fences) == 1:  # the bitset finds the least amount whether asked or not
             found, least = _subset_sum([self.cost[p] for p in items], short[0], room[0], cutoff), True
         else:
             where = {k: j for j, k in enumerate(part.fences)}
@@ -459,6 +459,6 @@ def first_infeasible(
             raise Infeasible(f"{name} cannot be met together with the ring-fences before it: {why}")
 
 
-def amount(amount: Fraction) -> str:
+def amount(money: Fraction) -> str:
     """Money without a currency, e.g. 241,868.15 or 50,000."""
-    return f"{amount.numerator:,}" if amount.denominator == 1 else f"{float(amount):,.2f}"
+    return f"{money.numerator:,}" if money.denominator == 1 else f"{float(money):,.2f}"

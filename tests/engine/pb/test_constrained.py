@@ -423,9 +423,11 @@ def test_no_ring_fences_is_todays_rule_on_ordinal_ballots(text):
 
 @settings(SETTINGS, max_examples=100)
 @given(fenced(vote_type="approval"))
-def test_no_ring_fences_is_todays_greedy_with_the_citys_settings(case):
+def test_no_ring_fences_is_todays_rule_with_the_files_rule_settings(case):
+    """The city's threshold and no-skip (greedy), and greedy completion named by the META rule (equal-shares)."""
     election, _ = case
-    assert constrained.tally(election, "greedy", []).winners == rules.tally(election, "greedy")
+    for rule in constrained.RULES:
+        assert constrained.tally(election, rule, []).winners == rules.tally(election, rule)
     assert constrained.tally(election, "greedy", [], plain=True).winners == rules.tally(election, "greedy", plain=True)
 
 
