@@ -157,7 +157,7 @@ def equal_shares(election: Election, fences: Sequence[RingFence], rule: str) -> 
     """The MES rules with ring-fences: the constrained run at the starting endowment (`run`), the
     add1 loop for the add1 rules (`add1`), then each unmet floor filled in greedy order, then the
     rule's greedy completion among admissible projects."""
-    settings = rules.mes_settings(election, rule)
+    settings = rules.rule_named(rule)
     feasibility = _feasibility(election, fences, range(election.n_projects))
     chosen: list[int] = []
     if election.n_voters:
@@ -168,7 +168,7 @@ def equal_shares(election: Election, fences: Sequence[RingFence], rule: str) -> 
         chosen = list(trace.selected)
     order = [election.index_of[pid] for pid in rules.greedy_order(election)]
     _fill_floors(order, chosen, feasibility)
-    if settings.completion:
+    if settings.completes(election):
         _take(order, chosen, feasibility)
     return [election.project_ids[p] for p in chosen]
 
