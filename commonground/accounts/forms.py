@@ -6,15 +6,17 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from commonground.accounts import services
 from commonground.accounts.models import User
 from commonground.accounts.roles import ROLE_LABELS, Role
 from commonground.accounts.scopes import label
+from commonground.core.forms import LineField
 
 
 class SignUpForm(forms.Form):
-    full_name = forms.CharField(
+    full_name = LineField(
         label="Full name",
         max_length=200,
         error_messages={"required": "Enter your full name"},
@@ -33,12 +35,14 @@ class SignUpForm(forms.Form):
         label="Create a password",
         help_text="Use at least 10 characters. Avoid common words and passwords you use elsewhere.",
         strip=False,
+        max_length=1000,
         error_messages={"required": "Enter a password"},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
         label="Confirm your password",
         strip=False,
+        max_length=1000,
         error_messages={"required": "Enter your password again"},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -68,6 +72,11 @@ class ThrottledSignIn:
     Django admin's) counts failures against the same limits."""
 
     locked: services.SignInLocked | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].max_length = 1000  # hashing a megabyte-long "password" is work for nothing
+        self.fields["password"].validators.append(MaxLengthValidator(1000))
 
     def clean(self) -> dict:
         email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
@@ -128,4 +137,4 @@ class RolesForm(forms.Form):
 
 
 class PeopleSearchForm(forms.Form):
-    q = forms.CharField(label="Search by name or email", required=False, max_length=200)
+    q = LineField(label="Search by name or email", required=False, max_length=200)

@@ -43,12 +43,12 @@ def fund_allocate(
     except ValueError as exc:
         fail(str(exc))
     try:
-        codes, places = engine.read_eligible(eligible) if eligible is not None else (None, None)
+        places, codes = engine.places_from_csv(eligible) if eligible is not None else (None, None)
         if places is None:  # names and populations come from the loaded national data
             setup_django()
             from commonground.fund.services import eligible_places
 
-            places = eligible_places(codes)
+            places = eligible_places(None if codes is None else list(codes))
         allocation = engine.allocate(places, rule)
     except (DataError, ValueError) as exc:
         fail(str(exc))

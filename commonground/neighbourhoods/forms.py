@@ -6,7 +6,7 @@ import re
 
 from django import forms
 
-from commonground.core.forms import date_field, pounds_field, to_pence
+from commonground.core.forms import date_field, pounds_field
 from commonground.engine import population
 from commonground.neighbourhoods.models import (
     HORIZON_YEARS,
@@ -230,8 +230,10 @@ class InvestmentForm(forms.Form):
                                        empty_label="Not tied to one objective")  # fmt: skip
     year = forms.ChoiceField(label="Financial year")
     source = forms.ChoiceField(label="Source of the money", choices=Investment.Source.choices)
-    capital = pounds_field("Capital (£)", False, "Buildings, land, equipment. For example, 250000")
-    revenue = pounds_field("Revenue (£)", False, "Staff, running costs, activities. For example, 40000")
+    capital = pounds_field("Capital (£)", what="capital money", required=False,
+                           help_text="Buildings, land, equipment. For example, 250000")  # fmt: skip
+    revenue = pounds_field("Revenue (£)", what="revenue money", required=False,
+                           help_text="Staff, running costs, activities. For example, 40000")  # fmt: skip
     note = forms.CharField(label="Note (optional)", required=False, max_length=300)
 
     def __init__(self, *args, plan: Plan, **kwargs):
@@ -242,10 +244,7 @@ class InvestmentForm(forms.Form):
     def clean(self):
         data = super().clean()
         for field in ("capital", "revenue"):
-            try:
-                data[f"{field}_pence"] = to_pence(data.get(field) or "0", f"{field} money")
-            except forms.ValidationError as error:
-                self.add_error(field, error)
+            data[f"{field}_pence"] = data.get(field) or 0  # PoundsField cleans to pence (None when blank)
         if not self.errors and data["capital_pence"] + data["revenue_pence"] == 0:
             self.add_error("capital", "Enter the capital or revenue money, or both")
         return data

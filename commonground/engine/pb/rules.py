@@ -103,6 +103,8 @@ def city_greedy(election: Election) -> list[str]:
 def mes_trace(election: Election, increment: int | Fraction | None = None, stop_when_exhaustive: bool = True):
     """The MES run whose outcome `mes` returns (rounds, prices, money left), for explanations."""
     prep = fast.Prepared(election)
+    if not election.n_voters:  # no one voted (a site process closed with no ballots): no one has money
+        return fast.Trace(Fraction(0), [], [], np.zeros(0))
     if increment is None:
         return fast.run(prep, Fraction(election.budget) / election.n_voters)
     return fast.add1(election, increment, stop_when_exhaustive, prep=prep).trace
