@@ -83,6 +83,11 @@ class Prepared:
         bounds = np.searchsorted(projects, np.arange(n_projects + 1))
         self.supporters = [voters[bounds[p] : bounds[p + 1]] for p in range(n_projects)]
         self.sats = [sat_f[bounds[p] : bounds[p + 1]] for p in range(n_projects)]
+        if election.ballot_points is None:
+            self.points = None
+        else:  # exact, for the interval proof's affine tie-break
+            points = election.ballot_points[positive][order]
+            self.points = [points[bounds[p] : bounds[p + 1]] for p in range(n_projects)]
         self.total_sat = np.array([s.sum() for s in self.sats])
         self.price_sat = [float(s[0]) if s.size and (s == s[0]).all() else s for s in self.sats]  # see _price
         self.n_supporters = np.array([s.size for s in self.sats], dtype=float)
@@ -233,10 +238,16 @@ class _Branch:
     fresh: np.ndarray  # floor computed from the current bounds
     priced: np.ndarray  # ceiling computed from the current bounds (only where it may be needed)
     fixed: dict[int, Fraction | None]  # _fixed_price of priced projects, computed where a tie needed it
+    # Money as exact affine functions of the endowment, following `bought` (_affine_money): None until a
+    # tie needs it; `affine_ok` is False once that cannot hold (merged histories, or a purchase that caps
+    # different supporters at the two ends of the interval).
+    affine: _Affine | None = None
+    affine_ok: bool = True
 
     def copy(self) -> _Branch:
         return _Branch(self.bought, self.low.copy(), self.high.copy(), set(self.remaining), self.floor.copy(),
-                       self.ceiling.copy(), self.fresh.copy(), self.priced.copy(), dict(self.fixed))  # fmt: skip
+                       self.ceiling.copy(), self.fresh.copy(), self.priced.copy(), dict(self.fixed),
+                       None if self.affine is None else self.affine.copy(), self.affine_ok)  # fmt: skip
 
 
 @dataclass
@@ -245,6 +256,7 @@ class Proof:
 
     outcomes: frozenset[frozenset[int]] | None  # every set the runs may buy; None: too many to follow
     rounds: int  # rounds followed, summed over branches (each on both bounds)
+    branched: bool = False  # some round left more than one project possibly cheapest
 
 
 def interval_run(
@@ -252,6 +264,7 @@ def interval_run(
     low: Fraction,
     high: Fraction,
     max_branches: int = 8,
+    settle: bool = False,
 ) -> Proof:
     """Every set of projects MES may buy at an endowment in [low, high] (a superset of the sets it
     does buy), or None when the possibilities are too many to follow.
@@ -262,7 +275,8 @@ def interval_run(
     When the bounds leave more than one project possibly cheapest, each is followed as its own
     branch; where a project is affordable at some endowments and not at others, a branch also ends.
     Branches that have bought the same set are merged (the union of their bounds). Floats
-    throughout, rounded outwards.
+    throughout, rounded outwards. With `settle`, a near-tie is first put to the exact affine test
+    (_affine_winner), which costs more but settles ties that hold across the whole interval.
     """
     lo_e, hi_e = float(low), float(high)
     n_voters, n_projects = prep.election.n_voters, prep.election.n_projects
@@ -277,11 +291,14 @@ def interval_run(
     free = frozenset(prep.free)
     outcomes: set[frozenset[int]] = set()
     rounds = 0
+    branched = False
+    between = (low, high) if settle else None
     while branches:
         rounds += len(branches)
         grown: list[_Branch] = []
         for branch in branches:
-            cheapest, may_end = _cheapest(prep, branch, slacks, costs)
+            cheapest, may_end = _cheapest(prep, branch, slacks, costs, between)
+            branched |= len(cheapest) > 1
             if may_end:
                 outcomes.add(frozenset(branch.bought) | free)
             for i, p in enumerate(cheapest):
@@ -295,12 +312,14 @@ def interval_run(
                 merged[key] = _merge(merged[key], child) if key in merged else child
             grown = list(merged.values())
         if len(grown) > max_branches:
-            return Proof(None, rounds)
+            return Proof(None, rounds, branched)
         branches = grown
-    return Proof(frozenset(outcomes), rounds)
+    return Proof(frozenset(outcomes), rounds, branched)
 
 
-def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> tuple[list[int], bool]:
+def _cheapest(
+    prep: Prepared, branch: _Branch, slacks: list, costs: list, between: tuple[Fraction, Fraction] | None
+) -> tuple[list[int], bool]:
     """The projects that may be the cheapest this round at some endowment in the branch, and
     whether at some endowment none is affordable (the run ends here)."""
     best = np.inf
@@ -345,6 +364,10 @@ def _cheapest(prep: Prepared, branch: _Branch, slacks: list, costs: list) -> tup
             least = min(exact.values())
             winner = min((q for q in exact if exact[q] == least), key=prep.id_rank.get)
             cheapest = [q for q in cheapest if q == winner or (q not in exact and floor[q] <= least)]
+    if between is not None and len(cheapest) > 1 and _may_lead_throughout(cheapest, floor, ceiling):
+        settled = _affine_winner(prep, branch, cheapest, *between)
+        if settled is not None:
+            return settled, best == np.inf and not settled
     return cheapest, best == np.inf
 
 
@@ -372,6 +395,153 @@ def _fixed_price(prep: Prepared, branch: _Branch, q: int) -> Fraction | None:
     return rho
 
 
+def _may_lead_throughout(cheapest: list[int], floor: np.ndarray, ceiling: np.ndarray) -> bool:
+    """Whether one project is, within float error, the cheapest on both bounds: the exact affine
+    settlement (costly) can only succeed then; where the lead changes hands, the proof branches."""
+    near = 1e-9
+    return any(
+        all(floor[w] <= floor[q] * (1 + near) and ceiling[w] <= ceiling[q] * (1 + near) for q in cheapest)
+        for w in cheapest
+    )
+
+
+def _affine_winner(
+    prep: Prepared, branch: _Branch, candidates: list[int], low: Fraction, high: Fraction
+) -> list[int] | None:
+    """Which of `candidates` every run following the branch's history buys next ([]: none is
+    affordable), in exact arithmetic; None when that cannot be settled so.
+
+    Along one history, while each purchase caps the same supporters at every endowment in the
+    interval, every voter's money and every price is an affine function of the endowment (rho =
+    (cost - money of the capped) / satisfaction of the others). An affine difference with the same
+    sign at both ends has it throughout, so the project cheapest at both ends (ties to the lower id)
+    is cheapest at every endowment between. This settles ties that last for thousands of units,
+    which the float bounds cannot split: two projects whose capped supporters paid the same earlier
+    price cost the same at every endowment (a 95-vote prefix of Veszprém 2025, over 60,000 units).
+    """
+    state = _affine_money(prep, branch, low, high)
+    if state is None:
+        return None
+    prices: dict[int, tuple[Fraction, Fraction]] = {}
+    for q in candidates:
+        price = _affine_price(prep, state, q, low, high)
+        if price is _MIXED:
+            return None
+        if price is not None:
+            prices[q] = price[0]
+    if not prices:
+        return []
+    rank = prep.id_rank
+    at_low = min(prices, key=lambda q: (prices[q][0] + prices[q][1] * low, rank[q]))
+    at_high = min(prices, key=lambda q: (prices[q][0] + prices[q][1] * high, rank[q]))
+    return [at_low] if at_low == at_high else None
+
+
+_MIXED = object()  # affordable at one end of the interval and not at the other
+
+
+@dataclass
+class _Affine:
+    """Every voter's money after a branch's purchases as an exact affine function of the endowment:
+    voter v has lines[classes[v]] = (intercept, slope). Voters with the same history share a line,
+    so the exact work grows with the number of distinct histories, not of voters."""
+
+    classes: np.ndarray
+    lines: list[tuple[Fraction, Fraction]]
+    done: int = 0  # purchases of the branch's `bought` applied
+
+    def copy(self) -> _Affine:
+        return _Affine(self.classes.copy(), list(self.lines), self.done)
+
+
+def _affine_money(prep: Prepared, branch: _Branch, low: Fraction, high: Fraction) -> _Affine | None:
+    """The branch's money as affine lines, brought up to date; None when it is not affine."""
+    if not branch.affine_ok:
+        return None
+    if branch.affine is None:
+        branch.affine = _Affine(np.zeros(prep.election.n_voters, dtype=np.int64), [(Fraction(0), Fraction(1))])
+    state = branch.affine
+    for p in branch.bought[state.done :]:
+        price = _affine_price(prep, state, p, low, high)
+        if price is None or price is _MIXED:  # not bought at both ends along this history
+            branch.affine_ok, branch.affine = False, None
+            return None
+        (rho_a, rho_b), capped, groups, inverse = price
+        first = len(state.lines)
+        state.lines += [
+            (Fraction(0), Fraction(0)) if g in capped else (a - rho_a * sat, b - rho_b * sat)
+            for g, (a, b, sat, _) in enumerate(groups)
+        ]
+        state.classes[prep.supporters[p]] = first + inverse
+        state.done += 1
+    return state
+
+
+def _affine_price(prep: Prepared, state: _Affine, p: int, low: Fraction, high: Fraction):
+    """p's price as (intercept, slope) in the endowment, when p is affordable and caps the same
+    supporters at both ends of the interval, with the capped groups and the supporters' groups
+    (a group: supporters with the same money line and satisfaction); None when p is unaffordable
+    at both ends; _MIXED otherwise."""
+    cost = Fraction(prep.election.costs[p])
+    classes = state.classes[prep.supporters[p]]
+    if prep.points is None:  # cost satisfaction: every supporter's is the cost
+        keys, inverse, counts = np.unique(classes, return_inverse=True, return_counts=True)
+        groups = [(*state.lines[c], cost, int(n)) for c, n in zip(keys.tolist(), counts.tolist(), strict=True)]
+    else:
+        pairs = np.stack([classes, prep.points[p]], axis=1)
+        keys, inverse, counts = np.unique(pairs, axis=0, return_inverse=True, return_counts=True)
+        groups = [(*state.lines[c], Fraction(sat), int(n))
+                  for (c, sat), n in zip(keys.tolist(), counts.tolist(), strict=True)]  # fmt: skip
+    inverse = inverse.reshape(-1)
+    intercept = sum(a * n for a, _, _, n in groups)
+    slope = sum(b * n for _, b, _, n in groups)
+    affordable = [intercept + slope * e >= cost for e in (low, high)]
+    if affordable[0] != affordable[1]:
+        return _MIXED
+    if not affordable[0]:
+        return None
+    for first, second in ((low, high), (high, low)):
+        capped = _capped(groups, first, cost)
+        price = _price_capping(groups, capped, cost)
+        if price is not None and _caps(groups, capped, price, second):
+            return price, capped, groups, inverse
+    return _MIXED
+
+
+def _capped(groups: list, e: Fraction, cost: Fraction) -> set[int]:
+    """The groups that pay all they have at endowment e (exact_run's scan, least money per unit of
+    satisfaction first; supporters with the same money and satisfaction are capped together)."""
+    capped: set[int] = set()
+    paid, sat_left = Fraction(0), sum(sat * n for _, _, sat, n in groups)
+    for g in sorted(range(len(groups)), key=lambda g: (groups[g][0] + groups[g][1] * e) / groups[g][2]):
+        a, b, sat, n = groups[g]
+        money = a + b * e
+        if (cost - paid) / sat_left * sat <= money:
+            break
+        capped.add(g)
+        paid, sat_left = paid + money * n, sat_left - sat * n
+    return capped
+
+
+def _price_capping(groups: list, capped: set[int], cost: Fraction) -> tuple[Fraction, Fraction] | None:
+    """The price when exactly the `capped` groups pay all they have, as (intercept, slope); None if
+    no one is left to pay the rest."""
+    sat_left = sum(sat * n for g, (_, _, sat, n) in enumerate(groups) if g not in capped)
+    if not sat_left:
+        return None
+    paid_a = sum(groups[g][0] * groups[g][3] for g in capped)
+    paid_b = sum(groups[g][1] * groups[g][3] for g in capped)
+    return (cost - paid_a) / sat_left, -paid_b / sat_left
+
+
+def _caps(groups: list, capped: set[int], price: tuple[Fraction, Fraction], e: Fraction) -> bool:
+    """Whether, at endowment e, the capped have at most their share and the others at least theirs."""
+    rho = price[0] + price[1] * e
+    return all(
+        (a + b * e <= rho * sat) if g in capped else (a + b * e >= rho * sat) for g, (a, b, sat, _) in enumerate(groups)
+    )
+
+
 def _buy(prep: Prepared, branch: _Branch, p: int, margin: float) -> None:
     """Branch buys p: the lowest money pays the highest price, the highest money the lowest."""
     sup, sat = prep.supporters[p], prep.price_sat[p]
@@ -394,6 +564,7 @@ def _merge(a: _Branch, b: _Branch) -> _Branch:
     a.fresh[:] = False
     a.priced[:] = False
     a.fixed.clear()
+    a.affine, a.affine_ok = None, False
     return a
 
 
@@ -531,13 +702,25 @@ def add1(
     spent = gained = 0.0  # proofs' recent cost in rounds, and the units they jumped (both fading)
     tried = sweep = 0  # proofs since the last sweep; unit runs left in the current sweep
     sweep_length = 2
+    settle_wait = settle_gap = 0  # after settling fails to rule anything out, skip it for a growing while
     why = stop(frozenset(current.selected))
     while why is None:
         if jump > 1 and not sweep:
             runs, tried = runs + 1, tried + 1
-            proof = interval_run(prep, start + k * step, start + (k + jump) * step)
+            low, high = start + k * step, start + (k + jump) * step
+            proof = interval_run(prep, low, high)
             proven = proof.outcomes is not None and all(stop(o) is None for o in proof.outcomes)
-            spent, gained = FADE * spent + 2 * proof.rounds, FADE * gained + (jump if proven else 0)
+            cost = proof.rounds
+            if not proven and proof.branched and settle_wait:
+                settle_wait -= 1
+            elif not proven and proof.branched:  # settle the near-ties exactly, as they may hold throughout
+                unsettled, proof = proof.outcomes, interval_run(prep, low, high, settle=True)
+                proven = proof.outcomes is not None and all(stop(o) is None for o in proof.outcomes)
+                cost += proof.rounds
+                useful = proof.outcomes != unsettled  # it ruled some sets out
+                settle_gap = 0 if useful else min(2 * settle_gap + 1, 64)
+                settle_wait = settle_gap
+            spent, gained = FADE * spent + 2 * cost, FADE * gained + (jump if proven else 0)
             if tried >= 3:  # enough proofs to judge: where they cost more per unit than runs, sweep
                 if spent > gained * run_cost:
                     sweep, sweep_length, tried, spent, gained = sweep_length, min(2 * sweep_length, 64), 0, 0, 0

@@ -78,18 +78,88 @@ def test_jump_matches_pabutools_where_unit_steps_are_slow(name):
         assert ids(election, result.trace) == reference(str(path), "mes", cardinal, increment=1)
 
 
+@st.composite
+def tie_prone_elections(draw):
+    """Elections whose costs are 20, 40 or 80: projects often cost their supporters the same, and
+    such ties can hold across whole intervals (the case the exact affine settlement is for)."""
+    n_projects = draw(st.integers(2, 5))
+    costs = [draw(st.sampled_from([20, 40, 80])) for _ in range(n_projects)]
+    budget = draw(st.integers(1, sum(costs)))
+    lines = ["META", "key;value", f"budget;{budget}", "vote_type;approval", "PROJECTS", "project_id;cost"]
+    lines += [f"{i};{c}" for i, c in enumerate(costs)] + ["VOTES", "voter_id;vote"]
+    for v in range(draw(st.integers(2, 9))):
+        chosen = draw(st.lists(st.integers(0, n_projects - 1), min_size=1, max_size=n_projects, unique=True))
+        lines.append(f"{v};{','.join(map(str, chosen))}")
+    return "\n".join(lines) + "\n"
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(elections(), st.integers(0, 30), st.integers(1, 12))
-def test_every_endowment_in_an_interval_buys_one_of_the_sets_it_allows(case, extra, width):
-    """interval_run's proof: every endowment in the interval buys one of the sets it returns."""
-    text, _ = case
+@given(st.one_of(elections().map(lambda case: case[0]), tie_prone_elections()), st.integers(0, 30),
+       st.integers(1, 12), st.booleans())  # fmt: skip
+def test_every_endowment_in_an_interval_buys_one_of_the_sets_it_allows(text, extra, width, settle):
+    """interval_run's proof, with and without the exact settlement of ties: every endowment in the
+    interval buys one of the sets it returns."""
     election = pabulib.parse(text)
     prep = mes.Prepared(election)
     low = Fraction(election.budget) / election.n_voters + extra
-    possible = mes.interval_run(prep, low, low + width).outcomes
+    possible = mes.interval_run(prep, low, low + width, settle=settle).outcomes
     assume(possible is not None)
     for between in range(2 * width + 1):  # every unit, and the halves: the proof is for the whole interval
         assert frozenset(mes.exact_run(prep, low + Fraction(between, 2)).selected) in possible
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(tie_prone_elections(), st.booleans())
+def test_jump_equals_unit_steps_where_ties_are_common(text, exhaustive_stop):
+    election = pabulib.parse(text)
+    jumped = mes.add1(election, 1, exhaustive_stop)
+    assume(jumped.steps <= 400)
+    stepped = mes.unit_steps_reference(election, 1, exhaustive_stop, max_steps=jumped.steps + 1)
+    assert stepped is not None, "the unit steps go on after the jump stopped"
+    assert ids(election, jumped.trace) == ids(election, stepped)
+    assert jumped.trace.endowment == stepped.endowment
+
+
+def test_a_tie_that_holds_across_the_interval_is_settled_exactly():
+    """Found by a random search: from 16 to 30 units above budget / voters, projects 1 and 3 cost
+    their supporters the same at every endowment, so the float bounds cannot split them and the
+    proof follows both; the exact affine settlement gives 1 (the lower id) at all of them."""
+    text = ("META\nkey;value\nbudget;88\nvote_type;approval\nPROJECTS\nproject_id;cost\n0;20\n1;20\n2;40\n3;80\n"
+            "VOTES\nvoter_id;vote\n0;3,0,2,1\n1;0,2,1,3\n")  # fmt: skip
+    election = pabulib.parse(text)
+    prep = mes.Prepared(election)
+    low = Fraction(election.budget) / election.n_voters + 16
+    assert len(mes.interval_run(prep, low, low + 14).outcomes) == 2
+    assert mes.interval_run(prep, low, low + 14, settle=True).outcomes == {frozenset({0, 1, 2})}
+    for quarter in range(14 * 4 + 1):
+        assert frozenset(mes.exact_run(prep, low + Fraction(quarter, 4)).selected) == {0, 1, 2}
+
+
+def veszprem_prefix(votes: int) -> str:
+    """The first `votes` votes of Veszprém 2025, with num_votes to match."""
+    text = (PABULIB / "Hungary_Veszprem_2025.pb").read_text(encoding="utf-8")
+    head, rows = text.split("\nVOTES\n")
+    lines = rows.splitlines()
+    return head.replace("num_votes;1607", f"num_votes;{votes}") + "\nVOTES\n" + "\n".join(lines[: votes + 1]) + "\n"
+
+
+@pytest.mark.reference("pabulib")
+def test_a_tie_lasting_60000_units_does_not_fall_back_to_unit_steps():
+    """Issue 19: on the first 95 votes of Veszprém 2025, projects 24 and 32 cost their supporters the
+    same from about 1,033,500 units above budget / voters on (their capped supporters paid the same
+    price for 02), so every proof across that stretch followed both and failed: 63,020 runs, most
+    exact, over 30 s. The exact affine settlement proves the stretch in a few jumps. The stop and
+    the winners are those the unit-step loop reached before the fix."""
+    election = pabulib.parse(veszprem_prefix(95))
+    result = mes.add1(election, 1, True)
+    assert ids(election, result.trace) == ["02", "24", "32", "45"]
+    assert result.steps == 1_093_745
+    assert result.runs < 500  # 63,020 before
+    prep = mes.Prepared(election)
+    start = Fraction(election.budget) / election.n_voters
+    before, at = (mes.exact_run(prep, start + result.steps + d).selected for d in (-1, 0))
+    assert sum(election.costs[p] for p in before) == 100_000_000  # 20,000,000 more still fits
+    assert sum(election.costs[p] for p in at) == 120_000_000  # the whole budget: exhaustive
 
 
 @pytest.mark.reference("pabulib")
@@ -172,9 +242,9 @@ def test_where_proofs_cost_more_than_runs_the_loop_sweeps_unit_runs(monkeypatch)
         calls["runs"] += 1
         return original_run(*args)
 
-    def interval_run(*args):
+    def interval_run(*args, **kwargs):
         calls["proofs"] += 1
-        return original_proof(*args)
+        return original_proof(*args, **kwargs)
 
     monkeypatch.setattr(mes, "run", run)
     monkeypatch.setattr(mes, "interval_run", interval_run)
