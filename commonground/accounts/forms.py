@@ -8,10 +8,11 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from commonground.accounts.models import User
 from commonground.accounts.roles import ROLE_LABELS, Role
+from commonground.core.forms import LineField
 
 
 class SignUpForm(forms.Form):
-    full_name = forms.CharField(
+    full_name = LineField(
         label="Full name",
         max_length=200,
         error_messages={"required": "Enter your full name"},
@@ -30,12 +31,14 @@ class SignUpForm(forms.Form):
         label="Create a password",
         help_text="Use at least 10 characters. Avoid common words and passwords you use elsewhere.",
         strip=False,
+        max_length=1000,
         error_messages={"required": "Enter a password"},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
         label="Confirm your password",
         strip=False,
+        max_length=1000,
         error_messages={"required": "Enter your password again"},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -89,4 +92,4 @@ class RolesForm(forms.Form):
 
 
 class PeopleSearchForm(forms.Form):
-    q = forms.CharField(label="Search by name or email", required=False, max_length=200)
+    q = LineField(label="Search by name or email", required=False, max_length=200)

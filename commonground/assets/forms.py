@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 
 from commonground.assets.services import EVIDENCE_MAX_BYTES, OFFICER_STEPS
+from commonground.core.forms import LineField, TextField, date_field, pounds_field
 from commonground.engine import clocks
 from commonground.engine.asset_case import Body, BodyKind, ExemptGround, LandUse, may_be_listed, may_bid, may_nominate
-from commonground.fund.forms import date_field, pounds_field, to_pence
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 BODY_CHOICES = [(k.value, k.label) for k in BodyKind]
@@ -33,7 +33,7 @@ def yes_no(label: str, help_text: str = "", what: str = "") -> forms.ChoiceField
 class GroupQuestions(forms.Form):
     """Who is asking: the eligibility questions shared by nominating and asking to bid."""
 
-    body_name = forms.CharField(
+    body_name = LineField(
         label="Name of your group", max_length=200, error_messages={"required": "Enter the name of your group"}
     )
     body_kind = forms.ChoiceField(
@@ -56,6 +56,7 @@ class GroupQuestions(forms.Form):
         help_text="The register of this council or a neighbouring one. Leave blank for other kinds of group.",
         required=False,
         min_value=0,
+        max_value=1_000_000,
         error_messages={"invalid": "Enter the number of members as a whole number, like 25"},
     )
     contact_email = forms.EmailField(
@@ -87,19 +88,19 @@ class GroupQuestions(forms.Form):
 
 
 class NominationForm(GroupQuestions):
-    council = forms.CharField(
+    council = LineField(
         label="Council",
         max_length=200,
         help_text="The district or unitary council for the area",
         error_messages={"required": "Enter the council for the area"},
     )
-    name = forms.CharField(
+    name = LineField(
         label="Name of the building or land",
         max_length=200,
         error_messages={"required": "Enter the name of the building or land"},
     )
-    address = forms.CharField(label="Address", max_length=400, error_messages={"required": "Enter the address"})
-    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    address = LineField(label="Address", max_length=400, error_messages={"required": "Enter the address"})
+    postcode = LineField(label="Postcode", max_length=10, required=False)
     latitude = forms.FloatField(label="Latitude (optional, for the map)", required=False, min_value=49, max_value=61)
     longitude = forms.FloatField(label="Longitude (optional, for the map)", required=False, min_value=-9, max_value=3)
     land_use = forms.ChoiceField(
@@ -108,11 +109,11 @@ class NominationForm(GroupQuestions):
         widget=forms.RadioSelect,
         error_messages={"required": "Select what the building or land is"},
     )
-    community_use = forms.CharField(
+    community_use = TextField(
         label="How does its use further the social wellbeing or interests of the local community?",
         help_text="Say what it is used for now or was used for recently, and why that use can continue or return "
         "within five years (Localism Act 2011 s.88).",
-        widget=forms.Textarea(attrs={"rows": 5}),
+        rows=5,
         error_messages={"required": "Say how the building or land serves the community"},
     )
     vacant_since = forms.DateField(
@@ -176,9 +177,9 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether to list it"},
     )
-    reasons = forms.CharField(
+    reasons = TextField(
         label="Reasons",
-        widget=forms.Textarea(attrs={"rows": 5}),
+        rows=5,
         help_text="Sent to the nominator and the owner, and shown on the register",
         error_messages={"required": "Give the reasons for the decision"},
     )
@@ -187,7 +188,7 @@ class DecisionForm(forms.Form):
 
 class DisposalNoticeForm(forms.Form):
     on = date_field("Date the council received the owner's notice", "the date the notice was received", "2026-03-02")
-    owner_name = forms.CharField(label="Owner's name", max_length=200, required=False)
+    owner_name = LineField(label="Owner's name", max_length=200, required=False)
     owner_email = forms.EmailField(label="Owner's email address (optional)", required=False)
 
 
@@ -203,14 +204,12 @@ class StepForm(forms.Form):
         error_messages={"required": "Select what happened"},
     )
     on = date_field("Date it happened", "the date it happened", "2026-04-01")
-    reasons = forms.CharField(
-        label="Reasons or notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reasons = TextField(label="Reasons or notes (optional)", required=False, rows=3)
 
 
 class SaleForm(forms.Form):
     on = date_field("Date of the sale", "the date of the sale", "2026-10-01")
-    buyer_name = forms.CharField(label="Buyer", max_length=200, required=False)
+    buyer_name = LineField(label="Buyer", max_length=200, required=False)
     to_community_interest_group = forms.BooleanField(label="The buyer is a community interest group", required=False)
     exempt_ground = forms.ChoiceField(
         label="Exempt disposal? (optional)",
@@ -244,28 +243,21 @@ class OwnershipImportForm(forms.Form):
 
 
 class BuyoutForm(BidRequestForm):
-    purchase_price = pounds_field("Purchase price, in pounds", help_text="For example, 450000")
-    requested = pounds_field("Amount asked for from the fund, in pounds")
-    match_funding = pounds_field(
-        "Match funding already raised (community shares, loans, grants), in pounds", required=False
-    )
-    use_plan = forms.CharField(
+    purchase_price = pounds_field("Purchase price, in pounds", what="purchase price", whole_pounds=True,
+                                  help_text="For example, 450000")  # fmt: skip
+    requested = pounds_field("Amount asked for from the fund, in pounds", what="amount asked for", whole_pounds=True)
+    match_funding = pounds_field("Match funding already raised (community shares, loans, grants), in pounds",
+                                 what="match funding", whole_pounds=True, required=False)  # fmt: skip
+    use_plan = TextField(
         label="Your use plan: what the building will be used for, and who it serves",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        rows=6,
         error_messages={"required": "Describe how the community will use the building"},
     )
-    running_costs_plan = forms.CharField(
+    running_costs_plan = TextField(
         label="How will the building pay its way?",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
         error_messages={"required": "Say how the running costs will be met"},
     )
 
-    def clean_purchase_price(self):
-        return to_pence(self.cleaned_data["purchase_price"], "purchase price", whole_pounds=True)
-
-    def clean_requested(self):
-        return to_pence(self.cleaned_data["requested"], "amount asked for", whole_pounds=True)
-
-    def clean_match_funding(self):
-        value = self.cleaned_data.get("match_funding") or "0"
-        return to_pence(value, "match funding", whole_pounds=True)
+    def clean_match_funding(self) -> int:
+        return self.cleaned_data["match_funding"] or 0

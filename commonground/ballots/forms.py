@@ -8,10 +8,11 @@ from commonground.accounts.models import User
 from commonground.accounts.roles import Role
 from commonground.ballots.models import CampaignDeclaration, Channel
 from commonground.ballots.services import SPOILT
-from commonground.core.forms import date_field, pounds_field, to_pence
+from commonground.core.forms import LineField, TextField, date_field, pounds_field
 from commonground.engine.ballot_count import CATEGORY_LABELS, Category, window_warnings
 from commonground.places.models import Area
 
+OFFER_LENGTH = 100_000  # a Landlord Offer runs to many pages
 CATEGORY_CHOICES = [(c.value, CATEGORY_LABELS[c]) for c in Category]
 
 
@@ -25,20 +26,16 @@ def datetime_field(label: str, what: str) -> forms.DateTimeField:
 
 
 class BallotForm(forms.Form):
-    title = forms.CharField(label="Ballot name", max_length=200, error_messages={"required": "Enter a name"})
-    estate = forms.CharField(label="Estate", max_length=200, error_messages={"required": "Enter the estate"})
-    area_code = forms.CharField(
+    title = LineField(label="Ballot name", max_length=200, error_messages={"required": "Enter a name"})
+    estate = LineField(label="Estate", max_length=200, error_messages={"required": "Enter the estate"})
+    area_code = LineField(
         label="Area code (optional)",
         max_length=16,
         required=False,
         help_text="The ward or neighbourhood, e.g. X05000001",
     )
-    question = forms.CharField(
-        label="Question", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Enter the question"}
-    )
-    options = forms.CharField(
-        label="Options", initial="Yes\nNo", widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line."
-    )
+    question = TextField(label="Question", rows=3, error_messages={"required": "Enter the question"})
+    options = TextField(label="Options", initial="Yes\nNo", rows=3, help_text="One per line.")
     opens_at = datetime_field("Voting opens", "when voting opens")
     closes_at = datetime_field("Voting closes", "when voting closes")
     scrutineer = forms.ModelChoiceField(
@@ -47,11 +44,9 @@ class BallotForm(forms.Form):
         help_text="Runs the roll, the voting and the count. Only they can open the count.",
         error_messages={"required": "Choose the independent body"},
     )
-    offer_title = forms.CharField(
-        label="Landlord Offer title", max_length=200, error_messages={"required": "Enter a title"}
-    )
-    offer_body = forms.CharField(
-        label="Landlord Offer", widget=forms.Textarea(attrs={"rows": 8}), error_messages={"required": "Enter the Offer"}
+    offer_title = LineField(label="Landlord Offer title", max_length=200, error_messages={"required": "Enter a title"})
+    offer_body = TextField(
+        label="Landlord Offer", rows=8, max_length=OFFER_LENGTH, error_messages={"required": "Enter the Offer"}
     )
     offer_url = forms.URLField(
         label="Link to the full Offer document (optional)", required=False, assume_scheme="https"
@@ -72,6 +67,8 @@ class BallotForm(forms.Form):
             raise forms.ValidationError("Give at least two options, one per line")
         if len(set(labels)) != len(labels):
             raise forms.ValidationError("Each option must be different")
+        if any(len(label) > 200 for label in labels):
+            raise forms.ValidationError("Keep each option to 200 characters or fewer")
         return labels
 
     def clean_area_code(self) -> Area | None:
@@ -99,23 +96,21 @@ class BallotForm(forms.Form):
 
 
 class OfferForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter a title"})
-    body = forms.CharField(label="Landlord Offer", widget=forms.Textarea(attrs={"rows": 10}))
+    title = LineField(label="Title", max_length=200, error_messages={"required": "Enter a title"})
+    body = TextField(label="Landlord Offer", rows=10, max_length=OFFER_LENGTH)
     document_url = forms.URLField(label="Link to the full document (optional)", required=False, assume_scheme="https")
     published_on = date_field("Published on", "the date this version was published", "2027-01-15")
 
 
 class ElectorForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter the name"})
-    address = forms.CharField(
-        label="Address on the estate", max_length=300, error_messages={"required": "Enter the address"}
-    )
+    full_name = LineField(label="Full name", max_length=200, error_messages={"required": "Enter the name"})
+    address = LineField(label="Address on the estate", max_length=300, error_messages={"required": "Enter the address"})
     date_of_birth = date_field("Date of birth", "the date of birth", "1980-04-30")
     category = forms.ChoiceField(label="Why they can vote", choices=CATEGORY_CHOICES, widget=forms.RadioSelect)
     qualifying_date = date_field("Qualifying date", "the qualifying date", "2019-06-01")
-    evidence = forms.CharField(
+    evidence = TextField(
         label="Evidence",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         help_text="What was checked, e.g. tenancy agreement reference, council tax record.",
         error_messages={"required": "Say what evidence was checked"},
     )
@@ -129,7 +124,7 @@ class ElectorForm(forms.Form):
 
 
 class CorrectionForm(ElectorForm):
-    reason = forms.CharField(label="Why it is being corrected", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label="Why it is being corrected", rows=2)
 
 
 class RollImportForm(forms.Form):
@@ -143,8 +138,8 @@ class RollImportForm(forms.Form):
 
 
 class ChallengeForm(forms.Form):
-    raised_by = forms.CharField(label="Who raised it", max_length=200)
-    grounds = forms.CharField(label="Grounds", widget=forms.Textarea(attrs={"rows": 3}))
+    raised_by = LineField(label="Who raised it", max_length=200)
+    grounds = TextField(label="Grounds", rows=3)
 
 
 class DecisionForm(forms.Form):
@@ -153,11 +148,11 @@ class DecisionForm(forms.Form):
         choices=[("uphold", "Uphold: remove from the roll"), ("reject", "Reject: stays on the roll")],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label="Reason", rows=2)
 
 
 class MarkForm(forms.Form):
-    roll_number = forms.IntegerField(label="Roll number", min_value=1)
+    roll_number = forms.IntegerField(label="Roll number", min_value=1, max_value=1_000_000)
     channel = forms.ChoiceField(
         label="How they voted",
         choices=[(Channel.POSTAL, "By post"), (Channel.IN_PERSON, "In person")],
@@ -169,7 +164,7 @@ class VoteForm(forms.Form):
     option = forms.ChoiceField(
         label="Your vote", widget=forms.RadioSelect, error_messages={"required": "Choose an option"}
     )
-    code = forms.CharField(
+    code = LineField(
         label="Your voting code",
         max_length=40,
         help_text="From the letter the independent body sent you, e.g. ABCD-EFGH-JKMN-PQRS-TVWX",
@@ -185,7 +180,7 @@ class VoteForm(forms.Form):
 class BatchForm(forms.Form):
     """Counts for one batch of papers; entered twice, the second time without seeing the first."""
 
-    label = forms.CharField(label="Batch label", max_length=100, help_text="Written on the batch, e.g. POST-03")
+    label = LineField(label="Batch label", max_length=100, help_text="Written on the batch, e.g. POST-03")
     channel = forms.ChoiceField(
         label="Papers from",
         choices=[(Channel.POSTAL, "Postal votes"), (Channel.IN_PERSON, "The in-person ballot box")],
@@ -195,8 +190,10 @@ class BatchForm(forms.Form):
     def __init__(self, ballot, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for option in ballot.options.all():
-            self.fields[f"option_{option.pk}"] = forms.IntegerField(label=f"Papers for {option.label}", min_value=0)
-        self.fields["spoilt"] = forms.IntegerField(label="Spoilt papers", min_value=0, initial=0)
+            self.fields[f"option_{option.pk}"] = forms.IntegerField(
+                label=f"Papers for {option.label}", min_value=0, max_value=1_000_000
+            )
+        self.fields["spoilt"] = forms.IntegerField(label="Spoilt papers", min_value=0, max_value=1_000_000, initial=0)
 
     def entry(self) -> dict[str, int]:
         data = self.cleaned_data
@@ -206,25 +203,21 @@ class BatchForm(forms.Form):
 
 
 class DeclarationForm(forms.Form):
-    side = forms.CharField(
+    side = LineField(
         label="Campaign side", max_length=200, help_text="For example, the landlord, or a residents' group"
     )
     supports = forms.ChoiceField(label="Campaigning for", required=False)
     kind = forms.ChoiceField(
         label="What is declared", choices=CampaignDeclaration.Kind.choices, widget=forms.RadioSelect
     )
-    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 3}))
-    amount = pounds_field("Amount spent, in pounds (spending only)", required=False)
+    description = TextField(label="Description", rows=3)
+    amount = pounds_field("Amount spent, in pounds (spending only)", what="amount", required=False)
     link = forms.URLField(label="Link to the material (optional)", required=False, assume_scheme="https")
     made_on = date_field("Date", "the date")
 
     def __init__(self, ballot, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supports"].choices = [("", "No option")] + [(str(o.pk), o.label) for o in ballot.options.all()]
-
-    def clean_amount(self) -> int | None:
-        value = self.cleaned_data["amount"]
-        return to_pence(value, "amount") if value else None
 
     def clean(self):
         data = super().clean()

@@ -6,38 +6,26 @@ from django import forms
 from django.utils.text import slugify
 
 from commonground.budgeting.models import BALLOT_TYPE_LABELS, RULE_CHOICES, SEXES, Process, Proposal
-from commonground.core.forms import date_field, pounds_field, to_pence
+from commonground.core.forms import LineField, TextField, date_field, pounds_field
 from commonground.engine.pb.ballot import BALLOT_TYPES
-
-MOST_POUNDS = 10**12  # far above any neighbourhood budget, far below the database's integer limit
-
-
-def whole_pounds(value: str, field: str) -> int:
-    try:
-        pounds = to_pence(value, field, whole_pounds=True) // 100
-    except ArithmeticError:  # "NaN", "Infinity", "1e400": not amounts of money
-        raise forms.ValidationError(f"Enter the {field} as a number of pounds, like 12000") from None
-    if pounds > MOST_POUNDS:
-        raise forms.ValidationError(f"The {field} must be £{MOST_POUNDS:,} or less")
-    return pounds
 
 
 class ProcessForm(forms.Form):
-    title = forms.CharField(label="Name of the process", max_length=200, error_messages={"required": "Enter a name"})
-    area_code = forms.CharField(
+    title = LineField(label="Name of the process", max_length=200, error_messages={"required": "Enter a name"})
+    area_code = LineField(
         label="Area code (optional)",
         required=False,
         max_length=16,
         help_text="The GSS code of the ward or area whose residents decide, like E05000001.",
     )
-    description = forms.CharField(label="What is it for?", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    source_of_money = forms.CharField(
+    description = TextField(label="What is it for?", required=False, rows=4)
+    source_of_money = LineField(
         label="Where does the money come from? (optional)",
         required=False,
         max_length=200,
         help_text="For example, the CIL neighbourhood portion or a Community Wealth Fund award.",
     )
-    budget = pounds_field("Budget, in whole pounds", help_text="For example, 150000")
+    budget = pounds_field("Budget, in whole pounds", what="budget", whole_pounds=True, help_text="For example, 150000")
     ballot_type = forms.ChoiceField(
         label="How do people vote?",
         choices=[(t, BALLOT_TYPE_LABELS[t]) for t in BALLOT_TYPES],
@@ -79,7 +67,7 @@ class ProcessForm(forms.Form):
             self.fields[name].required = False
 
     def clean_budget(self) -> int:
-        pounds = whole_pounds(self.cleaned_data["budget"], "budget")
+        pounds = self.cleaned_data["budget"] // 100
         if pounds == 0:
             raise forms.ValidationError("The budget must be more than £0")
         return pounds
@@ -102,21 +90,21 @@ class ProcessForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(label="Name your idea", max_length=150, error_messages={"required": "Name your idea"})
-    summary = forms.CharField(
+    title = LineField(label="Name your idea", max_length=150, error_messages={"required": "Name your idea"})
+    summary = LineField(
         label="Describe it in one sentence", max_length=300, error_messages={"required": "Describe your idea"}
     )
-    description = forms.CharField(
-        label="More detail (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5})
-    )
-    location = forms.CharField(label="Where? (optional)", required=False, max_length=200)
-    category = forms.CharField(
+    description = TextField(label="More detail (optional)", required=False, rows=5)
+    location = LineField(label="Where? (optional)", required=False, max_length=200)
+    category = LineField(
         label="Category (optional)", required=False, max_length=60, help_text="For example, green spaces or youth"
     )
-    estimated_cost = pounds_field("Roughly what would it cost, in whole pounds?", help_text="For example, 12000")
+    estimated_cost = pounds_field(
+        "Roughly what would it cost, in whole pounds?", what="cost", whole_pounds=True, help_text="For example, 12000"
+    )
 
     def clean_estimated_cost(self) -> int:
-        return whole_pounds(self.cleaned_data["estimated_cost"], "cost")
+        return self.cleaned_data["estimated_cost"] // 100
 
 
 class ReviewForm(forms.Form):
@@ -126,38 +114,39 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether it can go on the ballot"},
     )
-    cost = pounds_field("The council's cost estimate, in whole pounds")
-    reason = forms.CharField(
+    cost = pounds_field("The council's cost estimate, in whole pounds", what="cost", whole_pounds=True)
+    reason = TextField(
         label="Reasons",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         help_text="Shown to the public. Required when it cannot go on the ballot.",
     )
 
     def clean_cost(self) -> int:
-        return whole_pounds(self.cleaned_data["cost"], "cost")
+        return self.cleaned_data["cost"] // 100
 
 
 class DeliveryForm(forms.Form):
     delivery = forms.ChoiceField(label="Status", choices=Proposal.Delivery.choices, widget=forms.RadioSelect)
-    spent = pounds_field("Spent so far, in whole pounds")
-    note = forms.CharField(label="Update for residents", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    spent = pounds_field("Spent so far, in whole pounds", what="amount spent", whole_pounds=True)
+    note = TextField(label="Update for residents", required=False, rows=3)
 
     def clean_spent(self) -> int:
-        return whole_pounds(self.cleaned_data["spent"], "amount spent")
+        return self.cleaned_data["spent"] // 100
 
 
 class CodesForm(forms.Form):
     number = forms.IntegerField(label="How many codes?", min_value=1, max_value=5000, initial=300)
-    batch = forms.CharField(
+    batch = LineField(
         label="Label for this batch", max_length=100, required=False, help_text="For example, Hall vote 14 May"
     )
 
 
 class RollForm(forms.Form):
-    emails = forms.CharField(
+    emails = TextField(
         label="Email addresses of approved voters",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        rows=6,
+        max_length=500_000,  # thousands of addresses
         help_text="One per line. These people vote by signing in.",
     )
 
@@ -188,11 +177,11 @@ class BallotForm(forms.Form):
         self.projects = projects
         self.on_paper = with_paper_number
         if with_paper_number:
-            self.fields["paper_number"] = forms.CharField(
+            self.fields["paper_number"] = LineField(
                 label="Paper number", max_length=40, error_messages={"required": "Enter the number on the paper"}
             )
         if with_code:
-            self.fields["code"] = forms.CharField(
+            self.fields["code"] = LineField(
                 label="Voting code",
                 max_length=40,
                 required=not with_paper_number,
@@ -208,7 +197,7 @@ class BallotForm(forms.Form):
                 ),
             )
         if with_receipt:
-            self.fields["receipt"] = forms.CharField(
+            self.fields["receipt"] = LineField(
                 label="Receipt code", max_length=40, error_messages={"required": "Enter your receipt code"}
             )
         label = {p.project_id: f"{p.title} (£{p.cost:,})" for p in projects}
@@ -243,7 +232,7 @@ class BallotForm(forms.Form):
                 )
         if with_postcode:
             where = process.area.name
-            self.fields["postcode"] = forms.CharField(
+            self.fields["postcode"] = LineField(
                 label="Your home postcode",
                 max_length=10,
                 help_text=f"Only residents of {where} can vote. We check your postcode is in {where}; it is not kept.",

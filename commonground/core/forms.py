@@ -1,10 +1,15 @@
 """Render every Django form with GOV.UK Frontend markup (labels, hints, error messages), and the
-fields several apps share (dates and amounts of money typed the way people write them)."""
+fields several apps share: dates, amounts of money typed the way people write them, and text that
+is bounded and free of stray control characters (issue 19: crafted values gave officers HTTP 500)."""
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+
+MOST_POUNDS = 10**12  # far above any fund or budget; in pence, far below the database's integer limit
+TEXT_LENGTH = 10_000  # a textarea's default limit: several pages of writing
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -21,23 +26,64 @@ def date_field(label: str, what: str = "the date", example: str = "2027-06-30") 
     )
 
 
-def pounds_field(label: str, required: bool = True, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
-    )
+class LineField(forms.CharField):
+    """One line of text: a carriage return, newline or tab inside it becomes a space, so a pasted or
+    crafted value cannot break an email subject or a download's file name later."""
+
+    def to_python(self, value):
+        return re.sub(r"[\r\n\t\v\f\x85\u2028\u2029]+", " ", super().to_python(value))
+
+
+class TextField(forms.CharField):
+    """Several lines of text (a textarea), at most `max_length` characters, line endings as "\\n"."""
+
+    def __init__(self, *, max_length: int = TEXT_LENGTH, rows: int = 4, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        return re.sub(r"\r\n?", "\n", super().to_python(value))
+
+
+class PoundsField(forms.CharField):
+    """An amount of money typed in pounds ("£1,250.50"), cleaned to whole pence (None when left
+    blank). Anything that is not a plain amount up to MOST_POUNDS is a field error naming `what`."""
+
+    def __init__(self, label: str, *, what: str, whole_pounds: bool = False, required: bool = True,
+                 help_text: str = "") -> None:  # fmt: skip
+        super().__init__(
+            label=label,
+            required=required,
+            help_text=help_text,
+            max_length=40,
+            error_messages={"max_length": f"Enter the {what} as a number of pounds, like 12000"},
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
+        )
+        self.what, self.whole_pounds = what, whole_pounds
+
+    def clean(self, value) -> int | None:
+        text = super().clean(value)
+        return to_pence(text, self.what, self.whole_pounds) if text else None
+
+
+def pounds_field(label: str, *, what: str, whole_pounds: bool = False, required: bool = True,
+                 help_text: str = "") -> PoundsField:  # fmt: skip
+    return PoundsField(label, what=what, whole_pounds=whole_pounds, required=required, help_text=help_text)
+
+
+AMOUNT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # no NaN, Infinity or 1_000
 
 
 def to_pence(value: str, field: str, whole_pounds: bool = False) -> int:
-    text = value.replace(",", "").replace("£", "").strip()
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise forms.ValidationError(f"Enter the {field} as a number of pounds, like 87500000") from None
+    """Pence from an amount in pounds; commas, a £ sign and any whitespace inside are ignored."""
+    text = re.sub(r"[\s,£]", "", value)
+    if not AMOUNT.fullmatch(text):
+        raise forms.ValidationError(f"Enter the {field} as a number of pounds, like 12000")
+    amount = Decimal(text)
     if amount < 0:
         raise forms.ValidationError(f"The {field} cannot be negative")
+    if amount and amount.adjusted() >= 13 or amount > MOST_POUNDS:  # adjusted() first: 1e999999999 stays cheap
+        raise forms.ValidationError(f"The {field} must be £{MOST_POUNDS:,} or less")
     if whole_pounds and amount != amount.to_integral_value():
         raise forms.ValidationError(f"Enter the {field} in whole pounds")
     if amount != amount.quantize(Decimal("0.01")):

@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.utils.text import slugify
 
-from commonground.core.forms import date_field, pounds_field, to_pence
+from commonground.core.forms import LineField, TextField, date_field, pounds_field
 from commonground.engine.fund import Eligibility, Policy, Profile
 from commonground.fund.models import Disbursement, Fund
 
@@ -37,8 +37,10 @@ WARD_CODE = re.compile(r"^[EWSNX]05\d{6}$")
 
 
 class FundForm(forms.Form):
-    name = forms.CharField(label="Fund name", max_length=200, error_messages={"required": "Enter the fund's name"})
-    total = pounds_field("Total to allocate, in pounds", help_text="For example, 87500000")
+    name = LineField(label="Fund name", max_length=200, error_messages={"required": "Enter the fund's name"})
+    total = pounds_field(
+        "Total to allocate, in pounds", what="total", whole_pounds=True, help_text="For example, 87500000"
+    )
     start_date = date_field("Start date", "the start date", "2027-04-01")
     years = forms.IntegerField(
         label="Years",
@@ -55,11 +57,14 @@ class FundForm(forms.Form):
         initial=Eligibility.LEFT_BEHIND.value,
     )
     threshold_measure = forms.ChoiceField(label="Threshold index", choices=THRESHOLD_MEASURES, required=False)
-    threshold_at_most = forms.FloatField(label="Eligible when the index is at most", required=False)
-    custom_codes = forms.CharField(
+    threshold_at_most = forms.FloatField(
+        label="Eligible when the index is at most", required=False, min_value=0, max_value=1_000_000
+    )
+    custom_codes = TextField(
         label="Ward codes",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
+        max_length=100_000,  # every ward in England
         help_text="GSS ward codes (E05…), separated by commas, spaces or new lines.",
     )
     policy = forms.ChoiceField(
@@ -74,26 +79,17 @@ class FundForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Profile.EVEN.value,
     )
-    floor = pounds_field("Smallest award, in pounds (optional)", required=False)
-    cap = pounds_field("Largest award, in pounds (optional)", required=False)
+    floor = pounds_field("Smallest award, in pounds (optional)", what="smallest award", whole_pounds=True,
+                         required=False)  # fmt: skip
+    cap = pounds_field("Largest award, in pounds (optional)", what="largest award", whole_pounds=True, required=False)
 
     def clean_total(self) -> int:
-        pence = to_pence(self.cleaned_data["total"], "total", whole_pounds=True)
-        if pence == 0:
+        if self.cleaned_data["total"] == 0:
             raise forms.ValidationError("The total must be more than £0")
-        return pence
+        return self.cleaned_data["total"]
 
     def clean_floor(self) -> int:
-        return (
-            to_pence(self.cleaned_data["floor"], "smallest award", whole_pounds=True)
-            if self.cleaned_data["floor"]
-            else 0
-        )
-
-    def clean_cap(self) -> int | None:
-        return (
-            to_pence(self.cleaned_data["cap"], "largest award", whole_pounds=True) if self.cleaned_data["cap"] else None
-        )
+        return self.cleaned_data["floor"] or 0
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -129,72 +125,61 @@ class DisbursementForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Disbursement.Kind.PAYMENT,
     )
-    amount = pounds_field("Amount, in pounds", help_text="For example, 25000 or 1250.50")
+    amount = pounds_field("Amount, in pounds", what="amount", help_text="For example, 25000 or 1250.50")
     paid_on = date_field("Date")
-    note = forms.CharField(label="Note (optional)", max_length=300, required=False)
+    note = LineField(label="Note (optional)", max_length=300, required=False)
 
     def clean_amount(self) -> int:
-        pence = to_pence(self.cleaned_data["amount"], "amount")
-        if pence == 0:
+        if self.cleaned_data["amount"] == 0:
             raise forms.ValidationError("Enter an amount greater than £0")
-        return pence
+        return self.cleaned_data["amount"]
 
 
 class SummaryForm(forms.Form):
-    partnership_name = forms.CharField(label="Partnership name", max_length=200, required=False)
-    summary = forms.CharField(label="What the plan is for", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    partnership_name = LineField(label="Partnership name", max_length=200, required=False)
+    summary = TextField(label="What the plan is for", required=False, rows=4)
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(
-        label="Member's name", max_length=200, error_messages={"required": "Enter the member's name"}
-    )
-    role = forms.CharField(label="Role in the partnership (optional)", max_length=200, required=False)
+    name = LineField(label="Member's name", max_length=200, error_messages={"required": "Enter the member's name"})
+    role = LineField(label="Role in the partnership (optional)", max_length=200, required=False)
     is_resident = forms.BooleanField(label="Lives in the ward", required=False, initial=True)
 
 
 class PriorityForm(forms.Form):
-    title = forms.CharField(label="Priority", max_length=200, error_messages={"required": "Enter the priority"})
-    description = forms.CharField(
-        label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    title = LineField(label="Priority", max_length=200, error_messages={"required": "Enter the priority"})
+    description = TextField(label="Description (optional)", required=False, rows=3)
 
 
 class BudgetLineForm(forms.Form):
-    title = forms.CharField(
-        label="Budget line", max_length=200, error_messages={"required": "Enter what the money is for"}
-    )
-    amount = pounds_field("Amount, in pounds")
+    title = LineField(label="Budget line", max_length=200, error_messages={"required": "Enter what the money is for"})
+    amount = pounds_field("Amount, in pounds", what="amount")
     priority = forms.ChoiceField(label="Priority it serves (optional)", required=False)
 
     def __init__(self, *args, priorities=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["priority"].choices = [("", "None")] + [(str(p.id), p.title) for p in priorities]
 
-    def clean_amount(self) -> int:
-        pence = to_pence(self.cleaned_data["amount"], "amount")
-        if pence == 0:
-            raise forms.ValidationError("Enter an amount greater than £0")
-        return pence
+    clean_amount = DisbursementForm.clean_amount
 
 
 class SpendForm(forms.Form):
     line = forms.ChoiceField(label="Budget line", error_messages={"required": "Choose the budget line"})
-    amount = pounds_field("Amount spent, in pounds")
+    amount = pounds_field("Amount spent, in pounds", what="amount")
     spent_on = date_field("Date spent")
-    note = forms.CharField(label="What it paid for (optional)", max_length=300, required=False)
+    note = LineField(label="What it paid for (optional)", max_length=300, required=False)
 
     def __init__(self, *args, lines=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["line"].choices = [(str(line.id), line.title) for line in lines]
 
-    clean_amount = BudgetLineForm.clean_amount
+    clean_amount = DisbursementForm.clean_amount
 
 
 class UpdateForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         label="Progress update",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
         error_messages={"required": "Write the update"},
     )
     posted_on = date_field("Date")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from commonground.core.forms import LineField
 from commonground.fund.forms import date_field
 from commonground.outcomes.models import PriorityLink, Signal, Theme, WellbeingMeasure
 from commonground.places.models import AreaType
@@ -18,7 +19,7 @@ class MeasureForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the theme the measure belongs to"},
     )
-    name = forms.CharField(label="Name", max_length=200, error_messages={"required": "Enter the measure's name"})
+    name = LineField(label="Name", max_length=200, error_messages={"required": "Enter the measure's name"})
     slug = forms.SlugField(
         label="Short name for links and downloads",
         max_length=64,
@@ -28,13 +29,13 @@ class MeasureForm(forms.Form):
             "invalid": "Use only lower-case letters, digits and dashes in the short name",
         },
     )
-    source = forms.CharField(
+    source = LineField(
         label="Source",
         max_length=300,
         help_text="Who publishes the figures",
         error_messages={"required": "Enter who publishes the figures"},
     )
-    unit = forms.CharField(label="Unit (optional)", max_length=50, required=False, help_text="For example %, score")
+    unit = LineField(label="Unit (optional)", max_length=50, required=False, help_text="For example %, score")
     direction = forms.ChoiceField(
         label="Which way is better?",
         choices=DataMeasure.Direction.choices,
@@ -42,7 +43,7 @@ class MeasureForm(forms.Form):
         error_messages={"required": "Choose which way is better"},
     )
     geography = forms.ChoiceField(label="Geography", choices=AreaType.Level.choices, initial=AreaType.Level.WARD)
-    period = forms.CharField(
+    period = LineField(
         label="How often it is published",
         max_length=100,
         error_messages={"required": "Enter how often it is published, for example 'Every year'"},
@@ -55,10 +56,10 @@ class MeasureForm(forms.Form):
     measure_slug = forms.SlugField(
         label="Figure in that dataset (optional)", required=False, help_text="For example imd_score"
     )
-    source_period = forms.CharField(
+    source_period = LineField(
         label="Period of those figures (optional)", max_length=20, required=False, help_text="For example 2024"
     )
-    reason = forms.CharField(label="Why (for the history)", max_length=300, required=False)
+    reason = LineField(label="Why (for the history)", max_length=300, required=False)
 
     def clean(self):
         data = super().clean()
@@ -80,7 +81,7 @@ class MeasureChangeForm(forms.Form):
         error_messages={"required": "Choose what to change"},
     )
     theme = forms.ModelChoiceField(Theme.objects.all(), label="New theme (when moving)", required=False)
-    reason = forms.CharField(
+    reason = LineField(
         label="Why (for the history)", max_length=300, error_messages={"required": "Enter why, for the history"}
     )
 
@@ -99,12 +100,12 @@ class SignalForm(forms.Form):
     theme = forms.ModelChoiceField(
         Theme.objects.all(), label="Theme", empty_label=None, error_messages={"required": "Choose the theme"}
     )
-    statement = forms.CharField(
+    statement = LineField(
         label="The change residents want to see, in their words",
         max_length=300,
         error_messages={"required": "Enter the change residents want to see"},
     )
-    chosen_by = forms.CharField(
+    chosen_by = LineField(
         label="Who chose it",
         max_length=200,
         help_text="For example 'Brookfield residents' panel (24 people)'",
@@ -117,7 +118,7 @@ class SignalForm(forms.Form):
         error_messages={"required": "Choose how they chose it"},
     )
     chosen_on = date_field("When they chose it", "the date they chose it")
-    area_code = forms.CharField(
+    area_code = LineField(
         label="Area code (optional)",
         max_length=16,
         required=False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from commonground.core.forms import pounds_field, to_pence
+from commonground.core.forms import LineField, TextField, pounds_field
 from commonground.engine.sortition.model import SortitionError
 from commonground.panels import services
 from commonground.panels.models import Volunteer
@@ -34,7 +34,7 @@ class QuotaSuggestionForm(forms.Form):
     the area's population."""
 
     prefix = "suggest"
-    area = forms.CharField(
+    area = LineField(
         label="Area code",
         max_length=16,
         help_text="A ward or local authority code, for example E05001645.",
@@ -60,10 +60,10 @@ class QuotaSuggestionForm(forms.Form):
 
 
 class PanelForm(forms.Form):
-    title = forms.CharField(label="Panel name", max_length=200, error_messages={"required": "Enter the panel's name"})
-    purpose = forms.CharField(
+    title = LineField(label="Panel name", max_length=200, error_messages={"required": "Enter the panel's name"})
+    purpose = TextField(
         label="Purpose",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         error_messages={"required": "Enter what the panel will decide or advise on"},
     )
     size = forms.IntegerField(
@@ -72,16 +72,17 @@ class PanelForm(forms.Form):
         max_value=1000,
         error_messages={"required": "Enter how many members the panel will have"},
     )
-    payment = pounds_field("Payment per day, in pounds", help_text="For example, 100")
-    area = forms.CharField(
+    payment = pounds_field("Payment per day, in pounds", what="payment per day", help_text="For example, 100")
+    area = LineField(
         label="Area (optional)",
         required=False,
         max_length=16,
         help_text="The ward or local authority code, for example E05001645.",
     )
-    quotas_text = forms.CharField(  # filled in by QuotaSuggestionForm, or typed
+    quotas_text = TextField(  # filled in by QuotaSuggestionForm, or typed
         label="Quotas",
         required=False,
+        max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 7, "spellcheck": "false"}),
         help_text="One line per group: feature,value,min,max. Suggest them from the area above, then edit, "
         "or upload a file instead.",
@@ -97,14 +98,12 @@ class PanelForm(forms.Form):
         help_text="One row per volunteer: an id column and one column per feature.",
         error_messages={"required": "Choose the volunteer pool file"},
     )
-    household_columns = forms.CharField(
+    household_columns = LineField(
         label="Address columns (optional)",
         required=False,
+        max_length=500,
         help_text="Comma-separated, e.g. address1,postcode: at most one person per household.",
     )
-
-    def clean_payment(self) -> int:
-        return to_pence(self.cleaned_data["payment"], "payment per day")
 
     def clean_area(self):
         return _area(self.cleaned_data["area"]) if self.cleaned_data["area"].strip() else None
@@ -144,7 +143,7 @@ class PanelForm(forms.Form):
 
 
 class DrawForm(forms.Form):
-    seed = forms.CharField(
+    seed = LineField(
         label="Public seed",
         max_length=200,
         help_text="Announced after the chances were published, e.g. the numbers of a national lottery draw.",

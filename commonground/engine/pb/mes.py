@@ -109,15 +109,20 @@ class Prepared:
         return self._exact_supporters
 
 
-def _neighbours(election: Election) -> list[np.ndarray]:
+NEIGHBOUR_PAIRS = 20_000_000  # beyond this many pairs (or projects squared), every project counts as a neighbour
+
+
+def _neighbours(election: Election) -> list[np.ndarray | slice]:
     """For each project, the projects on a ballot with it (itself included), from every pair of
-    entries on each ballot."""
+    entries on each ballot; all projects (a slice) where the pairs would take too much memory."""
     lengths = np.diff(election.ballot_ptr)
+    n = election.n_projects
+    if max(int((lengths.astype(np.int64) ** 2).sum()), n * n) > NEIGHBOUR_PAIRS:
+        return [slice(None)] * n
     per_entry = np.repeat(lengths, lengths)  # each entry's ballot length
     first = np.repeat(election.ballot_ptr[:-1], lengths)  # each entry's ballot start
     a = np.repeat(np.arange(per_entry.size), per_entry)
     b = np.repeat(first, per_entry) + np.arange(a.size) - np.repeat(np.cumsum(per_entry) - per_entry, per_entry)
-    n = election.n_projects
     pairs = np.zeros(n * n, dtype=bool)
     pairs[election.ballot_projects[a] * n + election.ballot_projects[b]] = True
     return [np.flatnonzero(row) for row in pairs.reshape(n, n)]

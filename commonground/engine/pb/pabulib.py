@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -25,13 +27,33 @@ class PabulibError(ValueError):
         self.line = line
 
 
+# A plain decimal (a comma may be the decimal mark), optionally with an exponent: no NaN, Infinity,
+# underscores or non-ASCII digits, all of which Fraction and Decimal would take.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+MAX_DIGITS = 15  # digits before the decimal point: far above any budget, and exact in a float
+MAX_PLACES = 9  # digits after it
+
+
 def _number(text: str, source: str, line: int, field: str) -> Number:
+    """A number within the bounds every rule counts exactly and fast. The bounds are checked on the
+    Decimal, whose exponent is a field: Fraction would expand `1e99999999` digit by digit."""
     cleaned = text.strip().replace(",", ".")
-    try:
-        value = Fraction(cleaned)
-    except (ValueError, ZeroDivisionError):
-        raise PabulibError(source, line, f"{field} {text!r} is not a number") from None
+    if len(cleaned) > 100 or not _NUMBER.fullmatch(cleaned):
+        raise PabulibError(source, line, f"{field} {_shown(text)} is not a number")
+    decimal = Decimal(cleaned)
+    if decimal and decimal.adjusted() >= MAX_DIGITS:
+        raise PabulibError(source, line, f"{field} {_shown(text)} is too large (at most {MAX_DIGITS} digits)")
+    _, digits, exponent = decimal.as_tuple()
+    places = -exponent - (len(digits) - len("".join(map(str, digits)).rstrip("0")))  # trailing zeros aside
+    if decimal and places > MAX_PLACES:
+        raise PabulibError(source, line, f"{field} {_shown(text)} has more than {MAX_PLACES} decimal places")
+    value = Fraction(decimal)
     return int(value) if value.denominator == 1 else value
+
+
+def _shown(text: str) -> str:
+    """A value quoted for an error message, cut short if long."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def _format(value: Number) -> str:
@@ -53,7 +75,7 @@ def parse(text: str, source: str = "<string>", *, strict: bool = False) -> Elect
     vote_lines: list[int] = []
     project_lines: list[int] = []
     seen: list[str] = []
-    for line, row in enumerate(rows, start=1):
+    for line, row in _rows(rows, source):
         if not row or (not row[0].strip() and not "".join(row).strip()):
             continue
         first = row[0].strip()
@@ -65,6 +87,8 @@ def parse(text: str, source: str = "<string>", *, strict: bool = False) -> Elect
             raise PabulibError(source, line, "expected a META, PROJECTS or VOTES section header first")
         if header is None:
             header = [c.strip() for c in row]
+            if section == "META" and len(header) < 2:
+                raise PabulibError(source, line, "the META header needs key and value columns")
             if section == "PROJECTS":
                 if "project_id" not in header or "cost" not in header:
                     raise PabulibError(source, line, "the PROJECTS header needs project_id and cost columns")
@@ -96,6 +120,9 @@ def parse(text: str, source: str = "<string>", *, strict: bool = False) -> Elect
     if vote_type not in VOTE_TYPES:
         raise PabulibError(source, None, f"vote_type {vote_type!r} is not one of {', '.join(VOTE_TYPES)}")
     budget = _number(meta["budget"], source, meta_lines["budget"], "budget")
+    if meta.get("min_project_score_threshold", "") != "":  # the city's greedy reads it
+        key = "min_project_score_threshold"
+        _number(meta[key], source, meta_lines[key], key)
     if budget <= 0:
         raise PabulibError(source, meta_lines["budget"], f"budget {meta['budget']!r} must be more than 0")
     for key, found in (("num_projects", len(projects)), ("num_votes", len(voters))):
@@ -175,6 +202,21 @@ def parse(text: str, source: str = "<string>", *, strict: bool = False) -> Elect
         limits=limits,
         warnings=warnings,
     )
+
+
+def _rows(rows, source: str):
+    """(line number, fields) of each row; a line the csv module cannot split (an unclosed quote
+    running past the field size limit) is an error naming where it starts."""
+    line = 1
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise PabulibError(source, line, f"cannot be read as semicolon-separated fields ({exc})") from None
+        yield line, row
+        line = rows.line_num + 1
 
 
 def _check_voter_ids(voters: list[dict[str, str]], lines: list[int], source: str) -> None:

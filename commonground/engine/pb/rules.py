@@ -121,6 +121,8 @@ def mes_trace(election: Election, increment: int | Fraction | None = None, stop_
     from commonground.engine.pb import mes as fast
 
     prep = fast.Prepared(election)
+    if not election.n_voters:  # no one voted (a site process closed with no ballots): no one has money
+        return fast.Trace(Fraction(0), [], [], np.zeros(0))
     if increment is None:
         return fast.run(prep, Fraction(election.budget) / election.n_voters)
     return fast.add1(election, increment, stop_when_exhaustive, prep=prep).trace
