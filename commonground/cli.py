@@ -487,21 +487,11 @@ def data_fetch(
 def _eligible_from_file(path: Path) -> list:
     """Places from a CSV (ward_code required; name, local_authority, population, need optional);
     anything missing is filled from the database."""
-    from commonground.engine.fund import Place
-    from commonground.engine.tables import DataError, codes, find_column, numeric, read_csv
+    from commonground.engine.fund import places_from_csv
 
-    frame = read_csv(path)
-    code_col = find_column(frame, path, ["ward_code", "code", "geoCode"], "the ward code")
-    ward_codes = codes(frame, path, code_col)
-    has = {c.lower(): c for c in frame.columns}
-    if {"ward_name", "local_authority", "population"} <= set(has):
-        population = numeric(frame, path, has["population"])
-        need = numeric(frame, path, has["need"]) if "need" in has else [1.0] * len(ward_codes)
-        for i, p in enumerate(population):
-            if p <= 0 or p != int(p):
-                raise DataError(path, "population must be a whole number above zero", row=i + 2, column="population")
-        columns = zip(ward_codes, frame[has["ward_name"]], frame[has["local_authority"]], population, need, strict=True)
-        return [Place(c, n, la, int(p), float(w)) for c, n, la, p, w in columns]
+    places, ward_codes = places_from_csv(path)
+    if places is not None:
+        return places
     setup_django()
     from commonground.fund.models import EligibilityPolicy
     from commonground.fund.services import eligible_areas, places_for

@@ -7,8 +7,8 @@ column, and nothing is written.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,10 +17,15 @@ from django.db.models import Q, QuerySet
 
 from commonground.assets.models import Proprietor, Title
 from commonground.audit.service import record
+from commonground.core.imports import too_long
+from commonground.engine import csvrows
 
 REQUIRED = ["Title Number", "Tenure", "Property Address", "Postcode", "Proprietor Name (1)"]
 PROPRIETORS = 4  # the datasets carry up to four proprietors per title
 MAX_ERRORS_SHOWN = 20
+MOST_POUNDS = 10**12  # a price paid above this is a typing slip (and would overflow the column in pence)
+TITLE_COLUMNS = {"title_number": "Title Number", "tenure": "Tenure", "district": "District", "county": "County",
+                 "region": "Region", "postcode": "Postcode"}  # fmt: skip
 
 
 class OwnershipImportError(Exception):
@@ -63,15 +68,17 @@ def _pence(value: str) -> int | None:
     text = value.strip().replace(",", "").replace("£", "")
     if not text:
         return None
-    if not text.isdigit():
-        raise ValueError(f"'{value}' is not a whole number of pounds")
+    if not re.fullmatch(r"[0-9]{1,13}", text) or int(text) > MOST_POUNDS:
+        raise ValueError(f"'{value[:40]}' is not a whole number of pounds up to {MOST_POUNDS:,}")
     return int(text) * 100
 
 
 def parse(lines: Iterable[str]) -> tuple[list[ParsedTitle], str]:
     """Check every row; return the titles and the dataset (uk/overseas), or raise with every problem."""
-    reader = csv.DictReader(lines)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header, rows = csvrows.read(lines)
+    except csvrows.CsvError as exc:
+        raise OwnershipImportError([str(exc)]) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise OwnershipImportError(
@@ -80,13 +87,11 @@ def parse(lines: Iterable[str]) -> tuple[list[ParsedTitle], str]:
                 "(expected HM Land Registry's company ownership layout)"
             ]
         )
-    reader.fieldnames = header
     dataset = Title.Dataset.OVERSEAS if "Country Incorporated (1)" in header else Title.Dataset.UK
     errors: list[str] = []
     titles: list[ParsedTitle] = []
     seen: dict[str, int] = {}
-    for row_number, raw in enumerate(reader, start=2):
-        row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+    for row_number, row in rows:
         where = f"row {row_number}"
         number = row.get("Title Number", "")
         if not number:
@@ -118,6 +123,8 @@ def parse(lines: Iterable[str]) -> tuple[list[ParsedTitle], str]:
                 parsed.fields[key] = convert(row.get(column, ""))
             except ValueError as exc:
                 errors.append(f"{where}, {column}: {exc}")
+        long = too_long(Title, {"title_number": number} | parsed.fields, TITLE_COLUMNS)
+        errors += [f"{where}, {problem}" for problem in long]
         if parsed.fields["tenure"] and parsed.fields["tenure"].lower() not in ("freehold", "leasehold"):
             errors.append(f"{where}, Tenure: '{parsed.fields['tenure']}' should be Freehold or Leasehold")
         for n in range(1, PROPRIETORS + 1):
@@ -135,6 +142,12 @@ def parse(lines: Iterable[str]) -> tuple[list[ParsedTitle], str]:
                     "address": address,
                 }
             )
+        for p in parsed.proprietors:
+            names = {"name": f"Proprietor Name ({p['position']})", "company_number":
+                     f"Company Registration No. ({p['position']})", "category":
+                     f"Proprietorship Category ({p['position']})", "country_incorporated":
+                     f"Country Incorporated ({p['position']})"}  # fmt: skip
+            errors += [f"{where}, {problem}" for problem in too_long(Proprietor, {k: p[k] for k in names}, names)]
         if not parsed.proprietors:
             errors.append(f"{where}, Proprietor Name (1): empty (every title has at least one proprietor)")
         titles.append(parsed)

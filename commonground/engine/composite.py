@@ -64,14 +64,24 @@ class IndexSpec:
 
 
 def _get(table: dict, key: str, where: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+    if not isinstance(table, dict):
+        raise SpecError(f"{where}: expected a table of keys, got {table!r}"[:300])
     if key not in table:
         if default is ...:
             raise SpecError(f"{where}: missing key '{key}'")
         return default
     value = table[key]
     if not isinstance(value, kind) or (kind is float and isinstance(value, bool)):
-        raise SpecError(f"{where}.{key}: expected {getattr(kind, '__name__', kind)}, got {value!r}")
+        raise SpecError(f"{where}.{key}: expected {getattr(kind, '__name__', kind)}, got {value!r}"[:300])
     return value
+
+
+def _weight(table: dict, where: str, default: Any = ...) -> float:
+    """A weight: a number from 0 to 1,000,000 (TOML also allows nan, inf and integers of any size)."""
+    value = _get(table, "weight", where, (int, float), default)
+    if isinstance(value, bool) or not 0 <= value <= 1_000_000:
+        raise SpecError(f"{where}.weight: {value!r} is not a number from 0 to 1,000,000"[:300])
+    return float(value)
 
 
 def parse_spec(text: str, source: str = "spec") -> IndexSpec:
@@ -111,7 +121,7 @@ def parse_spec(text: str, source: str = "spec") -> IndexSpec:
                     column=_get(ind, "column", iw, str),
                     direction=direction,
                     transforms=transforms,
-                    weight=float(_get(ind, "weight", iw, (int, float), 1.0)),
+                    weight=_weight(ind, iw, 1.0),
                     denominator=denominator,
                     label=_get(ind, "label", iw, str, ""),
                     missing=missing,
@@ -119,11 +129,13 @@ def parse_spec(text: str, source: str = "spec") -> IndexSpec:
             )
         if not indicators:
             raise SpecError(f"{where}: at least one [[domain.indicator]] is needed")
+        if not any(i.weight for i in indicators):
+            raise SpecError(f"{where}: the indicators' weights add up to 0")
         domains.append(
             Domain(
                 slug=slug,
                 name=_get(d, "name", where, str, slug),
-                weight=float(_get(d, "weight", where, (int, float))),
+                weight=_weight(d, where),
                 transform=transform,
                 indicators=tuple(indicators),
             )
@@ -145,7 +157,13 @@ def load_spec(path: Path | str) -> IndexSpec:
     path = Path(path)
     if not path.is_file():
         raise SpecError(f"{path}: file not found")
-    return parse_spec(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return parse_spec(text, str(path))
 
 
 def _indicator_values(frame: pd.DataFrame, path: str, ind: Indicator) -> np.ndarray:

@@ -9,17 +9,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 import numpy as np
+
+from commonground.engine.tables import DataError, codes, find_column, numeric, read_csv
 
 # Big Local (Local Trust, 2010–2026): 150 areas of roughly 9,000 residents, each given about £1m
 # over 10–15 years. These are the defaults of the "big-local" policy; both can be changed.
 BIG_LOCAL_POUNDS = 1_000_000
 BIG_LOCAL_RESIDENTS = 9_000
 TIE_BREAK = "larger fractional remainder first; equal remainders by ward code, A→Z"
+# Bounds on inputs, far beyond real ones, so a typing slip in a file is an error and not an overflow.
+MOST_POUNDS = 10**12
+MOST_PEOPLE = 100_000_000  # more than live in the UK
+MOST_NEED = 1_000_000  # an index value or score
 
 
 class Policy(StrEnum):
@@ -58,8 +66,8 @@ class AllocationPolicy:
     start_year_share: float = 0.05  # the start-up profile's first (planning) year
 
     def __post_init__(self) -> None:
-        if self.total <= 0:
-            raise ValueError("the fund total must be a positive number of pounds")
+        if not 0 < self.total <= MOST_POUNDS:
+            raise ValueError(f"the fund total must be a positive number of pounds up to £{MOST_POUNDS:,}")
         if not 1 <= self.years <= 50:
             raise ValueError("years must be between 1 and 50")
         if self.floor < 0 or (self.cap is not None and self.cap < self.floor):
@@ -118,6 +126,25 @@ def largest_remainder(total: int, weights: Sequence[int], codes: Sequence[str]) 
     return np.array(shares, dtype=np.int64)
 
 
+def places_from_csv(path: Path | str) -> tuple[list[Place] | None, np.ndarray]:
+    """The places in a CSV of eligible wards (ward_code required; ward_name, local_authority and
+    population together make each a Place, need optional) and their codes; None for the places
+    when the file gives codes alone, so the caller looks the rest up."""
+    frame = read_csv(path)
+    ward_codes = codes(frame, path, find_column(frame, path, ["ward_code", "code", "geoCode"], "the ward code"))
+    has = {c.lower(): c for c in frame.columns}
+    if not {"ward_name", "local_authority", "population"} <= set(has):
+        return None, ward_codes
+    population = numeric(frame, path, has["population"])
+    need = numeric(frame, path, has["need"]) if "need" in has else np.ones(len(ward_codes))
+    for i, p in enumerate(population):
+        if not 0 < p <= MOST_PEOPLE or p != int(p):
+            raise DataError(path, f"population must be a whole number from 1 to {MOST_PEOPLE:,}", row=i + 2,
+                            column=has["population"])  # fmt: skip
+    columns = zip(ward_codes, frame[has["ward_name"]], frame[has["local_authority"]], population, need, strict=True)
+    return [Place(c, n, la, int(p), float(w)) for c, n, la, p, w in columns], ward_codes
+
+
 def _integer_weights(values: Sequence[float]) -> list[int]:
     """Float weights as integers, to a millionth: exact apportionment needs integers."""
     return [int(round(v * 1_000_000)) for v in values]
@@ -132,6 +159,10 @@ def allocate(places: Sequence[Place], policy: AllocationPolicy) -> Allocation:
     for p in ordered:
         if p.population <= 0 and policy.policy is not Policy.EQUAL:
             raise ValueError(f"{p.code} has no population: {policy.policy} needs one")
+        if p.population > MOST_PEOPLE:
+            raise ValueError(f"{p.code}: a population of {p.population:,} is more than {MOST_PEOPLE:,}")
+        if not (math.isfinite(p.need) and abs(p.need) <= MOST_NEED):
+            raise ValueError(f"{p.code}: a need of {p.need:g} is not a number from -{MOST_NEED:,} to {MOST_NEED:,}")
     notes: list[str] = []
     if policy.policy is Policy.EQUAL:
         amounts = largest_remainder(policy.total, [1] * len(ordered), codes)

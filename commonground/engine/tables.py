@@ -32,9 +32,16 @@ def read_csv(path: Path | str) -> pd.DataFrame:
         raise DataError(path, "file not found")
     try:
         frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DataError(path, "empty file (no header row)") from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataError(path, f"not a readable CSV file ({str(exc).splitlines()[0]})") from exc
+    except OSError as exc:
+        raise DataError(path, f"cannot read ({exc.strerror or exc})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    repeated = frame.columns[frame.columns.duplicated()]
+    if len(repeated):  # pandas renames repeats ("a.1"), but not ones that differ only in spaces
+        raise DataError(path, f"column {repeated[0]!r} appears twice in the header")
     return frame
 
 
@@ -54,7 +61,8 @@ def numeric(frame: pd.DataFrame, path: Path | str, column: str, *, allow_blank: 
     """
     text = frame[column].str.replace(",", "", regex=False).str.strip()
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(values) & ~(allow_blank & (text == "").to_numpy())
+    blank = allow_blank & (text == "").to_numpy()
+    bad = ~np.isfinite(values) & ~blank  # "inf" and "1e400" parse, but are no count or score
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise DataError(path, f"{frame[column].iloc[i]!r} is not a number", row=i + 2, column=column)

@@ -6,7 +6,6 @@ Every row is checked first; one bad row stops the import and nothing is written 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
@@ -18,13 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonground.audit.service import record
+from commonground.core.imports import too_long
+from commonground.engine import csvrows
 from commonground.outcomes import services
-from commonground.outcomes.models import Theme, WellbeingMeasure
+from commonground.outcomes.models import MeasureSource, Theme, WellbeingMeasure
 from commonground.places.models import Area, AreaValue, DataSet, Measure
 
 REQUIRED = ("area_code", "measure", "value")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_ERRORS_SHOWN = 10
+MOST_MEASURES = 1000  # measures are numbered in a small-integer column; a survey has a few dozen
 SURVEY_NOTE = "Local survey results"  # marks datasets this importer may replace
 
 
@@ -45,23 +47,29 @@ class SurveyImport:
     errors: list[str] = field(default_factory=list)
 
 
-def _read(path: Path) -> tuple[list[str], list[dict]]:
+def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise SurveyError(f"cannot read {path}: {exc}") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header, rows = csvrows.read(io.StringIO(text, newline=""))
+    except csvrows.CsvError as exc:
+        raise SurveyError(f"{path.name}, {exc}") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise SurveyError(f"{path.name}: the header has no {', '.join(missing)} column (needs {', '.join(REQUIRED)})")
-    return header, [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+    return header, rows
 
 
 def import_survey(path: Path, spec: SurveyImport, actor) -> dict[str, int]:
     """Check every row, then replace the dataset `spec.dataset` with the file's figures."""
     if not SLUG.match(spec.dataset):
         raise SurveyError(f"--dataset {spec.dataset!r} must be a short name of lower-case letters, digits and dashes")
+    long = too_long(DataSet, {"name": spec.name, "source": spec.source, "licence": spec.licence})
+    long += too_long(MeasureSource, {"period": spec.period})
+    if long:
+        raise SurveyError(f"--{long[0]}")
     existing = DataSet.objects.filter(slug=spec.dataset).first()
     if existing is not None and not existing.description.startswith(SURVEY_NOTE):
         raise SurveyError(f"dataset {spec.dataset!r} is not a survey (it is {existing.name}): choose another --dataset")
@@ -74,7 +82,7 @@ def import_survey(path: Path, spec: SurveyImport, actor) -> dict[str, int]:
     _, rows = _read(path)
     if not rows:
         raise SurveyError(f"{path.name} has a header but no rows")
-    codes = {r["area_code"].upper() for r in rows}
+    codes = {r["area_code"].upper() for _, r in rows}
     areas: dict[str, int] = {}
     for code, type_code, pk in (
         Area.objects.filter(code__in=codes).order_by("-area_type_id").values_list("code", "area_type__code", "id")
@@ -83,7 +91,7 @@ def import_survey(path: Path, spec: SurveyImport, actor) -> dict[str, int]:
             areas[code] = pk  # earliest geography wins, as place pages do
     errors, seen, values, measures = [], set(), [], {}
     directions = {d.value for d in Measure.Direction}
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         code, slug, raw = row["area_code"].upper(), row["measure"], row["value"]
         if code not in areas:
             where = f" of type {spec.area_type}" if spec.area_type else ""
@@ -107,15 +115,16 @@ def import_survey(path: Path, spec: SurveyImport, actor) -> dict[str, int]:
         if direction not in directions:
             errors.append(f"line {line}: direction {direction!r} must be one of {', '.join(sorted(directions))}")
             continue
+        fields = {"name": row.get("measure_name") or slug.replace("_", " ").capitalize(), "unit": row.get("unit", "")}
+        long = too_long(Measure, fields, {"name": "measure_name"})
+        if long:
+            errors.append(f"line {line}: {long[0]}")
+            continue
+        if slug not in measures and len(measures) == MOST_MEASURES:
+            errors.append(f"line {line}: more than {MOST_MEASURES:,} measures in one survey")
+            continue
         seen.add((code, slug))
-        measures.setdefault(
-            slug,
-            {
-                "name": row.get("measure_name") or slug.replace("_", " ").capitalize(),
-                "unit": row.get("unit", ""),
-                "direction": direction,
-            },
-        )
+        measures.setdefault(slug, {**fields, "direction": direction})
         values.append((areas[code], slug, value))
     if errors:
         shown = "; ".join(errors[:MAX_ERRORS_SHOWN])

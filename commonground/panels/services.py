@@ -3,7 +3,6 @@ transaction with its audit record; the engine (commonground.engine.sortition) do
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -14,7 +13,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from commonground.audit.service import record
-from commonground.engine import population
+from commonground.engine import csvrows, population
 from commonground.engine.sortition import lottery, model
 from commonground.engine.sortition.leximin import select
 from commonground.engine.sortition.model import InfeasibleQuotas, SortitionError
@@ -52,13 +51,13 @@ def shared_households(pool: model.Pool) -> int:
 def duplicate_volunteers(pool_csv: str) -> list[str]:
     """The same person registered twice under different ids: rows sharing an email address or a phone
     number (columns named *email*, *phone* or *mobile*). Each finding names both rows."""
-    rows = list(csv.DictReader(io.StringIO(pool_csv.lstrip("\ufeff"))))
-    columns = [c for c in (rows[0] if rows else {}) if c and any(k in c.lower() for k in ("email", "phone", "mobile"))]
+    header, rows = csvrows.read(io.StringIO(pool_csv.lstrip("\ufeff"), newline=""))
+    columns = [c for c in dict.fromkeys(header) if c and any(k in c.lower() for k in ("email", "phone", "mobile"))]
     found: list[str] = []
     for column in columns:
         digits_only = "email" not in column.lower()
         first: dict[str, int] = {}
-        for number, row in enumerate(rows, start=2):
+        for number, row in rows:
             raw = (row.get(column) or "").strip()
             key = "".join(ch for ch in raw if ch.isdigit()) if digits_only else raw.casefold()
             if not key:
@@ -102,7 +101,7 @@ def suggested_quotas(area: Area, size: int) -> str | None:
 def create_panel(actor, *, title, purpose, size, payment_per_day_pence, quotas_csv, pool_csv, household_columns,
                  area=None):  # fmt: skip
     quotas, pool = parse(quotas_csv, pool_csv, household_columns)
-    rows = list(csv.DictReader(io.StringIO(pool_csv.lstrip("\ufeff"))))
+    _, rows = csvrows.read(io.StringIO(pool_csv.lstrip("\ufeff"), newline=""))
     numbers = list(range(1, pool.n + 1))
     secrets.SystemRandom().shuffle(numbers)  # pseudonyms carry nothing from the file's order
     width = len(str(pool.n))
@@ -122,10 +121,10 @@ def create_panel(actor, *, title, purpose, size, payment_per_day_pence, quotas_c
         Volunteer.objects.bulk_create(
             Volunteer(
                 panel=panel,
-                row=i + 2,
+                row=rows[i][0],
                 person_id=pid,
                 pseudonym=f"V{numbers[i]:0{width}d}",
-                details={k.strip(): (v or "").strip() for k, v in rows[i].items() if k},
+                details={k: v for k, v in rows[i][1].items() if k},
             )
             for i, pid in enumerate(pool.ids)
         )

@@ -43,24 +43,25 @@ def parse_distribution(raw: bytes, path: str = "distribution") -> PublishedDistr
     """The distribution from the published bytes (their SHA-256 seeds the rounding)."""
     try:
         data = json.loads(raw)
-        chances = data["probabilities"]
+        chances = {str(i): float(p) for i, p in data["probabilities"].items()}
         panels = [[str(m) for m in p["members"]] for p in data["panels"]]
         weights = np.array([float(p["weight"]) for p in data["panels"]])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SortitionError(f"{path}: not a panel distribution (need probabilities and panels): {exc}") from None
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise SortitionError(f"{path}: not a panel distribution (need probabilities and panels): {exc}"[:300]) from None
     if not panels:
         raise SortitionError(f"{path}: no panels")
-    if (weights < 0).any() or abs(weights.sum() - 1) > 1e-6:
+    if not all(0 <= p <= 1 for p in chances.values()):  # NaN fails this too
+        raise SortitionError(f"{path}: every probability must be a number from 0 to 1")
+    if not np.isfinite(weights).all() or (weights < 0).any() or abs(weights.sum() - 1) > 1e-6:
         raise SortitionError(f"{path}: panel weights must be non-negative and sum to 1 (sum {weights.sum():.9f})")
-    ids = [str(i) for i in chances]
+    ids = list(chances)
     known = set(ids)
     for j, members in enumerate(panels):
         unknown = [m for m in members if m not in known]
         if unknown:
             raise SortitionError(f"{path}: panel {j + 1} has unknown member {unknown[0]!r}")
-    return PublishedDistribution(
-        ids, np.array([float(chances[i]) for i in chances]), panels, weights, hashlib.sha256(raw).hexdigest()
-    )
+    digest = hashlib.sha256(raw).hexdigest()
+    return PublishedDistribution(ids, np.array(list(chances.values())), panels, weights, digest)
 
 
 def pipage_round(target: np.ndarray, rng: random.Random) -> np.ndarray:

@@ -13,13 +13,14 @@ small even for pools of thousands.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from commonground.engine import csvrows
 
 
 class SortitionError(ValueError):
@@ -111,6 +112,9 @@ def _cell(row: dict[str, str], column: str) -> str:
     return (row.get(column) or "").strip()
 
 
+MOST = 1_000_000  # a quota bound above this is a typing slip: no pool or panel is that large
+
+
 def _int_field(row: dict[str, str], column: str, where: str) -> int:
     raw = _cell(row, column)
     try:
@@ -125,10 +129,13 @@ def _int_field(row: dict[str, str], column: str, where: str) -> int:
         number = int(as_float)
     if number < 0:
         raise SortitionError(f"{where}, field '{column}': {number} is negative")
+    if number > MOST:
+        raise SortitionError(f"{where}, field '{column}': {raw!r} is more than {MOST:,}")
     return number
 
 
-def _read_rows(path: Path | str, text: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
+def _read_rows(path: Path | str, text: str | None = None) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and (line number, row) pairs of the file at `path`, or of `text` when given."""
     if text is None:
         try:
             text = Path(path).read_text(encoding="utf-8-sig")
@@ -136,12 +143,10 @@ def _read_rows(path: Path | str, text: str | None = None) -> tuple[list[str], li
             raise SortitionError(f"{path}: cannot read ({exc.strerror or exc})") from None
         except UnicodeDecodeError:
             raise SortitionError(f"{path}: not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    if not header:
-        raise SortitionError(f"{path}: empty file")
-    reader.fieldnames = header
-    return header, list(reader)
+    try:
+        return csvrows.read(io.StringIO(text, newline=""))
+    except csvrows.CsvError as exc:
+        raise SortitionError(f"{path}, {exc}") from None
 
 
 def read_quotas(path: Path | str, text: str | None = None) -> Quotas:
@@ -159,7 +164,7 @@ def read_quotas(path: Path | str, text: str | None = None) -> Quotas:
         )
     min_col, max_col = header[lower.index("min")], header[lower.index("max")]
     bounds: dict[str, dict[str, tuple[int, int]]] = {}
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         where = f"{path}, row {number}"
         feature, value = _cell(row, feature_col), _cell(row, value_col)
         if not feature:
@@ -206,8 +211,7 @@ def read_pool(
     codes = np.zeros((len(rows), len(features)), dtype=np.int64)
     households: list[str | None] = []
     seen: dict[str, int] = {}
-    for r, row in enumerate(rows):
-        number = r + 2
+    for r, (number, row) in enumerate(rows):
         where = f"{path}, row {number}"
         person = _cell(row, id_column) if id_column else str(r)
         if not person:
