@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from commonground.accounts.models import User
 from commonground.accounts.roles import ROLE_LABELS, Role
@@ -74,6 +75,8 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].label = "Email address"
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["password"].max_length = 1000  # hashing a megabyte-long "password" is work for nothing
+        self.fields["password"].validators.append(MaxLengthValidator(1000))
 
 
 class RolesForm(forms.Form):

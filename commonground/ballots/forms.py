@@ -8,7 +8,7 @@ from commonground.accounts.models import User
 from commonground.accounts.roles import Role
 from commonground.ballots.models import CampaignDeclaration, Channel
 from commonground.ballots.services import SPOILT
-from commonground.core.forms import LineField, TextField, date_field, pounds_field
+from commonground.core.forms import LineField, ModelChoiceField, TextField, date_field, pounds_field
 from commonground.engine.ballot_count import CATEGORY_LABELS, Category, window_warnings
 from commonground.places.models import Area
 
@@ -38,7 +38,7 @@ class BallotForm(forms.Form):
     options = TextField(label="Options", initial="Yes\nNo", rows=3, help_text="One per line.")
     opens_at = datetime_field("Voting opens", "when voting opens")
     closes_at = datetime_field("Voting closes", "when voting closes")
-    scrutineer = forms.ModelChoiceField(
+    scrutineer = ModelChoiceField(
         label="Independent body",
         queryset=User.objects.none(),
         help_text="Runs the roll, the voting and the count. Only they can open the count.",
@@ -49,7 +49,7 @@ class BallotForm(forms.Form):
         label="Landlord Offer", rows=8, max_length=OFFER_LENGTH, error_messages={"required": "Enter the Offer"}
     )
     offer_url = forms.URLField(
-        label="Link to the full Offer document (optional)", required=False, assume_scheme="https"
+        max_length=200, label="Link to the full Offer document (optional)", required=False, assume_scheme="https"
     )
     offer_published_on = date_field("Offer published on", "the date the Offer was published", "2027-01-15")
     short_window_ok = forms.BooleanField(
@@ -98,7 +98,9 @@ class BallotForm(forms.Form):
 class OfferForm(forms.Form):
     title = LineField(label="Title", max_length=200, error_messages={"required": "Enter a title"})
     body = TextField(label="Landlord Offer", rows=10, max_length=OFFER_LENGTH)
-    document_url = forms.URLField(label="Link to the full document (optional)", required=False, assume_scheme="https")
+    document_url = forms.URLField(
+        max_length=200, label="Link to the full document (optional)", required=False, assume_scheme="https"
+    )
     published_on = date_field("Published on", "the date this version was published", "2027-01-15")
 
 
@@ -212,7 +214,9 @@ class DeclarationForm(forms.Form):
     )
     description = TextField(label="Description", rows=3)
     amount = pounds_field("Amount spent, in pounds (spending only)", what="amount", required=False)
-    link = forms.URLField(label="Link to the material (optional)", required=False, assume_scheme="https")
+    link = forms.URLField(
+        max_length=200, label="Link to the material (optional)", required=False, assume_scheme="https"
+    )
     made_on = date_field("Date", "the date")
 
     def __init__(self, ballot, *args, **kwargs):

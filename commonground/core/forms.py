@@ -66,6 +66,33 @@ class PoundsField(forms.CharField):
         return to_pence(text, self.what, self.whole_pounds) if text else None
 
 
+def _database_key(value) -> bool:
+    """Whether `value` could be a row's id: Django hands 99999999999999999999 to the database,
+    where it overflows SQLite's integer (OverflowError) or PostgreSQL's (DataError)."""
+    return re.fullmatch(r"\s*[0-9]{1,18}\s*", str(value)) is not None
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """One row from a queryset; a value that cannot be an id is simply not one of the choices."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _database_key(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Rows from a queryset; a value that cannot be an id is simply not one of the choices."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not _database_key(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(pk)[:40]}
+                )
+        return super()._check_values(value)
+
+
 def pounds_field(label: str, *, what: str, whole_pounds: bool = False, required: bool = True,
                  help_text: str = "") -> PoundsField:  # fmt: skip
     return PoundsField(label, what=what, whole_pounds=whole_pounds, required=required, help_text=help_text)

@@ -87,8 +87,8 @@ def _weight(table: dict, where: str, default: Any = ...) -> float:
 def parse_spec(text: str, source: str = "spec") -> IndexSpec:
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{source}: not valid TOML ({exc})") from exc
+    except ValueError as exc:  # TOMLDecodeError, or a plain ValueError for an integer of 5,000 digits
+        raise SpecError(f"{source}: not valid TOML ({str(exc)[:200]})") from None
     index = _get(data, "index", source, dict)
     raw_domains = _get(data, "domain", source, list)
     if not raw_domains:
@@ -170,6 +170,8 @@ def _indicator_values(frame: pd.DataFrame, path: str, ind: Indicator) -> np.ndar
     column = find_column(frame, path, [ind.column], f"indicator {ind.column}")
     values = numeric(frame, path, column, allow_blank=ind.missing == "median")
     if ind.missing == "median":
+        if np.isnan(values).all():
+            raise DataError(path, "every value is blank, so there is no median to fill them with", column=column)
         values = np.where(np.isnan(values), np.nanmedian(values), values)  # stated in the spec, not silent
     if "rate_per_1000" in ind.transforms:
         denom = numeric(frame, path, find_column(frame, path, [ind.denominator], f"denominator {ind.denominator}"))

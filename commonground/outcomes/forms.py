@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from commonground.core.forms import LineField
+from commonground.core.forms import LineField, ModelChoiceField, ModelMultipleChoiceField
 from commonground.fund.forms import date_field
 from commonground.outcomes.models import PriorityLink, Signal, Theme, WellbeingMeasure
 from commonground.places.models import AreaType
@@ -12,7 +12,7 @@ from commonground.places.models import Measure as DataMeasure
 
 
 class MeasureForm(forms.Form):
-    theme = forms.ModelChoiceField(
+    theme = ModelChoiceField(
         Theme.objects.all(),
         label="Theme",
         empty_label=None,
@@ -50,11 +50,12 @@ class MeasureForm(forms.Form):
     )
     dataset_slug = forms.SlugField(
         label="Dataset (optional)",
+        max_length=64,
         required=False,
         help_text="Short name of a loaded dataset, for example imd2019 or a survey",
     )
     measure_slug = forms.SlugField(
-        label="Figure in that dataset (optional)", required=False, help_text="For example imd_score"
+        label="Figure in that dataset (optional)", max_length=64, required=False, help_text="For example imd_score"
     )
     source_period = LineField(
         label="Period of those figures (optional)", max_length=20, required=False, help_text="For example 2024"
@@ -80,7 +81,7 @@ class MeasureChangeForm(forms.Form):
         ],
         error_messages={"required": "Choose what to change"},
     )
-    theme = forms.ModelChoiceField(Theme.objects.all(), label="New theme (when moving)", required=False)
+    theme = ModelChoiceField(Theme.objects.all(), label="New theme (when moving)", required=False)
     reason = LineField(
         label="Why (for the history)", max_length=300, error_messages={"required": "Enter why, for the history"}
     )
@@ -97,7 +98,7 @@ class MeasureChangeForm(forms.Form):
 
 
 class SignalForm(forms.Form):
-    theme = forms.ModelChoiceField(
+    theme = ModelChoiceField(
         Theme.objects.all(), label="Theme", empty_label=None, error_messages={"required": "Choose the theme"}
     )
     statement = LineField(
@@ -124,7 +125,7 @@ class SignalForm(forms.Form):
         required=False,
         help_text="Leave blank for the whole framework; a ward code for one ward",
     )
-    measures = forms.ModelMultipleChoiceField(
+    measures = ModelMultipleChoiceField(
         WellbeingMeasure.objects.filter(status="active"),
         required=False,
         label="Measures that show it (optional)",
@@ -142,7 +143,7 @@ class PriorityForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the status"},
     )
-    measures = forms.ModelMultipleChoiceField(
+    measures = ModelMultipleChoiceField(
         WellbeingMeasure.objects.filter(status="active"),
         required=False,
         label="Measures this priority should move",
