@@ -133,9 +133,9 @@ def bounded(form) -> None:
 @pytest.mark.parametrize("cls", FORMS, ids=form_class_name)
 def test_every_form_validates_or_names_the_field(cls, context):
     """Signing in hashes the password on every try, so that form gets a sixth of the examples."""
-    fewer = settings(FUZZ, max_examples=max(EXAMPLES // 6, 5)) if form_class_name(cls) == "accounts.SignInForm" else FUZZ
+    signing_in = form_class_name(cls) == "accounts.SignInForm"
 
-    @fewer
+    @(settings(FUZZ, max_examples=max(EXAMPLES // 6, 5)) if signing_in else FUZZ)
     @given(st.sampled_from(["approval", "knapsack", "cumulative", "ranked"]), st.data())
     def check(ballot_type, draw):
         data, files = submission(draw.draw, build(cls, None, None, context, ballot_type).fields)
