@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 # Inputs per test; the whole fuzz run stays under 3 minutes on 2 cores at the default. CI may raise it
 # for a longer run (COMMONGROUND_FUZZ_EXAMPLES=2000).
-EXAMPLES = int(os.environ.get("COMMONGROUND_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("COMMONGROUND_FUZZ_EXAMPLES", "100"))
 SECONDS = 5  # an input taking longer is a hang: every command must answer within 10 s
 
 # Values that broke parsers before: numbers Decimal, Fraction or float take but nothing can count,
