@@ -18,7 +18,7 @@ from commonground.core.forms import LineField
 from tests.fuzz import seeds
 from tests.fuzz.mutate import EXAMPLES, FUZZ, TOKENS, mutants, time_limit
 
-pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+pytestmark = [pytest.mark.fuzz, pytest.mark.sqlite, pytest.mark.django_db]
 
 APPS = ["accounts", "assets", "ballots", "budgeting", "fund", "outcomes", "panels"]
 FORMS = sorted(

@@ -14,7 +14,7 @@ from tests.fuzz import seeds
 from tests.fuzz.mutate import FUZZ, mutants, survives
 from tests.fuzz.targets import in_file
 
-pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+pytestmark = [pytest.mark.fuzz, pytest.mark.sqlite, pytest.mark.django_db]
 
 SURVEY = seeds.SURVEY[0]
 ROLL = seeds.ROLL[0]

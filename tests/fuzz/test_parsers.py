@@ -16,7 +16,7 @@ from tests.conftest import SHARED
 from tests.fuzz import seeds, targets
 from tests.fuzz.mutate import FUZZ, mutants, mutate, survives
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.fuzz, pytest.mark.sqlite]
 
 BY_NAME = {t.name: t for t in targets.TARGETS}
 PB = seeds.PB[0]
