@@ -17,7 +17,10 @@ endowment interval at once. `interval_run` follows all those runs together with 
 branching where nearly tied projects may swap, and returns every set they may buy (docs/pb.md has
 the argument); when none of them stops the loop, it jumps the whole interval. The loop doubles the
 interval while that holds and otherwise halves it, down to a single unit step, which is an ordinary
-run and always exact; where proofs cost more than the runs they save, it sweeps unit runs.
+run and always exact; where proofs cost more than the runs they save, it sweeps unit runs. A proof
+that fails after branching is tried again settling near-ties exactly (`_affine_winner`): ties that
+hold across the whole interval would otherwise send the loop to unit steps for tens of thousands
+of units.
 """
 
 from __future__ import annotations

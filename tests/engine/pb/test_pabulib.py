@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -129,6 +131,35 @@ def test_broken_files_name_the_line_and_field(broken, message):
 def test_impossible_values_name_the_line(broken, message):
     with pytest.raises(pabulib.PabulibError, match=message):
         pabulib.parse(broken, "test.pb")
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (GOOD.replace("budget;100", "budget;1e400"), "line 3: budget '1e400' is too large (at most 15 digits)"),
+        (GOOD.replace("budget;100", "budget;1e99999999"), "line 3: budget '1e99999999' is too large"),  # was a hang
+        (GOOD.replace("1;60", "1;1e15"), "line 7: cost of project 1 '1e15' is too large"),
+        (GOOD.replace("1;60", "1;NaN"), "line 7: cost of project 1 'NaN' is not a number"),
+        (GOOD.replace("1;60", "1;Infinity"), "line 7: cost of project 1 'Infinity' is not a number"),
+        (GOOD.replace("1;60", "1;1_000"), "line 7: cost of project 1 '1_000' is not a number"),
+        (GOOD.replace("1;60", "1;0.0000000001"), "line 7: cost of project 1 '0.0000000001' has more than 9 decimal"),
+        (GOOD.replace("budget;100", "budget;100\nnum_votes;1e99999999"), "line 4: num_votes '1e99999999' is too large"),
+        (GOOD.replace("key;value", "key"), "line 2: the META header needs key and value columns"),
+        (GOOD.replace("2;50", '2;"' + "q" * 200_000), "line 8: cannot be read as semicolon-separated fields"),
+        (GOOD.replace("budget;100", "budget;100\nmin_project_score_threshold;abc"),
+         "line 4: min_project_score_threshold 'abc' is not a number"),
+    ],
+)  # fmt: skip
+def test_numbers_past_the_bounds_and_unsplittable_lines_name_the_line(broken, message):
+    """Issue 19: each of these crashed (OverflowError, IndexError, csv.Error, a float() of the
+    threshold) or hung (Fraction expanding 10**99999999) before the reader bounded its numbers."""
+    with pytest.raises(pabulib.PabulibError, match=re.escape(message)):
+        pabulib.parse(broken, "test.pb")
+
+
+def test_a_cost_with_nine_decimal_places_is_kept_exactly():
+    election = pabulib.parse(GOOD.replace("1;60", "1;59,999999999"), "test.pb")
+    assert election.costs[0] == Fraction(59_999_999_999, 1_000_000_000)
 
 
 LIMITED = (

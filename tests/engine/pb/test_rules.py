@@ -211,3 +211,13 @@ def test_borda_points_drop_the_last_ranked_but_keep_every_voter():
     assert scored.n_voters == 3
     assert [[scored.project_ids[p] for p in scored.ballot(v)] for v in range(3)] == [["c", "a"], [], ["a"]]
     assert [scored.points(v).tolist() for v in range(3)] == [[2, 1], [], [1]]
+
+
+def test_an_election_with_no_votes_buys_nothing_under_mes():
+    """Issue 19: the file the site writes for a vote with no ballots divided by zero voters in every
+    MES rule; with no voters no one has money, so nothing is bought (pabutools agrees)."""
+    text = "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;60\nVOTES\nvoter_id;vote\n"
+    election = pabulib.parse(text)
+    for rule in ("mes", "mes-add1", "equal-shares"):
+        assert rules.tally(election, rule) == []
+    assert reference(text, "mes", False) == reference(text, "mes", False, increment=1) == []
