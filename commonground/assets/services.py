@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict
 
@@ -238,7 +239,8 @@ def nominate(
             raise AssetError(f"{upload.name} is larger than 5 MB")
         if upload.content_type not in EVIDENCE_TYPES:
             raise AssetError(f"{upload.name} must be a PDF, JPEG, PNG or plain text file")
-        files.append((upload.name[:200], upload.content_type, upload.read()))
+        name = re.sub(r'[\x00-\x1f\x7f"]', "", upload.name)[:200]  # it goes back out in a download's header
+        files.append((name, upload.content_type, upload.read()))
     with transaction.atomic():
         if asset is None:
             asset = Asset.objects.create(
