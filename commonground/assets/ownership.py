@@ -68,8 +68,10 @@ def _pence(value: str) -> int | None:
     text = value.strip().replace(",", "").replace("£", "")
     if not text:
         return None
-    if not re.fullmatch(r"[0-9]{1,13}", text) or int(text) > MOST_POUNDS:
-        raise ValueError(f"'{value[:40]}' is not a whole number of pounds up to {MOST_POUNDS:,}")
+    if not re.fullmatch(r"[0-9]+", text):
+        raise ValueError(f"'{value[:40]}' is not a whole number of pounds")
+    if len(text) > 13 or int(text) > MOST_POUNDS:
+        raise ValueError(f"'{value[:40]}' is more than £{MOST_POUNDS:,}")
     return int(text) * 100
 
 

@@ -98,7 +98,8 @@ def pounds_field(label: str, *, what: str, whole_pounds: bool = False, required:
     return PoundsField(label, what=what, whole_pounds=whole_pounds, required=required, help_text=help_text)
 
 
-AMOUNT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # no NaN, Infinity or 1_000
+# No NaN, Infinity or 1_000; an exponent Decimal can hold (longer ones raise InvalidOperation).
+AMOUNT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,9})?")
 
 
 def to_pence(value: str, field: str, whole_pounds: bool = False) -> int:

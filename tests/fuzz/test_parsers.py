@@ -32,6 +32,7 @@ def check(name: str, text: str) -> None:
 @example(PB.replace("1;40000;", "1;1e400;"))  # OverflowError converting the cost to a float
 @example(PB.replace("budget;100000", "budget;1e99999999"))  # Fraction expanded the exponent: a hang
 @example(PB.replace("num_votes;5", "num_votes;1e400"))
+@example(PB.replace("num_votes;5", "num_votes;1e" + "9" * 30))  # an exponent past Decimal's range
 @example(PB.replace("2;25000;", "2;NaN;"))
 @example(PB.replace("key;value", "key"))  # a one-column META header: IndexError
 @example(PB.replace("4;10000;;Bench", '4;10000;;"' + "q" * 200_000))  # csv.Error: a field past the size limit

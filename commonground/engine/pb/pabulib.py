@@ -29,7 +29,7 @@ class PabulibError(ValueError):
 
 # A plain decimal (a comma may be the decimal mark), optionally with an exponent: no NaN, Infinity,
 # underscores or non-ASCII digits, all of which Fraction and Decimal would take.
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,9})?")  # Decimal's exponent range
 MAX_DIGITS = 15  # digits before the decimal point: far above any budget, and exact in a float
 MAX_PLACES = 9  # digits after it
 
