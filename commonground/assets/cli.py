@@ -26,7 +26,9 @@ def assets_clocks(
         ),
     ],  # fmt: skip
     date: Annotated[str, typer.Option(help="The day the event happened (YYYY-MM-DD).")],
-    ruleset: Annotated[str, typer.Option(help="localism-2011 (law) or right-to-buy (proposal).")] = "localism-2011",
+    ruleset: Annotated[
+        str, typer.Option(help="localism-2011 (in force) or right-to-buy-2026 (enacted, awaiting commencement).")
+    ] = "localism-2011",
     bid_request: Annotated[
         str | None, typer.Option(help="disposal-notice only: the day a community interest group asked to bid.")
     ] = None,
@@ -50,7 +52,7 @@ def assets_clocks(
     on = parse_day(date, "--date")
     bid = parse_day(bid_request, "--bid-request") if bid_request else None
     try:
-        periods = clocks.clocks(chosen_event, on, rules, bid)
+        periods = clocks.report(chosen_event, on, rules, bid)
     except ValueError as exc:
         fail(str(exc))
     if fmt == "json":
@@ -59,14 +61,20 @@ def assets_clocks(
             "date": on.isoformat(),
             "ruleset": rules.key,
             "ruleset_status": rules.status,
+            "in_force": clocks.in_force_note(rules),
             "bid_request": bid.isoformat() if bid else None,
             "periods": [p.as_dict() for p in periods],
         }
         out.print_json(json.dumps(result))
         return
-    if rules.status != "law":
-        out.print(f"Rule set {rules.key} is a {rules.status}, not law.", highlight=False)
+    if rules.in_force_from is None:
+        out.print(f"Rule set {rules.key} is {rules.status}, {clocks.in_force_note(rules)}.", highlight=False,
+                  soft_wrap=True)  # fmt: skip
     for p in periods:
+        if p.pending:
+            out.print(f"{p.name} (from {p.begins.isoformat()}): {p.length}: {p.waits_on}  [{p.citation}]",
+                      highlight=False, soft_wrap=True)  # fmt: skip
+            continue
         out.print(f"{p.name} ({p.length} from {p.begins.isoformat()}): last day {p.last_day.isoformat()}"
                   f"  [{p.citation}]", highlight=False, soft_wrap=True)  # fmt: skip
 
