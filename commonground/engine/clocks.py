@@ -353,7 +353,8 @@ class Awaiting:
         return cls(error.key, error.name, error.begins, error.pending.waits_on, error.citation, error.pending.kind)
 
 
-def _period(key: str, name: str, begins: dt.date, length: Span, citation: str, note: str = "") -> Period:
+def period(key: str, name: str, begins: dt.date, length: Span, citation: str, note: str = "") -> Period:
+    """A period of `length` beginning with `begins`; a Pending length raises PendingClock naming what it waits on."""
     if isinstance(length, Pending):
         raise PendingClock(name, length, key, begins, citation)
     return Period(key, name, str(length), begins, last_day(begins, length), citation, note)
@@ -372,7 +373,7 @@ def attempt(clock: Callable[..., Period], *args) -> Period | Awaiting:
 
 def nomination_decision(received: dt.date, rules: RuleSet = LOCALISM_2011) -> Period:
     # SI 2012/2421 reg 7: decide within 8 weeks beginning with the day the nomination is received.
-    return _period(
+    return period(
         "nomination_decision",
         "Council decides the nomination",
         received,
@@ -383,12 +384,12 @@ def nomination_decision(received: dt.date, rules: RuleSet = LOCALISM_2011) -> Pe
 
 def listing(listed: dt.date, rules: RuleSet = LOCALISM_2011) -> Period:
     # Localism Act 2011 s.87(3): entry removed at the end of 5 years beginning with the date of entry.
-    return _period("listing", "Listing lasts", listed, rules.listing, rules.citation("listing"))
+    return period("listing", "Listing lasts", listed, rules.listing, rules.citation("listing"))
 
 
 def review_request(listing_notice: dt.date, rules: RuleSet = LOCALISM_2011) -> Period:
     # Localism Act 2011 s.92; SI 2012/2421 reg 8 & Sch. 2 para 1: owner asks within 8 weeks of the listing notice.
-    return _period(
+    return period(
         "review_request",
         "Owner may ask for a review",
         listing_notice,
@@ -400,7 +401,7 @@ def review_request(listing_notice: dt.date, rules: RuleSet = LOCALISM_2011) -> P
 
 def review_decision(review_requested: dt.date, rules: RuleSet = LOCALISM_2011) -> Period:
     # SI 2012/2421 Sch. 2: review decided within 8 weeks of the request (longer if agreed in writing).
-    return _period(
+    return period(
         "review_decision",
         "Council decides the review",
         review_requested,
@@ -412,7 +413,7 @@ def review_decision(review_requested: dt.date, rules: RuleSet = LOCALISM_2011) -
 
 def tribunal_appeal(review_decision_given: dt.date, rules: RuleSet = LOCALISM_2011) -> Period:
     # SI 2012/2421 reg 11; Tribunal Procedure (First-tier Tribunal) (GRC) Rules 2009 r.22: appeal within 28 days.
-    return _period(
+    return period(
         "tribunal_appeal",
         "Owner may appeal to the First-tier Tribunal (GRC)",
         review_decision_given,
@@ -423,7 +424,7 @@ def tribunal_appeal(review_decision_given: dt.date, rules: RuleSet = LOCALISM_20
 
 def interim_moratorium(notice_received: dt.date, rules: RuleSet = LOCALISM_2011) -> Period:
     # Localism Act 2011 s.95(6): 6 weeks beginning with the day the council receives the s.95(2) notice.
-    return _period(
+    return period(
         "interim_moratorium",
         "Interim moratorium",
         notice_received,
@@ -437,7 +438,7 @@ def full_moratorium(notice_received: dt.date, rules: RuleSet = LOCALISM_2011) ->
     # Localism Act 2011 s.95(3)(b), (6): 6 months from the same day, if a group asked to bid in the interim period;
     # EDCE Act 2026 ACV schedule (Bill Sch 27/29): 12 months, the community group holding first refusal.
     note = "the community group has first refusal" if rules.right_of_first_refusal else ""
-    return _period(
+    return period(
         "full_moratorium", "Full moratorium", notice_received, rules.full_moratorium,
         rules.citation("full_moratorium"), note,
     )  # fmt: skip
@@ -445,7 +446,7 @@ def full_moratorium(notice_received: dt.date, rules: RuleSet = LOCALISM_2011) ->
 
 def protected_period(notice_received: dt.date, rules: RuleSet = LOCALISM_2011) -> Period:
     # Localism Act 2011 s.95(4), (6): 18 months from the same day; no new moratorium may start inside it.
-    return _period(
+    return period(
         "protected_period",
         "Protected period",
         notice_received,
@@ -457,7 +458,7 @@ def protected_period(notice_received: dt.date, rules: RuleSet = LOCALISM_2011) -
 
 def compensation_claim(ended: dt.date, rules: RuleSet = LOCALISM_2011) -> Period:
     # Localism Act 2011 s.99; SI 2012/2421 reg 14: a private owner claims in writing within 13 weeks.
-    return _period(
+    return period(
         "compensation_claim",
         "Owner may claim compensation",
         ended,
@@ -471,7 +472,7 @@ def valuation_timetable(requested: dt.date, rules: RuleSet) -> Period:
     # EDCE Act 2026 ACV schedule (Bill Sch 27/29): price set by an independent valuer; timetable waits on regulations.
     if rules.valuation_timetable is None:
         raise ValueError(f"{rules.key} has no independent valuation")
-    return _period(
+    return period(
         "valuation", "Independent valuation", requested, rules.valuation_timetable,
         f"{rules.first_refusal_citation}; timetable per regulations",
     )  # fmt: skip
