@@ -437,6 +437,37 @@ class Case:
             setattr(self, name, getattr(fresh, name))
 
     @step
+    def enter_published(self, on: dt.date, listed: bool | None, nominated_on: dt.date | None = None) -> None:
+        """A case entered from the council's own published list: nominated, and decided on `on` when `listed`
+        is not None. The list is the council's record, so the nominator's eligibility is not re-checked."""
+        self._step(on)
+        self._expect({None, Status.NOT_LISTED, Status.WITHDRAWN, Status.DELISTED}, "enter a published case")
+        for name in ("decided_on", "listed_on", "review_requested_on", "review_decided_on", "sold_on",
+                     "exempt_ground", "ended_on"):  # fmt: skip
+            setattr(self, name, None)
+        self._clear_disposal()
+        self.nominated_on = nominated_on or on
+        if listed is None:
+            self._move(on, "nominated (from the council's published list)", Status.NOMINATED)
+        elif listed:
+            self.decided_on = self.listed_on = on
+            self._move(on, "listed (from the council's published list)", Status.LISTED)
+        else:
+            self.decided_on = self.ended_on = on
+            self._move(on, "not listed (from the council's published list)", Status.NOT_LISTED)
+
+    @step
+    def register_interest(self, on: dt.date) -> None:
+        """A group's request to bid as the council's published list records it (the list gives no date: it is
+        entered on the day of the owner's notice, inside the interim moratorium, s.95(3))."""
+        self._step(on)
+        self._expect({Status.INTERIM_MORATORIUM}, "record a published interest")
+        self._clock(clocks.interim_moratorium, self.disposal_notice_on, self.rules)
+        self.bid_request_on = on
+        self._move(on, "a community interest group asked to bid (from the council's published list)",
+                   Status.FULL_MORATORIUM)  # fmt: skip
+
+    @step
     def withdraw_nomination(self, on: dt.date) -> None:
         self._step(on)
         self._expect({Status.NOMINATED}, "withdraw the nomination")
@@ -780,6 +811,8 @@ STEPS = {
     "notify_disposal": Case.notify_disposal,
     "request_to_bid": Case.request_to_bid,
     "withdraw_disposal": Case.withdraw_disposal,
+    "enter_published": Case.enter_published,
+    "register_interest": Case.register_interest,
     "offer_to_group": Case.offer_to_group,
     "agree_price": Case.agree_price,
     "request_valuation": Case.request_valuation,
