@@ -276,7 +276,8 @@ def _published_steps(row: Row) -> list[tuple[str, dt.date, dict, str]]:
     if first is None:
         return steps
     listed = row.listed if decided else None
-    arguments = {"listed": listed, "nominated_on": nominated.isoformat() if nominated else None}
+    arguments = {"listed": listed, "nominated_on": nominated.isoformat() if nominated else None,
+                 "group": row.values["nominating-group"][:200]}  # fmt: skip
     what = {None: "Nominated", True: "Listed", False: "Not listed"}[listed]
     steps.append(("enter_published", first, arguments, f"{what} (from the council's published list)"))
     if notice and row.listed:
@@ -287,7 +288,7 @@ def _published_steps(row: Row) -> list[tuple[str, dt.date, dict, str]]:
                 (
                     "register_interest",
                     notice,
-                    {},
+                    {"group": row.values["interested-group"][:200]},
                     f"{row.values['interested-group'][:150]} asked to be "
                     "treated as a potential bidder (from the council's published list; date not published)",
                 )
@@ -386,6 +387,7 @@ def export_rows(council: Council, on: dt.date | None = None) -> list[dict[str, s
         listing = clocks.attempt(clocks.listing, case.listed_on, case.rules) if case.listed_on else None
         nomination = asset.nominations.order_by("-received_on", "-id").first()
         interest = asset.bid_requests.order_by("-received_on", "-id").first()
+        published = {e.step: e.arguments.get("group", "") for e in asset.events.all()}  # entered from a list
         decided = case.decided_on
         decision = "" if decided is None else ("successful" if case.listed_on else "unsuccessful")
         ended = case.ended_on if case.status in (Status.DELISTED, Status.NOT_LISTED, Status.SOLD) else None
@@ -404,12 +406,14 @@ def export_rows(council: Council, on: dt.date | None = None) -> list[dict[str, s
             "geometry": asset.geometry,
             "organisation": council.organisation,
             "nomination-date": _day(case.nominated_on),
-            "nominating-group": nomination.body_name if nomination else "",
+            "nominating-group": nomination.body_name if nomination else published.get("enter_published", ""),
             "decision": decision,
             "decision-date": _day(decided),
             "expiry-date": _day(listing.last_day) if listing is not None and listing.last_day else "",
             "notification-to-sell-date": _day(case.disposal_notice_on),
-            "interested-group": interest.body_name if interest and case.bid_request_on else "",
+            "interested-group": (interest.body_name if interest else published.get("register_interest", ""))
+            if case.bid_request_on
+            else "",
             "protected-period-start-date": _day(case.disposal_notice_on),
             "notes": f"rule set {case.rules.key}; status {case.status.label.lower() if case.status else 'none'}",
             "entry-date": timezone.localdate(touched).isoformat(),

@@ -437,9 +437,12 @@ class Case:
             setattr(self, name, getattr(fresh, name))
 
     @step
-    def enter_published(self, on: dt.date, listed: bool | None, nominated_on: dt.date | None = None) -> None:
-        """A case entered from the council's own published list: nominated, and decided on `on` when `listed`
-        is not None. The list is the council's record, so the nominator's eligibility is not re-checked."""
+    def enter_published(
+        self, on: dt.date, listed: bool | None, nominated_on: dt.date | None = None, group: str = ""
+    ) -> None:
+        """A case entered from the council's own published list: nominated (by `group`, as published), and
+        decided on `on` when `listed` is not None. The list is the council's record, so the nominator's
+        eligibility is not re-checked."""
         self._step(on)
         self._expect({None, Status.NOT_LISTED, Status.WITHDRAWN, Status.DELISTED}, "enter a published case")
         for name in ("decided_on", "listed_on", "review_requested_on", "review_decided_on", "sold_on",
@@ -457,7 +460,7 @@ class Case:
             self._move(on, "not listed (from the council's published list)", Status.NOT_LISTED)
 
     @step
-    def register_interest(self, on: dt.date) -> None:
+    def register_interest(self, on: dt.date, group: str = "") -> None:
         """A group's request to bid as the council's published list records it (the list gives no date: it is
         entered on the day of the owner's notice, inside the interim moratorium, s.95(3))."""
         self._step(on)

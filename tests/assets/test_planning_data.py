@@ -98,6 +98,11 @@ def test_import_loads_entries_and_reports_dates_that_disagree(council, fixed_tod
     assert not CaseEvent.objects.filter(asset__reference="ACV-3").exists()
     assert Asset.objects.get(reference="ACV-4").status == Status.NOT_LISTED
     assert AuditRecord.objects.filter(action="assets.register_import").count() == 1
+    exported = {r["reference"]: r for r in planning_data.export_rows(council, D(2026, 3, 2))}
+    assert (exported["ACV-2"]["nominating-group"], exported["ACV-2"]["interested-group"]) == (
+        "Friends of the Magdala", "Library CIC",
+    )  # fmt: skip
+    assert exported["ACV-2"]["protected-period-start-date"] == "2026-01-10"
     again = planning_data.import_register(rows, council, "officer")  # the same list again: updates, no new cases
     assert (again.created, again.updated, CaseEvent.objects.count()) == (0, 4, 5)
 
