@@ -43,7 +43,10 @@ REGISTRY: dict[str, Entry] = {
     "neighbourhoods": Entry("commonground.neighbourhoods.cli:app", "Neighbourhoods: named areas made of LSOAs."),
     "fund": Entry("commonground.fund.cli:app", "Community Wealth Fund: allocate and publish awards."),
     "pb": Entry("commonground.budgeting.cli:app", "Participatory budgeting: tally, explain, check .pb files."),
-    "assets": Entry("commonground.assets.cli:app", "Assets of community value: clocks, reminders, ownership."),
+    "assets": Entry(
+        "commonground.assets.cli:app",
+        "Assets of community value: clocks, reminders, ownership, register import/export.",
+    ),
     "ballot": Entry("commonground.ballots.cli:app", "Resident ballots: re-add and check the stored papers."),
     "panel": Entry("commonground.panels.cli:app", "Citizens' panels: fair, verifiable sortition."),
     "outcomes": Entry("commonground.outcomes.cli:outcomes", "Wellbeing framework: import survey results."),

@@ -24,7 +24,13 @@ FLOORS = {
     "neighbourhoods": 3.5, "core": 6,
 }  # fmt: skip
 # core's site pages and `serve` sit on top; its form, API and section helpers are a kernel every app uses.
-MODULE_FLOORS = {("core", "forms"): 0.5, ("core", "api"): 0.5, ("core", "sections"): 0.5, ("core", "templatetags"): 0.5}
+MODULE_FLOORS = {
+    ("core", "forms"): 0.5,
+    ("core", "api"): 0.5,
+    ("core", "sections"): 0.5,
+    ("core", "templatetags"): 0.5,
+    ("core", "imports"): 0.5,
+}
 PEERS = {frozenset({"accounts", "audit"})}  # users' actions are audited; audit pages check roles
 ROOT_ENTRY = {"cli", "api", "urls", "settings"}
 PUBLIC = {
@@ -51,6 +57,7 @@ SHARED = {  # shared kernels: every module of theirs is public
     ("core", "forms"),
     ("core", "api"),
     ("core", "sections"),
+    ("core", "imports"),
 }
 
 

@@ -26,7 +26,9 @@ def assets_clocks(
         ),
     ],  # fmt: skip
     date: Annotated[str, typer.Option(help="The day the event happened (YYYY-MM-DD).")],
-    ruleset: Annotated[str, typer.Option(help="localism-2011 (law) or right-to-buy (proposal).")] = "localism-2011",
+    ruleset: Annotated[
+        str, typer.Option(help="localism-2011 (in force) or right-to-buy-2026 (enacted, awaiting commencement).")
+    ] = "localism-2011",
     bid_request: Annotated[
         str | None, typer.Option(help="disposal-notice only: the day a community interest group asked to bid.")
     ] = None,
@@ -50,7 +52,7 @@ def assets_clocks(
     on = parse_day(date, "--date")
     bid = parse_day(bid_request, "--bid-request") if bid_request else None
     try:
-        periods = clocks.clocks(chosen_event, on, rules, bid)
+        periods = clocks.report(chosen_event, on, rules, bid)
     except ValueError as exc:
         fail(str(exc))
     if fmt == "json":
@@ -59,14 +61,20 @@ def assets_clocks(
             "date": on.isoformat(),
             "ruleset": rules.key,
             "ruleset_status": rules.status,
+            "in_force": clocks.in_force_note(rules),
             "bid_request": bid.isoformat() if bid else None,
             "periods": [p.as_dict() for p in periods],
         }
         out.print_json(json.dumps(result))
         return
-    if rules.status != "law":
-        out.print(f"Rule set {rules.key} is a {rules.status}, not law.", highlight=False)
+    if rules.in_force_from is None:
+        out.print(f"Rule set {rules.key} is {rules.status}, {clocks.in_force_note(rules)}.", highlight=False,
+                  soft_wrap=True)  # fmt: skip
     for p in periods:
+        if p.pending:
+            out.print(f"{p.name} (from {p.begins.isoformat()}): {p.length}: {p.waits_on}  [{p.citation}]",
+                      highlight=False, soft_wrap=True)  # fmt: skip
+            continue
         out.print(f"{p.name} ({p.length} from {p.begins.isoformat()}): last day {p.last_day.isoformat()}"
                   f"  [{p.citation}]", highlight=False, soft_wrap=True)  # fmt: skip
 
@@ -115,23 +123,90 @@ def assets_import_ownership(
 @app.command("council")
 def assets_council(
     name: Annotated[str, typer.Argument(help="The listing council's name.")],
-    ruleset: Annotated[str, typer.Option(help="Rule set for the council's new cases.")] = "localism-2011",
+    ruleset: Annotated[
+        str | None,
+        typer.Option(help="Rule set for new cases (used once in force): localism-2011 or right-to-buy-2026."),
+    ] = None,
+    code: Annotated[
+        str | None, typer.Option(help="GSS code of its local authority area (scopes officers and notices).")
+    ] = None,
+    organisation: Annotated[
+        str | None, typer.Option(help="planning.data organisation CURIE, e.g. local-authority:CMD.")
+    ] = None,
 ) -> None:
-    """Create a council or change the rule set its new cases use (existing cases keep theirs)."""
+    """Create a council or set its area, organisation or the rule set its new cases use (cases keep theirs)."""
     from commonground.engine import clocks
 
-    try:
-        clocks.ruleset(ruleset)
-    except ValueError as exc:
-        fail(str(exc))
+    if ruleset is not None:
+        try:
+            clocks.ruleset(ruleset)
+        except ValueError as exc:
+            fail(str(exc))
     setup_django()
     require_schema()
-    from commonground.assets.services import council_named
-    from commonground.audit.service import record
+    from commonground.assets import services
 
-    council = council_named(name)
-    before = council.ruleset
-    council.ruleset = ruleset
-    council.save(update_fields=["ruleset"])
-    record("command line", "assets.council_ruleset", council, before={"ruleset": before}, after={"ruleset": ruleset})
-    out.print(f"{council.name}: new cases use {ruleset}")
+    council = services.council_named(name)
+    try:
+        council = services.set_council("command line", council, code=code, organisation=organisation, ruleset=ruleset)
+    except services.AssetError as exc:
+        fail(str(exc))
+    rules = clocks.ruleset(council.ruleset)
+    now = clocks.rules_for_new_case(rules, services.today())
+    uses = rules.key
+    if now is not rules:
+        uses = f"{rules.key} once in force ({clocks.in_force_note(rules)}); until then {now.key}"
+    area = "; no area set (site-wide roles only)"
+    if council.area_id:
+        area = f"; area {council.area.code} ({council.area.name})"
+    organisation = f"; organisation {council.organisation}" if council.organisation else ""
+    out.print(f"{council.name}: new cases use {uses}{area}{organisation}", highlight=False, soft_wrap=True)
+
+
+@app.command("export-register")
+def assets_export_register(
+    council: Annotated[str, typer.Option(help="The council's name.")],
+    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+) -> None:
+    """Write a council's register in planning.data.gov.uk's asset-of-community-value layout."""
+    setup_django()
+    require_schema()
+    from commonground.assets import planning_data
+    from commonground.assets.services import AssetError
+
+    try:
+        chosen = planning_data.council_or_error(council)
+        text = planning_data.export_csv(chosen)
+    except AssetError as exc:
+        fail(str(exc))
+    out_file.write_text(text, encoding="utf-8")
+    rows = text.count("\n") - 1
+    out.print(f"Wrote {rows} asset{'s' if rows != 1 else ''} of {chosen.name} to {out_file}", highlight=False)
+
+
+@app.command("import-register")
+def assets_import_register(
+    file: Annotated[Path, typer.Argument(help="CSV in planning.data.gov.uk's asset-of-community-value layout.")],
+    council: Annotated[str, typer.Option(help="The council whose published list this is.")],
+    check_only: Annotated[bool, typer.Option("--check-only", help="Check the dates; store nothing.")] = False,
+) -> None:
+    """Load a council's published list (all rows or none) and report every date that disagrees with our clocks."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    setup_django()
+    require_schema()
+    from commonground.assets import planning_data
+    from commonground.assets.services import AssetError
+
+    try:
+        chosen = planning_data.council_or_error(council)
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            report = planning_data.import_register(handle, chosen, check_only=check_only, source=file.name)
+    except UnicodeDecodeError:
+        fail(f"{file}: not UTF-8 text")
+    except planning_data.RegisterImportError as exc:
+        fail(f"{file}: nothing imported: {exc}")
+    except AssetError as exc:
+        fail(str(exc))
+    for line in report.lines():
+        out.print(line, highlight=False, soft_wrap=True)

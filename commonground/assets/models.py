@@ -14,16 +14,32 @@ from django.db import models
 
 from commonground.engine import clocks
 from commonground.engine.asset_case import BodyKind, ExemptGround, LandUse, Status
+from commonground.engine.rental_auctions import DesignationStatus, HighStreetUse, LettingStatus
+from commonground.places.models import Area
 
 RULESET_CHOICES = [(r.key, f"{r.key} ({r.status})") for r in clocks.RULESETS.values()]
 
 
 class Council(models.Model):
-    """A listing council (in two-tier areas, the district) and the rule set its new cases use."""
+    """A listing council (in two-tier areas, the district), its local authority area (the GSS code that
+    scopes its officers' roles and its notices), its planning.data organisation CURIE, and the rule set
+    it chooses for new cases (used once that rule set is in force)."""
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     ruleset = models.CharField(max_length=20, choices=RULESET_CHOICES, default=clocks.DEFAULT_RULESET)
+    area = models.ForeignKey(
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"area_type__level": "local_authority"},
+        help_text="The local authority area (GSS code): officers with a role for it run this council's cases",
+    )
+    organisation = models.CharField(
+        max_length=60, blank=True, help_text="planning.data.gov.uk organisation, e.g. local-authority:CMD"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -39,6 +55,8 @@ class Asset(models.Model):
     postcode = models.CharField(max_length=10, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    reference = models.CharField(max_length=100, blank=True, db_index=True, help_text="The council's reference")
+    geometry = models.TextField(blank=True, help_text="Boundary as WKT (WGS84), from the council's published list")
     land_use = models.CharField(max_length=20, choices=[(u.value, u.value) for u in LandUse], default=LandUse.COMMUNITY)
     community_use = models.TextField(
         help_text="How its use furthers the social wellbeing or interests of the community"
@@ -168,6 +186,9 @@ class Title(models.Model):
     multiple_address = models.BooleanField(default=False)
     price_paid_pence = models.BigIntegerField(null=True, blank=True)
     date_proprietor_added = models.DateField(null=True, blank=True)
+    vacant_since = models.DateField(
+        null=True, blank=True, help_text="Empty since (optional 'Vacant Since' column; not in HM Land Registry's data)"
+    )
     additional_proprietor = models.BooleanField(default=False)
     dataset = models.CharField(max_length=10, choices=Dataset.choices, default=Dataset.UK)
     imported_at = models.DateTimeField(auto_now=True)
@@ -228,3 +249,106 @@ class BuyoutApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body_name}: {self.asset}"
+
+
+# --- High street rental auctions (LURA 2023 Part 10; SI 2024/1139) --------------------------------------------
+
+
+class HighStreet(models.Model):
+    """A designated high street or town centre (LURA 2023 s.191); its steps replay through the engine."""
+
+    class Kind(models.TextChoices):
+        STREET = "street", "High street (s.191(1))"
+        TOWN_CENTRE = "town_centre", "Town centre (s.191(2))"
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="high_streets")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.STREET)
+    description = models.TextField(help_text="Which streets or area it covers (the public list describes it, s.191(5))")
+    status = models.CharField(
+        max_length=12, choices=[(s.value, s.label) for s in DesignationStatus], default=DesignationStatus.ENGAGING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["council__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HighStreetEvent(models.Model):
+    high_street = models.ForeignKey(HighStreet, on_delete=models.PROTECT, related_name="events")
+    step = models.CharField(max_length=30)
+    on = models.DateField()
+    summary = models.CharField(max_length=300)
+    reasons = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.on}: {self.summary}"
+
+
+class Letting(models.Model):
+    """Long-vacant premises on a designated high street and its rental auction case (LURA 2023 ss.193-218).
+    The landlord's name and email are for notices and officers only: never on public pages."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="lettings")
+    high_street = models.ForeignKey(HighStreet, on_delete=models.PROTECT, related_name="lettings")
+    asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="lettings")
+    address = models.CharField(max_length=400)
+    postcode = models.CharField(max_length=10, blank=True)
+    title_number = models.CharField(max_length=20, blank=True)
+    suitable_use = models.CharField(max_length=20, choices=[(u.value, u.label) for u in HighStreetUse], blank=True)
+    landlord_name = models.CharField(max_length=200, blank=True)
+    landlord_email = models.EmailField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=[(s.value, s.label) for s in LettingStatus], default=LettingStatus.IDENTIFIED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def status_label(self) -> str:
+        return LettingStatus(self.status).label
+
+
+class Occupation(models.Model):
+    """A span of substantial, sustained occupation of the premises (both days inside; blank: open-ended)."""
+
+    letting = models.ForeignKey(Letting, on_delete=models.CASCADE, related_name="occupations")
+    occupied_from = models.DateField(null=True, blank=True)
+    occupied_to = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["occupied_from", "id"]
+
+    def __str__(self) -> str:
+        return f"occupied {self.occupied_from or 'before records'} to {self.occupied_to or 'now'}"
+
+
+class LettingEvent(models.Model):
+    letting = models.ForeignKey(Letting, on_delete=models.PROTECT, related_name="events")
+    step = models.CharField(max_length=30)
+    on = models.DateField()
+    arguments = models.JSONField(default=dict, blank=True)
+    summary = models.CharField(max_length=300)
+    reasons = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.on}: {self.summary}"

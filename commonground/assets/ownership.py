@@ -2,7 +2,8 @@
 Wales" (CCOD) and "Overseas companies..." (OCOD) CSV layouts, and search them.
 
 All or nothing: every row is checked first; any bad row stops the import with its row number and
-column, and nothing is written.
+column, and nothing is written. An optional `Vacant Since` column (not in HM Land Registry's data) records
+when the property became empty: the long-vacancy flag that lists it as a rental auction candidate.
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ def parse(lines: Iterable[str]) -> tuple[list[ParsedTitle], str]:
             ("Multiple Address Indicator", "multiple_address", _yes_no),
             ("Price Paid", "price_paid_pence", _pence),
             ("Date Proprietor Added", "date_proprietor_added", _date),
+            ("Vacant Since", "vacant_since", _date),  # optional, ours: feeds the long-vacancy flag
             ("Additional Proprietor Indicator", "additional_proprietor", _yes_no),
         ):
             try:

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from commonground.accounts.scopes import Scope
 from commonground.assets.models import (
     Asset,
     BidRequest,
@@ -30,6 +31,7 @@ from commonground.assets.models import (
 )
 from commonground.audit.service import record
 from commonground.engine import clocks
+from commonground.engine import rental_auctions as hsra
 from commonground.engine.asset_case import (
     ON_THE_LIST,
     STEPS,
@@ -40,15 +42,22 @@ from commonground.engine.asset_case import (
     LandUse,
     Refused,
     Status,
+    UseWhen,
+    ValueClaim,
     may_bid,
+    pounds,
     replay,
 )
 from commonground.notify import services as notify
+from commonground.places.models import Area, AreaType
 
 REMIND_DAYS_BEFORE = 7  # reminders go out a week before a period's last day
 REMIND_HOUR = 8  # local time: in the morning, not at midnight
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png", "text/plain"}
+
+
+CURIE = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class AssetError(Exception):
@@ -65,6 +74,12 @@ def body_arguments(body: Body) -> dict:
     return data
 
 
+def claim_arguments(claim: ValueClaim) -> dict:
+    data = asdict(claim)
+    data["when"] = claim.when.value
+    return data
+
+
 def _engine_arguments(arguments: dict) -> dict:
     """Turn stored JSON arguments back into the engine's types."""
     converted = dict(arguments)
@@ -72,15 +87,35 @@ def _engine_arguments(arguments: dict) -> dict:
         converted["body"] = Body(**{**converted["body"], "kind": BodyKind(converted["body"]["kind"])})
     if "use" in converted:
         converted["use"] = LandUse(converted["use"])
+    if converted.get("claim"):
+        converted["claim"] = ValueClaim(**{**converted["claim"], "when": UseWhen(converted["claim"]["when"])})
     if converted.get("exempt"):
         converted["exempt"] = ExemptGround(converted["exempt"])
+    if converted.get("nominated_on"):
+        converted["nominated_on"] = dt.date.fromisoformat(converted["nominated_on"])
     return converted
 
 
+def _steps(asset: Asset) -> list[tuple[str, dt.date, dict]]:
+    return [(e.step, e.on, _engine_arguments(e.arguments)) for e in asset.events.order_by("on", "id")]
+
+
 def case_of(asset: Asset, on: dt.date | None = None) -> Case:
-    """The case as its recorded steps and the clocks make it on `on` (default today)."""
-    steps = [(e.step, e.on, _engine_arguments(e.arguments)) for e in asset.events.order_by("on", "id")]
-    return replay(clocks.ruleset(asset.ruleset), steps, today=on or today())
+    """The case as its recorded steps and the clocks make it on `on` (default today). A stored step its rule
+    set now refuses (one recorded under the Bill's proposal) is listed in `case.unreplayed`, not fatal."""
+    return replay(clocks.ruleset(asset.ruleset), _steps(asset), today=on or today(), tolerant=True)
+
+
+def council_scope(council: Council | None) -> Scope | None:
+    """Where a council's cases live for permission checks and notices: its local authority area's GSS code
+    (None until the council's area is set: then only site-wide roles reach its cases)."""
+    if council is None or council.area_id is None:
+        return None
+    return Scope.of([council.area.code])
+
+
+def asset_scope(asset: Asset) -> Scope | None:
+    return council_scope(asset.council)
 
 
 def _apply(asset: Asset, actor, step: str, on: dt.date, arguments: dict, summary: str, reasons: str = "") -> str:
@@ -88,10 +123,7 @@ def _apply(asset: Asset, actor, step: str, on: dt.date, arguments: dict, summary
     if on > today():
         raise AssetError(f"{on.isoformat()} is in the future: record steps on or after the day they happen")
     before = asset.status
-    case = replay(
-        clocks.ruleset(asset.ruleset),
-        [(e.step, e.on, _engine_arguments(e.arguments)) for e in asset.events.order_by("on", "id")],
-    )
+    case = replay(clocks.ruleset(asset.ruleset), _steps(asset), tolerant=True)
     try:
         result = STEPS[step](case, on, **_engine_arguments(arguments))
     except Refused as exc:
@@ -171,6 +203,7 @@ def _event_body(asset: Asset, case: Case, summary: str, reasons: str) -> str:
 
 
 def _notify_parties(asset: Asset, subject: str, body: str) -> None:
+    scope = asset_scope(asset)
     for party in parties(asset):
         notify.send(
             subject=f"{asset.name}: {subject}",
@@ -181,6 +214,7 @@ def _notify_parties(asset: Asset, subject: str, body: str) -> None:
             address=party.address,
             role=party.role,
             about=asset,
+            scope=scope,
         )
 
 
@@ -196,6 +230,7 @@ def schedule_reminders(asset: Asset, case: Case, on: dt.date, days_before: int =
     nomination's deadline once the council has decided). Returns how many were newly queued."""
     made, keep = 0, []
     told = parties(asset)
+    scope = asset_scope(asset)
     for period in case.running(on):
         subject = f"{asset.name}: {period.name}: last day {period.last_day:%d %B %Y}"
         body = "\n".join(
@@ -220,6 +255,7 @@ def schedule_reminders(asset: Asset, case: Case, on: dt.date, days_before: int =
                 address=party.address,
                 role=party.role,
                 about=asset,
+                scope=scope,
                 dedupe_key=key,
             )
             made += notice.made
@@ -258,6 +294,47 @@ def remind(on: dt.date | None = None, days_before: int = REMIND_DAYS_BEFORE) -> 
 # --- steps -------------------------------------------------------------------------------------
 
 
+def local_authority(code: str) -> Area:
+    """The loaded local authority area with this GSS code, or AssetError saying none is loaded."""
+    code = code.strip().upper()
+    area = (
+        Area.objects.filter(code=code, area_type__level=AreaType.Level.LOCAL_AUTHORITY)
+        .select_related("area_type")
+        .order_by("-area_type_id")
+        .first()
+    )
+    if area is None:
+        raise AssetError(f"no local authority area with the code {code!r} is loaded (load the areas first)")
+    return area
+
+
+def set_council(
+    actor, council: Council, *, code: str | None = None, organisation: str | None = None, ruleset: str | None = None
+) -> Council:
+    """Give a council its local authority area (GSS code), planning.data organisation or rule set; audited."""
+    with transaction.atomic():
+        council = Council.objects.select_for_update().get(pk=council.pk)
+        before = {"code": council.area.code if council.area_id else "", "organisation": council.organisation,
+                  "ruleset": council.ruleset}  # fmt: skip
+        if code is not None:
+            council.area = local_authority(code) if code.strip() else None
+        if organisation is not None:
+            organisation = organisation.strip()
+            if organisation and not CURIE.match(organisation):
+                raise AssetError(f"{organisation!r} is not an organisation like local-authority:CMD")
+            council.organisation = organisation
+        if ruleset is not None:
+            try:
+                council.ruleset = clocks.ruleset(ruleset).key
+            except ValueError as exc:
+                raise AssetError(str(exc)) from None
+        council.save()
+        after = {"code": council.area.code if council.area_id else "", "organisation": council.organisation,
+                 "ruleset": council.ruleset}  # fmt: skip
+        record(actor, "assets.council", council, before=before, after=after)
+    return council
+
+
 def council_named(name: str) -> Council:
     name = " ".join(name.split())
     council = Council.objects.filter(name__iexact=name).first()
@@ -284,8 +361,10 @@ def nominate(
     vacant_since: dt.date | None = None,
     evidence: Iterable = (),
     asset: Asset | None = None,
+    claim: ValueClaim | None = None,
 ) -> Asset:
-    """A community nomination (Localism Act 2011 s.89); a new case under the council's rule set."""
+    """A community nomination (Localism Act 2011 s.89); a new case under the rule set in force that day of
+    the council's choice (a rule set not yet in force gives way to the one it replaces)."""
     files = []
     for upload in evidence:
         if upload.size > EVIDENCE_MAX_BYTES:
@@ -303,7 +382,7 @@ def nominate(
                 postcode=postcode.upper().strip(),
                 community_use=community_use,
                 land_use=land_use,
-                ruleset=council.ruleset,
+                ruleset=clocks.rules_for_new_case(council.ruleset, received_on).key,
                 latitude=latitude,
                 longitude=longitude,
                 vacant_since=vacant_since,
@@ -325,14 +404,11 @@ def nominate(
             Evidence.objects.create(
                 nomination=nomination, filename=filename, content_type=content_type, content=content
             )
-        _apply(
-            asset,
-            actor,
-            "nominate",
-            received_on,
-            {"body": body_arguments(body), "use": land_use},
-            f"Nominated by {body_name} ({body.kind.label.lower()})",
-        )
+        arguments = {"body": body_arguments(body), "use": land_use}
+        if claim is not None:
+            arguments["claim"] = claim_arguments(claim)
+        summary = f"Nominated by {body_name} ({body.kind.label.lower()})"
+        _apply(asset, actor, "nominate", received_on, arguments, summary)
     return asset
 
 
@@ -386,22 +462,35 @@ def request_to_bid(actor, asset: Asset, body_name: str, body: Body, contact_emai
         )
 
 
-OFFICER_STEPS = {
-    "request_review": ("The owner asked for a review of the listing", {}),
-    "decide_review_keep": ("Review decided: the listing stays", {"keep_listed": True}),
-    "decide_review_remove": ("Review decided: removed from the list", {"keep_listed": False}),
-    "appeal": ("The owner appealed to the First-tier Tribunal", {}),
-    "decide_appeal_keep": ("Tribunal dismissed the appeal: the listing stays", {"keep_listed": True}),
-    "decide_appeal_remove": ("Tribunal allowed the appeal: removed from the list", {"keep_listed": False}),
-    "withdraw_disposal": ("The owner withdrew the intended disposal", {}),
-    "withdraw_nomination": ("The nomination was withdrawn", {}),
-    "delist": ("The council removed the entry from the list", {}),
-}
+OFFICER_STEPS = {  # action: (what happened, engine step, its arguments)
+    "request_review": ("The owner asked for a review of the listing", "request_review", {}),
+    "decide_review_keep": ("Review decided: the listing stays", "decide_review", {"keep_listed": True}),
+    "decide_review_remove": ("Review decided: removed from the list", "decide_review", {"keep_listed": False}),
+    "appeal": ("The owner appealed to the First-tier Tribunal", "appeal", {}),
+    "decide_appeal_keep": ("Tribunal dismissed the appeal: the listing stays", "decide_appeal", {"keep_listed": True}),
+    "decide_appeal_remove": (
+        "Tribunal allowed the appeal: removed from the list", "decide_appeal", {"keep_listed": False}
+    ),
+    "withdraw_disposal": ("The owner withdrew the intended disposal", "withdraw_disposal", {}),
+    "withdraw_nomination": ("The nomination was withdrawn", "withdraw_nomination", {}),
+    "delist": ("The council removed the entry from the list", "delist", {}),
+    # Community Right to Buy (EDCE Act 2026 ACV schedule): first refusal, valuation, progress check.
+    "offer_to_group": ("The owner offered the asset to the community group (first refusal)", "offer_to_group", {}),
+    "request_valuation": ("An independent valuation of the price was asked for", "request_valuation", {}),
+    "request_progress_check": (
+        "The owner asked the council to check the group is making progress", "request_progress_check", {}
+    ),
+    "find_progress_sufficient": (
+        "The council found the group is making sufficient progress", "find_progress", {"sufficient": True}
+    ),
+    "find_progress_insufficient": (
+        "The council found the group is not making sufficient progress", "find_progress", {"sufficient": False}
+    ),
+}  # fmt: skip
 
 
 def record_step(actor, asset: Asset, action: str, on: dt.date, reasons: str = "") -> None:
-    summary, arguments = OFFICER_STEPS[action]
-    step = action.removesuffix("_keep").removesuffix("_remove")
+    summary, step, arguments = OFFICER_STEPS[action]
     with transaction.atomic():
         asset = _locked(asset.pk)
         _apply(asset, actor, step, on, arguments, summary, reasons)
@@ -429,6 +518,19 @@ def record_sale(
             lawful_because=why[:300],
         )
     return why
+
+
+def record_price(actor, asset: Asset, how: str, on: dt.date, price_pence: int, valuer: str = "") -> None:
+    """The price of the group's purchase: agreed by owner and group, or the independent valuer's figure and date
+    (the valuation basis waits on regulations: the figure is recorded as given, nothing derived from it)."""
+    with transaction.atomic():
+        asset = _locked(asset.pk)
+        if how == "agreed":
+            summary = f"Price agreed: {pounds(price_pence)}"
+            _apply(asset, actor, "agree_price", on, {"price_pence": price_pence}, summary)
+        else:
+            summary = f"Independent valuer set the price: {pounds(price_pence)}"
+            _apply(asset, actor, "set_valuation", on, {"price_pence": price_pence, "valuer": valuer[:200]}, summary)
 
 
 def apply_for_buyout(
@@ -487,6 +589,12 @@ def set_ruleset(actor, asset: Asset, key: str) -> None:
         asset = _locked(asset.pk)
         if asset.events.exclude(step="nominate").exists():
             raise AssetError("The rule set is fixed once the council has decided: a case never mixes rule sets")
+        started = asset.events.order_by("on").values_list("on", flat=True).first()
+        if started is not None and not rules.in_force(started):
+            raise AssetError(
+                f"{rules.key} was not in force when this case began ({started.isoformat()}): it is "
+                f"{clocks.in_force_note(rules)}"
+            )
         before = asset.ruleset
         asset.ruleset = rules.key
         asset.save(update_fields=["ruleset"])
@@ -516,8 +624,11 @@ def clock_lines(case: Case, on: dt.date) -> list[dict]:
 
 
 def long_vacant(asset: Asset, on: dt.date | None = None) -> bool:
-    """Right-to-buy proposal only: recorded as vacant for 12 months or more."""
-    return clocks.is_long_vacant(asset.vacant_since, on or today(), clocks.ruleset(asset.ruleset))
+    """The long-vacancy flag: empty since `vacant_since` long enough to meet the vacancy condition for a high
+    street rental auction (LURA 2023 Part 10: throughout the year ending with the previous day)."""
+    if asset.vacant_since is None:
+        return False
+    return hsra.vacancy_condition(hsra.vacant_since(asset.vacant_since), on or today()).met
 
 
 def register(council: str = "", status: str = "", query: str = "") -> QuerySet[Asset]:
@@ -555,6 +666,11 @@ def register_row(asset: Asset, on: dt.date) -> dict:
     """What s.97(2) says the list entry must reveal, plus where and what it is."""
     case = case_of(asset, on)
     full, interim, protected = case.full(), case.interim(), case.protected()
+    listing = clocks.attempt(clocks.listing, case.listed_on, case.rules) if case.listed_on else None
+
+    def last(period) -> str:
+        return period.last_day.isoformat() if period is not None and period.last_day is not None else ""
+
     return {
         "id": asset.pk,
         "name": asset.name,
@@ -564,11 +680,11 @@ def register_row(asset: Asset, on: dt.date) -> dict:
         "status": asset.status,
         "ruleset": asset.ruleset,
         "listed_on": case.listed_on.isoformat() if case.listed_on else "",
-        "listing_last_day": clocks.listing(case.listed_on, case.rules).last_day.isoformat() if case.listed_on else "",
+        "listing_last_day": last(listing),
         "disposal_notice_on": case.disposal_notice_on.isoformat() if case.disposal_notice_on else "",
-        "interim_moratorium_last_day": interim.last_day.isoformat() if interim else "",
-        "full_moratorium_last_day": full.last_day.isoformat() if full else "",
-        "protected_period_last_day": protected.last_day.isoformat() if protected else "",
+        "interim_moratorium_last_day": last(interim),
+        "full_moratorium_last_day": last(full),
+        "protected_period_last_day": last(protected),
         "latitude": asset.latitude if asset.latitude is not None else "",
         "longitude": asset.longitude if asset.longitude is not None else "",
     }

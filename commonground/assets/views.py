@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,23 +15,67 @@ from django.urls import reverse
 
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
-from commonground.assets import ownership, services
+from commonground.accounts.scopes import Scope
+from commonground.assets import auctions, ownership, planning_data, services
 from commonground.assets.forms import (
     BidDateForm,
     BidRequestForm,
     BuyoutForm,
+    CouncilForm,
     DecisionForm,
+    DesignationStepForm,
     DisposalNoticeForm,
+    HighStreetForm,
+    LettingForm,
+    LettingStepForm,
     NominationForm,
+    OccupationForm,
     OwnershipImportForm,
+    PriceForm,
     RulesetForm,
     SaleForm,
     StepForm,
     VacancyForm,
 )
-from commonground.assets.models import Asset, BuyoutApplication, Council, Evidence, Nomination, Title
+from commonground.assets.models import (
+    Asset,
+    BuyoutApplication,
+    Council,
+    Evidence,
+    HighStreet,
+    Letting,
+    Nomination,
+    Title,
+)
 from commonground.engine import clocks
-from commonground.engine.asset_case import Status
+from commonground.engine import rental_auctions as hsra
+from commonground.engine.asset_case import Status, pounds
+from commonground.engine.rental_auctions import DesignationStatus, LettingStatus
+
+# --- where the object in the address lives (its council's local authority area), for `requires` ----------
+
+
+def scope_of_asset(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
+    return services.asset_scope(get_object_or_404(Asset.objects.select_related("council__area"), pk=pk))
+
+
+def scope_of_evidence(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
+    item = get_object_or_404(Evidence.objects.select_related("nomination__asset__council__area"), pk=pk)
+    return services.asset_scope(item.nomination.asset)
+
+
+def scope_of_high_street(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
+    return auctions.high_street_scope(get_object_or_404(HighStreet.objects.select_related("council__area"), pk=pk))
+
+
+def scope_of_letting(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
+    return auctions.letting_scope(get_object_or_404(Letting.objects.select_related("council__area"), pk=pk))
+
+
+def site_wide(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
+    """A council's own settings decide who runs its cases: only site-wide roles may change them."""
+    get_object_or_404(Council, pk=pk)
+    return None
 
 
 @public
@@ -97,7 +142,8 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = services.today()
     case = services.case_of(asset, today)
     services.refresh_status(asset, case)
-    can_run = user_can(request.user, Capability.RUN_PROCESSES)
+    scope = services.asset_scope(asset)
+    can_run = user_can(request.user, Capability.RUN_PROCESSES, scope)
     title = Title.objects.filter(title_number=asset.title_number).prefetch_related("proprietors").first()
     rules = clocks.ruleset(asset.ruleset)
     return render(
@@ -108,6 +154,8 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "today": today,
             "rules": rules,
+            "in_force": clocks.in_force_note(rules),
+            "price": (pounds(case.price()[0]), case.price()[1]) if case.price() else None,
             "clocks": services.clock_lines(case, today),
             "periods": case.periods(),
             "events": asset.events.all(),
@@ -119,8 +167,9 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sales": asset.sales.all(),
             "notices": services.notices(asset)[:50] if can_run else None,
             "can_run": can_run,
-            "can_bid": user_can(request.user, Capability.ORGANISE_GROUP)
+            "can_bid": user_can(request.user, Capability.ORGANISE_GROUP, scope)
             and case.status in (Status.INTERIM_MORATORIUM, Status.FULL_MORATORIUM),
+            "lettings": asset.lettings.all() if can_run else (),
             "status": case.status,
         },
     )
@@ -148,16 +197,20 @@ def nominate(request: HttpRequest) -> HttpResponse:
                 longitude=data["longitude"],
                 vacant_since=data["vacant_since"],
                 evidence=[data["evidence"]] if data.get("evidence") else [],
+                claim=form.claim(),
             )
         except services.AssetError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Nomination received: the council must decide within 8 weeks")
+            rules = clocks.ruleset(asset.ruleset)
+            decide = clocks.attempt(clocks.nomination_decision, services.today(), rules)
+            within = decide.length if not decide.pending else "the period new regulations will set"
+            messages.success(request, f"Nomination received: the council must decide within {within}")
             return redirect("assets:detail", pk=asset.pk)
     return render(request, "assets/nominate.html", {"form": form})
 
 
-@requires(Capability.ORGANISE_GROUP)
+@requires(Capability.ORGANISE_GROUP, scope=scope_of_asset)
 def bid(request: HttpRequest, pk: int) -> HttpResponse:
     asset = get_object_or_404(Asset, pk=pk)
     form = BidRequestForm(request.POST or None)
@@ -186,9 +239,11 @@ def bid(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _officer_form(request: HttpRequest, pk: int, form_class, heading: str, intro: str, button: str, act):
+def _officer_form(
+    request: HttpRequest, pk: int, form_class, heading: str, intro: str, button: str, act, form_kwargs=None
+):
     asset = get_object_or_404(Asset, pk=pk)
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
             message = act(asset, form.cleaned_data)
@@ -204,7 +259,7 @@ def _officer_form(request: HttpRequest, pk: int, form_class, heading: str, intro
     )
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     def act(asset, data):
         services.decide(request.user, asset, data["decision"] == "listed", data["reasons"], data["on"])
@@ -221,7 +276,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
 def disposal(request: HttpRequest, pk: int) -> HttpResponse:
     def act(asset, data):
         services.notify_disposal(request.user, asset, data["on"], data["owner_name"], data["owner_email"])
@@ -239,24 +294,48 @@ def disposal(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
 def step(request: HttpRequest, pk: int) -> HttpResponse:
     def act(asset, data):
         services.record_step(request.user, asset, data["action"], data["on"], data["reasons"])
         return "Recorded"
 
+    rules = clocks.ruleset(get_object_or_404(Asset, pk=pk).ruleset)
     return _officer_form(
         request,
         pk,
         StepForm,
         "Record a step in the case",
-        "Reviews, appeals and withdrawals, recorded for the owner or the council.",
+        "Reviews, appeals and withdrawals, recorded for the owner or the council"
+        + ("; the community group's first refusal, valuation and progress check." if rules.right_of_first_refusal
+           else "."),
         "Record",
+        act,
+        {"rules": rules},
+    )  # fmt: skip
+
+
+@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
+def price(request: HttpRequest, pk: int) -> HttpResponse:
+    """The price of the group's purchase under first refusal: agreed, or the independent valuer's figure."""
+
+    def act(asset, data):
+        services.record_price(request.user, asset, data["how"], data["on"], data["price"], data["valuer"])
+        return "Price recorded"
+
+    return _officer_form(
+        request,
+        pk,
+        PriceForm,
+        "Record the price",
+        "Under the Community Right to Buy the price is agreed by the owner and the group, or set by an independent "
+        "valuer at market value. The valuation basis and timetable wait on regulations: record the figure and date.",
+        "Record the price",
         act,
     )
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
 def sale(request: HttpRequest, pk: int) -> HttpResponse:
     def act(asset, data):
         why = services.record_sale(
@@ -280,7 +359,7 @@ def sale(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
 def ruleset(request: HttpRequest, pk: int) -> HttpResponse:
     def act(asset, data):
         services.set_ruleset(request.user, asset, data["ruleset"])
@@ -297,7 +376,7 @@ def ruleset(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
 def vacancy(request: HttpRequest, pk: int) -> HttpResponse:
     def act(asset, data):
         services.set_vacancy(request.user, asset, data["vacant_since"])
@@ -308,13 +387,14 @@ def vacancy(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         VacancyForm,
         "Record vacancy",
-        "Under the right-to-buy proposal, 12 months' vacancy flags the building.",
+        "Empty for the year ending with the previous day meets the vacancy condition for a high street rental "
+        "auction (LURA 2023 Part 10): the building is then listed as a candidate.",
         "Save",
         act,
     )
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
 def late_bid(request: HttpRequest, pk: int) -> HttpResponse:
     """An officer records a written bid request that arrived by post or email."""
     asset = get_object_or_404(Asset, pk=pk)
@@ -345,7 +425,7 @@ def late_bid(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_evidence)
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Evidence, pk=pk)
     response = HttpResponse(bytes(item.content), content_type=item.content_type)
@@ -393,7 +473,7 @@ def ownership_import(request: HttpRequest) -> HttpResponse:
     return render(request, "assets/ownership_import.html", {"form": form})
 
 
-@requires(Capability.ORGANISE_GROUP)
+@requires(Capability.ORGANISE_GROUP, scope=scope_of_asset)
 def buyout_apply(request: HttpRequest, pk: int) -> HttpResponse:
     asset = get_object_or_404(Asset, pk=pk)
     form = BuyoutForm(request.POST or None)
@@ -435,3 +515,254 @@ def buyout_apply(request: HttpRequest, pk: int) -> HttpResponse:
 def buyout_list(request: HttpRequest) -> HttpResponse:
     applications = BuyoutApplication.objects.select_related("asset__council")
     return render(request, "assets/buyout_list.html", {"applications": applications})
+
+
+@public
+def register_planning_data(request: HttpRequest) -> HttpResponse:
+    """A council's register in planning.data.gov.uk's asset-of-community-value layout."""
+    council = get_object_or_404(Council, slug=request.GET.get("council", ""))
+    try:
+        text = planning_data.export_csv(council)
+    except services.AssetError as exc:
+        return HttpResponse(str(exc), status=404, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="asset-of-community-value-{council.slug}.csv"'
+    return response
+
+
+# --- councils: area, organisation, rule set (site admins) ---------------------------------------------------
+
+
+@requires(Capability.MANAGE_ROLES)
+def councils(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {"council": c, "rules": clocks.ruleset(c.ruleset),
+         "now": clocks.rules_for_new_case(c.ruleset, services.today())}
+        for c in Council.objects.select_related("area")
+    ]  # fmt: skip
+    return render(request, "assets/councils.html", {"rows": rows})
+
+
+@requires(Capability.MANAGE_ROLES, scope=site_wide)
+def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    council = get_object_or_404(Council.objects.select_related("area"), pk=pk)
+    initial = {"code": council.area.code if council.area_id else "", "organisation": council.organisation,
+               "ruleset": clocks.canonical(council.ruleset)}  # fmt: skip
+    form = CouncilForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_council(request.user, council, code=data["code"], organisation=data["organisation"],
+                                 ruleset=data["ruleset"])  # fmt: skip
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{council.name} saved")
+            return redirect("assets:councils")
+    return render(request, "assets/form.html", {
+        "form": form, "heading": f"{council.name}: area and rule set", "button": "Save",
+        "intro": "The local authority area decides which council officers run this council's cases and who its "
+        "notices are scoped to. The rule set applies to new cases once it is in force.",
+        "back": reverse("assets:councils"), "back_label": "All councils",
+    })  # fmt: skip
+
+
+# --- high street rental auctions -------------------------------------------------------------------------------
+
+
+def _councils_for(user) -> list[Council]:
+    return [c for c in Council.objects.select_related("area")
+            if user_can(user, Capability.RUN_PROCESSES, services.council_scope(c))]  # fmt: skip
+
+
+@public
+def high_streets(request: HttpRequest) -> HttpResponse:
+    """The public list of designated high streets and town centres (LURA 2023 s.191(5))."""
+    council = request.GET.get("council", "")
+    return render(request, "assets/high_streets.html", {
+        "rows": auctions.designations(council), "councils": Council.objects.all(), "council": council,
+        "can_run": user_can(request.user, Capability.RUN_PROCESSES),
+    })  # fmt: skip
+
+
+@requires(Capability.RUN_PROCESSES)
+def high_street_new(request: HttpRequest) -> HttpResponse:
+    form = HighStreetForm(request.POST or None)
+    form.fields["council"].queryset = Council.objects.filter(pk__in=[c.pk for c in _councils_for(request.user)])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            street = auctions.start_designation(
+                request.user,
+                council=data["council"],
+                name=data["name"],
+                kind=data["kind"],
+                description=data["description"],
+                on=data["on"],
+            )
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Community engagement recorded: designate after at least 28 days")
+            return redirect("assets:high-street", pk=street.pk)
+    return render(request, "assets/form.html", {
+        "form": form, "heading": "Designate a high street or town centre", "button": "Start engagement",
+        "intro": "A street important to the local economy because of a concentration of high-street uses, or a town "
+        "centre (LURA 2023 s.191). Engage the community for at least 28 days first (SI 2024/1139).",
+        "back": reverse("assets:high-streets"), "back_label": "Designated high streets",
+    })  # fmt: skip
+
+
+@public
+def high_street_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    street = get_object_or_404(HighStreet.objects.select_related("council"), pk=pk)
+    designation = auctions.designation_of(street)
+    return render(request, "assets/high_street_detail.html", {
+        "street": street, "designation": designation, "events": street.events.all(),
+        "periods": designation.periods(), "lettings": street.lettings.all(),
+        "can_run": user_can(request.user, Capability.RUN_PROCESSES, auctions.high_street_scope(street)),
+    })  # fmt: skip
+
+
+@requires(Capability.RUN_PROCESSES, scope=scope_of_high_street)
+def high_street_step(request: HttpRequest, pk: int) -> HttpResponse:
+    street = get_object_or_404(HighStreet, pk=pk)
+    form = DesignationStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            auctions.designation_step(request.user, street, data["action"], data["on"], data["reasons"])
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Recorded")
+            return redirect("assets:high-street", pk=street.pk)
+    return render(request, "assets/form.html", {
+        "form": form, "heading": f"{street.name}: record a step", "button": "Record",
+        "intro": "Designate once the engagement has run at least 28 days; a designation may be varied or withdrawn at "
+        "any time (LURA 2023 s.191(4)).", "back": reverse("assets:high-street", args=[street.pk]),
+        "back_label": street.name,
+    })  # fmt: skip
+
+
+@public
+def lettings(request: HttpRequest) -> HttpResponse:
+    """The public register of rental auction cases (letting notices are local land charges, s.214(7))."""
+    council, status = request.GET.get("council", ""), request.GET.get("status", "")
+    page = Paginator(auctions.lettings(council, status), 50).get_page(request.GET.get("page"))
+    return render(request, "assets/lettings.html", {
+        "page": page, "councils": Council.objects.all(), "council": council, "status": status,
+        "statuses": [(s.value, s.label) for s in LettingStatus], "filters": request.GET.urlencode(),
+        "can_run": user_can(request.user, Capability.RUN_PROCESSES),
+    })  # fmt: skip
+
+
+@requires(Capability.RUN_PROCESSES)
+def letting_candidates(request: HttpRequest) -> HttpResponse:
+    """Premises long enough empty to meet the vacancy condition: from assets' recorded vacancy and the
+    ownership register's Vacant Since dates."""
+    mine = {c.pk for c in _councils_for(request.user)}
+    return render(request, "assets/candidates.html", {"candidates": auctions.candidates(councils=mine),
+                                                      "today": services.today()})  # fmt: skip
+
+
+@requires(Capability.RUN_PROCESSES)
+def letting_new(request: HttpRequest) -> HttpResponse:
+    streets = HighStreet.objects.filter(
+        council__in=_councils_for(request.user), status=DesignationStatus.DESIGNATED
+    ).select_related("council")
+    initial = {}
+    asset = None
+    if request.GET.get("asset", "").isdigit():
+        asset = get_object_or_404(Asset, pk=int(request.GET["asset"]))
+        initial = {"address": asset.address, "postcode": asset.postcode, "title_number": asset.title_number,
+                   "landlord_name": asset.owner_name, "vacant_since": asset.vacant_since}  # fmt: skip
+    elif request.GET.get("title"):
+        title = get_object_or_404(Title, title_number=request.GET["title"])
+        owner = title.proprietors.first()
+        initial = {"address": title.property_address, "postcode": title.postcode, "title_number": title.title_number,
+                   "landlord_name": owner.name if owner else "", "vacant_since": title.vacant_since}  # fmt: skip
+    form = LettingForm(request.POST or None, initial=initial, high_streets=streets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        street = data["high_street"]
+        if not user_can(request.user, Capability.RUN_PROCESSES, auctions.high_street_scope(street)):
+            raise PermissionDenied("This high street belongs to another council.")
+        if asset is not None and asset.council_id != street.council_id:
+            form.add_error("high_street", "Choose a high street of the asset's own council")
+        else:
+            letting = auctions.open_letting(
+                request.user, high_street=street, address=data["address"], postcode=data["postcode"],
+                title_number=data["title_number"], landlord_name=data["landlord_name"],
+                landlord_email=data["landlord_email"], asset=asset, vacant_since=data["vacant_since"],
+            )  # fmt: skip
+            messages.success(request, "Premises recorded: record its occupation, then serve the initial letting notice")
+            return redirect("assets:letting", pk=letting.pk)
+    return render(request, "assets/form.html", {
+        "form": form, "heading": "Record long-vacant premises", "button": "Record the premises",
+        "intro": "Premises on a designated high street or in a designated town centre, suitable for a high-street use "
+        "(LURA 2023 s.192). The landlord's name and email are shown to the council's officers only.",
+        "back": reverse("assets:candidates"), "back_label": "Candidates",
+    })  # fmt: skip
+
+
+@public
+def letting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    letting = get_object_or_404(Letting.objects.select_related("council", "high_street", "asset"), pk=pk)
+    today = services.today()
+    case = auctions.case_of(letting, today)
+    can_run = user_can(request.user, Capability.RUN_PROCESSES, auctions.letting_scope(letting))
+    return render(request, "assets/letting_detail.html", {
+        "letting": letting, "case": case, "today": today, "periods": case.periods(),
+        "running": case.running(today), "events": letting.events.all(), "can_run": can_run,
+        "occupations": letting.occupations.all(),
+        "vacancy": hsra.vacancy_condition(auctions.occupation_of(letting), today),
+        "grounds": [(n, hsra.APPEAL_GROUNDS[n]) for n in case.grounds],
+    })  # fmt: skip
+
+
+@requires(Capability.RUN_PROCESSES, scope=scope_of_letting)
+def letting_step(request: HttpRequest, pk: int) -> HttpResponse:
+    letting = get_object_or_404(Letting, pk=pk)
+    form = LettingStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            warning = auctions.letting_step(
+                request.user, letting, data["action"], data["on"], data["reasons"], use=data["use"],
+                local_benefit=data["local_benefit"], warehouse=data["warehouse"], grounds=data["grounds"],
+                years=data["years"] or 0, months=data["months"] or 0,
+            )  # fmt: skip
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Recorded{': ' + warning if warning else ''}")
+            return redirect("assets:letting", pk=letting.pk)
+    return render(request, "assets/form.html", {
+        "form": form, "heading": f"{letting.address}: record a step", "button": "Record",
+        "intro": "The council's notices, the landlord's counter-notice and appeal, the auction and the tenancy "
+        "(LURA 2023 Part 10; SI 2024/1139). The vacancy condition is checked from the recorded occupation on the day "
+        "the initial letting notice takes effect.", "back": reverse("assets:letting", args=[letting.pk]),
+        "back_label": letting.address,
+    })  # fmt: skip
+
+
+@requires(Capability.RUN_PROCESSES, scope=scope_of_letting)
+def letting_occupation(request: HttpRequest, pk: int) -> HttpResponse:
+    letting = get_object_or_404(Letting, pk=pk)
+    form = OccupationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            auctions.add_occupation(request.user, letting, data["occupied_from"], data["occupied_to"], data["note"])
+        except services.AssetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Occupation recorded")
+            return redirect("assets:letting", pk=letting.pk)
+    return render(request, "assets/form.html", {
+        "form": form, "heading": f"{letting.address}: record occupation", "button": "Record",
+        "intro": "Occupation must be substantial and sustained; a trespasser, or someone living in premises not "
+        "designed or adapted for living in, does not count.", "back": reverse("assets:letting", args=[letting.pk]),
+        "back_label": letting.address,
+    })  # fmt: skip

@@ -58,3 +58,27 @@ def test_asset_notices_move_to_the_outbox():
     assert moved["nominator"].sent_at is not None and moved["nominator"].related_label == "The Red Lion"
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_right_to_buy_keys_move_to_the_enacted_rule_set_and_back():
+    before = [("assets", "0002_notices_to_outbox")]
+    after = [("assets", "0003_right_to_buy_2026_and_rental_auctions")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    council = old.get_model("assets", "Council").objects.create(name="Proposal Council", slug="p",
+                                                                ruleset="right-to-buy")  # fmt: skip
+    old.get_model("assets", "Asset").objects.create(council=council, name="Pub", address="1 High St",
+                                                    community_use="Pub", ruleset="right-to-buy")  # fmt: skip
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    assert new.get_model("assets", "Council").objects.get().ruleset == "right-to-buy-2026"
+    assert new.get_model("assets", "Asset").objects.get().ruleset == "right-to-buy-2026"
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    assert old.get_model("assets", "Asset").objects.get().ruleset == "right-to-buy"
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import replace
 
 import pytest
 
 from commonground.assets import services
 from commonground.assets.models import Asset, BidRequest, CaseEvent, Nomination, Sale
 from commonground.audit.models import AuditRecord
-from commonground.engine.asset_case import Body, BodyKind, Status
+from commonground.engine import clocks
+from commonground.engine.asset_case import Body, BodyKind, Status, UseWhen, ValueClaim
+from commonground.engine.clocks import Length, Unit
 from commonground.notify.models import Notice
 from tests.assets.conftest import CHARITY
 
@@ -137,14 +141,11 @@ def test_owner_without_email_gets_letters(listed, officer, fixed_today):
     assert letter.postal_address == "1 High Street\nDemoton\nDE1 1AA"
 
 
-def test_long_vacancy_only_under_right_to_buy(db, organiser, officer, fixed_today):
-    council = services.council_named("Proposal Council")
-    council.ruleset = "right-to-buy"
-    council.save()
+def test_long_vacancy_flag_is_the_rental_auction_vacancy_condition(db, organiser, officer, fixed_today):
     fixed_today["today"] = D(2026, 3, 2)
     asset = services.nominate(
         organiser,
-        council=council,
+        council=services.council_named("Demo Borough Council"),
         name="Old Bank",
         address="2 High St",
         postcode="",
@@ -156,8 +157,8 @@ def test_long_vacancy_only_under_right_to_buy(db, organiser, officer, fixed_toda
         received_on=D(2026, 3, 2),
         vacant_since=D(2025, 1, 1),
     )
-    assert asset.ruleset == "right-to-buy"
-    assert services.long_vacant(asset, D(2026, 3, 2))
+    # LURA 2023 Part 10: unoccupied throughout the year ending with the previous day (2025-01-01 to 2025-12-31).
+    assert services.long_vacant(asset, D(2026, 1, 1))
     assert not services.long_vacant(asset, D(2025, 12, 31))
     services.set_vacancy(officer, asset, None)
     assert not services.long_vacant(Asset.objects.get(pk=asset.pk), D(2026, 3, 2))
@@ -180,12 +181,92 @@ def test_clocks_move_cached_status_on_remind(listed, officer, fixed_today):
     assert AuditRecord.objects.filter(action="assets.clock").count() == 1
 
 
-def test_ruleset_chosen_per_case_only_before_the_decision(nominated, officer, fixed_today):
+def test_ruleset_chosen_per_case_only_before_the_decision(nominated, officer, fixed_today, monkeypatch):
+    with pytest.raises(services.AssetError, match="was not in force when this case began .2026-01-05.: it is not in"):
+        services.set_ruleset(officer, nominated, "right-to-buy")  # the 2026 Act awaits commencement regulations
+    monkeypatch.setitem(clocks.RULESETS, "right-to-buy-2026", replace(clocks.RIGHT_TO_BUY_2026,
+                                                                      in_force_from=D(2026, 1, 1)))  # fmt: skip
     services.set_ruleset(officer, nominated, "right-to-buy")
-    assert Asset.objects.get(pk=nominated.pk).ruleset == "right-to-buy"
+    assert Asset.objects.get(pk=nominated.pk).ruleset == "right-to-buy-2026"
     fixed_today["today"] = D(2026, 2, 1)
     services.decide(officer, nominated, True, "Pub.", D(2026, 2, 1))
     with pytest.raises(services.AssetError, match="never mixes rule sets"):
         services.set_ruleset(officer, nominated, "localism-2011")
     with pytest.raises(ValueError, match="unknown rule set"):
         services.set_ruleset(officer, nominated, "nope")
+
+
+# As if the 2026 Act's ACV schedule were commenced on 1 January 2027 and its regulations set the interim window.
+MADE = replace(clocks.RIGHT_TO_BUY_2026, in_force_from=D(2027, 1, 1), interim_moratorium=Length(6, Unit.WEEKS))
+
+
+def nominate(organiser, council, on, name="The Red Lion"):
+    return services.nominate(
+        organiser, council=council, name=name, address="1 High Street", postcode="", community_use="Pub",
+        land_use="community", body_name="Friends", body=CHARITY, contact_email="f@example.org", received_on=on,
+        claim=ValueClaim(UseWhen.CURRENT, social=False, economic=True) if on.year > 2026 else None,
+    )  # fmt: skip
+
+
+def test_transitional_case_keeps_2011_clocks_and_new_nominations_get_the_2026_rules(
+    db, organiser, officer, fixed_today, monkeypatch
+):
+    council = services.council_named("Demo Borough Council")
+    council = services.set_council(officer, council, ruleset="right-to-buy-2026")  # chosen before commencement
+    fixed_today["today"] = D(2026, 6, 1)
+    old = nominate(organiser, council, D(2026, 6, 1))
+    assert old.ruleset == "localism-2011"  # the 2026 regime is not in force: 2011 rules for this case
+    fixed_today["today"] = D(2026, 7, 1)
+    services.decide(officer, old, True, "Pub.", D(2026, 7, 1))
+    monkeypatch.setitem(clocks.RULESETS, "right-to-buy-2026", MADE)  # commencement date set and reached
+    fixed_today["today"] = D(2027, 3, 2)
+    services.notify_disposal(officer, old, D(2027, 3, 2))
+    row = services.register_row(Asset.objects.get(pk=old.pk), D(2027, 3, 2))
+    assert (row["ruleset"], row["interim_moratorium_last_day"], row["protected_period_last_day"]) == (
+        "localism-2011", "2027-04-12", "2028-09-01",
+    )  # fmt: skip
+    new = nominate(organiser, council, D(2027, 3, 2), name="The Crown")
+    assert new.ruleset == "right-to-buy-2026"
+    assert "economic" in json.dumps(new.events.get().arguments["claim"])
+
+
+def test_first_refusal_price_and_progress_check_through_the_services(db, organiser, officer, fixed_today, monkeypatch):
+    monkeypatch.setitem(clocks.RULESETS, "right-to-buy-2026", MADE)
+    council = services.council_named("Demo Borough Council")
+    council = services.set_council(officer, council, ruleset="right-to-buy-2026")
+    fixed_today["today"] = D(2027, 2, 1)
+    asset = nominate(organiser, council, D(2027, 2, 1))
+    services.decide(officer, asset, True, "Pub.", D(2027, 2, 1))
+    fixed_today["today"] = D(2027, 3, 20)
+    services.notify_disposal(officer, asset, D(2027, 3, 2), "Brewery plc", "owner@example.org")
+    services.request_to_bid(organiser, asset, "Red Lion CBS", CHARITY, "cbs@example.org", D(2027, 3, 20))
+    assert services.register_row(Asset.objects.get(pk=asset.pk), D(2027, 3, 20))["full_moratorium_last_day"] == (
+        "2028-03-01"
+    )
+    with pytest.raises(services.AssetError, match="first refusal until 2028-03-01"):
+        services.record_sale(officer, asset, D(2027, 3, 20), False, "Developer")
+    services.record_step(officer, asset, "offer_to_group", D(2027, 3, 20))
+    services.record_step(officer, asset, "request_valuation", D(2027, 3, 20))
+    services.record_step(officer, asset, "request_progress_check", D(2027, 3, 20))
+    services.record_step(officer, asset, "find_progress_insufficient", D(2027, 3, 20))
+    services.record_price(officer, asset, "valuation", D(2027, 3, 20), 40_000_000, "A Valuer FRICS")
+    why = services.record_sale(officer, asset, D(2027, 3, 20), True, "Red Lion CBS")
+    assert "£400,000, set by an independent valuer" in why
+    assert Asset.objects.get(pk=asset.pk).status == Status.SOLD
+    actions = list(AuditRecord.objects.filter(action__startswith="assets.").values_list("action", flat=True))
+    assert {"assets.offer_to_group", "assets.set_valuation", "assets.find_progress", "assets.dispose"} <= set(actions)
+
+
+def test_council_area_scopes_notices(listed, officer, fixed_today):
+    from commonground.places.models import Area, AreaType
+
+    kind = AreaType.objects.create(code="lad-test", level=AreaType.Level.LOCAL_AUTHORITY, name="LAD")
+    Area.objects.create(area_type=kind, code="E09000007", name="Camden")
+    with pytest.raises(services.AssetError, match="no local authority area with the code 'E09000099'"):
+        services.set_council(officer, listed.council, code="E09000099")
+    services.set_council(officer, listed.council, code="e09000007", organisation="local-authority:CMD")
+    assert AuditRecord.objects.filter(action="assets.council").last().after["code"] == "E09000007"
+    fixed_today["today"] = D(2026, 3, 2)
+    services.notify_disposal(officer, Asset.objects.get(pk=listed.pk), D(2026, 3, 2), "Brewery plc", "o@example.org")
+    notice = Notice.objects.filter(subject__contains="intended disposal").first()
+    assert notice.scope_councils == ",E09000007,"

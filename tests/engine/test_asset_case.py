@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -15,11 +16,15 @@ from commonground.engine.asset_case import (
     LandUse,
     Refused,
     Status,
+    UseWhen,
+    ValueClaim,
+    community_value,
     may_be_listed,
     may_bid,
     may_nominate,
     replay,
 )
+from commonground.engine.clocks import Length, Unit
 
 D = dt.date
 CHARITY = Body(BodyKind.CHARITY, local_connection=True)
@@ -241,14 +246,160 @@ def test_steps_in_date_order_and_council_delisting():
     assert case.status is Status.DELISTED
 
 
-def test_replay_with_right_to_buy_rules():
+# --- Community Right to Buy (English Devolution and Community Empowerment Act 2026, c. 23) ---------------
+
+RTB = clocks.RIGHT_TO_BUY_2026
+# As if the regulations were made and the ACV schedule commenced: a test-set commencement date and the
+# interim window the new regulations would fix (the real rule set keeps it pending).
+MADE = replace(RTB, in_force_from=D(2027, 1, 1), interim_moratorium=Length(6, Unit.WEEKS))
+
+
+@pytest.mark.parametrize(
+    ("claim", "allowed_2011", "allowed_2026", "why"),
+    [
+        (ValueClaim(UseWhen.CURRENT), True, True, ""),
+        (ValueClaim(UseWhen.CURRENT, social=False, economic=True), False, True, "only social wellbeing"),
+        (ValueClaim(UseWhen.RECENT_PAST), True, True, ""),
+        (ValueClaim(UseWhen.EARLIER_PAST), False, True, "recent past"),
+        (ValueClaim(UseWhen.EARLIER_PAST, realistic_future=False), False, False, "within the next five years"),
+        (ValueClaim(UseWhen.CURRENT, realistic_future=False), False, False, "can continue"),
+        (ValueClaim(UseWhen.CURRENT, social=False), False, False, "say how its use furthers"),
+    ],
+)
+def test_test_of_community_value_widened_in_2026(claim, allowed_2011, allowed_2026, why):
+    old, new = community_value(clocks.LOCALISM_2011, claim), community_value(RTB, claim)
+    assert (old.allowed, new.allowed) == (allowed_2011, allowed_2026)
+    assert why in " ".join(old.reasons + new.reasons)
+    assert old.citation == "Localism Act 2011 s.88(1), (2)"  # 2011: social; "recent past"; next five years
+    assert "new Localism Act s.86B" in new.citation and "enacted numbering unconfirmed" in new.citation
+
+
+def test_value_test_applies_when_nominating():
+    with pytest.raises(Refused, match="recent past"):
+        Case().nominate(D(2026, 1, 5), CHARITY, claim=ValueClaim(UseWhen.EARLIER_PAST))
+    case = Case(rules=MADE)
+    case.nominate(D(2027, 2, 1), CHARITY, claim=ValueClaim(UseWhen.EARLIER_PAST, social=False, economic=True))
+    assert case.status is Status.NOMINATED
+
+
+def test_sports_grounds_listed_and_flagged_differently_in_2026():
+    assert may_be_listed(LandUse.SPORTS_GROUND).reasons == ("may be listed",)  # s.88(6): sporting interests
+    verdict = may_be_listed(LandUse.SPORTS_GROUND, RTB)
+    assert verdict.allowed and "treats sports grounds differently" in verdict.reasons[0]
+    assert "not confirmed" in verdict.reasons[0] and "Bill Sch 29" in verdict.reasons[0]
+
+
+def rtb_case(rules=RTB, notice: D | None = None, bid: D | None = None) -> Case:
+    case = Case(rules=rules)
+    case.nominate(D(2027, 2, 1), CHARITY)
+    case.decide(D(2027, 2, 20), listed=True)
+    if notice:
+        case.notify_disposal(notice)
+    if bid:
+        case.request_to_bid(bid, CHARITY)
+    return case
+
+
+def test_2026_steps_needing_pending_clocks_are_refused_naming_the_regulation():
+    case = rtb_case(notice=None)
+    assert [p.key for p in case.waiting()] == ["nomination_decision", "listing", "review_request"]
+    with pytest.raises(Refused, match="waits on regulations") as refused:
+        case.request_review(D(2027, 3, 1))
+    assert "new ACV regulations" in refused.value.reason and case.status is Status.LISTED
+    assert case.advance(D(2040, 1, 1)) is Status.LISTED  # a listing's length is pending: it never runs out by itself
+    case = rtb_case(notice=D(2027, 3, 2))
+    assert case.status is Status.INTERIM_MORATORIUM and case.advance(D(2030, 1, 1)) is Status.INTERIM_MORATORIUM
+    with pytest.raises(Refused, match="interim .expression-of-interest. window"):
+        case.request_to_bid(D(2030, 1, 1), CHARITY)
+    with pytest.raises(Refused, match="exempt disposals under right-to-buy-2026 waits on regulations"):
+        case.dispose(D(2030, 1, 1), False, ExemptGround.FAMILY)
+
+
+def test_first_refusal_valuation_progress_check_and_sale_to_the_group():
+    case = rtb_case(MADE, notice=D(2027, 3, 2), bid=D(2027, 3, 20))
+    assert case.status is Status.FULL_MORATORIUM and case.full().last_day == D(2028, 3, 1)  # 12 months
+    with pytest.raises(Refused, match="first refusal until 2028-03-01: the owner may not sell to anyone else"):
+        case.dispose(D(2027, 4, 1), to_community_interest_group=False)
+    with pytest.raises(Refused, match="offer the asset to the group"):
+        case.dispose(D(2027, 4, 1), to_community_interest_group=True)
+    with pytest.raises(Refused, match="cannot agree a price while the case is full moratorium"):
+        case.agree_price(D(2027, 4, 1), 45_000_000)
+    case.offer_to_group(D(2027, 4, 1))
+    assert case.status is Status.FIRST_REFUSAL
+    with pytest.raises(Refused, match="must be asked for before"):
+        case.set_valuation(D(2027, 4, 2), 40_000_000, "A Valuer FRICS")
+    case.request_valuation(D(2027, 4, 2))
+    assert [p.key for p in case.waiting()][-1] == "valuation"  # its timetable waits on regulations
+    case.request_progress_check(D(2027, 6, 1))
+    with pytest.raises(Refused, match="still awaits the council's finding"):
+        case.request_progress_check(D(2027, 6, 2))
+    case.find_progress(D(2027, 6, 20), sufficient=False)
+    assert case.status is Status.FIRST_REFUSAL and case.progress_sufficient is False  # effect pending: recorded
+    case.set_valuation(D(2027, 7, 1), 40_000_000, "A Valuer FRICS")
+    with pytest.raises(Refused, match="already fixed at £400,000 .set by an independent valuer"):
+        case.agree_price(D(2027, 7, 2), 38_000_000)
+    why = case.dispose(D(2027, 9, 1), to_community_interest_group=True)
+    assert "£400,000, set by an independent valuer" in why and "first refusal" in why
+    assert case.status is Status.SOLD
+
+
+def test_agreed_price_needs_no_valuation_and_first_refusal_lapses_after_the_last_day():
+    case = rtb_case(MADE, notice=D(2028, 2, 29), bid=D(2028, 3, 10))
+    case.offer_to_group(D(2028, 3, 11))
+    case.agree_price(D(2028, 3, 12), 25_000_050)
+    with pytest.raises(Refused, match="no valuation is needed"):
+        case.request_valuation(D(2028, 3, 13))
+    assert case.full().last_day == D(2029, 2, 28)  # no 29 February 2029
+    assert case.advance(D(2029, 2, 28)) is Status.FIRST_REFUSAL  # the last day is inside
+    with pytest.raises(Refused, match="first refusal until 2029-02-28"):
+        case.dispose(D(2029, 2, 28), to_community_interest_group=False)
+    assert case.advance(D(2029, 3, 1)) is Status.PROTECTED_PERIOD
+    assert case.history[-1] == (D(2029, 3, 1), "full moratorium ended", Status.PROTECTED_PERIOD)
+    assert "first refusal has lapsed" in case.dispose(D(2029, 3, 1), to_community_interest_group=False)
+
+
+def test_first_refusal_steps_do_not_exist_under_the_2011_rules():
+    case = listed_case(D(2026, 3, 2))
+    case.request_to_bid(D(2026, 3, 20), CHARITY)
+    for act in (lambda: case.offer_to_group(D(2026, 4, 1)), lambda: case.request_progress_check(D(2026, 4, 1))):
+        with pytest.raises(Refused, match="exists only under the Community Right to Buy") as refused:
+            act()
+        assert "Bill Sch 27/29" in refused.value.citation
+    assert case.status is Status.FULL_MORATORIUM
+
+
+def test_transitional_case_keeps_the_2011_clocks_after_commencement():
+    # Nominated and listed under the 2011 rules; the 2026 regime commences (test-set date) before the owner's
+    # notice: the case keeps the 2011 clocks. A new nomination after commencement gets the new rule set.
+    commenced = replace(MADE, in_force_from=D(2027, 1, 1))
+    rules = clocks.rules_for_new_case(commenced, D(2026, 6, 1))
+    assert rules is clocks.LOCALISM_2011
+    case = Case(rules=rules)
+    case.nominate(D(2026, 6, 1), CHARITY)
+    case.decide(D(2026, 7, 1), listed=True)
+    case.notify_disposal(D(2027, 3, 2))  # after commencement
+    case.request_to_bid(D(2027, 3, 20), CHARITY)
+    assert (case.interim().last_day, case.full().last_day, case.protected().last_day) == (
+        D(2027, 4, 12),  # 6 weeks, Localism Act 2011 s.95(3)(a), (6)
+        D(2027, 9, 1),  # 6 months, not 12
+        D(2028, 9, 1),  # 18 months
+    )
+    assert "s.95(1), (3)" in str(pytest.raises(Refused, case.dispose, D(2027, 5, 1), False).value)
+    new = Case(rules=clocks.rules_for_new_case(commenced, D(2027, 2, 1)))
+    new.nominate(D(2027, 2, 1), CHARITY)
+    assert new.rules.key == "right-to-buy-2026" and new.rules.right_of_first_refusal
+
+
+def test_replay_lists_stored_steps_the_rules_now_refuse():
     steps = [
         ("nominate", D(2026, 1, 5), {"body": CHARITY}),
         ("decide", D(2026, 2, 1), {"listed": True}),
         ("notify_disposal", D(2026, 3, 2), {}),
-        ("request_to_bid", D(2026, 3, 20), {"body": CHARITY}),
+        ("request_to_bid", D(2026, 3, 20), {"body": CHARITY}),  # stored under the Bill's 6-week proposal
     ]
-    case = replay(clocks.RIGHT_TO_BUY, steps, today=D(2026, 12, 1))
-    assert case.status is Status.FULL_MORATORIUM
-    assert case.full().last_day == D(2027, 3, 1)
+    with pytest.raises(Refused, match="waits on regulations"):
+        replay(clocks.ruleset("right-to-buy"), steps)
+    case = replay(clocks.ruleset("right-to-buy"), steps, today=D(2026, 12, 1), tolerant=True)
+    assert case.status is Status.INTERIM_MORATORIUM
+    assert [(name, on) for name, on, _ in case.unreplayed] == [("request_to_bid", D(2026, 3, 20))]
     assert replay(clocks.LOCALISM_2011, steps, today=D(2026, 12, 1)).status is Status.PROTECTED_PERIOD
