@@ -15,7 +15,7 @@ Three formats:
 Payments to individuals are not published by name (the Code's data protection paragraphs; councils
 write "REDACTED PERSONAL DATA"). A payee is redacted on reading when it carries a redaction marker,
 when the file says the supplier is an individual, or when it starts with a personal title (Mr, Mrs, Ms,
-Miss, Mx, Dr): the name never leaves this module.
+Miss, Mx, Dr) and names no company (Ltd, plc, Trust ...): the name never leaves this module.
 
 Every problem is reported as "line N, Field: what is wrong" (line 1 is the header; for JSON, "grant N")
 and nothing is returned for storing unless every row is good.
@@ -72,6 +72,8 @@ _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y", "%d
                  "%d/%m/%y", "%Y/%m/%d")  # fmt: skip
 _REDACTION = re.compile(r"redact|personal data|withheld|name removed|private individual|not disclosed", re.I)
 _TITLE = re.compile(r"^(mr|mrs|ms|miss|mx|dr|master)\.?\s+\S", re.I)
+_COMPANY = re.compile(r"\b(ltd|limited|plc|llp|cic|cio|inc|co|company|trust|council|society|association|group|"
+                      r"services|partnership|church|school|club)\b\.?", re.I)
 _INDIVIDUAL_TYPES = {"individual", "person", "private individual", "individual person", "personal"}
 
 
@@ -160,7 +162,8 @@ def parse_year(text: str) -> int:
 def redact(name: str, supplier_type: str = "") -> tuple[str, bool]:
     """The payee as it may be stored and shown: (name, False), or (REDACTED, True) for a person."""
     name = " ".join(name.split())
-    if _REDACTION.search(name) or supplier_type.strip().lower() in _INDIVIDUAL_TYPES or _TITLE.match(name):
+    personal_title = _TITLE.match(name) and not _COMPANY.search(name)  # "Mrs Miggins Pies Ltd" is a company
+    if _REDACTION.search(name) or supplier_type.strip().lower() in _INDIVIDUAL_TYPES or personal_title:
         return REDACTED, True
     return name, False
 

@@ -339,7 +339,11 @@ def update(actor, version: Version, **fields) -> Version:
     if version.is_published:
         raise FrozenVersion(f"{version} is published and cannot change: start a new version")
     before = {"lsoas": len(version.lsoa_codes), "decision": version.decision}
-    _apply(version, version.assessment.body, fields)
+    try:
+        _apply(version, version.assessment.body, fields)
+    except ImpactError:
+        version.refresh_from_db()  # nothing half changed, in the database or in memory
+        raise
     version.save()
     record(actor, "impact.update", version.assessment, object_label=version.assessment.reference,
            before=before, after={"version": version.number, "lsoas": len(version.lsoa_codes),
