@@ -108,7 +108,7 @@ def place(
         data = services.place_spending(services.area_lsoas(area), key)
     except services.SpendError as exc:
         fail(str(exc))
-    out.print("\t".join(["who", "service", "basis", *[y for y in data["year_labels"]], "total"]), highlight=False)
+    typer.echo("\t".join(["who", "service", "basis", *data["year_labels"], "total"]))  # tab-separated, for scripts
     for line in data["lines"]:
-        out.print("\t".join([line["who"], line["service"], line["basis"], *[f"{c / 100:.2f}" for _, c in line["cells"]],
-                             f"{line['total'] / 100:.2f}"]), highlight=False)  # fmt: skip
+        typer.echo("\t".join([line["who"], line["service"], line["basis"], *[f"{c / 100:.2f}" for _, c in line["cells"]],
+                              f"{line['total'] / 100:.2f}"]))  # fmt: skip
