@@ -27,7 +27,18 @@ api = NinjaAPI(
     description="Open data on neighbourhoods, funds and decisions. Figures carry their source and licence.",
     urls_namespace="api",
 )
-for router in (places, neighbourhoods, accounts, audit, budgeting, outcomes, publicbodies, impact, spending, procurement):
+for router in (
+    places,
+    neighbourhoods,
+    accounts,
+    audit,
+    budgeting,
+    outcomes,
+    publicbodies,
+    impact,
+    spending,
+    procurement,
+):
     api.add_router("", router)
 
 

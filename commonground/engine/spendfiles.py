@@ -72,8 +72,11 @@ _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y", "%d
                  "%d/%m/%y", "%Y/%m/%d")  # fmt: skip
 _REDACTION = re.compile(r"redact|personal data|withheld|name removed|private individual|not disclosed", re.I)
 _TITLE = re.compile(r"^(mr|mrs|ms|miss|mx|dr|master)\.?\s+\S", re.I)
-_COMPANY = re.compile(r"\b(ltd|limited|plc|llp|cic|cio|inc|co|company|trust|council|society|association|group|"
-                      r"services|partnership|church|school|club)\b\.?", re.I)
+_COMPANY = re.compile(
+    r"\b(ltd|limited|plc|llp|cic|cio|inc|co|company|trust|council|society|association|group|"
+    r"services|partnership|church|school|club)\b\.?",
+    re.I,
+)
 _INDIVIDUAL_TYPES = {"individual", "person", "private individual", "individual person", "personal"}
 
 
@@ -337,7 +340,7 @@ def read_360giving(text: str) -> Parsed:
             raise SpendFileError(f"the JSON cannot be read: {exc.msg} at line {exc.lineno}") from None
         grants = data.get("grants") if isinstance(data, dict) else data
         if not isinstance(grants, list) or not grants:
-            raise SpendFileError("a 360Giving package needs a non-empty \"grants\" list")
+            raise SpendFileError('a 360Giving package needs a non-empty "grants" list')
         seen = set()
         for index, grant in enumerate(grants, start=1):
             if not isinstance(grant, dict):
@@ -362,8 +365,16 @@ def read_360giving(text: str) -> Parsed:
                 location_columns.setdefault(index, {})["type"] = name
             elif key.endswith("geographic code"):
                 location_columns.setdefault(index, {})["code"] = name
-    missing = [label for label, key in (("Identifier", "id"), ("Amount Awarded", "amountAwarded"),
-                                        ("Award Date", "awardDate"), ("Funding Org:Name", "funder")) if key not in columns]  # fmt: skip
+    missing = [
+        label
+        for label, key in (
+            ("Identifier", "id"),
+            ("Amount Awarded", "amountAwarded"),
+            ("Award Date", "awardDate"),
+            ("Funding Org:Name", "funder"),
+        )
+        if key not in columns
+    ]
     if missing:
         raise SpendFileError(f"the header has no {', '.join(missing)} column (360Giving spreadsheet titles)")
     seen = set()
@@ -374,14 +385,19 @@ def read_360giving(text: str) -> Parsed:
             continue
         seen.add(value["id"])
         grant = {
-            "id": value["id"], "title": value.get("title", ""), "currency": value.get("currency") or "GBP",
-            "amountAwarded": value["amountAwarded"] or None, "awardDate": value["awardDate"],
+            "id": value["id"],
+            "title": value.get("title", ""),
+            "currency": value.get("currency") or "GBP",
+            "amountAwarded": value["amountAwarded"] or None,
+            "awardDate": value["awardDate"],
             "fundingOrganization": [{"name": value["funder"], "id": value.get("funder_id", "")}],
             "recipientOrganization": [{"name": value.get("recipient", "")}] if value.get("recipient") else [],
             "recipientIndividual": {"name": "x"} if value.get("recipient_individual") else None,
-            "beneficiaryLocation": [{"geoCode": row.get(c.get("code", ""), ""), "geoCodeType": row.get(c.get("type", ""), "")}
-                                    for c in location_columns.values()],
-        }  # fmt: skip
+            "beneficiaryLocation": [
+                {"geoCode": row.get(c.get("code", ""), ""), "geoCodeType": row.get(c.get("type", ""), "")}
+                for c in location_columns.values()
+            ],
+        }
         _grant(line, grant, parsed)
     return parsed
 
@@ -405,7 +421,9 @@ def read_budgets(text: str) -> Parsed:
             columns[key] = name
     missing = [k for k in _BUDGET_LABELS if k not in columns]
     if missing:
-        raise SpendFileError(f"the header has no {', '.join(missing)} column (needs body,service,area_code,year,amount)")
+        raise SpendFileError(
+            f"the header has no {', '.join(missing)} column (needs body,service,area_code,year,amount)"
+        )
     if not rows:
         raise SpendFileError("the file has a header but no budgets")
     for line, row in rows:

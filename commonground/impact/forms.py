@@ -33,8 +33,13 @@ class AssessmentForm(forms.Form):
     decision_due = optional_date("When the decision is due (optional)", "the date the decision is due")
     wards = forms.CharField(label="Wards it covers (optional)", required=False, max_length=5000,
                             help_text="Ward codes separated by commas, for example E05000650, E05000651")  # fmt: skip
-    lsoas = forms.CharField(label="LSOAs it covers (optional)", required=False, max_length=40_000,
-                            widget=forms.Textarea(attrs={"rows": 2}), help_text="LSOA codes separated by commas")  # fmt: skip
+    lsoas = forms.CharField(
+        label="LSOAs it covers (optional)",
+        required=False,
+        max_length=40_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="LSOA codes separated by commas",
+    )
     districts = forms.CharField(label="Whole districts or councils it covers (optional)", required=False,
                                 max_length=2000, help_text="Local authority codes, for example E08000011")  # fmt: skip
     postcodes = forms.CharField(label="Postcodes of the services affected (optional)", required=False,
@@ -46,8 +51,13 @@ class AssessmentForm(forms.Form):
     affected_communities = forms.CharField(label="Communities affected", required=False, max_length=20_000,
                                            widget=forms.Textarea(attrs=_TEXT),
                                            help_text="Who lives or works there and uses the service")  # fmt: skip
-    evidence = forms.CharField(label="Evidence", required=False, max_length=40_000, widget=forms.Textarea(attrs=_TEXT),
-                               help_text="Data, service use, complaints, research: what the assessment rests on")  # fmt: skip
+    evidence = forms.CharField(
+        label="Evidence",
+        required=False,
+        max_length=40_000,
+        widget=forms.Textarea(attrs=_TEXT),
+        help_text="Data, service use, complaints, research: what the assessment rests on",
+    )
     decision = forms.ChoiceField(label="Decision", choices=Version.Decision.choices, widget=forms.RadioSelect,
                                  initial=Version.Decision.UNDECIDED)  # fmt: skip
     decision_reasons = forms.CharField(label="Reasons for the decision", required=False, max_length=20_000,
@@ -107,9 +117,12 @@ class AssessmentForm(forms.Form):
 class ImpactForm(forms.Form):
     place = forms.ChoiceField(label="Where", choices=(), required=False)
     group = forms.ChoiceField(label="Who is affected", choices=Impact.Group.choices, initial=Impact.Group.EVERYONE)
-    direction = forms.ChoiceField(label="Is the impact positive or negative?", choices=Impact.Direction.choices,
-                                  widget=forms.RadioSelect,
-                                  error_messages={"required": "Say whether the impact is positive or negative"})  # fmt: skip
+    direction = forms.ChoiceField(
+        label="Is the impact positive or negative?",
+        choices=Impact.Direction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the impact is positive or negative"},
+    )
     description = forms.CharField(label="The impact", widget=forms.Textarea(attrs=_TEXT), max_length=10_000,
                                   error_messages={"required": "Describe the impact"})  # fmt: skip
     mitigation = forms.CharField(label="Mitigation", required=False, widget=forms.Textarea(attrs=_TEXT),
@@ -127,8 +140,12 @@ class EngagementForm(forms.Form):
     what = forms.CharField(label="What was done", max_length=300,
                            error_messages={"required": "Say what engagement was done"})  # fmt: skip
     held_on = optional_date("When (optional)", "the date")
-    link = forms.CharField(label="Link or reference (optional)", required=False, max_length=500,
-                           help_text="The address of the neighbourhood's engagement log or panel, or a reference")  # fmt: skip
+    link = forms.CharField(
+        label="Link or reference (optional)",
+        required=False,
+        max_length=500,
+        help_text="The address of the neighbourhood's engagement log or panel, or a reference",
+    )
     summary = forms.CharField(label="What people said (optional)", required=False, max_length=20_000,
                               widget=forms.Textarea(attrs=_TEXT))  # fmt: skip
 
@@ -149,9 +166,12 @@ class ResponseForm(forms.Form):
 
 
 class HideForm(forms.Form):
-    reason = forms.CharField(label="Why this response is hidden", max_length=300,
-                             help_text="Shown publicly in its place, for example: abusive language about a named person",
-                             error_messages={"required": "Say why the response is hidden"})  # fmt: skip
+    reason = forms.CharField(
+        label="Why this response is hidden",
+        max_length=300,
+        help_text="Shown publicly in its place, for example: abusive language about a named person",
+        error_messages={"required": "Say why the response is hidden"},
+    )
 
 
 class AnswerForm(forms.Form):
@@ -161,9 +181,14 @@ class AnswerForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label="Date of the review", help_text="For example, 2027-06-30",
-                                  error_messages={"required": "Enter the date of the review",
-                                                  "invalid": "Enter the date as year-month-day, like 2027-06-30"})  # fmt: skip
+    reviewed_on = forms.DateField(
+        label="Date of the review",
+        help_text="For example, 2027-06-30",
+        error_messages={
+            "required": "Enter the date of the review",
+            "invalid": "Enter the date as year-month-day, like 2027-06-30",
+        },
+    )
     note = forms.CharField(label="What the review found", widget=forms.Textarea(attrs=_TEXT), max_length=20_000,
                            error_messages={"required": "Say what the review found"})  # fmt: skip
     next_review = optional_date("Next review (optional)", "the next review date")

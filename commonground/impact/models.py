@@ -15,9 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-
-
 BODY = "publicbodies.PublicBody"  # by name: apps meet through services, not each other's models
+
 
 class FrozenVersion(Exception):
     """A published version of an assessment cannot change."""
@@ -106,10 +105,6 @@ class Version(models.Model):
     def __str__(self) -> str:
         return f"{self.assessment.reference} version {self.number}"
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             stored = Version.objects.filter(pk=self.pk).values_list("status", flat=True).first()
@@ -121,6 +116,10 @@ class Version(models.Model):
         if self.is_published:
             raise FrozenVersion(f"{self} is published and cannot be deleted")
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
 
 
 class _PartOfVersion(models.Model):
@@ -159,6 +158,9 @@ class Engagement(_PartOfVersion):
 
     class Meta:
         ordering = ["version", "held_on", "id"]
+
+    def __str__(self) -> str:
+        return self.what
 
     @property
     def link_is_url(self) -> bool:
@@ -199,6 +201,9 @@ class Impact(_PartOfVersion):
     class Meta:
         ordering = ["version", "place_label", "group", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} impact on {self.place_label or 'everywhere'}"
+
 
 class Response(models.Model):
     """A resident's or a board's response, public and signed by their account; officers may hide an abusive
@@ -225,6 +230,9 @@ class Response(models.Model):
     class Meta:
         ordering = ["assessment", "created_at", "id"]
 
+    def __str__(self) -> str:
+        return self.audit_label()
+
     def audit_label(self) -> str:
         return f"response {self.pk} to {self.assessment.reference}"
 
@@ -241,3 +249,6 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["assessment", "reviewed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.assessment.reference} on {self.reviewed_on}"

@@ -67,7 +67,12 @@ def _prefer_vintage(areas: list[Area]) -> dict[str, Area]:
 def _lsoas_by_level(codes: list[str], level: str, label: str) -> list[Area]:
     found = []
     for code in codes:
-        area = Area.objects.filter(code=code, area_type__level=level).select_related("area_type").order_by("-area_type_id").first()
+        area = (
+            Area.objects.filter(code=code, area_type__level=level)
+            .select_related("area_type")
+            .order_by("-area_type_id")
+            .first()
+        )
         if area is None:
             raise ImpactError(f"no loaded {label} has the code {code}")
         found += places.lsoas_of(area)
@@ -89,7 +94,9 @@ def _point_lsoa(latitude: float, longitude: float, councils: list[Area]) -> Area
     return None
 
 
-def resolve_where(wards=(), lsoas=(), districts=(), postcodes=(), points=(), councils=()) -> tuple[list[str], list[str]]:
+def resolve_where(
+    wards=(), lsoas=(), districts=(), postcodes=(), points=(), councils=()
+) -> tuple[list[str], list[str]]:
     """The LSOA codes a decision touches, sorted, and a note of how each postcode or point was placed.
 
     Raises ImpactError naming the first code, postcode or point that cannot be placed."""
@@ -156,7 +163,11 @@ def parse_points(text: str) -> list[list[float]]:
 
 
 def _lsoa_areas(codes: list[str]) -> list[Area]:
-    areas = list(Area.objects.filter(code__in=codes, area_type__level=AreaType.Level.LSOA).select_related("area_type", "parent__area_type"))
+    areas = list(
+        Area.objects.filter(code__in=codes, area_type__level=AreaType.Level.LSOA).select_related(
+            "area_type", "parent__area_type"
+        )
+    )
     return list(_prefer_vintage(areas).values())
 
 
@@ -178,9 +189,16 @@ def _population(areas: list[Area]) -> dict | None:
     groups = []
     for group in population.GROUPS:
         total = sum(counts[b.slug] for b in group.bands) or 1
-        groups.append({"key": group.key, "label": group.label, "bands": [
-            {"label": b.label, "count": int(counts[b.slug]), "share": round(counts[b.slug] / total, 4)} for b in group.bands
-        ]})  # fmt: skip
+        groups.append(
+            {
+                "key": group.key,
+                "label": group.label,
+                "bands": [
+                    {"label": b.label, "count": int(counts[b.slug]), "share": round(counts[b.slug] / total, 4)}
+                    for b in group.bands
+                ],
+            }
+        )
     return {"total": int(sum(counts[b.slug] for b in population.AGE.bands)), "groups": groups}
 
 
@@ -253,16 +271,20 @@ def footprint(codes: list[str]) -> dict:
     hoods = [_neighbourhood_row(found[s], code_set, all_wards) for s in sorted(found, key=lambda s: found[s].name)]
     councils = places.councils_of(areas) if areas else []
     return {
-        "lsoas": len(areas), "lsoa_codes": sorted(code_set), "population": summary["population"],
-        "imd_score": summary.get("imd_score"), "imd_dataset": summary["dataset"].name if summary.get("dataset") else None,
+        "lsoas": len(areas),
+        "lsoa_codes": sorted(code_set),
+        "population": summary["population"],
+        "imd_score": summary.get("imd_score"),
+        "imd_dataset": summary["dataset"].name if summary.get("dataset") else None,
         "population_groups": _population(areas),
-        "wards": touched_wards, "neighbourhoods": hoods,
+        "wards": touched_wards,
+        "neighbourhoods": hoods,
         "left_behind_neighbourhoods": [h["name"] for h in hoods if h["left_behind"]],
         "left_behind_wards": [w["name"] for w in touched_wards if w["left_behind"]],
         "councils": [{"code": c.code, "name": c.name} for c in councils],
         "is_demo": bool(areas) and all(a.is_demo for a in areas),
         "computed_at": timezone.now().isoformat(timespec="seconds"),
-    }  # fmt: skip
+    }
 
 
 def profile_of(version: Version) -> dict:
@@ -459,7 +481,9 @@ def publish(actor, version: Version) -> Version:
     assessment.lsoas = profile["lsoa_codes"]
     assessment.wards = [w["code"] for w in profile["wards"]]
     assessment.neighbourhoods = [h["slug"] for h in profile["neighbourhoods"]]
-    assessment.councils = sorted(set(bodies.scope_of(assessment.body).councils) | {c["code"] for c in profile["councils"]})
+    assessment.councils = sorted(
+        set(bodies.scope_of(assessment.body).councils) | {c["code"] for c in profile["councils"]}
+    )
     assessment.save()
     record(actor, "impact.publish", assessment, object_label=assessment.reference,
            after={"version": version.number, "lsoas": profile["lsoas"], "neighbourhoods": assessment.neighbourhoods,
@@ -481,11 +505,19 @@ def new_version(actor, assessment: Assessment, change_note: str) -> Version:
     fields = {f.name: getattr(source, f.name) for f in Version._meta.concrete_fields
               if f.name not in ("id", "assessment", "number", "status", "profile", "published_at", "published_by",
                                 "updated_at", "change_note")}  # fmt: skip
-    draft = Version.objects.create(assessment=assessment, number=source.number + 1, change_note=change_note.strip()[:300],
-                                   **fields)  # fmt: skip
+    draft = Version.objects.create(
+        assessment=assessment, number=source.number + 1, change_note=change_note.strip()[:300], **fields
+    )
     for impact in source.impacts.all():
-        Impact.objects.create(version=draft, place=impact.place, place_label=impact.place_label, group=impact.group,
-                              direction=impact.direction, description=impact.description, mitigation=impact.mitigation)  # fmt: skip
+        Impact.objects.create(
+            version=draft,
+            place=impact.place,
+            place_label=impact.place_label,
+            group=impact.group,
+            direction=impact.direction,
+            description=impact.description,
+            mitigation=impact.mitigation,
+        )
     for row in source.engagement.all():
         Engagement.objects.create(version=draft, kind=row.kind, what=row.what, held_on=row.held_on, link=row.link,
                                   summary=row.summary)  # fmt: skip
@@ -582,8 +614,16 @@ def due_reviews(on: dt.date) -> list[dict]:
     for assessment in Assessment.objects.exclude(published_version=None).select_related("body"):
         when = review_due_on(assessment)
         if when is not None and when <= on:
-            due.append({"assessment": assessment, "reference": assessment.reference, "title": assessment.published_title,
-                        "body": assessment.body, "due": when, "days_overdue": (on - when).days})  # fmt: skip
+            due.append(
+                {
+                    "assessment": assessment,
+                    "reference": assessment.reference,
+                    "title": assessment.published_title,
+                    "body": assessment.body,
+                    "due": when,
+                    "days_overdue": (on - when).days,
+                }
+            )
     return sorted(due, key=lambda d: (d["due"], d["reference"]))
 
 
@@ -595,8 +635,13 @@ def record_review(actor, assessment: Assessment, reviewed_on: dt.date, note: str
         raise ImpactError("say what the review found")
     if next_review is not None and next_review <= reviewed_on:
         raise ImpactError("the next review must come after this one")
-    review = Review.objects.create(assessment=assessment, reviewed_on=reviewed_on, note=note.strip(),
-                                   next_review=next_review, by=actor if getattr(actor, "pk", None) else None)  # fmt: skip
+    review = Review.objects.create(
+        assessment=assessment,
+        reviewed_on=reviewed_on,
+        note=note.strip(),
+        next_review=next_review,
+        by=actor if getattr(actor, "pk", None) else None,
+    )
     record(actor, "impact.review", assessment, object_label=assessment.reference,
            after={"reviewed_on": reviewed_on, "next_review": next_review})  # fmt: skip
     return review
@@ -609,9 +654,12 @@ def register(query: str = "", body: str = "", neighbourhood: str = "", ward: str
     """Published assessments matching the filters, newest first."""
     found = Assessment.objects.exclude(published_version=None).select_related("body").order_by("-published_at")
     if query:
-        found = found.filter(Q(published_title__icontains=query) | Q(reference__iexact=query)
-                             | Q(body__name__icontains=query)
-                             | Q(versions__status=Version.Status.PUBLISHED, versions__proposal__icontains=query)).distinct()  # fmt: skip
+        found = found.filter(
+            Q(published_title__icontains=query)
+            | Q(reference__iexact=query)
+            | Q(body__name__icontains=query)
+            | Q(versions__status=Version.Status.PUBLISHED, versions__proposal__icontains=query)
+        ).distinct()
     if body:
         found = found.filter(body__slug=body)
     rows = list(found)
@@ -632,14 +680,21 @@ def register_bodies() -> list:
 
 def touching(codes: set[str]) -> list[Assessment]:
     """Published assessments whose footprint shares an LSOA with `codes`."""
-    return [a for a in Assessment.objects.exclude(published_version=None).order_by("-published_at") if codes & set(a.lsoas)]
+    return [
+        a for a in Assessment.objects.exclude(published_version=None).order_by("-published_at") if codes & set(a.lsoas)
+    ]
 
 
 def geojson(codes: list[str], properties: dict | None = None) -> dict:
     """The LSOAs as a FeatureCollection with their IMD decile, for the maps."""
     areas = [a for a in _lsoa_areas(codes) if a.geometry]
-    deciles = dict(AreaValue.objects.filter(area_id__in=[a.pk for a in areas], measure__slug="imd_decile",
-                                            measure__dataset__slug__in=places.INDEX_DATASETS).values_list("area_id", "value"))  # fmt: skip
+    deciles = dict(
+        AreaValue.objects.filter(
+            area_id__in=[a.pk for a in areas],
+            measure__slug="imd_decile",
+            measure__dataset__slug__in=places.INDEX_DATASETS,
+        ).values_list("area_id", "value")
+    )
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": json.loads(a.geometry),
          "properties": {"code": a.code, "name": a.name, "imd_decile": int(deciles[a.pk]) if a.pk in deciles else None,

@@ -66,8 +66,12 @@ def _form_page(request, form, heading: str, button: str, intro: str = "", assess
 
 @public
 def register(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "").strip()[:100] for key in ("q", "body", "neighbourhood", "ward", "decision")}
-    found = services.register(filters["q"], filters["body"], filters["neighbourhood"], filters["ward"], filters["decision"])
+    filters = {
+        key: request.GET.get(key, "").strip()[:100] for key in ("q", "body", "neighbourhood", "ward", "decision")
+    }
+    found = services.register(
+        filters["q"], filters["body"], filters["neighbourhood"], filters["ward"], filters["decision"]
+    )
     page = Paginator(found, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -260,8 +264,14 @@ def new_version(request: HttpRequest, assessment: Assessment) -> HttpResponse:
         else:
             messages.success(request, f"Started version {draft.number} from the published one")
             return redirect("impact:edit", reference=assessment.reference)
-    return _form_page(request, form, "Start a new version", "Start the new version",
-                      "The published version stays on the record as it is; the new one starts as a copy.", assessment)
+    return _form_page(
+        request,
+        form,
+        "Start a new version",
+        "Start the new version",
+        "The published version stays on the record as it is; the new one starts as a copy.",
+        assessment,
+    )
 
 
 @for_body
@@ -276,8 +286,17 @@ def answer(request: HttpRequest, assessment: Assessment, pk: int) -> HttpRespons
         else:
             messages.success(request, "Answer published")
             return redirect(f"{assessment.get_absolute_url()}#response-{response.pk}")
-    return render(request, "impact/response_form.html", {"form": form, "assessment": assessment, "response": response,
-                                                         "heading": "You said, we did", "button": "Publish the answer"})  # fmt: skip
+    return render(
+        request,
+        "impact/response_form.html",
+        {
+            "form": form,
+            "assessment": assessment,
+            "response": response,
+            "heading": "You said, we did",
+            "button": "Publish the answer",
+        },
+    )
 
 
 @for_body
@@ -309,8 +328,14 @@ def review(request: HttpRequest, assessment: Assessment) -> HttpResponse:
         else:
             messages.success(request, "Review recorded")
             return redirect(f"{assessment.get_absolute_url()}#reviews")
-    return _form_page(request, form, "Record a review", "Record the review",
-                      "Look again at what the decision did to the places and people it touched.", assessment)
+    return _form_page(
+        request,
+        form,
+        "Record a review",
+        "Record the review",
+        "Look again at what the decision did to the places and people it touched.",
+        assessment,
+    )
 
 
 # Residents and boards ---------------------------------------------------------------------------

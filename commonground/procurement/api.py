@@ -24,8 +24,14 @@ class TenderOut(Schema):
 
 def _tender(t: Tender) -> dict:
     awarded = t.status == Tender.Status.AWARDED
-    return {"reference": t.reference, "title": t.title, "body": t.body.name, "status": t.status,
-            "awarded_to": t.awarded_bid.supplier if awarded else None, "award": t.award if awarded else None}  # fmt: skip
+    return {
+        "reference": t.reference,
+        "title": t.title,
+        "body": t.body.name,
+        "status": t.status,
+        "awarded_to": t.awarded_bid.supplier if awarded else None,
+        "award": t.award if awarded else None,
+    }
 
 
 @router.get("/procurement/tenders", response=list[TenderOut], summary="Tenders (the model and scores after award)")

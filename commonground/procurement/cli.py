@@ -48,5 +48,7 @@ def explain(reference: Annotated[str, typer.Argument(help="The tender's referenc
         out.print(f"{r['rank']}. {r['supplier']}: {r['total']} points (exactly {r['total_exact']})", highlight=False)
         for step in r["steps"]:
             out.print(f"    {step}", highlight=False)
-    out.print(f"Winner: {award['winner']}" + (f" (tie broken by {award['tie_broken_by']})" if award["tie_broken_by"] else ""),
-              highlight=False)  # fmt: skip
+    out.print(
+        f"Winner: {award['winner']}" + (f" (tie broken by {award['tie_broken_by']})" if award["tie_broken_by"] else ""),
+        highlight=False,
+    )

@@ -33,11 +33,21 @@ class WeightsForm(forms.Form):
     price_weight = percent_field("Price weight, %")
     quality_weight = percent_field("Quality weight, %")
     social_value_weight = percent_field("Social value weight, %", "PPN 002 asks central government for at least 10%")
-    floor = forms.TypedChoiceField(label="Least social value weight this model allows", coerce=int,
-                                   choices=[(f, f"{f}%") for f in engine.FLOORS], widget=forms.RadioSelect,
-                                   initial=30, help_text="30% is the baseline Common Ground proposes; it is not law")  # fmt: skip
-    scale_max = forms.TypedChoiceField(label="Scores run from 0 to", coerce=int, choices=[(s, str(s)) for s in engine.SCALES],
-                                       widget=forms.RadioSelect, initial=5)  # fmt: skip
+    floor = forms.TypedChoiceField(
+        label="Least social value weight this model allows",
+        coerce=int,
+        choices=[(f, f"{f}%") for f in engine.FLOORS],
+        widget=forms.RadioSelect,
+        initial=30,
+        help_text="30% is the baseline Common Ground proposes; it is not law",
+    )
+    scale_max = forms.TypedChoiceField(
+        label="Scores run from 0 to",
+        coerce=int,
+        choices=[(s, str(s)) for s in engine.SCALES],
+        widget=forms.RadioSelect,
+        initial=5,
+    )
 
     def clean_price_weight(self):
         return to_decimal(self.cleaned_data["price_weight"], "the price weight")
@@ -53,7 +63,9 @@ class WeightsForm(forms.Form):
         weights = [data.get(k) for k in ("price_weight", "quality_weight", "social_value_weight")]
         if all(w is not None for w in weights):
             if sum(weights) != 100:
-                self.add_error("social_value_weight", f"The weights must add up to 100%: they add up to {sum(weights)}%")
+                self.add_error(
+                    "social_value_weight", f"The weights must add up to 100%: they add up to {sum(weights)}%"
+                )
             elif data.get("floor") is not None and weights[2] < data["floor"]:
                 self.add_error("social_value_weight", f"Social value must be weighted at least {data['floor']}% "
                                "(the floor you chose)")  # fmt: skip
@@ -133,16 +145,23 @@ class GridForm(forms.Form):
                 cell = {"bid": bid, "criterion": criterion, "score": name}
                 if reasons:
                     reason = f"r_{bid.pk}_{criterion.pk}"
-                    self.fields[reason] = forms.CharField(label=f"Reason for {bid.supplier}: {criterion.name}",
-                                                          required=False, max_length=2000,
-                                                          initial=initial_scores.get((bid.pk, criterion.pk), ("", ""))[1])  # fmt: skip
+                    self.fields[reason] = forms.CharField(
+                        label=f"Reason for {bid.supplier}: {criterion.name}",
+                        required=False,
+                        max_length=2000,
+                        initial=initial_scores.get((bid.pk, criterion.pk), ("", ""))[1],
+                    )
                     cell["reason"] = reason
                 self.cells.append(cell)
 
     def clean(self):
         data = super().clean()
         for cell in self.cells:
-            if "reason" in cell and data.get(cell["score"]) is not None and not (data.get(cell["reason"]) or "").strip():
+            if (
+                "reason" in cell
+                and data.get(cell["score"]) is not None
+                and not (data.get(cell["reason"]) or "").strip()
+            ):
                 self.add_error(cell["reason"], f"Give the reason for the moderated score of {cell['bid'].supplier} "
                                f"on {cell['criterion'].name}")  # fmt: skip
         return data

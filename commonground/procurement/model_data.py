@@ -25,7 +25,9 @@ def source() -> dict:
 
 def outcomes() -> dict[str, dict]:
     """Every outcome by code, with its mission's code and name."""
-    return {o["code"]: {**o, "mission": m["code"], "mission_name": m["name"]} for m in missions() for o in m["outcomes"]}
+    return {
+        o["code"]: {**o, "mission": m["code"], "mission_name": m["name"]} for m in missions() for o in m["outcomes"]
+    }
 
 
 def outcome_choices() -> list[tuple[str, list[tuple[str, str]]]]:

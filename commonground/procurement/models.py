@@ -12,9 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-
-
 BODY = "publicbodies.PublicBody"  # by name: apps meet through services, not each other's models
+
 
 class Tender(models.Model):
     class Status(models.TextChoices):
@@ -101,6 +100,9 @@ class Score(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bid", "criterion", "evaluator"], name="one_score_each")]
 
+    def __str__(self) -> str:
+        return f"{self.score} for {self.bid} on {self.criterion}"
+
 
 class ModeratedScore(models.Model):
     """The score that counts, agreed at moderation, with the reason."""
@@ -114,6 +116,9 @@ class ModeratedScore(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bid", "criterion"], name="one_moderated_score")]
+
+    def __str__(self) -> str:
+        return f"moderated {self.score} for {self.bid} on {self.criterion}"
 
 
 class Commitment(models.Model):
@@ -139,6 +144,9 @@ class Commitment(models.Model):
     class Meta:
         ordering = ["tender", "kind", "id"]
 
+    def __str__(self) -> str:
+        return self.description
+
 
 class Delivery(models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="deliveries")
@@ -151,3 +159,6 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["commitment", "delivered_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.commitment.unit} on {self.delivered_on}"

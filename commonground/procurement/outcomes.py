@@ -23,4 +23,5 @@ def links(area: Area) -> list[tuple[str, str]]:
 
 
 def version() -> str:
-    return f"procurement:{Tender.objects.aggregate(v=Max('awarded_at'))['v']}:{Delivery.objects.aggregate(v=Max('id'))['v']}"
+    awarded = Tender.objects.aggregate(v=Max("awarded_at"))["v"]
+    return f"procurement:{awarded}:{Delivery.objects.aggregate(v=Max('id'))['v']}"

@@ -77,8 +77,13 @@ def create(actor, body, title: str, description: str = "", price: Decimal = Deci
                                    social_value_weight=social_value, social_value_floor=floor, scale_max=scale_max,
                                    neighbourhoods=sorted(set(neighbourhoods)),
                                    created_by=actor if getattr(actor, "pk", None) else None)  # fmt: skip
-    record(actor, "procurement.create", tender, object_label=tender.reference,
-           after={"body": body.slug, "weights": [price, quality, social_value], "floor": floor, "scale": scale_max})  # fmt: skip
+    record(
+        actor,
+        "procurement.create",
+        tender,
+        object_label=tender.reference,
+        after={"body": body.slug, "weights": [price, quality, social_value], "floor": floor, "scale": scale_max},
+    )
     return tender
 
 
@@ -225,9 +230,14 @@ def moderate(actor, bid: Bid, criterion: Criterion, value: int, reason: str) -> 
     value = _score_value(tender, value)
     existing = ModeratedScore.objects.filter(bid=bid, criterion=criterion).first()
     row, _ = ModeratedScore.objects.update_or_create(
-        bid=bid, criterion=criterion,
-        defaults={"score": value, "reason": reason.strip(), "moderated_by": actor if getattr(actor, "pk", None) else None},
-    )  # fmt: skip
+        bid=bid,
+        criterion=criterion,
+        defaults={
+            "score": value,
+            "reason": reason.strip(),
+            "moderated_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
     record(actor, "procurement.moderate", tender, object_label=tender.reference,
            before={"score": existing.score} if existing else None,
            after={"bid": bid.pk, "criterion": criterion.pk, "score": value})  # fmt: skip
@@ -329,8 +339,16 @@ def add_commitment(actor, tender: Tender, kind: str, description: str, unit: str
         raise TenderError("choose a neighbourhood the contract serves")
     if outcome and outcome not in model_data.outcomes():
         raise TenderError("choose a social value outcome from the list")
-    row = Commitment.objects.create(tender=tender, kind=kind, description=description.strip()[:300], unit=unit.strip()[:100],
-                                    target=target, neighbourhood=neighbourhood, due=due, outcome=outcome)  # fmt: skip
+    row = Commitment.objects.create(
+        tender=tender,
+        kind=kind,
+        description=description.strip()[:300],
+        unit=unit.strip()[:100],
+        target=target,
+        neighbourhood=neighbourhood,
+        due=due,
+        outcome=outcome,
+    )
     record(actor, "procurement.add_commitment", tender, object_label=tender.reference,
            after={"commitment": row.pk, "kind": kind, "target": target, "neighbourhood": neighbourhood})  # fmt: skip
     return row

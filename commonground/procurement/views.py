@@ -75,7 +75,9 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 
 @public
 def missions(request: HttpRequest) -> HttpResponse:
-    return render(request, "procurement/missions.html", {"missions": model_data.missions(), "source": model_data.source()})
+    return render(
+        request, "procurement/missions.html", {"missions": model_data.missions(), "source": model_data.source()}
+    )
 
 
 @public
@@ -229,7 +231,10 @@ def _grid_page(request, tender, form, heading, button, intro):
 def score(request: HttpRequest, tender: Tender) -> HttpResponse:
     if tender.status != Tender.Status.EVALUATING:
         raise Http404("Scoring is not open")
-    mine = {(s.bid_id, s.criterion_id): (s.score, "") for s in Score.objects.filter(bid__tender=tender, evaluator=request.user)}
+    mine = {
+        (s.bid_id, s.criterion_id): (s.score, "")
+        for s in Score.objects.filter(bid__tender=tender, evaluator=request.user)
+    }
     form = GridForm(request.POST or None, bids=tender.bids.all(), criteria=tender.criteria.all(),
                     scale_max=tender.scale_max, initial_scores=mine)  # fmt: skip
     if request.method == "POST" and form.is_valid():
@@ -243,15 +248,23 @@ def score(request: HttpRequest, tender: Tender) -> HttpResponse:
         else:
             messages.success(request, "Your scores are saved")
             return redirect(tender)
-    return _grid_page(request, tender, form, "Score the bids", "Save my scores",
-                      f"Score each bid on each criterion from 0 to {tender.scale_max}, on your own.")
+    return _grid_page(
+        request,
+        tender,
+        form,
+        "Score the bids",
+        "Save my scores",
+        f"Score each bid on each criterion from 0 to {tender.scale_max}, on your own.",
+    )
 
 
 @for_body
 def moderate(request: HttpRequest, tender: Tender) -> HttpResponse:
     if tender.status != Tender.Status.EVALUATING:
         raise Http404("Moderation is not open")
-    agreed = {(m.bid_id, m.criterion_id): (m.score, m.reason) for m in ModeratedScore.objects.filter(bid__tender=tender)}
+    agreed = {
+        (m.bid_id, m.criterion_id): (m.score, m.reason) for m in ModeratedScore.objects.filter(bid__tender=tender)
+    }
     form = GridForm(request.POST or None, bids=tender.bids.all(), criteria=tender.criteria.all(),
                     scale_max=tender.scale_max, reasons=True, initial_scores=agreed)  # fmt: skip
     if request.method == "POST" and form.is_valid():
@@ -259,7 +272,9 @@ def moderate(request: HttpRequest, tender: Tender) -> HttpResponse:
             for cell in form.cells:
                 value = form.cleaned_data[cell["score"]]
                 if value is not None:
-                    services.moderate(request.user, cell["bid"], cell["criterion"], value, form.cleaned_data[cell["reason"]])
+                    services.moderate(
+                        request.user, cell["bid"], cell["criterion"], value, form.cleaned_data[cell["reason"]]
+                    )
         except services.TenderError as exc:
             _fail(form, exc)
         else:
@@ -286,8 +301,16 @@ def award(request: HttpRequest, tender: Tender) -> HttpResponse:
         else:
             messages.success(request, "Awarded: the model, the scores and the explanation are published")
             return redirect(tender)
-    return render(request, "procurement/award.html", {"tender": tender, "preview": preview, "problem": problem,
-                                                      "explained": services.explain(tender, preview) if preview else None})  # fmt: skip
+    return render(
+        request,
+        "procurement/award.html",
+        {
+            "tender": tender,
+            "preview": preview,
+            "problem": problem,
+            "explained": services.explain(tender, preview) if preview else None,
+        },
+    )
 
 
 @for_body
@@ -303,9 +326,15 @@ def add_commitment(request: HttpRequest, tender: Tender) -> HttpResponse:
         else:
             messages.success(request, "Commitment recorded")
             return redirect(f"{tender.get_absolute_url()}#delivery")
-    return _form(request, tender, form, "Record a social value commitment", "Record the commitment",
-                 "What the winning supplier committed to in the contract: local jobs, apprenticeships, spend with local "
-                 "and community businesses, emissions avoided.")  # fmt: skip
+    return _form(
+        request,
+        tender,
+        form,
+        "Record a social value commitment",
+        "Record the commitment",
+        "What the winning supplier committed to in the contract: local jobs, apprenticeships, spend with local "
+        "and community businesses, emissions avoided.",
+    )
 
 
 @for_body
@@ -322,5 +351,11 @@ def add_delivery(request: HttpRequest, tender: Tender, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Delivery recorded")
             return redirect(f"{tender.get_absolute_url()}#delivery")
-    return _form(request, tender, form, f"Delivered: {commitment.description}", "Record the delivery",
-                 f"Counted in {commitment.unit}; the target is {commitment.target.normalize()}.")
+    return _form(
+        request,
+        tender,
+        form,
+        f"Delivered: {commitment.description}",
+        "Record the delivery",
+        f"Counted in {commitment.unit}; the target is {commitment.target.normalize()}.",
+    )

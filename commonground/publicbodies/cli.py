@@ -15,8 +15,12 @@ app = typer.Typer(help="Public bodies: councils, NHS, police and others.", no_ar
 def bodies_create(
     name: Annotated[str, typer.Option(help="The body's name.")],
     council: Annotated[list[str], typer.Option(help="GSS code of a council whose area it serves (repeat).")],
-    kind: Annotated[str, typer.Option(help="council, nhs, police, fire, combined_authority, central_government, "
-                                           "housing, voluntary or other.")] = "other",  # fmt: skip
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="council, nhs, police, fire, combined_authority, central_government, housing, voluntary or other."
+        ),
+    ] = "other",  # fmt: skip
     code: Annotated[str, typer.Option(help="Its GSS or ODS code, if it has one.")] = "",
 ) -> None:
     """Record a public body; prints its slug on the last line."""

@@ -59,7 +59,9 @@ def create(actor, name: str, kind: str, code: str = "", council_codes: list[str]
     except IntegrityError as exc:
         raise BodyError(f"a body with the code {code} was recorded just now") from exc
     body.councils.set(councils)
-    record(actor, "publicbodies.create", body, after={"kind": kind, "code": code, "councils": [c.code for c in councils]})
+    record(
+        actor, "publicbodies.create", body, after={"kind": kind, "code": code, "councils": [c.code for c in councils]}
+    )
     return body
 
 

@@ -61,18 +61,40 @@ def place(request: HttpRequest, code: str, key: str = spend_keys.POPULATION) -> 
     if key not in spend_keys.KEYS:
         raise HttpError(400, f"key must be one of {', '.join(spend_keys.KEYS)}")
     data = services.place_spending(services.area_lsoas(area), key)
-    return {"code": area.code, "name": area.name, "key": key, "key_label": data["key_label"],
-            "total_pence": data["total"], "estimated_pence": data["estimated"], "residents": data["residents"],
-            "lines": [{**{k: line[k] for k in ("who", "service", "source", "basis", "shares")},
-                       "by_year_pence": dict(line["cells"]), "total_pence": line["total"]} for line in data["lines"]]}  # fmt: skip
+    return {
+        "code": area.code,
+        "name": area.name,
+        "key": key,
+        "key_label": data["key_label"],
+        "total_pence": data["total"],
+        "estimated_pence": data["estimated"],
+        "residents": data["residents"],
+        "lines": [
+            {
+                **{k: line[k] for k in ("who", "service", "source", "basis", "shares")},
+                "by_year_pence": dict(line["cells"]),
+                "total_pence": line["total"],
+            }
+            for line in data["lines"]
+        ],
+    }
 
 
 def _pool(p: PooledBudget) -> dict:
     summary = services.pool_summary(p)
-    return {"slug": p.slug, "name": p.name, "lead": p.lead.name, "partners": [b.name for b in p.partners.all()],
-            "councils": p.councils, "neighbourhoods": p.neighbourhoods, "community_decides": p.community_decides,
-            "contributions_pence": summary["total"], "invested_pence": summary["invested"],
-            "expected_saving_pence": summary["expected_saving"], "observed_saving_pence": summary["observed_saving"]}  # fmt: skip
+    return {
+        "slug": p.slug,
+        "name": p.name,
+        "lead": p.lead.name,
+        "partners": [b.name for b in p.partners.all()],
+        "councils": p.councils,
+        "neighbourhoods": p.neighbourhoods,
+        "community_decides": p.community_decides,
+        "contributions_pence": summary["total"],
+        "invested_pence": summary["invested"],
+        "expected_saving_pence": summary["expected_saving"],
+        "observed_saving_pence": summary["observed_saving"],
+    }
 
 
 @router.get("/spending/pools", response=list[PoolOut], summary="Pooled budget agreements")

@@ -110,5 +110,14 @@ def place(
         fail(str(exc))
     typer.echo("\t".join(["who", "service", "basis", *data["year_labels"], "total"]))  # tab-separated, for scripts
     for line in data["lines"]:
-        typer.echo("\t".join([line["who"], line["service"], line["basis"], *[f"{c / 100:.2f}" for _, c in line["cells"]],
-                              f"{line['total'] / 100:.2f}"]))  # fmt: skip
+        typer.echo(
+            "\t".join(
+                [
+                    line["who"],
+                    line["service"],
+                    line["basis"],
+                    *[f"{c / 100:.2f}" for _, c in line["cells"]],
+                    f"{line['total'] / 100:.2f}",
+                ]
+            )
+        )

@@ -39,8 +39,12 @@ def clean_decimal(value: str, what: str) -> Decimal:
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label="What the file holds", choices=SpendImport.Kind.choices, widget=forms.RadioSelect,
                              error_messages={"required": "Choose what the file holds"})  # fmt: skip
-    body = forms.ChoiceField(label="Public body that published it", required=False, choices=(),
-                             help_text="Needed for spending over £500; for 360Giving, the funder if it is a body here")  # fmt: skip
+    body = forms.ChoiceField(
+        label="Public body that published it",
+        required=False,
+        choices=(),
+        help_text="Needed for spending over £500; for 360Giving, the funder if it is a body here",
+    )
     file = forms.FileField(label="The file (CSV, or JSON for 360Giving)",
                            error_messages={"required": "Choose the file to import"})  # fmt: skip
     source_url = forms.URLField(label="Where the body publishes it (optional)", required=False, assume_scheme="https")
@@ -67,13 +71,20 @@ class PoolForm(forms.Form):
                                          widget=forms.CheckboxSelectMultiple)  # fmt: skip
     start_year = year_field("First financial year")
     end_year = year_field("Last financial year")
-    neighbourhoods = forms.CharField(label="Neighbourhoods it covers (optional)", required=False, max_length=2000,
-                                     help_text="Their short names (as in their web address), separated by commas")  # fmt: skip
+    neighbourhoods = forms.CharField(
+        label="Neighbourhoods it covers (optional)",
+        required=False,
+        max_length=2000,
+        help_text="Their short names (as in their web address), separated by commas",
+    )
     community_decides = forms.BooleanField(label="The agreement puts community members in its decisions",
                                            required=False)  # fmt: skip
-    community_rule = forms.CharField(label="What the agreement says about community members (if it does)",
-                                     required=False, max_length=300,
-                                     help_text="For example, two residents of the neighbourhood board vote on every spend")  # fmt: skip
+    community_rule = forms.CharField(
+        label="What the agreement says about community members (if it does)",
+        required=False,
+        max_length=300,
+        help_text="For example, two residents of the neighbourhood board vote on every spend",
+    )
 
     def __init__(self, *args, lead_choices=(), partner_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,7 +153,9 @@ class DecisionForm(forms.Form):
                 continue
             parts = [p.strip() for p in line.split(",")]
             if len(parts) < 2 or parts[1].lower() not in CAPACITIES:
-                raise forms.ValidationError(f"Line {number}: write the name, then the capacity ({', '.join(CAPACITIES)})")
+                raise forms.ValidationError(
+                    f"Line {number}: write the name, then the capacity ({', '.join(CAPACITIES)})"
+                )
             people.append({"name": parts[0], "capacity": parts[1].lower(), "body": ", ".join(parts[2:])})
         return people
 

@@ -12,9 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-
-
 BODY = "publicbodies.PublicBody"  # by name: apps meet through services, not each other's models
+
 
 class SpendImport(models.Model):
     class Kind(models.TextChoices):
@@ -64,6 +63,9 @@ class Payment(models.Model):
         ordering = ["batch", "line"]
         indexes = [models.Index(fields=["body", "financial_year"])]
 
+    def __str__(self) -> str:
+        return f"{self.supplier}: {self.amount_pence / 100:.2f} on {self.date}"
+
 
 class Grant(models.Model):
     """A grant published in the 360Giving standard, with the areas its beneficiaries live in."""
@@ -83,6 +85,9 @@ class Grant(models.Model):
     class Meta:
         ordering = ["batch", "award_date", "identifier"]
 
+    def __str__(self) -> str:
+        return self.identifier
+
 
 class ServiceBudget(models.Model):
     """A body's budget for one service in one area and financial year."""
@@ -96,6 +101,9 @@ class ServiceBudget(models.Model):
 
     class Meta:
         ordering = ["batch", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.service} in {self.area_code}, {self.financial_year}"
 
 
 class PooledBudget(models.Model):
@@ -136,7 +144,12 @@ class Contribution(models.Model):
 
     class Meta:
         ordering = ["pool", "financial_year", "body__name"]
-        constraints = [models.UniqueConstraint(fields=["pool", "body", "financial_year"], name="one_contribution_a_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "body", "financial_year"], name="one_contribution_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.financial_year}"
 
 
 class SharedOutcome(models.Model):
@@ -148,6 +161,9 @@ class SharedOutcome(models.Model):
 
     class Meta:
         ordering = ["pool", "measure_name"]
+
+    def __str__(self) -> str:
+        return self.measure_name
 
 
 class PoolDecision(models.Model):
@@ -166,6 +182,9 @@ class PoolDecision(models.Model):
 
     class Meta:
         ordering = ["pool", "-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
 
     @property
     def community_members(self) -> int:
@@ -192,3 +211,6 @@ class PreventionItem(models.Model):
 
     class Meta:
         ordering = ["pool", "financial_year", "id"]
+
+    def __str__(self) -> str:
+        return self.title

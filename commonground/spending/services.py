@@ -34,8 +34,8 @@ from commonground.spending.models import (
     Contribution,
     Grant,
     Payment,
-    PooledBudget,
     PoolDecision,
+    PooledBudget,
     PreventionItem,
     ServiceBudget,
     SharedOutcome,
@@ -221,8 +221,9 @@ class _Footprints:
             if area.code not in ids:
                 ids[area.code] = area.pk
                 self.lsoas[area.code] = spend_keys.Lsoa(area.code, area.population or 0)
-        scores = AreaValue.objects.filter(area_id__in=ids.values(), measure__slug="imd_score",
-                                          measure__dataset__slug__in=places.INDEX_DATASETS).values_list("area_id", "value")  # fmt: skip
+        scores = AreaValue.objects.filter(
+            area_id__in=ids.values(), measure__slug="imd_score", measure__dataset__slug__in=places.INDEX_DATASETS
+        ).values_list("area_id", "value")
         by_id = {pk: code for code, pk in ids.items()}
         for area_id, value in scores:
             code = by_id[area_id]
@@ -237,8 +238,10 @@ class _Footprints:
 
 def _published(place: frozenset[str], footprints: _Footprints):
     """Every published amount whose footprint overlaps the place: (who, service, source, year, pence, area)."""
-    councils = {c.code for c in places.councils_of(list(Area.objects.filter(code__in=place,
-                                                                             area_type__level=AreaType.Level.LSOA)))}  # fmt: skip
+    councils = {
+        c.code
+        for c in places.councils_of(list(Area.objects.filter(code__in=place, area_type__level=AreaType.Level.LSOA)))
+    }
     for body in bodies.for_councils(sorted(councils)):
         label, footprint = footprints.of_councils(sorted(c.code for c in body.councils.all()))
         if not footprint & place:
@@ -295,17 +298,36 @@ def place_spending(lsoa_codes: list[str], key: str = spend_keys.POPULATION) -> d
     footprints.load(set(place))
     residents = sum(footprints.lsoas[c].population for c in place)
     return {
-        "key": key, "key_label": spend_keys.KEYS[key], "years": years, "year_labels": [spendfiles.year_label(y) for y in years],
-        "lines": [{"who": line.who, "service": line.service, "source": line.source, "basis": line.basis,
-                   "cells": [(spendfiles.year_label(y), round_pence(line.by_year.get(y, Fraction(0)))) for y in years],
-                   "total": round_pence(line.total),
-                   "shares": [f"{label}: {pct(s)}" for label, s in sorted(line.shares.items())]} for line in ordered],
-        "totals": [(spendfiles.year_label(y), round_pence(sum((line.by_year.get(y, Fraction(0)) for line in ordered),
-                                                               Fraction(0)))) for y in years],
-        "total": round_pence(total), "estimated": round_pence(estimated), "residents": residents,
+        "key": key,
+        "key_label": spend_keys.KEYS[key],
+        "years": years,
+        "year_labels": [spendfiles.year_label(y) for y in years],
+        "lines": [
+            {
+                "who": line.who,
+                "service": line.service,
+                "source": line.source,
+                "basis": line.basis,
+                "cells": [(spendfiles.year_label(y), round_pence(line.by_year.get(y, Fraction(0)))) for y in years],
+                "total": round_pence(line.total),
+                "shares": [f"{label}: {pct(s)}" for label, s in sorted(line.shares.items())],
+            }
+            for line in ordered
+        ],
+        "totals": [
+            (
+                spendfiles.year_label(y),
+                round_pence(sum((line.by_year.get(y, Fraction(0)) for line in ordered), Fraction(0))),
+            )
+            for y in years
+        ],
+        "total": round_pence(total),
+        "estimated": round_pence(estimated),
+        "residents": residents,
         "per_head": round_pence(total / residents) if residents else None,
-        "by_lsoa": {code: by_lsoa.get(code, Fraction(0)) for code in place}, "problems": problems,
-    }  # fmt: skip
+        "by_lsoa": {code: by_lsoa.get(code, Fraction(0)) for code in place},
+        "problems": problems,
+    }
 
 
 def round_pence(value: Fraction) -> int:
@@ -381,8 +403,18 @@ def _unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def create_pool(actor, name: str, lead, partners: list, start_year: int, end_year: int, description: str = "",
-                community_decides: bool = False, community_rule: str = "", neighbourhood_slugs: list[str] = ()) -> PooledBudget:  # fmt: skip
+def create_pool(
+    actor,
+    name: str,
+    lead,
+    partners: list,
+    start_year: int,
+    end_year: int,
+    description: str = "",
+    community_decides: bool = False,
+    community_rule: str = "",
+    neighbourhood_slugs: list[str] = (),
+) -> PooledBudget:
     if not name.strip():
         raise SpendError("give the pooled budget a name")
     if end_year < start_year:
@@ -472,8 +504,17 @@ def record_decision(actor, pool: PooledBudget, decided_on, title: str, decision:
     row = PoolDecision.objects.create(pool=pool, decided_on=decided_on, title=title.strip()[:300],
                                       decision=decision.strip(), deciders=cleaned, amount_pence=amount_pence,
                                       recorded_by=actor if getattr(actor, "pk", None) else None)  # fmt: skip
-    record(actor, "spending.decision", pool, after={"decision": row.pk, "deciders": len(cleaned),
-                                                    "community_members": community, "amount_pence": amount_pence})  # fmt: skip
+    record(
+        actor,
+        "spending.decision",
+        pool,
+        after={
+            "decision": row.pk,
+            "deciders": len(cleaned),
+            "community_members": community,
+            "amount_pence": amount_pence,
+        },
+    )
     return row
 
 
@@ -504,8 +545,13 @@ def observe_prevention(actor, item: PreventionItem, observed_on, observed_change
     item.observed_on, item.observed_change = observed_on, observed_change
     item.observed_saving_pence, item.evidence = observed_saving_pence, evidence.strip()
     item.save()
-    record(actor, "spending.observe_prevention", item.pool, before=before,
-           after={"item": item.pk, "observed_change": observed_change, "observed_saving_pence": observed_saving_pence})  # fmt: skip
+    record(
+        actor,
+        "spending.observe_prevention",
+        item.pool,
+        before=before,
+        after={"item": item.pk, "observed_change": observed_change, "observed_saving_pence": observed_saving_pence},
+    )
     return item
 
 

@@ -86,12 +86,20 @@ def neighbourhood(request: HttpRequest, slug: str) -> HttpResponse:
     hood = _neighbourhood(slug)
     codes = [a.code for a in neighbourhoods.areas_of(hood)]
     key = _key(request)
-    return render(request, "spending/place.html", {
-        "title": f"Public spending in {hood.name}", "caption": "Neighbourhood", "key": key,
-        "data": services.place_spending(codes, key), "keys": spend_keys.KEYS.items(),
-        "map_url": f"/spending/neighbourhoods/{hood.slug}/map.geojson?key={key}", "back": (hood.get_absolute_url(), hood.name),
-        "pools": services.pools_for_neighbourhood(hood.slug),
-    })  # fmt: skip
+    return render(
+        request,
+        "spending/place.html",
+        {
+            "title": f"Public spending in {hood.name}",
+            "caption": "Neighbourhood",
+            "key": key,
+            "data": services.place_spending(codes, key),
+            "keys": spend_keys.KEYS.items(),
+            "map_url": f"/spending/neighbourhoods/{hood.slug}/map.geojson?key={key}",
+            "back": (hood.get_absolute_url(), hood.name),
+            "pools": services.pools_for_neighbourhood(hood.slug),
+        },
+    )
 
 
 @public
@@ -139,8 +147,11 @@ def import_file(request: HttpRequest) -> HttpResponse:
             for problem in exc.errors:
                 form.add_error(None, problem[0].upper() + problem[1:])
         else:
-            messages.success(request, f"Imported {batch.rows:,} rows from {batch.filename}"
-                                      + (f"; {batch.redacted} payee names redacted" if batch.redacted else ""))  # fmt: skip
+            messages.success(
+                request,
+                f"Imported {batch.rows:,} rows from {batch.filename}"
+                + (f"; {batch.redacted} payee names redacted" if batch.redacted else ""),
+            )
             return redirect("spending:import", pk=batch.pk)
     return render(request, "spending/import.html", {"form": form})
 
@@ -236,8 +247,15 @@ def outcome(request: HttpRequest, pool: PooledBudget) -> HttpResponse:
         services.add_outcome(request.user, pool, data["measure"], data["target"], data["baseline"])
         return "Shared outcome recorded"
 
-    return _pool_form(request, pool, form, "Add a shared outcome", "Add the outcome", act,
-                      "Outcomes are measured with the wellbeing framework's measures, so they show on the dashboards.")
+    return _pool_form(
+        request,
+        pool,
+        form,
+        "Add a shared outcome",
+        "Add the outcome",
+        act,
+        "Outcomes are measured with the wellbeing framework's measures, so they show on the dashboards.",
+    )
 
 
 @for_pool
@@ -279,5 +297,12 @@ def observe(request: HttpRequest, pool: PooledBudget, pk: int) -> HttpResponse:
                                     data["observed_saving"], data["evidence"])  # fmt: skip
         return "Observed change recorded"
 
-    return _pool_form(request, pool, form, f"What happened: {item.title}", "Record what happened", act,
-                      f"Expected: {item.expected_change} {item.demand_measure} from a baseline of {item.baseline}.")
+    return _pool_form(
+        request,
+        pool,
+        form,
+        f"What happened: {item.title}",
+        "Record what happened",
+        act,
+        f"Expected: {item.expected_change} {item.demand_measure} from a baseline of {item.baseline}.",
+    )

@@ -20,8 +20,14 @@ def test_the_lga_layout_and_other_header_spellings_are_read():
     assert parsed.errors == [] and len(parsed.rows) == 1
     row = parsed.rows[0]
     assert (row["date"], row["amount_pence"], row["supplier"]) == (dt.date(2025, 4, 5), 125050, "Acme Care Ltd")
-    assert (row["expense_area"], row["expense_type"], row["financial_year"]) == ("Adult Social Care", "Residential care", 2025)
-    other = "Payment Date;Supplier;Net Amount;Department;Expense Description\n2025-03-31;Bus Co;(600.00);Transport;Fares\n"
+    assert (row["expense_area"], row["expense_type"], row["financial_year"]) == (
+        "Adult Social Care",
+        "Residential care",
+        2025,
+    )
+    other = (
+        "Payment Date;Supplier;Net Amount;Department;Expense Description\n2025-03-31;Bus Co;(600.00);Transport;Fares\n"
+    )
     row = spendfiles.read_transparency(other).rows[0]
     assert (row["amount_pence"], row["financial_year"], row["expense_area"]) == (-60000, 2024, "Transport")
 
@@ -53,22 +59,43 @@ def test_payments_to_people_are_redacted(payee, kind, redacted):
 
 
 def test_a_redacted_row_keeps_no_purpose_either():
-    text = "Date,Supplier Name,Supplier Type,Amount,Expense Area,Purpose\n01/05/2025,Ann Lee,Individual,700,Care,Ann Lee's care\n"
+    text = (
+        "Date,Supplier Name,Supplier Type,Amount,Expense Area,Purpose\n"
+        "01/05/2025,Ann Lee,Individual,700,Care,Ann Lee's care\n"
+    )
     row = spendfiles.read_transparency(text).rows[0]
     assert row["supplier"] == spendfiles.REDACTED and row["purpose"] == "" and "Ann" not in json.dumps(row, default=str)
 
 
 def test_360giving_json_and_csv():
-    package = {"grants": [
-        {"id": "360G-x-1", "title": "Youth club", "currency": "GBP", "amountAwarded": 5000, "awardDate": "2025-06-01",
-         "recipientOrganization": [{"name": "Brookfield Youth"}], "fundingOrganization": [{"id": "GB-1", "name": "Trust"}],
-         "beneficiaryLocation": [{"geoCode": "X05000002", "geoCodeType": "WD"}]},
-        {"id": "360G-x-2", "title": "Bursary", "currency": "GBP", "amountAwarded": "lots", "awardDate": "2025-13-01",
-         "recipientIndividual": {"name": "Someone"}, "fundingOrganization": [{"name": "Trust"}]},
-    ]}  # fmt: skip
+    package = {
+        "grants": [
+            {
+                "id": "360G-x-1",
+                "title": "Youth club",
+                "currency": "GBP",
+                "amountAwarded": 5000,
+                "awardDate": "2025-06-01",
+                "recipientOrganization": [{"name": "Brookfield Youth"}],
+                "fundingOrganization": [{"id": "GB-1", "name": "Trust"}],
+                "beneficiaryLocation": [{"geoCode": "X05000002", "geoCodeType": "WD"}],
+            },
+            {
+                "id": "360G-x-2",
+                "title": "Bursary",
+                "currency": "GBP",
+                "amountAwarded": "lots",
+                "awardDate": "2025-13-01",
+                "recipientIndividual": {"name": "Someone"},
+                "fundingOrganization": [{"name": "Trust"}],
+            },
+        ]
+    }
     parsed = spendfiles.read_360giving(json.dumps(package))
-    assert parsed.errors == ["grant 2 (360G-x-2), Amount Awarded: 'lots' is not an amount of money",
-                             "grant 2 (360G-x-2), Award Date: '2025-13-01' is not a date (YYYY-MM-DD)"]  # fmt: skip
+    assert parsed.errors == [
+        "grant 2 (360G-x-2), Amount Awarded: 'lots' is not an amount of money",
+        "grant 2 (360G-x-2), Award Date: '2025-13-01' is not a date (YYYY-MM-DD)",
+    ]
     assert parsed.rows[0]["locations"] == [{"code": "X05000002", "type": "WD"}]
     csv_text = ("Identifier,Title,Currency,Amount Awarded,Award Date,Recipient Org:Name,Funding Org:Name,"
                 "Beneficiary Location:0:Geographic Code,Beneficiary Location:0:Geographic Code Type\n"

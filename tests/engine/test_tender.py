@@ -66,8 +66,11 @@ def test_a_30_percent_social_value_evaluation_computed_exactly_by_hand():
 
 def test_the_same_bids_under_a_10_percent_weight_go_to_the_cheapest():
     # Price 60, quality 30, social value 10 (local jobs 10): Beta 60 + 18 + 6 = 84; Co-op 40 + 24 + 10 = 74.
-    criteria = (Criterion("q1", "Service design", tender.QUALITY, F(20)), Criterion("q2", "Staffing", tender.QUALITY, F(10)),
-                Criterion("sv1", "Jobs for local people", tender.SOCIAL_VALUE, F(10)))  # fmt: skip
+    criteria = (
+        Criterion("q1", "Service design", tender.QUALITY, F(20)),
+        Criterion("q2", "Staffing", tender.QUALITY, F(10)),
+        Criterion("sv1", "Jobs for local people", tender.SOCIAL_VALUE, F(10)),
+    )
     scores = {k: v for k, v in SCORES.items() if k[1] != "sv2"}
     award = evaluate(model(60, 30, 10, floor=10, criteria=criteria), BIDS, scores)
     assert award.winner.bid.key == "b" and award.winner.total == 84
@@ -75,7 +78,10 @@ def test_the_same_bids_under_a_10_percent_weight_go_to_the_cheapest():
 
 
 def test_ties_are_broken_by_the_published_rule():
-    criteria = (Criterion("q", "Quality", tender.QUALITY, F(30)), Criterion("sv", "Social value", tender.SOCIAL_VALUE, F(30)))
+    criteria = (
+        Criterion("q", "Quality", tender.QUALITY, F(30)),
+        Criterion("sv", "Social value", tender.SOCIAL_VALUE, F(30)),
+    )
     bids = [Bid("x", "X", 100, 1), Bid("y", "Y", 100, 2)]
     award = evaluate(model(criteria=criteria), bids, {("x", "q"): 5, ("x", "sv"): 0, ("y", "q"): 0, ("y", "sv"): 5})
     assert award.results[0].total == award.results[1].total == 70

@@ -27,7 +27,10 @@ def test_a_decision_by_wards_shows_the_two_left_behind_neighbourhoods_it_touches
     assert sum(b["count"] for b in groups["age"]["bands"]) == brookfield["population"] == 8523
     wards = {w["code"]: w for w in profile["wards"]}
     assert set(wards) == {BROOKFIELD, LARKRISE}
-    assert wards[BROOKFIELD]["left_behind"] is True and "left-behind neighbourhood" in wards[BROOKFIELD]["left_behind_reason"]
+    assert (
+        wards[BROOKFIELD]["left_behind"] is True
+        and "left-behind neighbourhood" in wards[BROOKFIELD]["left_behind_reason"]
+    )
     assert wards[BROOKFIELD]["imd_decile"] is not None and wards[BROOKFIELD]["cni_rank"] is not None
     assert profile["population_groups"]["total"] == profile["population"]
 
@@ -60,8 +63,15 @@ def test_publishing_freezes_the_version_and_its_profile(draft, officer, hoods):
     impact = services.add_impact(officer, version, f"n:{hoods['Brookfield'].slug}", "socio_economic", "negative",
                                  "No free computers on Tuesdays", "Computers at the community centre")  # fmt: skip
     assert impact.place_label == "Brookfield (neighbourhood)"
-    services.add_engagement(officer, version, Engagement.Kind.ENGAGEMENT_LOG, "Library users' meeting",
-                            dt.date(2026, 9, 1), f"/neighbourhoods/{hoods['Brookfield'].slug}/", "Keep Saturday")  # fmt: skip
+    services.add_engagement(
+        officer,
+        version,
+        Engagement.Kind.ENGAGEMENT_LOG,
+        "Library users' meeting",
+        dt.date(2026, 9, 1),
+        f"/neighbourhoods/{hoods['Brookfield'].slug}/",
+        "Keep Saturday",
+    )
     published = services.publish(officer, version)
     assert published.is_published and published.profile["left_behind_neighbourhoods"] == ["Brookfield", "Larkrise"]
     draft.refresh_from_db()
@@ -85,8 +95,9 @@ def test_publishing_freezes_the_version_and_its_profile(draft, officer, hoods):
     assert Version.objects.get(assessment=draft, number=1).profile["lsoas"] == 10  # the first stays as published
 
 
-def test_responses_signed_answered_and_hidden_with_a_reason_and_no_names_in_the_audit(published, board_member,
-                                                                                        resident, officer, hoods):  # fmt: skip
+def test_responses_signed_answered_and_hidden_with_a_reason_and_no_names_in_the_audit(
+    published, board_member, resident, officer, hoods
+):
     assert services.board_choices(board_member, published) == [(hoods["Brookfield"].slug, "Brookfield")]
     assert services.board_choices(resident, published) == []
     board = services.respond(board_member, published, "The board asks for Saturday hours instead.",

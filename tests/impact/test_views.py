@@ -15,8 +15,16 @@ def test_an_officer_records_a_decision_and_sees_the_left_behind_neighbourhoods(c
     client.force_login(officer)
     page = client.get(reverse("impact:create"))
     assert page.status_code == 200 and f'value="body:{council.slug}"'.encode() in page.content
-    bad = client.post(reverse("impact:create"), {"body": f"body:{council.slug}", "title": "Close libraries",
-                                                 "proposal": "p", "wards": "BROOKFIELD", "decision": "undecided"})  # fmt: skip
+    bad = client.post(
+        reverse("impact:create"),
+        {
+            "body": f"body:{council.slug}",
+            "title": "Close libraries",
+            "proposal": "p",
+            "wards": "BROOKFIELD",
+            "decision": "undecided",
+        },
+    )
     assert b"govuk-error-summary" in bad.content and b"BROOKFIELD is not a ward code" in bad.content
     response = client.post(reverse("impact:create"), {
         "body": f"body:{council.slug}", "title": "Close the libraries on Tuesdays", "proposal": "Save money",
@@ -61,7 +69,10 @@ def test_the_register_the_record_and_a_board_response_answered(client, published
                                                                 resident):  # fmt: skip
     register = client.get(reverse("impact:register")).content.decode()
     assert published.published_title in register and 'id="impact-register-map"' in register
-    assert client.get(reverse("impact:register"), {"q": "nothing like it"}).content.decode().count(published.reference) == 0
+    assert (
+        client.get(reverse("impact:register"), {"q": "nothing like it"}).content.decode().count(published.reference)
+        == 0
+    )
     geo = client.get(reverse("impact:register-geojson")).json()
     assert len(geo["features"]) == 10
     record = client.get(published.get_absolute_url()).content.decode()

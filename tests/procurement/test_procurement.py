@@ -83,9 +83,13 @@ def _score_and_moderate(tender, officer, evaluators):
 
 def test_the_weights_are_published_rules_refused_when_broken(council, officer):
     with pytest.raises(services.TenderError, match="social value is weighted 20%, below this model's floor of 30%"):
-        services.create(officer, council, "x", price=Decimal(50), quality=Decimal(30), social_value=Decimal(20), floor=30)
+        services.create(
+            officer, council, "x", price=Decimal(50), quality=Decimal(30), social_value=Decimal(20), floor=30
+        )
     with pytest.raises(services.TenderError, match="add up to 105%"):
-        services.create(officer, council, "x", price=Decimal(45), quality=Decimal(30), social_value=Decimal(30), floor=10)
+        services.create(
+            officer, council, "x", price=Decimal(45), quality=Decimal(30), social_value=Decimal(30), floor=10
+        )
     found = services.create(officer, council, "x", price=Decimal(60), quality=Decimal(30), social_value=Decimal(10))
     with pytest.raises(services.TenderError, match="below this model's floor of 20%"):
         services.set_model(officer, found, Decimal(60), Decimal(30), Decimal(10), 20, 5)
@@ -138,8 +142,14 @@ def test_the_model_and_scores_are_published_after_award_not_before(client, tende
     client.post(reverse("procurement:award", args=[tender.reference]))
     client.logout()
     after = client.get(tender.get_absolute_url()).content.decode()
-    for shown in ("Jobs for local people", "Evaluator 2", "Consensus at the moderation meeting", "236/3",
-                  "Canal Side Community Co-op</strong> submitted the most advantageous tender", "cg-table--stack"):
+    for shown in (
+        "Jobs for local people",
+        "Evaluator 2",
+        "Consensus at the moderation meeting",
+        "236/3",
+        "Canal Side Community Co-op</strong> submitted the most advantageous tender",
+        "cg-table--stack",
+    ):
         assert shown in after, shown
     assert "eva@example.org" not in after
     api = client.get(f"/api/procurement/tenders/{tender.reference}").json()
@@ -162,7 +172,9 @@ def test_evaluators_score_and_officers_moderate_through_the_pages(client, tender
     assert b"Give the reason for the moderated score of Alpha Services Ltd on Service design" in missing.content
     data = {}
     for bid in bids:
-        for criterion, agreed in zip(sorted(criteria, key=lambda c: (c.kind, c.order)), MODERATED[bid.supplier], strict=True):
+        for criterion, agreed in zip(
+            sorted(criteria, key=lambda c: (c.kind, c.order)), MODERATED[bid.supplier], strict=True
+        ):
             data[f"s_{bid.pk}_{criterion.pk}"] = str(agreed)
             data[f"r_{bid.pk}_{criterion.pk}"] = "Agreed"
     assert client.post(reverse("procurement:moderate", args=[tender.reference]), data).status_code == 302

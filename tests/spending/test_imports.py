@@ -31,12 +31,25 @@ def test_a_transparency_code_file_is_imported_whole_with_people_redacted(council
 
 
 def test_malformed_rows_are_named_and_nothing_is_stored(council, officer):
-    rows = [*GOOD_ROWS[:2],
-            ["Demo Borough Council", COUNCIL, "Highways", "", "Repairs", "31/09/2025", "100010", "900", "Fix Ltd", "", ""],
-            ["Demo Borough Council", COUNCIL, "Highways", "", "Repairs", "01/10/2025", "100011", "nine hundred",
-             "Fix Ltd", "", ""],
-            ["Demo Borough Council", COUNCIL, "Highways", "", "Repairs", "02/10/2025", "100012", "950", "", "", ""],
-            ["Demo Borough Council", COUNCIL, "", "", "", "03/10/2025", "100013", "990", "Fix Ltd", "", ""]]  # fmt: skip
+    rows = [
+        *GOOD_ROWS[:2],
+        ["Demo Borough Council", COUNCIL, "Highways", "", "Repairs", "31/09/2025", "100010", "900", "Fix Ltd", "", ""],
+        [
+            "Demo Borough Council",
+            COUNCIL,
+            "Highways",
+            "",
+            "Repairs",
+            "01/10/2025",
+            "100011",
+            "nine hundred",
+            "Fix Ltd",
+            "",
+            "",
+        ],
+        ["Demo Borough Council", COUNCIL, "Highways", "", "Repairs", "02/10/2025", "100012", "950", "", "", ""],
+        ["Demo Borough Council", COUNCIL, "", "", "", "03/10/2025", "100013", "990", "Fix Ltd", "", ""],
+    ]
     with pytest.raises(services.SpendError, match="4 rows cannot be read; nothing was imported") as raised:
         services.import_transparency(officer, council, "bad.csv", transparency_csv(rows))
     assert raised.value.errors == [
@@ -51,8 +64,15 @@ def test_malformed_rows_are_named_and_nothing_is_stored(council, officer):
 
 
 def test_other_header_spellings_and_a_windows_file(council, officer):
-    header = ["Organisation Name", "Payment Date", "Department", "Expense Description", "Supplier", "Net Amount",
-              "Transaction Ref"]  # fmt: skip
+    header = [
+        "Organisation Name",
+        "Payment Date",
+        "Department",
+        "Expense Description",
+        "Supplier",
+        "Net Amount",
+        "Transaction Ref",
+    ]
     data = transparency_csv([["Demo BC", "2025-06-30", "Leisure", "Pool chemicals", "Café Supplies", "£720.00", "9"]],
                             header).decode("utf-8-sig").encode("cp1252")  # fmt: skip
     batch = services.import_transparency(officer, council, "june.csv", data)
@@ -142,5 +162,6 @@ def test_the_command_line_import_names_bad_rows(tmp_path):
 
 def test_header_without_required_columns_is_refused(council, officer):
     with pytest.raises(services.SpendError, match="the header has no Supplier name column"):
-        services.import_transparency(officer, council, "x.csv", transparency_csv([["1"]], [h for h in LGA_HEADER
-                                                                                           if h != "Supplier Name"]))
+        services.import_transparency(
+            officer, council, "x.csv", transparency_csv([["1"]], [h for h in LGA_HEADER if h != "Supplier Name"])
+        )

@@ -55,8 +55,11 @@ def test_a_council_area_sees_its_spending_in_full_and_a_ward_an_estimate_by_popu
 
 def test_the_need_weighted_key_weights_residents_by_their_lsoas_imd_score(spent):
     def weight(areas):
-        scores = dict(AreaValue.objects.filter(area__in=areas, measure__slug="imd_score",
-                                               measure__dataset__slug="demo-imd").values_list("area_id", "value"))  # fmt: skip
+        scores = dict(
+            AreaValue.objects.filter(
+                area__in=areas, measure__slug="imd_score", measure__dataset__slug="demo-imd"
+            ).values_list("area_id", "value")
+        )
         return sum(a.population * Fraction(str(scores[a.pk])) for a in areas)
 
     council_lsoas = list(Area.objects.filter(parent__parent__code=COUNCIL))
@@ -143,7 +146,11 @@ def test_a_pooled_budget_with_community_decisions_and_a_prevention_ledger(pool, 
                                    6_000_000, hoods["Brookfield"].slug)  # fmt: skip
     services.observe_prevention(officer, item, dt.date(2027, 9, 1), Decimal(-22), 4_400_000, "NHS SUS data, 2026-27")
     summary = services.pool_summary(pool)
-    assert (summary["invested"], summary["expected_saving"], summary["observed_saving"]) == (2_000_000, 6_000_000, 4_400_000)
+    assert (summary["invested"], summary["expected_saving"], summary["observed_saving"]) == (
+        2_000_000,
+        6_000_000,
+        4_400_000,
+    )
     audit = json.dumps(list(AuditRecord.objects.values("after")), default=str)
     assert "Amina" not in audit and "Olu" not in audit
 

@@ -4,121 +4,221 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(help_text='e.g. CIA-2026-0007', max_length=20, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('published_title', models.CharField(blank=True, max_length=300)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('lsoas', models.JSONField(blank=True, default=list, help_text='LSOA codes of the published footprint.')),
-                ('wards', models.JSONField(blank=True, default=list)),
-                ('neighbourhoods', models.JSONField(blank=True, default=list, help_text='Slugs of neighbourhoods touched.')),
-                ('councils', models.JSONField(blank=True, default=list, help_text="GSS codes: the body's and the footprint's.")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(help_text="e.g. CIA-2026-0007", max_length=20, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("published_title", models.CharField(blank=True, max_length=300)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "lsoas",
+                    models.JSONField(blank=True, default=list, help_text="LSOA codes of the published footprint."),
+                ),
+                ("wards", models.JSONField(blank=True, default=list)),
+                (
+                    "neighbourhoods",
+                    models.JSONField(blank=True, default=list, help_text="Slugs of neighbourhoods touched."),
+                ),
+                (
+                    "councils",
+                    models.JSONField(blank=True, default=list, help_text="GSS codes: the body's and the footprint's."),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Engagement',
+            name="Engagement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('engagement_log', 'Neighbourhood engagement log'), ('panel', "Citizens' panel"), ('consultation', 'Consultation'), ('meeting', 'Public meeting or workshop'), ('other', 'Other')], default='other', max_length=16)),
-                ('what', models.CharField(max_length=300)),
-                ('held_on', models.DateField(blank=True, null=True)),
-                ('link', models.CharField(blank=True, help_text='Address (URL) or reference of the record.', max_length=500)),
-                ('summary', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("engagement_log", "Neighbourhood engagement log"),
+                            ("panel", "Citizens' panel"),
+                            ("consultation", "Consultation"),
+                            ("meeting", "Public meeting or workshop"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=16,
+                    ),
+                ),
+                ("what", models.CharField(max_length=300)),
+                ("held_on", models.DateField(blank=True, null=True)),
+                (
+                    "link",
+                    models.CharField(blank=True, help_text="Address (URL) or reference of the record.", max_length=500),
+                ),
+                ("summary", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['version', 'held_on', 'id'],
+                "ordering": ["version", "held_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Impact',
+            name="Impact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('place', models.CharField(blank=True, help_text='Neighbourhood slug or ward code; empty: all.', max_length=100)),
-                ('place_label', models.CharField(blank=True, max_length=200)),
-                ('group', models.CharField(choices=[('everyone', 'Everyone living there'), ('age', 'Age'), ('disability', 'Disability'), ('gender_reassignment', 'Gender reassignment'), ('marriage', 'Marriage and civil partnership'), ('pregnancy', 'Pregnancy and maternity'), ('race', 'Race'), ('religion', 'Religion or belief'), ('sex', 'Sex'), ('sexual_orientation', 'Sexual orientation'), ('socio_economic', 'People on low incomes (socio-economic disadvantage)'), ('carers', 'Carers'), ('other', 'Another group')], default='everyone', max_length=24)),
-                ('direction', models.CharField(choices=[('positive', 'Positive'), ('negative', 'Negative'), ('mixed', 'Mixed'), ('unknown', 'Not known yet')], max_length=10)),
-                ('description', models.TextField()),
-                ('mitigation', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True, help_text="Neighbourhood slug or ward code; empty: all.", max_length=100
+                    ),
+                ),
+                ("place_label", models.CharField(blank=True, max_length=200)),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[
+                            ("everyone", "Everyone living there"),
+                            ("age", "Age"),
+                            ("disability", "Disability"),
+                            ("gender_reassignment", "Gender reassignment"),
+                            ("marriage", "Marriage and civil partnership"),
+                            ("pregnancy", "Pregnancy and maternity"),
+                            ("race", "Race"),
+                            ("religion", "Religion or belief"),
+                            ("sex", "Sex"),
+                            ("sexual_orientation", "Sexual orientation"),
+                            ("socio_economic", "People on low incomes (socio-economic disadvantage)"),
+                            ("carers", "Carers"),
+                            ("other", "Another group"),
+                        ],
+                        default="everyone",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("positive", "Positive"),
+                            ("negative", "Negative"),
+                            ("mixed", "Mixed"),
+                            ("unknown", "Not known yet"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.TextField()),
+                ("mitigation", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['version', 'place_label', 'group', 'id'],
+                "ordering": ["version", "place_label", "group", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signed_as', models.CharField(help_text="The name shown: the account's name when it responded.", max_length=200)),
-                ('board', models.CharField(blank=True, help_text='Neighbourhood slug when it speaks for its board.', max_length=80)),
-                ('board_name', models.CharField(blank=True, max_length=200)),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('hidden', models.BooleanField(default=False)),
-                ('hidden_reason', models.CharField(blank=True, max_length=300)),
-                ('hidden_at', models.DateTimeField(blank=True, null=True)),
-                ('answer', models.TextField(blank=True, help_text='What the body did about it.')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "signed_as",
+                    models.CharField(help_text="The name shown: the account's name when it responded.", max_length=200),
+                ),
+                (
+                    "board",
+                    models.CharField(
+                        blank=True, help_text="Neighbourhood slug when it speaks for its board.", max_length=80
+                    ),
+                ),
+                ("board_name", models.CharField(blank=True, max_length=200)),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("hidden", models.BooleanField(default=False)),
+                ("hidden_reason", models.CharField(blank=True, max_length=300)),
+                ("hidden_at", models.DateTimeField(blank=True, null=True)),
+                ("answer", models.TextField(blank=True, help_text="What the body did about it.")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['assessment', 'created_at', 'id'],
+                "ordering": ["assessment", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reviewed_on', models.DateField()),
-                ('note', models.TextField()),
-                ('next_review', models.DateField(blank=True, null=True)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reviewed_on", models.DateField()),
+                ("note", models.TextField()),
+                ("next_review", models.DateField(blank=True, null=True)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['assessment', 'reviewed_on', 'id'],
+                "ordering": ["assessment", "reviewed_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Version',
+            name="Version",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10)),
-                ('title', models.CharField(help_text='The decision under consideration.', max_length=300)),
-                ('proposal', models.TextField(help_text='What is proposed and why.')),
-                ('decision_maker', models.CharField(blank=True, max_length=200)),
-                ('decision_due', models.DateField(blank=True, null=True)),
-                ('ward_codes', models.JSONField(blank=True, default=list)),
-                ('lsoa_input', models.JSONField(blank=True, default=list)),
-                ('district_codes', models.JSONField(blank=True, default=list)),
-                ('postcodes', models.JSONField(blank=True, default=list)),
-                ('points', models.JSONField(blank=True, default=list, help_text='[[latitude, longitude], ...] of service sites')),
-                ('lsoa_codes', models.JSONField(blank=True, default=list)),
-                ('where_notes', models.JSONField(blank=True, default=list, help_text='How each postcode or point was placed.')),
-                ('affected_communities', models.TextField(blank=True)),
-                ('evidence', models.TextField(blank=True)),
-                ('decision', models.CharField(choices=[('undecided', 'Not decided yet'), ('proceed', 'Go ahead as proposed'), ('adjust', 'Go ahead with changes to reduce harm'), ('justify', 'Go ahead despite some harm, with the reasons given'), ('stop', 'Stop: do not go ahead')], default='undecided', max_length=12)),
-                ('decision_reasons', models.TextField(blank=True)),
-                ('review_date', models.DateField(blank=True, null=True)),
-                ('change_note', models.CharField(blank=True, help_text='What changed from the version before.', max_length=300)),
-                ('profile', models.JSONField(blank=True, help_text="The places' profile as published (frozen).", null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")], default="draft", max_length=10
+                    ),
+                ),
+                ("title", models.CharField(help_text="The decision under consideration.", max_length=300)),
+                ("proposal", models.TextField(help_text="What is proposed and why.")),
+                ("decision_maker", models.CharField(blank=True, max_length=200)),
+                ("decision_due", models.DateField(blank=True, null=True)),
+                ("ward_codes", models.JSONField(blank=True, default=list)),
+                ("lsoa_input", models.JSONField(blank=True, default=list)),
+                ("district_codes", models.JSONField(blank=True, default=list)),
+                ("postcodes", models.JSONField(blank=True, default=list)),
+                (
+                    "points",
+                    models.JSONField(
+                        blank=True, default=list, help_text="[[latitude, longitude], ...] of service sites"
+                    ),
+                ),
+                ("lsoa_codes", models.JSONField(blank=True, default=list)),
+                (
+                    "where_notes",
+                    models.JSONField(blank=True, default=list, help_text="How each postcode or point was placed."),
+                ),
+                ("affected_communities", models.TextField(blank=True)),
+                ("evidence", models.TextField(blank=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("undecided", "Not decided yet"),
+                            ("proceed", "Go ahead as proposed"),
+                            ("adjust", "Go ahead with changes to reduce harm"),
+                            ("justify", "Go ahead despite some harm, with the reasons given"),
+                            ("stop", "Stop: do not go ahead"),
+                        ],
+                        default="undecided",
+                        max_length=12,
+                    ),
+                ),
+                ("decision_reasons", models.TextField(blank=True)),
+                ("review_date", models.DateField(blank=True, null=True)),
+                (
+                    "change_note",
+                    models.CharField(blank=True, help_text="What changed from the version before.", max_length=300),
+                ),
+                (
+                    "profile",
+                    models.JSONField(blank=True, help_text="The places' profile as published (frozen).", null=True),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['assessment', 'number'],
+                "ordering": ["assessment", "number"],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,112 +14,223 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Bid',
+            name="Bid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('supplier', models.CharField(max_length=300)),
-                ('price_pence', models.BigIntegerField()),
-                ('received_order', models.PositiveIntegerField(help_text='1 for the bid received first.')),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('is_sme', models.BooleanField(default=False)),
-                ('is_vcse', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("supplier", models.CharField(max_length=300)),
+                ("price_pence", models.BigIntegerField()),
+                ("received_order", models.PositiveIntegerField(help_text="1 for the bid received first.")),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                ("is_sme", models.BooleanField(default=False)),
+                ("is_vcse", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['tender', 'received_order'],
+                "ordering": ["tender", "received_order"],
             },
         ),
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('local_jobs', 'Local jobs'), ('apprenticeships', 'Apprenticeships'), ('local_spend', 'Spend with local businesses'), ('community_business_spend', 'Spend with community businesses, SMEs and VCSEs'), ('net_zero', 'Net zero: emissions avoided'), ('other', 'Other')], max_length=28)),
-                ('outcome', models.CharField(blank=True, max_length=40)),
-                ('description', models.CharField(max_length=300)),
-                ('unit', models.CharField(max_length=100)),
-                ('target', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('neighbourhood', models.CharField(blank=True, help_text='Slug, where it applies to one.', max_length=80)),
-                ('due', models.DateField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("local_jobs", "Local jobs"),
+                            ("apprenticeships", "Apprenticeships"),
+                            ("local_spend", "Spend with local businesses"),
+                            ("community_business_spend", "Spend with community businesses, SMEs and VCSEs"),
+                            ("net_zero", "Net zero: emissions avoided"),
+                            ("other", "Other"),
+                        ],
+                        max_length=28,
+                    ),
+                ),
+                ("outcome", models.CharField(blank=True, max_length=40)),
+                ("description", models.CharField(max_length=300)),
+                ("unit", models.CharField(max_length=100)),
+                ("target", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "neighbourhood",
+                    models.CharField(blank=True, help_text="Slug, where it applies to one.", max_length=80),
+                ),
+                ("due", models.DateField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['tender', 'kind', 'id'],
+                "ordering": ["tender", "kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('quality', 'Quality'), ('social_value', 'Social value')], max_length=12)),
-                ('name', models.CharField(max_length=300)),
-                ('weight', models.DecimalField(decimal_places=2, help_text='Percentage of the whole evaluation.', max_digits=5)),
-                ('outcome', models.CharField(blank=True, help_text='Social value outcome code (data file).', max_length=40)),
-                ('guidance', models.TextField(blank=True, help_text='What a good answer shows; how it is measured.')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(choices=[("quality", "Quality"), ("social_value", "Social value")], max_length=12),
+                ),
+                ("name", models.CharField(max_length=300)),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=2, help_text="Percentage of the whole evaluation.", max_digits=5
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(blank=True, help_text="Social value outcome code (data file).", max_length=40),
+                ),
+                ("guidance", models.TextField(blank=True, help_text="What a good answer shows; how it is measured.")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['tender', 'kind', 'order', 'id'],
+                "ordering": ["tender", "kind", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delivered_on', models.DateField()),
-                ('quantity', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('neighbourhood', models.CharField(blank=True, max_length=80)),
-                ('evidence', models.TextField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='procurement.commitment')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("delivered_on", models.DateField()),
+                ("quantity", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("neighbourhood", models.CharField(blank=True, max_length=80)),
+                ("evidence", models.TextField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="procurement.commitment",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['commitment', 'delivered_on', 'id'],
+                "ordering": ["commitment", "delivered_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ModeratedScore',
+            name="ModeratedScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField()),
-                ('reason', models.TextField()),
-                ('moderated_at', models.DateTimeField(auto_now=True)),
-                ('bid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moderated', to='procurement.bid')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moderated', to='procurement.criterion')),
-                ('moderated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("score", models.PositiveSmallIntegerField()),
+                ("reason", models.TextField()),
+                ("moderated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "bid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="moderated", to="procurement.bid"
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="moderated",
+                        to="procurement.criterion",
+                    ),
+                ),
+                (
+                    "moderated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField()),
-                ('note', models.TextField(blank=True)),
-                ('scored_at', models.DateTimeField(auto_now=True)),
-                ('bid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='procurement.bid')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='procurement.criterion')),
-                ('evaluator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("score", models.PositiveSmallIntegerField()),
+                ("note", models.TextField(blank=True)),
+                ("scored_at", models.DateTimeField(auto_now=True)),
+                (
+                    "bid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="procurement.bid"
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="procurement.criterion"
+                    ),
+                ),
+                (
+                    "evaluator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Tender',
+            name="Tender",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=40, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('draft', 'Setting the model'), ('evaluating', 'Evaluating bids'), ('awarded', 'Awarded')], default='draft', max_length=12)),
-                ('scale_max', models.PositiveSmallIntegerField(default=5, help_text='Scores run from 0 to this (5 or 10).')),
-                ('social_value_floor', models.PositiveSmallIntegerField(default=10, help_text='Least social value weight, %.')),
-                ('price_weight', models.DecimalField(decimal_places=2, default=0, max_digits=5)),
-                ('quality_weight', models.DecimalField(decimal_places=2, default=0, max_digits=5)),
-                ('social_value_weight', models.DecimalField(decimal_places=2, default=0, max_digits=5)),
-                ('neighbourhoods', models.JSONField(blank=True, default=list, help_text='Neighbourhoods the contract serves.')),
-                ('awarded_at', models.DateTimeField(blank=True, null=True)),
-                ('award', models.JSONField(blank=True, help_text='The computed award and its explanation, as published.', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('awarded_bid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.bid')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(max_length=40, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Setting the model"),
+                            ("evaluating", "Evaluating bids"),
+                            ("awarded", "Awarded"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "scale_max",
+                    models.PositiveSmallIntegerField(default=5, help_text="Scores run from 0 to this (5 or 10)."),
+                ),
+                (
+                    "social_value_floor",
+                    models.PositiveSmallIntegerField(default=10, help_text="Least social value weight, %."),
+                ),
+                ("price_weight", models.DecimalField(decimal_places=2, default=0, max_digits=5)),
+                ("quality_weight", models.DecimalField(decimal_places=2, default=0, max_digits=5)),
+                ("social_value_weight", models.DecimalField(decimal_places=2, default=0, max_digits=5)),
+                (
+                    "neighbourhoods",
+                    models.JSONField(blank=True, default=list, help_text="Neighbourhoods the contract serves."),
+                ),
+                ("awarded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "award",
+                    models.JSONField(
+                        blank=True, help_text="The computed award and its explanation, as published.", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "awarded_bid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="procurement.bid",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -6,56 +6,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('procurement', '0001_initial'),
-        ('publicbodies', '0001_initial'),
+        ("procurement", "0001_initial"),
+        ("publicbodies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tender',
-            name='body',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenders', to='publicbodies.publicbody'),
+            model_name="tender",
+            name="body",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="tenders", to="publicbodies.publicbody"
+            ),
         ),
         migrations.AddField(
-            model_name='tender',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="tender",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='tender',
-            name='evaluators',
-            field=models.ManyToManyField(blank=True, related_name='tenders_to_evaluate', to=settings.AUTH_USER_MODEL),
+            model_name="tender",
+            name="evaluators",
+            field=models.ManyToManyField(blank=True, related_name="tenders_to_evaluate", to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='tender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='procurement.tender'),
+            model_name="criterion",
+            name="tender",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="criteria", to="procurement.tender"
+            ),
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='tender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commitments', to='procurement.tender'),
+            model_name="commitment",
+            name="tender",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="commitments", to="procurement.tender"
+            ),
         ),
         migrations.AddField(
-            model_name='bid',
-            name='tender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bids', to='procurement.tender'),
+            model_name="bid",
+            name="tender",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="bids", to="procurement.tender"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='moderatedscore',
-            constraint=models.UniqueConstraint(fields=('bid', 'criterion'), name='one_moderated_score'),
+            model_name="moderatedscore",
+            constraint=models.UniqueConstraint(fields=("bid", "criterion"), name="one_moderated_score"),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('bid', 'criterion', 'evaluator'), name='one_score_each'),
+            model_name="score",
+            constraint=models.UniqueConstraint(fields=("bid", "criterion", "evaluator"), name="one_score_each"),
         ),
         migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.UniqueConstraint(fields=('tender', 'received_order'), name='one_bid_per_order'),
+            model_name="bid",
+            constraint=models.UniqueConstraint(fields=("tender", "received_order"), name="one_bid_per_order"),
         ),
     ]

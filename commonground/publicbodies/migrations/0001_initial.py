@@ -5,31 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0003_postcodes'),
+        ("places", "0003_postcodes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublicBody',
+            name="PublicBody",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('kind', models.CharField(choices=[('council', 'Council'), ('nhs', 'NHS body'), ('police', 'Police'), ('fire', 'Fire and rescue'), ('combined_authority', 'Combined or strategic authority'), ('central_government', 'Central government'), ('housing', 'Housing association'), ('voluntary', 'Voluntary or community organisation'), ('other', 'Other public body')], default='other', max_length=24)),
-                ('code', models.CharField(blank=True, help_text='GSS code (councils) or ODS code (NHS), optional.', max_length=20)),
-                ('is_demo', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('councils', models.ManyToManyField(blank=True, help_text='Local authorities whose areas it serves.', related_name='public_bodies', to='places.area')),
-                ('members', models.ManyToManyField(blank=True, help_text='Accounts that act for the body.', related_name='public_bodies', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("council", "Council"),
+                            ("nhs", "NHS body"),
+                            ("police", "Police"),
+                            ("fire", "Fire and rescue"),
+                            ("combined_authority", "Combined or strategic authority"),
+                            ("central_government", "Central government"),
+                            ("housing", "Housing association"),
+                            ("voluntary", "Voluntary or community organisation"),
+                            ("other", "Other public body"),
+                        ],
+                        default="other",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        blank=True, help_text="GSS code (councils) or ODS code (NHS), optional.", max_length=20
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "councils",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Local authorities whose areas it serves.",
+                        related_name="public_bodies",
+                        to="places.area",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Accounts that act for the body.",
+                        related_name="public_bodies",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('code', ''), _negated=True), fields=('code',), name='one_body_per_code')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("code", ""), _negated=True), fields=("code",), name="one_body_per_code"
+                    )
+                ],
             },
         ),
     ]

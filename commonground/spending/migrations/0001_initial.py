@@ -6,188 +6,338 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('publicbodies', '0001_initial'),
+        ("publicbodies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PooledBudget',
+            name="PooledBudget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('councils', models.JSONField(default=list, help_text='GSS codes of the councils whose areas it covers.')),
-                ('neighbourhoods', models.JSONField(blank=True, default=list, help_text='Slugs of the neighbourhoods it covers.')),
-                ('community_decides', models.BooleanField(default=False, help_text='The agreement puts community members in its decisions.')),
-                ('community_rule', models.CharField(blank=True, help_text='What the agreement says about it.', max_length=300)),
-                ('start_year', models.PositiveSmallIntegerField()),
-                ('end_year', models.PositiveSmallIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pools_led', to='publicbodies.publicbody')),
-                ('partners', models.ManyToManyField(related_name='pools', to='publicbodies.publicbody')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "councils",
+                    models.JSONField(default=list, help_text="GSS codes of the councils whose areas it covers."),
+                ),
+                (
+                    "neighbourhoods",
+                    models.JSONField(blank=True, default=list, help_text="Slugs of the neighbourhoods it covers."),
+                ),
+                (
+                    "community_decides",
+                    models.BooleanField(
+                        default=False, help_text="The agreement puts community members in its decisions."
+                    ),
+                ),
+                (
+                    "community_rule",
+                    models.CharField(blank=True, help_text="What the agreement says about it.", max_length=300),
+                ),
+                ("start_year", models.PositiveSmallIntegerField()),
+                ("end_year", models.PositiveSmallIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pools_led",
+                        to="publicbodies.publicbody",
+                    ),
+                ),
+                ("partners", models.ManyToManyField(related_name="pools", to="publicbodies.publicbody")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PoolDecision',
+            name="PoolDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decided_on', models.DateField()),
-                ('title', models.CharField(max_length=300)),
-                ('decision', models.TextField()),
-                ('amount_pence', models.BigIntegerField(blank=True, null=True)),
-                ('deciders', models.JSONField(help_text='[{"name": ..., "capacity": "partner|community|board|officer", "body": ...}, ...]')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pool', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='spending.pooledbudget')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("decided_on", models.DateField()),
+                ("title", models.CharField(max_length=300)),
+                ("decision", models.TextField()),
+                ("amount_pence", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "deciders",
+                    models.JSONField(
+                        help_text='[{"name": ..., "capacity": "partner|community|board|officer", "body": ...}, ...]'
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="spending.pooledbudget",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pool', '-decided_on', '-id'],
+                "ordering": ["pool", "-decided_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PreventionItem',
+            name="PreventionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('service', models.CharField(help_text='The service whose demand should fall.', max_length=200)),
-                ('neighbourhood', models.CharField(blank=True, max_length=80)),
-                ('financial_year', models.PositiveSmallIntegerField()),
-                ('invested_pence', models.BigIntegerField()),
-                ('demand_measure', models.CharField(help_text='e.g. emergency admissions a year', max_length=200)),
-                ('baseline', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('expected_change', models.DecimalField(decimal_places=2, help_text='Negative: demand falls.', max_digits=14)),
-                ('expected_saving_pence', models.BigIntegerField()),
-                ('observed_change', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('observed_saving_pence', models.BigIntegerField(blank=True, null=True)),
-                ('observed_on', models.DateField(blank=True, null=True)),
-                ('evidence', models.TextField(blank=True)),
-                ('pool', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prevention', to='spending.pooledbudget')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300)),
+                ("service", models.CharField(help_text="The service whose demand should fall.", max_length=200)),
+                ("neighbourhood", models.CharField(blank=True, max_length=80)),
+                ("financial_year", models.PositiveSmallIntegerField()),
+                ("invested_pence", models.BigIntegerField()),
+                ("demand_measure", models.CharField(help_text="e.g. emergency admissions a year", max_length=200)),
+                ("baseline", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "expected_change",
+                    models.DecimalField(decimal_places=2, help_text="Negative: demand falls.", max_digits=14),
+                ),
+                ("expected_saving_pence", models.BigIntegerField()),
+                ("observed_change", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("observed_saving_pence", models.BigIntegerField(blank=True, null=True)),
+                ("observed_on", models.DateField(blank=True, null=True)),
+                ("evidence", models.TextField(blank=True)),
+                (
+                    "pool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="prevention",
+                        to="spending.pooledbudget",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pool', 'financial_year', 'id'],
+                "ordering": ["pool", "financial_year", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SharedOutcome',
+            name="SharedOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure_slug', models.SlugField(help_text='A wellbeing framework measure.', max_length=64)),
-                ('measure_name', models.CharField(max_length=200)),
-                ('baseline', models.CharField(blank=True, max_length=200)),
-                ('target', models.CharField(max_length=300)),
-                ('pool', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='spending.pooledbudget')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("measure_slug", models.SlugField(help_text="A wellbeing framework measure.", max_length=64)),
+                ("measure_name", models.CharField(max_length=200)),
+                ("baseline", models.CharField(blank=True, max_length=200)),
+                ("target", models.CharField(max_length=300)),
+                (
+                    "pool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="outcomes", to="spending.pooledbudget"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pool', 'measure_name'],
+                "ordering": ["pool", "measure_name"],
             },
         ),
         migrations.CreateModel(
-            name='SpendImport',
+            name="SpendImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('transparency', 'Spending over £500 (Transparency Code)'), ('grants', '360Giving grants'), ('budgets', 'Service budgets')], max_length=16)),
-                ('filename', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64)),
-                ('rows', models.PositiveIntegerField()),
-                ('total_pence', models.BigIntegerField()),
-                ('redacted', models.PositiveIntegerField(default=0, help_text='Payees redacted as personal data.')),
-                ('skipped', models.PositiveIntegerField(default=0, help_text='Grants with no beneficiary area that is loaded.')),
-                ('source_url', models.URLField(blank=True)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='spend_imports', to='publicbodies.publicbody')),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("transparency", "Spending over £500 (Transparency Code)"),
+                            ("grants", "360Giving grants"),
+                            ("budgets", "Service budgets"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64)),
+                ("rows", models.PositiveIntegerField()),
+                ("total_pence", models.BigIntegerField()),
+                ("redacted", models.PositiveIntegerField(default=0, help_text="Payees redacted as personal data.")),
+                (
+                    "skipped",
+                    models.PositiveIntegerField(default=0, help_text="Grants with no beneficiary area that is loaded."),
+                ),
+                ("source_url", models.URLField(blank=True)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="spend_imports",
+                        to="publicbodies.publicbody",
+                    ),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-imported_at'],
+                "ordering": ["-imported_at"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceBudget',
+            name="ServiceBudget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service', models.CharField(max_length=200)),
-                ('area_code', models.CharField(max_length=16)),
-                ('financial_year', models.PositiveSmallIntegerField()),
-                ('amount_pence', models.BigIntegerField()),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_budgets', to='publicbodies.publicbody')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='budgets', to='spending.spendimport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("service", models.CharField(max_length=200)),
+                ("area_code", models.CharField(max_length=16)),
+                ("financial_year", models.PositiveSmallIntegerField()),
+                ("amount_pence", models.BigIntegerField()),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_budgets",
+                        to="publicbodies.publicbody",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="budgets", to="spending.spendimport"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch', 'id'],
+                "ordering": ["batch", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('financial_year', models.PositiveSmallIntegerField(help_text='First year of the April-March year: 2025 is 2025-26.')),
-                ('expense_area', models.CharField(blank=True, help_text='Department or service area.', max_length=200)),
-                ('expense_type', models.CharField(blank=True, help_text='Expense type or merchant category.', max_length=200)),
-                ('amount_pence', models.BigIntegerField()),
-                ('irrecoverable_vat_pence', models.BigIntegerField(default=0)),
-                ('supplier', models.CharField(help_text='REDACTED PERSONAL DATA for a payment to an individual.', max_length=300)),
-                ('supplier_redacted', models.BooleanField(default=False)),
-                ('transaction_number', models.CharField(blank=True, max_length=100)),
-                ('purpose', models.CharField(blank=True, max_length=500)),
-                ('line', models.PositiveIntegerField()),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='publicbodies.publicbody')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='payments', to='spending.spendimport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField()),
+                (
+                    "financial_year",
+                    models.PositiveSmallIntegerField(help_text="First year of the April-March year: 2025 is 2025-26."),
+                ),
+                ("expense_area", models.CharField(blank=True, help_text="Department or service area.", max_length=200)),
+                (
+                    "expense_type",
+                    models.CharField(blank=True, help_text="Expense type or merchant category.", max_length=200),
+                ),
+                ("amount_pence", models.BigIntegerField()),
+                ("irrecoverable_vat_pence", models.BigIntegerField(default=0)),
+                (
+                    "supplier",
+                    models.CharField(
+                        help_text="REDACTED PERSONAL DATA for a payment to an individual.", max_length=300
+                    ),
+                ),
+                ("supplier_redacted", models.BooleanField(default=False)),
+                ("transaction_number", models.CharField(blank=True, max_length=100)),
+                ("purpose", models.CharField(blank=True, max_length=500)),
+                ("line", models.PositiveIntegerField()),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="publicbodies.publicbody",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="payments", to="spending.spendimport"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch', 'line'],
+                "ordering": ["batch", "line"],
             },
         ),
         migrations.CreateModel(
-            name='Grant',
+            name="Grant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(max_length=200)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('amount_pence', models.BigIntegerField()),
-                ('award_date', models.DateField()),
-                ('financial_year', models.PositiveSmallIntegerField()),
-                ('recipient', models.CharField(max_length=300)),
-                ('recipient_redacted', models.BooleanField(default=False)),
-                ('funder_name', models.CharField(max_length=300)),
-                ('funder_id', models.CharField(blank=True, max_length=200)),
-                ('area_codes', models.JSONField(help_text='GSS codes of the beneficiary locations that are loaded.')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='spending.spendimport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("identifier", models.CharField(max_length=200)),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("amount_pence", models.BigIntegerField()),
+                ("award_date", models.DateField()),
+                ("financial_year", models.PositiveSmallIntegerField()),
+                ("recipient", models.CharField(max_length=300)),
+                ("recipient_redacted", models.BooleanField(default=False)),
+                ("funder_name", models.CharField(max_length=300)),
+                ("funder_id", models.CharField(blank=True, max_length=200)),
+                ("area_codes", models.JSONField(help_text="GSS codes of the beneficiary locations that are loaded.")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="grants", to="spending.spendimport"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch', 'award_date', 'identifier'],
+                "ordering": ["batch", "award_date", "identifier"],
             },
         ),
         migrations.CreateModel(
-            name='Contribution',
+            name="Contribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('financial_year', models.PositiveSmallIntegerField()),
-                ('amount_pence', models.BigIntegerField()),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='publicbodies.publicbody')),
-                ('pool', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contributions', to='spending.pooledbudget')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("financial_year", models.PositiveSmallIntegerField()),
+                ("amount_pence", models.BigIntegerField()),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="publicbodies.publicbody"
+                    ),
+                ),
+                (
+                    "pool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contributions",
+                        to="spending.pooledbudget",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pool', 'financial_year', 'body__name'],
-                'constraints': [models.UniqueConstraint(fields=('pool', 'body', 'financial_year'), name='one_contribution_a_year')],
+                "ordering": ["pool", "financial_year", "body__name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("pool", "body", "financial_year"), name="one_contribution_a_year")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='spendimport',
-            constraint=models.UniqueConstraint(fields=('kind', 'body', 'sha256'), name='one_import_per_file'),
+            model_name="spendimport",
+            constraint=models.UniqueConstraint(fields=("kind", "body", "sha256"), name="one_import_per_file"),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['body', 'financial_year'], name='spending_pa_body_id_21c25a_idx'),
+            model_name="payment",
+            index=models.Index(fields=["body", "financial_year"], name="spending_pa_body_id_21c25a_idx"),
         ),
     ]
