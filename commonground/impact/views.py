@@ -12,6 +12,7 @@ import functools
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -140,8 +141,9 @@ def create(request: HttpRequest) -> HttpResponse:
     form = AssessmentForm(request.POST or None, body_choices=choices)
     if request.method == "POST" and form.is_valid():
         try:
-            body = bodies.chosen(request.user, form.cleaned_data["body"])
-            assessment = services.create(request.user, body, **form.version_fields())
+            with transaction.atomic():  # a council's body is recorded only with its first assessment
+                body = bodies.chosen(request.user, form.cleaned_data["body"])
+                assessment = services.create(request.user, body, **form.version_fields())
         except bodies.BodyError as exc:
             form.add_error("body", str(exc))
         except services.ImpactError as exc:

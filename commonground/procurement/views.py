@@ -7,6 +7,7 @@ import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -110,10 +111,11 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            body = bodies.chosen(request.user, data["body"])
-            found = services.create(request.user, body, data["title"], data["description"], data["price_weight"],
-                                    data["quality_weight"], data["social_value_weight"], data["floor"],
-                                    data["scale_max"], data["neighbourhoods"])  # fmt: skip
+            with transaction.atomic():  # a council's body is recorded only with its first tender
+                body = bodies.chosen(request.user, data["body"])
+                found = services.create(request.user, body, data["title"], data["description"], data["price_weight"],
+                                        data["quality_weight"], data["social_value_weight"], data["floor"],
+                                        data["scale_max"], data["neighbourhoods"])  # fmt: skip
         except bodies.BodyError as exc:
             form.add_error("body", str(exc))
         except services.TenderError as exc:
