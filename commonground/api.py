@@ -14,6 +14,7 @@ from commonground.audit.api import router as audit
 from commonground.budgeting.api import router as budgeting
 from commonground.impact.api import router as impact
 from commonground.neighbourhoods.api import router as neighbourhoods
+from commonground.notify.api import router as notify
 from commonground.outcomes.api import router as outcomes
 from commonground.places.api import router as places
 from commonground.procurement.api import router as procurement
@@ -34,6 +35,7 @@ for router in (
     audit,
     budgeting,
     outcomes,
+    notify,
     publicbodies,
     impact,
     spending,

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from commonground.accounts.forms import AdminSignInForm
 from commonground.accounts.models import RoleGrant, User
+
+admin.site.login_form = AdminSignInForm  # the admin's sign-in is throttled like the site's
 
 
 class RoleGrantInline(admin.TabularInline):

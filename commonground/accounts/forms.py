@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from commonground.accounts import services
 from commonground.accounts.models import User
 from commonground.accounts.roles import ROLE_LABELS, Role
 from commonground.accounts.scopes import label
@@ -61,7 +63,31 @@ class SignUpForm(forms.Form):
         return data
 
 
-class SignInForm(AuthenticationForm):
+class ThrottledSignIn:
+    """Checks the password through services.sign_in, so every sign-in form (this site's and the
+    Django admin's) counts failures against the same limits."""
+
+    locked: services.SignInLocked | None = None
+
+    def clean(self) -> dict:
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if email is not None and password:
+            try:
+                self.user_cache = services.sign_in(self.request, email, password)
+            except services.SignInLocked as exc:
+                self.locked = exc
+                raise forms.ValidationError(str(exc), code="locked") from None
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class AdminSignInForm(ThrottledSignIn, AdminAuthenticationForm):
+    pass
+
+
+class SignInForm(ThrottledSignIn, AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct email address and password. Both are case-sensitive.",
         "inactive": "This account has been closed.",

@@ -1,13 +1,32 @@
-"""Account changes other code may call: sign-up and role changes, each audit-logged."""
+"""Account changes other code may call: sign-up, throttled sign-in and role changes, each audit-logged."""
 
 from __future__ import annotations
 
+from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 
 from commonground.accounts.models import RoleGrant, User
 from commonground.accounts.roles import Role
 from commonground.accounts.scopes import SITE, parse
 from commonground.audit.service import record
+from commonground.voting import limits
+
+# Failed sign-ins allowed in a quarter hour, against password guessing: per account, as NCSC password
+# guidance advises (about 10 tries before a lock-out), and per client address, higher because a
+# library or an office may share one. Counted in the database, so every web worker sees the same count.
+SIGN_IN_ATTEMPTS = {
+    "account": limits.Limit("accounts.sign-in-account", allowed=10, window=15 * 60),
+    "address": limits.Limit("accounts.sign-in-address", allowed=100, window=15 * 60),
+}
+
+
+class SignInLocked(Exception):
+    """Too many failed sign-ins for this account or from this address; the message says when to try again."""
+
+    def __init__(self, refused: limits.Refused) -> None:
+        self.resets_at = refused.resets_at
+        super().__init__(f"Too many failed attempts to sign in. {refused.try_again()}")
 
 
 @transaction.atomic
@@ -15,6 +34,44 @@ def sign_up(email: str, full_name: str, password: str) -> User:
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
     record(user, "accounts.sign_up", user, after={"roles": sorted(user.roles)})
     return user
+
+
+def sign_in(request: HttpRequest, email: str, password: str) -> User | None:
+    """The account these credentials open, or None; raises SignInLocked when over SIGN_IN_ATTEMPTS.
+
+    Every try is counted before the password is checked, so concurrent guesses cannot slip under the
+    limit; a success gives the address its try back and clears the account's failures. The same
+    happens for an email with no account, so the answer never tells whether an account exists."""
+    try:
+        account, address = limits.take(
+            (SIGN_IN_ATTEMPTS["account"], email.strip().lower()),
+            (SIGN_IN_ATTEMPTS["address"], limits.address(request)),
+        )
+    except limits.Refused as refused:
+        _audit_lock_out(email, refused)
+        raise SignInLocked(refused) from None
+    user = authenticate(request, username=email, password=password)
+    if user is not None:
+        limits.reset(account)
+        limits.refund(address)
+    return user
+
+
+def _audit_lock_out(email: str, refused: limits.Refused) -> None:
+    """Record each lock-out once, when it starts. UK GDPR Art. 5(1)(c), data minimisation: the record
+    names the account by its id only, and holds nothing typed (no email for a missing account, no
+    password, no address)."""
+    for scope, attempt in zip(SIGN_IN_ATTEMPTS, refused.attempts, strict=True):
+        if attempt.first_refused:
+            account = User.objects.filter(email__iexact=email.strip()).values_list("pk", flat=True).first()
+            named = scope == "account" and account is not None
+            record(
+                None,
+                "accounts.sign_in_locked",
+                object_type="accounts.User" if named else "",
+                object_id=str(account) if named else "",
+                after={"by": scope, "until": attempt.resets_at.isoformat(timespec="seconds")},
+            )
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -9,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from commonground.accounts import services
 from commonground.accounts.forms import PeopleSearchForm, RolesForm, SignInForm, SignUpForm
@@ -37,6 +40,13 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(max(1, math.ceil((form.locked.resets_at - timezone.now()).total_seconds())))
+        return response
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -1,4 +1,4 @@
-"""`commonground ballot`: re-add a counted resident ballot's published papers."""
+"""`commonground ballot`: re-add a counted resident ballot's stored papers."""
 
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ def ballot_tally(
     ballot_id: Annotated[int, typer.Option("--ballot", help="The ballot's number, as in its web address.")],
     fmt: Annotated[str, typer.Option("--format", help="json or text")] = "text",
 ) -> None:
-    """Re-add a counted ballot's published papers, check them against the ballot box, print the result."""
+    """Re-add a counted ballot's stored papers, check them against the ballot box and the published
+    papers, print the result."""
     import json
 
     setup_django()
     require_schema()
     from commonground.ballots.models import Ballot
-    from commonground.ballots.services import current_totals
-    from commonground.engine import ballot_count
+    from commonground.ballots.services import BallotError, recount
 
     ballot = Ballot.objects.filter(pk=ballot_id).first()
     if ballot is None:
@@ -36,16 +36,15 @@ def ballot_tally(
         fail(f"ballot {ballot_id} is not closed: nothing is counted before voting closes ({closes} UTC)")
     if phase == Ballot.Phase.CLOSED:
         fail(f"ballot {ballot_id} has not been counted: only its independent body opens the count")
-    options = [o.label for o in ballot.options.order_by("position")]
-    electorate = ballot.result.totals["electorate"]
-    readded = ballot_count.readd(options, [choice for _id, choice in ballot.result.papers], electorate)
-    if readded.as_dict() != current_totals(ballot).as_dict():
-        fail(f"ballot {ballot_id}: the published papers do not add up to the ballot box totals")
+    try:
+        readded = recount(ballot)
+    except BallotError as exc:
+        fail(f"ballot {ballot_id}: {exc}")
     result = {"ballot": ballot.pk, "question": ballot.question, **readded.as_dict()}
     if fmt == "json":
         out.print_json(json.dumps(result))
     else:
-        votes = ", ".join(f"{o} {readded.votes[o]}" for o in options)
+        votes = ", ".join(f"{o} {readded.votes[o]}" for o in readded.options)
         out.print(
             f"{votes}; spoilt {readded.spoilt}; turnout {float(readded.turnout):.1%} of {readded.electorate}; "
             f"majority: {readded.majority_option or 'none'}"

@@ -1,10 +1,11 @@
 """Resident ballots: setup, the Landlord Offer, the roll, codes, and a secret ballot box.
 
-Secrecy (docs/ballots.md): who has voted (`VoterMark`) and what was voted (`BallotBox` totals)
-live in separate tables with no key, time or order between them. A vote adds one to its option
-and zero to every other option of the ballot in the same UPDATE, so every counter row of a
+Secrecy (docs/ballots.md): who has voted (`VoterMark`) and what was voted (`BallotBox` totals and
+`BallotPaper`s) live in separate tables with no key, time or order between them. A vote adds one
+to its option and zero to every other option of the ballot in the same UPDATE, and rewrites every
+paper of the ballot grouped by option and sorted by receipt, so every counter and paper row of a
 ballot is rewritten by every vote and no row-level metadata (SQLite rowid, PostgreSQL xmin and
-ctid) says which option the latest vote went to.
+ctid) says which option the latest vote went to, or in what order papers were cast.
 """
 
 from __future__ import annotations
@@ -249,6 +250,23 @@ class BallotBox(models.Model):
         return f"{self.ballot}: {self.option or 'spoilt'}"
 
 
+class BallotPaper(models.Model):
+    """One ballot paper: the option it was cast for (none: spoilt) and its receipt, the random id
+    its voter was shown once and finds in the published papers. Nothing points at a voter, a time or
+    an order: a random key, no timestamp, and rows rewritten as a whole by every vote."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="papers")
+    option = models.ForeignKey(BallotOption, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    receipt = models.CharField(max_length=36)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ballot", "receipt"], name="one_paper_per_receipt")]
+
+    def __str__(self) -> str:
+        return f"Ballot paper {self.receipt}"
+
+
 class PaperBatch(models.Model):
     """Postal or in-person papers entered twice, blind; the totals go in only when both agree."""
 
@@ -284,7 +302,7 @@ class Result(models.Model):
 
     ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, related_name="result")
     totals = models.JSONField()
-    papers = models.JSONField(help_text="Anonymous ballot papers [random id, option or null], sorted by id.")
+    papers = models.JSONField(help_text="The published ballot papers [receipt, option or null], sorted by receipt.")
     papers_sha256 = models.CharField(max_length=64)
     counted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     counted_at = models.DateTimeField(auto_now_add=True)

@@ -9,16 +9,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import hmac
 import io
 import json
-import secrets
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
@@ -27,6 +24,7 @@ from commonground.ballots.models import (
     Ballot,
     BallotBox,
     BallotOption,
+    BallotPaper,
     CampaignDeclaration,
     Challenge,
     Channel,
@@ -39,10 +37,19 @@ from commonground.ballots.models import (
     VotingCode,
 )
 from commonground.engine import ballot_count
+from commonground.voting import codes, double_entry, limits, marks
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read off paper
+CODE = "ballots.code"  # what the codes' keyed hashes are for (voting.codes)
 CODE_LENGTH = 20  # 20 symbols from 30 is 98 bits, above the 80 the issue asks for
+RECEIPT_LENGTH = 12  # 59 bits: a receipt cannot be guessed from the others published with it
 SPOILT = "spoilt"
+# Attempts, wrong or right, allowed in a quarter hour: per browser session, and per address (higher,
+# as a polling station or a block of flats may share one). Counted in the database, so every web
+# worker sees the same count.
+VOTE_ATTEMPTS = {
+    "session": limits.Limit("ballots.vote-session", allowed=10, window=15 * 60),
+    "address": limits.Limit("ballots.vote-address", allowed=100, window=15 * 60),
+}
 
 
 class BallotError(ValueError):
@@ -269,21 +276,6 @@ def decide_challenge(actor, item: Challenge, uphold: bool, reason: str) -> None:
 # ---------------------------------------------------------------- codes
 
 
-def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-def normalise_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
-def code_hash(code: str) -> str:
-    """Keyed so that a copy of the database alone cannot test guesses against the stored hashes."""
-    key = hashlib.sha256(b"commonground.ballots.code:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, normalise_code(code).encode(), hashlib.sha256).hexdigest()
-
-
 @dataclass(frozen=True)
 class IssuedCode:
     elector: Elector
@@ -298,9 +290,9 @@ def issue_codes(actor, ballot: Ballot) -> list[IssuedCode]:
     with transaction.atomic():
         waiting = ballot.electors.filter(on_roll=True, mark__isnull=True).exclude(codes__active=True)
         for elector in waiting.order_by("roll_number"):
-            code = new_code()
-            VotingCode.objects.create(elector=elector, code_hash=code_hash(code))
-            issued.append(IssuedCode(elector, code))
+            code = codes.new(CODE_LENGTH)
+            VotingCode.objects.create(elector=elector, code_hash=codes.digest(code, CODE))
+            issued.append(IssuedCode(elector, codes.display(code)))
         record(actor, "ballots.codes_issue", ballot, after={"issued": len(issued)})
     return issued
 
@@ -315,10 +307,10 @@ def replace_code(actor, elector: Elector) -> IssuedCode:
         raise BallotError(f"{elector} has already voted")
     with transaction.atomic():
         cancelled = elector.codes.filter(active=True).update(active=False)
-        code = new_code()
-        VotingCode.objects.create(elector=elector, code_hash=code_hash(code))
+        code = codes.new(CODE_LENGTH)
+        VotingCode.objects.create(elector=elector, code_hash=codes.digest(code, CODE))
         record(actor, "ballots.code_replace", elector, after={"cancelled": cancelled})
-    return IssuedCode(elector, code)
+    return IssuedCode(elector, codes.display(code))
 
 
 # ---------------------------------------------------------------- voting
@@ -328,26 +320,62 @@ class AlreadyVoted(BallotError):
     pass
 
 
+class TooManyAttempts(BallotError):
+    """Too many tries to vote from one session or address; the message says when to try again."""
+
+
+def count_vote_attempt(session: str, address: str) -> None:
+    """Count a try to vote, wrong code or right, against VOTE_ATTEMPTS; codes have ~98 bits, so
+    this stops floods rather than guessing."""
+    try:
+        limits.take((VOTE_ATTEMPTS["session"], session), (VOTE_ATTEMPTS["address"], address))
+    except limits.Refused as refused:
+        raise TooManyAttempts(f"Too many attempts to vote. {refused.try_again()}") from None
+
+
 def _lock(ballot: Ballot) -> None:
-    """Votes on one ballot take turns: every vote rewrites all its counters, so they would deadlock."""
+    """Votes on one ballot take turns: every vote rewrites all its counters and papers, so they
+    would deadlock."""
     list(Ballot.objects.select_for_update(no_key=True).filter(pk=ballot.pk).values_list("pk", flat=True))
 
 
-def _add_to_box(ballot: Ballot, additions: dict[int | None, int]) -> None:
-    """One UPDATE rewriting every counter row of the ballot, so all carry the same row metadata."""
+def _put_in_box(ballot: Ballot, additions: dict[int | None, int]) -> list[str]:
+    """Add papers (option id, or None for spoilt: how many) with fresh receipts; returns the receipts.
+
+    One UPDATE rewrites every counter row of the ballot, and every paper of the ballot is deleted
+    and written again, grouped by option and sorted by receipt, in one transaction: all carry the
+    same row version (PostgreSQL xmin) and their physical order (rowid, ctid) shows the totals and
+    nothing else, whoever voted and whenever."""
     cases = [When(option_id=option_id, then=Value(n)) for option_id, n in additions.items() if option_id is not None]
     spoilt = additions.get(None, 0)
     increment = Case(*cases, When(option__isnull=True, then=Value(spoilt)), default=Value(0))
     BallotBox.objects.filter(ballot=ballot).update(votes=F("votes") + increment)
+    papers = list(BallotPaper.objects.filter(ballot=ballot).values_list("id", "option_id", "receipt"))
+    taken = {receipt for _, _, receipt in papers}
+    added = []
+    for option_id, n in additions.items():
+        for _ in range(n):
+            receipt = codes.display(codes.new(RECEIPT_LENGTH))
+            while receipt in taken:
+                receipt = codes.display(codes.new(RECEIPT_LENGTH))
+            taken.add(receipt)
+            added.append(receipt)
+            papers.append((uuid.uuid4(), option_id, receipt))
+    position = dict(ballot.options.values_list("pk", "position"))
+    papers.sort(key=lambda paper: (position.get(paper[1], len(position) + 1), paper[2]))
+    BallotPaper.objects.filter(ballot=ballot).delete()
+    BallotPaper.objects.bulk_create(BallotPaper(id=i, ballot=ballot, option_id=o, receipt=r) for i, o, r in papers)
+    return added
 
 
-def cast_online(code: str, ballot: Ballot, option_id: int) -> None:
-    """Mark the code's elector as having voted and add one to the option, both or neither."""
+def cast_online(code: str, ballot: Ballot, option_id: int) -> str:
+    """Mark the code's elector as having voted and put their paper in the box, both or neither;
+    returns the paper's receipt, to show the voter once (it is stored on the paper only)."""
     if ballot.phase() != Ballot.Phase.OPEN:
         raise BallotError("voting is not open")
     if not ballot.options.filter(pk=option_id).exists():
         raise BallotError("choose one of the options")
-    digest = code_hash(code)
+    digest = codes.digest(code, CODE)
     try:
         with transaction.atomic():
             _lock(ballot)
@@ -358,11 +386,12 @@ def cast_online(code: str, ballot: Ballot, option_id: int) -> None:
             )
             if found is None:
                 raise BallotError("that code is not valid for this ballot: check it, or ask for a replacement")
-            VoterMark.objects.create(elector=found.elector, channel=Channel.ONLINE)
-            _add_to_box(ballot, {option_id: 1})
+            marks.record(VoterMark, elector=found.elector, channel=Channel.ONLINE)
+            (receipt,) = _put_in_box(ballot, {option_id: 1})
             record("voter", "ballots.vote", ballot, after={"channel": Channel.ONLINE})
-    except IntegrityError:
+    except marks.AlreadyVoted:
         raise AlreadyVoted("a vote has already been recorded for this code") from None
+    return receipt
 
 
 def mark_voted(actor, elector: Elector, channel: str) -> VoterMark:
@@ -380,10 +409,10 @@ def mark_voted(actor, elector: Elector, channel: str) -> VoterMark:
         raise BallotError(f"{elector} is not on the roll")
     try:
         with transaction.atomic():
-            mark = VoterMark.objects.create(elector=elector, channel=channel)
+            mark = marks.record(VoterMark, elector=elector, channel=channel)
             elector.codes.filter(active=True).update(active=False)
             record(actor, "ballots.mark", ballot, after={"roll_number": elector.roll_number, "channel": channel})
-    except IntegrityError:
+    except marks.AlreadyVoted:
         raise AlreadyVoted(f"{elector} has already voted") from None
     return mark
 
@@ -415,7 +444,7 @@ def enter_batch(actor, ballot: Ballot, channel: str, label: str, entry: dict[str
             raise BallotError(f"batch {label!r} was first entered as {batch.get_channel_display().lower()} papers")
         batch.second_entry, batch.second_by = entry, actor
         labels = {str(o.pk): o.label for o in ballot.options.all()} | {SPOILT: "Spoilt"}
-        differences = {labels[k]: [batch.first_entry[k], entry[k]] for k in entry if batch.first_entry[k] != entry[k]}
+        differences = double_entry.differences(batch.first_entry, entry, labels)
         if differences:
             batch.status, batch.mismatch = PaperBatch.Status.MISMATCH, differences
             batch.save()
@@ -430,7 +459,7 @@ def enter_batch(actor, ballot: Ballot, channel: str, label: str, entry: dict[str
             )
         batch.status = PaperBatch.Status.AGREED
         batch.save()
-        _add_to_box(ballot, {(None if k == SPOILT else int(k)): n for k, n in entry.items()})
+        _put_in_box(ballot, {(None if k == SPOILT else int(k)): n for k, n in entry.items()})
         record(actor, "ballots.batch_agreed", batch, after={"label": label, "papers": batch.papers})
     return batch
 
@@ -447,15 +476,33 @@ def current_totals(ballot: Ballot) -> ballot_count.Result:
     )
 
 
-def papers_export(options: list[str], result: ballot_count.Result) -> list[list]:
-    """One row per paper with a fresh random id, sorted by id: no order survives from voting."""
-    papers = [[str(uuid.uuid4()), option] for option in options for _ in range(result.votes[option])]
-    papers += [[str(uuid.uuid4()), None] for _ in range(result.spoilt)]
-    return sorted(papers)
+def stored_papers(ballot: Ballot) -> list[list]:
+    """The ballot papers as published: [receipt, option or None for spoilt], sorted by receipt."""
+    labels = dict(ballot.options.values_list("pk", "label"))
+    rows = ballot.papers.values_list("receipt", "option_id")
+    return sorted([receipt, labels.get(option_id)] for receipt, option_id in rows)
 
 
 def papers_digest(papers: list[list]) -> str:
     return hashlib.sha256(json.dumps(papers, separators=(",", ":")).encode()).hexdigest()
+
+
+def recount(ballot: Ballot) -> ballot_count.Result:
+    """Re-add the stored ballot papers and check them against the ballot box counters, and once
+    counted against the published papers and their SHA-256; BallotError says what disagrees."""
+    options = [o.label for o in ballot.options.order_by("position")]
+    papers = stored_papers(ballot)
+    box = current_totals(ballot)
+    try:
+        readded = ballot_count.readd(options, [choice for _receipt, choice in papers], box.electorate)
+    except ValueError as exc:
+        raise BallotError(f"the stored ballot papers cannot be added up: {exc}") from None
+    if readded.as_dict() != box.as_dict():
+        raise BallotError("the stored ballot papers do not add up to the ballot box totals")
+    result = getattr(ballot, "result", None)
+    if result is not None and (papers != result.papers or papers_digest(result.papers) != result.papers_sha256):
+        raise BallotError("the published ballot papers are not the stored ones")
+    return readded
 
 
 def open_count(actor, ballot: Ballot, now=None) -> Result:
@@ -473,9 +520,8 @@ def open_count(actor, ballot: Ballot, now=None) -> Result:
     if waiting.exists():
         raise BallotError(f"{waiting.count()} paper batch(es) still need a matching second entry")
     with transaction.atomic():
-        result = current_totals(ballot)
-        options = [o.label for o in ballot.options.order_by("position")]
-        papers = papers_export(options, result)
+        result = recount(ballot)
+        papers = stored_papers(ballot)
         saved = Result.objects.create(
             ballot=ballot, totals=result.as_dict(), papers=papers, papers_sha256=papers_digest(papers), counted_by=actor
         )

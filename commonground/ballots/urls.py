@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/campaign/declare/", views.declare, name="declare"),
     path("<int:pk>/result/", views.result, name="result"),
     path("<int:pk>/report.pdf", views.report_pdf, name="report"),
+    path("<int:pk>/receipts/", views.receipts, name="receipts"),
     path("<int:pk>/papers.json", views.papers_json, name="papers-json"),
     path("<int:pk>/papers.csv", views.papers_csv, name="papers-csv"),
 ]

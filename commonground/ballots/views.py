@@ -5,25 +5,29 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
+from commonground.accounts.scopes import Scope
 from commonground.ballots import forms, services
 from commonground.ballots.models import Ballot, Challenge, Elector
 from commonground.ballots.services import BallotError
+from commonground.places import services as places
+from commonground.voting import limits
 
-# Attempts, wrong or right, allowed in VOTE_WINDOW_SECONDS: per browser session, and per address
-# (higher, as a polling station or a block of flats may share one address).
-VOTE_ATTEMPTS = {"session": 10, "address": 100}
-VOTE_WINDOW_SECONDS = 15 * 60
+# The receipt travels from the vote to the page that shows it in a signed cookie read once, so the
+# server never keeps it anywhere it could be linked to the voter, and no one else can plant one.
+RECEIPT_COOKIE = "ballot_receipt"
 
 
 def _ballot(pk: int) -> Ballot:
@@ -67,11 +71,18 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "ballots/ballot_detail.html", context)
 
 
+def scope_of_ballot(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
+    """Where the ballot in the address lives: its estate's council (no area: site-wide officers only)."""
+    return places.scope_of(_ballot(pk).area)
+
+
 @requires(Capability.RUN_PROCESSES)
 def ballot_create(request: HttpRequest) -> HttpResponse:
     form = forms.BallotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not user_can(request.user, Capability.RUN_PROCESSES, places.scope_of(data["area_code"])):
+            raise PermissionDenied("You set up ballots for another council: give an area in yours.")
         try:
             ballot = services.create_ballot(
                 request.user, title=data["title"], estate=data["estate"], area=data["area_code"],
@@ -88,7 +99,7 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, "Set up a resident ballot", "Set up the ballot")
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_ballot)
 def offer_add(request: HttpRequest, pk: int) -> HttpResponse:
     ballot = _ballot(pk)
     form = forms.OfferForm(request.POST or None)
@@ -118,7 +129,8 @@ def offer_history(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "ballot": ballot,
             "versions": ballot.offer_versions.order_by("-number"),
-            "can_edit": user_can(request.user, Capability.RUN_PROCESSES) and ballot.phase() == Ballot.Phase.SETUP,
+            "can_edit": user_can(request.user, Capability.RUN_PROCESSES, places.scope_of(ballot.area))
+            and ballot.phase() == Ballot.Phase.SETUP,
         },
     )
 
@@ -364,26 +376,6 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- voting (anyone with a code)
 
 
-def _over_limit(request: HttpRequest) -> bool:
-    """Counts every attempt; codes have ~98 bits, so this stops floods rather than guessing."""
-    if not request.session.session_key:
-        request.session.save()
-    keys = {
-        "session": f"ballots:vote:session:{request.session.session_key}",
-        "address": f"ballots:vote:address:{request.META.get('REMOTE_ADDR', 'unknown')}",
-    }
-    over = False
-    for scope, key in keys.items():
-        cache.add(key, 0, VOTE_WINDOW_SECONDS)
-        try:
-            attempts = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, VOTE_WINDOW_SECONDS)
-            attempts = 1
-        over = over or attempts > VOTE_ATTEMPTS[scope]
-    return over
-
-
 @public
 @never_cache
 @sensitive_post_parameters("code")
@@ -395,22 +387,37 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     if phase != Ballot.Phase.OPEN:
         return render(request, "ballots/vote.html", context)
     if request.method == "POST":
-        if _over_limit(request):
-            context["limited"] = True
+        if not request.session.session_key:
+            request.session.save()
+        try:
+            services.count_vote_attempt(request.session.session_key, limits.address(request))
+        except services.TooManyAttempts as exc:
+            context["limited"] = str(exc)
             return render(request, "ballots/vote.html", context, status=429)
         if form.is_valid():
             try:
-                services.cast_online(form.cleaned_data["code"], ballot, int(form.cleaned_data["option"]))
+                receipt = services.cast_online(form.cleaned_data["code"], ballot, int(form.cleaned_data["option"]))
             except BallotError as exc:
                 form.add_error("code", str(exc))
             else:
-                return redirect("ballots:voted", pk=pk)
+                response = redirect("ballots:voted", pk=pk)
+                response.set_signed_cookie(
+                    RECEIPT_COOKIE, receipt, salt=RECEIPT_COOKIE, max_age=10 * 60,
+                    path=reverse("ballots:voted", args=[pk]),
+                    secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Strict",
+                )  # fmt: skip
+                return response
     return render(request, "ballots/vote.html", context)
 
 
 @public
+@never_cache
 def voted(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "ballots/voted.html", {"ballot": _ballot(pk)})
+    """The voter's receipt, shown once: the cookie that carried it is deleted with this page."""
+    receipt = request.get_signed_cookie(RECEIPT_COOKIE, default="", salt=RECEIPT_COOKIE, max_age=10 * 60)
+    response = render(request, "ballots/voted.html", {"ballot": _ballot(pk), "receipt": receipt})
+    response.delete_cookie(RECEIPT_COOKIE, path=request.path, samesite="Strict")
+    return response
 
 
 # ---------------------------------------------------------------- results (public after the count)
@@ -452,6 +459,13 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="ballot-{ballot.pk}-scrutineer-report.pdf"'
     return response
+
+
+@public
+def receipts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every published paper by receipt, so a voter can find theirs without telling anyone which it is."""
+    ballot = _counted(pk)
+    return render(request, "ballots/receipts.html", {"ballot": ballot, "papers": ballot.result.papers})
 
 
 @public

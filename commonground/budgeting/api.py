@@ -78,26 +78,25 @@ def pb_processes(request: HttpRequest):
 @public
 def pb_results(request: HttpRequest, slug: str):
     from commonground.budgeting.models import Process
-    from commonground.budgeting.services import ballot_projects
+    from commonground.budgeting.services import replay_command, result_rows
 
     process = Process.objects.select_related("area").filter(slug=slug).first()
     if process is None or process.phase not in (Process.Phase.RESULTS, Process.Phase.DELIVERY):
         return Status(404, {"detail": f"No published results for {slug!r}"})
     result = process.result
-    winners = set(result.winners)
     projects = [
         {
-            "project_id": p.project_id,
-            "title": p.title,
-            "cost_gbp": p.cost,
-            "ballots": result.support.get(p.project_id, {}).get("ballots", 0),
-            "points": result.support.get(p.project_id, {}).get("points", 0),
-            "won": p.project_id in winners,
-            "why": result.explanations.get(p.project_id, ""),
-            "delivery": p.delivery,
-            "spent_gbp": p.spent,
+            "project_id": row.proposal.project_id,
+            "title": row.proposal.title,
+            "cost_gbp": row.proposal.cost,
+            "ballots": row.ballots,
+            "points": row.points,
+            "won": row.won,
+            "why": row.why,
+            "delivery": row.proposal.delivery,
+            "spent_gbp": row.proposal.spent,
         }
-        for p in ballot_projects(process)
+        for row in result_rows(process)
     ]
     return Status(
         200,
@@ -109,7 +108,7 @@ def pb_results(request: HttpRequest, slug: str):
             "winners": result.winners,
             "projects": projects,
             "pb_file_sha256": result.sha256,
-            "replay": f"commonground pb tally {process.slug}.pb --rule {result.rule}",
+            "replay": replay_command(process),
             "licence": "Open Government Licence v3.0",
         },
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.text import slugify
 
-from commonground.budgeting.models import BALLOT_TYPE_LABELS, RULE_CHOICES, SEXES, Process, Proposal
+from commonground.budgeting.models import BALLOT_TYPE_LABELS, SEXES, Process, Proposal
 from commonground.core.forms import date_field, pounds_field, to_pence
+from commonground.engine.pb import rules
 from commonground.engine.pb.ballot import BALLOT_TYPES
 
 MOST_POUNDS = 10**12  # far above any neighbourhood budget, far below the database's integer limit
@@ -54,7 +55,10 @@ class ProcessForm(forms.Form):
         label="Points each voter shares out (cumulative ballots)", min_value=1, max_value=1000, required=False
     )
     rule = forms.ChoiceField(
-        label="How are the winners chosen?", choices=RULE_CHOICES, widget=forms.RadioSelect, initial="equal-shares"
+        label="How are the winners chosen?",
+        choices=Process._meta.get_field("rule").choices,
+        widget=forms.RadioSelect,
+        initial="equal-shares",
     )
     complete_greedily = forms.BooleanField(
         label="Equal Shares: spend money left over on the next most popular projects that fit",
@@ -88,8 +92,9 @@ class ProcessForm(forms.Form):
         data = super().clean()
         if data.get("ballot_type") == "cumulative" and not data.get("max_points"):
             self.add_error("max_points", "Enter how many points each voter shares out")
-        if data.get("rule") == "phragmen" and data.get("ballot_type") not in (None, "approval", "knapsack"):
-            self.add_error("rule", "Sequential Phragmén counts approval and knapsack ballots only")
+        rule = rules.RULES.get(data.get("rule", ""))
+        if rule and rule.approval_only and data.get("ballot_type") not in (None, "approval", "knapsack"):
+            self.add_error("rule", f"{rule.label} counts approval and knapsack ballots only")
         low, high = data.get("min_selections"), data.get("max_selections")
         if low is not None and high is not None and high < low:
             self.add_error("max_selections", "The most must be at least the fewest")

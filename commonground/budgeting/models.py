@@ -18,14 +18,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from commonground.engine.pb import rules
 from commonground.engine.pb.ballot import BALLOT_TYPES
 from commonground.places.models import Area
 
-RULE_CHOICES = [
-    ("equal-shares", "Method of Equal Shares"),
-    ("greedy", "Most votes first (greedy)"),
-    ("phragmen", "Sequential Phragmén"),
-]
 BALLOT_TYPE_LABELS = {
     "approval": "Approval: tick the projects you support",
     "knapsack": "Knapsack: choose projects that fit within the budget",
@@ -60,7 +56,7 @@ class Process(models.Model):
     min_selections = models.PositiveSmallIntegerField(default=1)
     max_selections = models.PositiveSmallIntegerField(null=True, blank=True)
     max_points = models.PositiveSmallIntegerField(null=True, blank=True)
-    rule = models.CharField(max_length=20, choices=RULE_CHOICES, default="equal-shares")
+    rule = models.CharField(max_length=20, choices=[(r.name, r.label) for r in rules.WEB_RULES], default="equal-shares")
     complete_greedily = models.BooleanField(
         default=True, help_text="Equal Shares: spend any money left over on the next most popular projects."
     )
@@ -91,6 +87,10 @@ class Process(models.Model):
     @property
     def taking_ballots(self) -> bool:
         return self.phase == self.Phase.VOTING and not self.past_closing_date()
+
+    @property
+    def pb_rule(self) -> rules.Rule:
+        return rules.RULES[self.rule]
 
     @property
     def accepts_codes(self) -> bool:

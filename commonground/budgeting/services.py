@@ -5,12 +5,11 @@ entry, the count and delivery. Views call these; every change is audited in the 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils.text import slugify
 
@@ -31,13 +30,17 @@ from commonground.budgeting.models import (
     VotingCode,
 )
 from commonground.engine import disclosure, population, postcodes
-from commonground.engine.pb import ballot, rules
+from commonground.engine.pb import ballot, explain, pabulib, rules
 from commonground.places import services as places
+from commonground.voting import codes, double_entry, limits, marks
 
 Phase = Process.Phase
 PHASE_ORDER = [Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING, Phase.RESULTS, Phase.DELIVERY]
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read out and type
 CODE_LENGTH = 12  # 30**12 > 2**58: guessing one of 1,000 codes takes ~10**14 tries
+CODE, RECEIPT = "budgeting.code", "budgeting.receipt"  # what each keyed hash is for (voting.codes)
+# Wrong codes or receipt codes allowed from one address, against guessing; counted in the database,
+# so every web worker sees the same count.
+CODE_GUESSES = limits.Limit("budgeting.code-guess", allowed=10, window=15 * 60)
 
 
 class ProcessError(Exception):
@@ -53,17 +56,8 @@ def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _hash(secret: str) -> str:
-    """Keyed hash of a code or receipt, so the database never holds one in clear."""
-    return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
-
-
-def normalise_code(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
-def format_code(code: str) -> str:
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+class TooManyGuesses(ProcessError):
+    """Too many wrong codes or receipt codes from one address; the message says when to try again."""
 
 
 # Phases -----------------------------------------------------------------------------------------
@@ -249,11 +243,13 @@ def issue_codes(process: Process, actor, number: int, batch: str) -> list[str]:
         raise ProcessError("This process does not use voting codes")
     if not 1 <= number <= 5000:
         raise ProcessError("Make between 1 and 5,000 codes at a time", field="number")
-    codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(number)]
+    issued = [codes.new(CODE_LENGTH) for _ in range(number)]
     with transaction.atomic():
-        VotingCode.objects.bulk_create(VotingCode(process=process, code_hash=_hash(c), batch=batch) for c in codes)
+        VotingCode.objects.bulk_create(
+            VotingCode(process=process, code_hash=codes.digest(c, CODE), batch=batch) for c in issued
+        )
         record(actor, "pb.codes", process, after={"issued": number, "batch": batch})
-    return [format_code(c) for c in codes]
+    return [codes.display(c) for c in issued]
 
 
 def add_to_roll(process: Process, actor, emails: list[str]) -> int:
@@ -333,20 +329,44 @@ def cast(process: Process, choices: dict[str, int], *, user=None, code: str | No
                 if answers:
                     VoterMark.objects.filter(pk=mark.pk).update(**answers)
                 return Cast(receipt=None, changed=True)
-            receipt = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) if process.secret else None
+            receipt = codes.new(CODE_LENGTH) if process.secret else None
             paper = BallotPaper.objects.create(
-                process=process, choices=choices, receipt_hash=_hash(receipt) if receipt else ""
+                process=process, choices=choices, receipt_hash=codes.digest(receipt, RECEIPT) if receipt else ""
             )
-            VoterMark.objects.create(
+            marks.record(
+                VoterMark,
                 process=process,
                 user=user if signed_in else None,
                 code=voting_code,
                 paper=None if process.secret else paper,
                 **answers,
             )
-    except IntegrityError:
+    except marks.AlreadyVoted:
         raise ProcessError("This vote has already been cast.") from None
-    return Cast(receipt=format_code(receipt) if receipt else None, changed=False)
+    return Cast(receipt=codes.display(receipt) if receipt else None, changed=False)
+
+
+@contextmanager
+def code_guesses(address: str | None) -> Iterator[None]:
+    """Count a vote or change by code or receipt from `address` against CODE_GUESSES (None: not
+    counted, e.g. at the kiosk an officer started). The try is counted before it is made, so
+    concurrent guesses cannot all slip under the limit, and given back unless the code was wrong."""
+    if address is None:
+        yield
+        return
+    try:
+        (tried,) = limits.take((CODE_GUESSES, address))
+    except limits.Refused as refused:
+        raise TooManyGuesses(f"Too many wrong codes from this connection. {refused.try_again()}") from None
+    wrong = False
+    try:
+        yield
+    except ProcessError as exc:
+        wrong = exc.field in ("code", "receipt")
+        raise
+    finally:
+        if not wrong:
+            limits.refund(tried)
 
 
 def _require_open(process: Process, *, paper: bool = False) -> None:
@@ -366,7 +386,9 @@ def _require_open(process: Process, *, paper: bool = False) -> None:
 
 def _voting_code(process: Process, code: str) -> VotingCode:
     found = (
-        VotingCode.objects.select_for_update().filter(process=process, code_hash=_hash(normalise_code(code))).first()
+        VotingCode.objects.select_for_update()
+        .filter(process=process, code_hash__in=codes.stored_forms(code, CODE))
+        .first()
     )
     if found is None or found.cancelled:
         raise ProcessError("That voting code is not right. Check it and try again.", field="code")
@@ -380,9 +402,9 @@ def change_with_receipt(process: Process, receipt: str, choices: dict[str, int])
         raise ProcessError(errors[0], field="choices")
     with transaction.atomic():
         _require_open(process)
-        changed = BallotPaper.objects.filter(process=process, receipt_hash=_hash(normalise_code(receipt))).update(
-            choices=choices
-        )
+        changed = BallotPaper.objects.filter(
+            process=process, receipt_hash__in=codes.stored_forms(receipt, RECEIPT)
+        ).update(choices=choices)
         if not changed:
             raise ProcessError("That receipt code is not right. Check it and try again.", field="receipt")
 
@@ -404,7 +426,7 @@ def enter_paper(process: Process, actor, paper_number: str, choices: dict[str, i
         raise ProcessError(f"Paper {paper_number}: {errors[0]}", field="choices")
     if code.strip() and not process.accepts_codes:
         raise ProcessError("This process does not use voting codes", field="code")
-    code_hash = _hash(normalise_code(code)) if code.strip() else ""
+    code_hash = _code_hash(process, code) if code.strip() else ""
     with transaction.atomic():
         _require_open(process, paper=True)
         entries = list(PaperEntry.objects.select_for_update().filter(process=process, paper_number=paper_number))
@@ -432,32 +454,48 @@ def enter_paper(process: Process, actor, paper_number: str, choices: dict[str, i
         return "counted"
 
 
+def _code_hash(process: Process, code: str) -> str:
+    """The hash a paper's code is kept under: the matching code's own (whichever form it was issued
+    in), so both entries of the paper and the count find the same code."""
+    forms = codes.stored_forms(code, CODE)
+    found = VotingCode.objects.filter(process=process, code_hash__in=forms).values_list("code_hash", flat=True)
+    return found.first() or forms[0]
+
+
 def _same(a: PaperEntry, b: PaperEntry) -> bool:
-    return {k: v for k, v in a.choices.items() if v} == {k: v for k, v in b.choices.items() if v} and (
-        a.code_hash == b.code_hash
-    )
+    return a.code_hash == b.code_hash and not double_entry.differences(a.choices, b.choices)
 
 
 def _count_paper(process: Process, entry: PaperEntry) -> None:
+    number = entry.paper_number
     voting_code = None
     if entry.code_hash:
         voting_code = VotingCode.objects.select_for_update().filter(process=process, code_hash=entry.code_hash).first()
         if voting_code is None or voting_code.cancelled:
-            raise ProcessError(f"Paper {entry.paper_number}: the code on it is not a valid code", field="code")
-        if VoterMark.objects.filter(code=voting_code).exists():
-            raise ProcessError(f"Paper {entry.paper_number}: that code has already voted", field="code")
+            raise ProcessError(f"Paper {number}: the code on it is not a valid code", field="code")
     paper = BallotPaper.objects.create(process=process, choices=entry.choices)
     if voting_code is not None:
-        VoterMark.objects.create(process=process, code=voting_code, paper=None if process.secret else paper)
+        try:
+            marks.record(VoterMark, process=process, code=voting_code, paper=None if process.secret else paper)
+        except marks.AlreadyVoted:
+            raise ProcessError(f"Paper {number}: that code has already voted", field="code") from None
 
 
 def mismatches(process: Process) -> list[dict]:
-    """Papers whose two entries disagree and have no adjudication yet."""
+    """The mismatch report: papers whose two entries disagree and have no adjudication yet, with
+    what each entry said for every project they disagree on."""
+    titles = {p.project_id: p.title for p in ballot_projects(process)}
     by_paper: dict[str, dict[int, PaperEntry]] = {}
     for entry in process.paper_entries.select_related("entered_by"):
         by_paper.setdefault(entry.paper_number, {})[entry.entry] = entry
     return [
-        {"paper": number, "first": e[1], "second": e[2]}
+        {
+            "paper": number,
+            "first": e[1],
+            "second": e[2],
+            "differences": double_entry.differences(e[1].choices, e[2].choices, titles),
+            "codes_differ": e[1].code_hash != e[2].code_hash,
+        }
         for number, e in sorted(by_paper.items())
         if 1 in e and 2 in e and 3 not in e and not _same(e[1], e[2])
     ]
@@ -467,18 +505,14 @@ def mismatches(process: Process) -> list[dict]:
 
 
 def election_meta(process: Process) -> dict[str, str]:
-    rule = {
-        "equal-shares": "equalshares/add1" + ("/greedy" if process.complete_greedily else ""),
-        "greedy": "greedy",
-        "phragmen": "phragmen",
-    }[process.rule]
+    """The .pb file's META: where and what the process is, and its rule as pabulib names it."""
     meta = {
         "description": process.title,
         "country": "United Kingdom",
         "unit": process.area.name if process.area else process.title,
         "instance": process.slug,
         "currency": "GBP",
-        "rule": rule,
+        "rule": process.pb_rule.meta_rule(process.complete_greedily),
     }
     if process.area:
         meta["subunit"] = process.area.code
@@ -496,8 +530,10 @@ def count(process: Process) -> Result:
     papers = list(process.papers.values_list("choices", flat=True))
     projects = [ballot.Project(p.project_id, p.title, p.cost, p.category) for p in proposals]
     text = ballot.to_pabulib(election_meta(process), rules_, projects, papers)
-    election = ballot.to_election(election_meta(process), rules_, projects, papers)
-    winners = rules.tally(election, process.rule) if papers else []
+    election = pabulib.parse(text, source="process")  # the published file is what is counted
+    completion = process.complete_greedily
+    winners = rules.tally(election, process.rule, completion=completion) if papers else []
+    explanations = explain.explain(election, process.rule, completion=completion) if papers else {}
     support: dict[str, dict[str, int]] = {p.project_id: {"ballots": 0, "points": 0} for p in proposals}
     for paper in papers:
         for pid, points in ballot.points(rules_, paper).items():
@@ -509,22 +545,42 @@ def count(process: Process) -> Result:
         winners=winners,
         spent=sum(rules_.costs[w] for w in winners),
         support=support,
-        explanations=_explanations(election, process.rule, winners),
+        explanations={pid: e.text for pid, e in explanations.items()},
         pb_text=text,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
         ballots=len(papers),
     )
 
 
-def _explanations(election, rule: str, winners: list[str]) -> dict[str, str]:
-    """Why each project won or lost, in plain English (from the engine's explain module when present)."""
-    try:
-        from commonground.engine.pb import explain
-    except ImportError:
-        return {}
-    if election.n_voters == 0:
-        return {}
-    return {pid: e.text for pid, e in explain.explain(election, rule).items()}
+@dataclass(frozen=True)
+class ResultRow:
+    proposal: Proposal
+    ballots: int  # ballots naming it
+    points: int
+    won: bool
+    why: str  # why it won or lost, in plain English
+
+
+def result_rows(process: Process) -> list[ResultRow]:
+    """Each project on the ballot with its support, whether it won and why, funded ones first then
+    by points: the one source of the results page, its CSV and the API."""
+    result = process.result
+    rows = [
+        ResultRow(
+            proposal,
+            result.support.get(proposal.project_id, {}).get("ballots", 0),
+            result.support.get(proposal.project_id, {}).get("points", 0),
+            proposal.project_id in result.winners,
+            result.explanations.get(proposal.project_id, ""),
+        )
+        for proposal in ballot_projects(process)
+    ]
+    return sorted(rows, key=lambda row: (not row.won, -row.points, row.proposal.pk))
+
+
+def replay_command(process: Process) -> str:
+    """The command anyone can run on the downloaded .pb file to get the published winners."""
+    return f"commonground pb tally {process.slug}.pb --rule {process.result.rule}"
 
 
 def voter_profile(process: Process) -> dict | None:

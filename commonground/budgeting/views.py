@@ -7,7 +7,6 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,25 +29,9 @@ from commonground.budgeting.forms import (
 from commonground.budgeting.models import Process, Proposal
 from commonground.budgeting.services import ProcessError
 from commonground.places.models import Area
+from commonground.voting import limits
 
 Phase = Process.Phase
-CODE_FAILURES_ALLOWED = 10  # wrong codes or receipts per address per quarter hour, against guessing
-CODE_FAILURE_WINDOW = 15 * 60
-PLAIN_RULES = {
-    "equal-shares": (
-        "The Method of Equal Shares: the budget is split equally between voters, and a project wins when "
-        "its supporters can pay for it together from their shares. Projects are bought cheapest per "
-        "supporter first, so every group of residents gets projects in proportion to its size."
-    ),
-    "greedy": (
-        "Most votes first: projects are funded in order of votes (or points) per pound, skipping any "
-        "that no longer fit, until the money runs out."
-    ),
-    "phragmen": (
-        "Sequential Phragmén: projects are funded one at a time, each time choosing the one whose "
-        "supporters, sharing its cost, would carry the smallest load so far."
-    ),
-}
 
 
 def _officer(request: HttpRequest) -> bool:
@@ -60,10 +43,6 @@ def _process(request: HttpRequest, slug: str) -> Process:
     if process.phase == Phase.DRAFT and not _officer(request):
         raise Http404("No such process")
     return process
-
-
-def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 @public
@@ -113,7 +92,6 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "is_officer": _officer(request),
             "next_phase": next_phase and Phase(next_phase).label,
             "stats": services.stats(process),
-            "plain_rule": PLAIN_RULES[process.rule],
             "may_vote": may_vote,
             "why_not": why_not,
             "phases": services.PHASE_ORDER,
@@ -194,40 +172,34 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
         with_postcode=process.electorate == Process.Electorate.POSTCODE and not use_code and not receipt,
         age_bands=None if receipt else services.equality_bands(process),
     )
-    if request.method == "POST" and process.taking_ballots:
-        limited = (
-            (use_code or receipt)
-            and not kiosk
-            and cache.get(f"pb-code-fail:{_client(request)}", 0) >= CODE_FAILURES_ALLOWED
-        )
-        if limited:
-            form.add_error(None, "Too many wrong codes from this connection. Wait 15 minutes and try again.")
-        elif form.is_valid():
-            choices = form.choices()
-            try:
+    status = 200
+    if request.method == "POST" and process.taking_ballots and form.is_valid():
+        choices = form.choices()
+        guesser = limits.address(request) if (use_code or receipt) and not kiosk else None
+        try:
+            with services.code_guesses(guesser):
                 if receipt:
                     services.change_with_receipt(process, form.cleaned_data["receipt"], choices)
                     cast = services.Cast(receipt=None, changed=True)
                 else:
-                    code = form.cleaned_data.get("code") if use_code else None
                     cast = services.cast(
                         process,
                         choices,
                         user=request.user,
-                        code=code,
+                        code=form.cleaned_data.get("code") if use_code else None,
                         postcode=form.cleaned_data.get("postcode"),
                         equality=form.equality(),
                     )
-            except ProcessError as exc:
-                if exc.field in ("code", "receipt") and not kiosk:
-                    key = f"pb-code-fail:{_client(request)}"
-                    cache.set(key, cache.get(key, 0) + 1, CODE_FAILURE_WINDOW)
-                form.add_error(exc.field if exc.field in form.fields else form.error_field(), str(exc))
-            else:
-                if kiosk:
-                    messages.success(request, "Ballot cast. Thank you! Ready for the next voter.")
-                    return redirect("budgeting:kiosk", slug=process.slug)
-                return _no_store(render(request, "budgeting/vote_done.html", {"process": process, "cast": cast}))
+        except services.TooManyGuesses as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        except ProcessError as exc:
+            form.add_error(exc.field if exc.field in form.fields else form.error_field(), str(exc))
+        else:
+            if kiosk:
+                messages.success(request, "Ballot cast. Thank you! Ready for the next voter.")
+                return redirect("budgeting:kiosk", slug=process.slug)
+            return _no_store(render(request, "budgeting/vote_done.html", {"process": process, "cast": cast}))
     response = render(
         request,
         "budgeting/ballot.html",
@@ -236,11 +208,10 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
             "form": form,
             "kiosk": kiosk,
             "receipt": receipt,
-            "plain_rule": PLAIN_RULES[process.rule],
             "turnout": services.turnout(process),
             "projects": projects,
         },
-        status=429 if request.method == "POST" and form.errors.get("__all__") else 200,
+        status=status,
     )
     return _no_store(response)
 
@@ -402,21 +373,6 @@ def _result(request: HttpRequest, slug: str):
 @public
 def results(request: HttpRequest, slug: str) -> HttpResponse:
     process, result = _result(request, slug)
-    proposals = {p.project_id: p for p in services.ballot_projects(process)}
-    winners = set(result.winners)
-    rows = sorted(
-        (
-            {
-                "proposal": proposals[pid],
-                "won": pid in winners,
-                "ballots": s["ballots"],
-                "points": s["points"],
-                "why": result.explanations.get(pid, ""),
-            }
-            for pid, s in result.support.items()
-        ),
-        key=lambda r: (not r["won"], -r["points"], r["proposal"].pk),
-    )
     eligible = process.roll.count() if process.electorate == Process.Electorate.ROLL else None
     return render(
         request,
@@ -424,15 +380,14 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "process": process,
             "result": result,
-            "rows": rows,
+            "rows": services.result_rows(process),
             "left": process.budget - result.spent,
             "scored": process.ballot_type in ("cumulative", "ranked"),
-            "plain_rule": PLAIN_RULES[process.rule],
             "eligible": eligible,
             "codes_issued": process.codes.count(),
             "codes_used": process.marks.filter(code__isnull=False).count(),
             "is_officer": _officer(request),
-            "replay": f"commonground pb tally {process.slug}.pb --rule {result.rule}",
+            "replay": services.replay_command(process),
             "profile": services.voter_profile(process),
         },
     )
@@ -448,17 +403,16 @@ def results_pb(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public
 def results_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    process, result = _result(request, slug)
+    process, _ = _result(request, slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{process.slug}-results.csv"'
     writer = csv.writer(response)
     writer.writerow(["project_id", "title", "cost_gbp", "ballots", "points", "won", "delivery", "spent_gbp", "why"])
-    winners = set(result.winners)
-    for p in services.ballot_projects(process):
-        s = result.support.get(p.project_id, {"ballots": 0, "points": 0})
+    for row in services.result_rows(process):
+        p = row.proposal
         writer.writerow([
-            p.project_id, p.title, p.cost, s["ballots"], s["points"], "yes" if p.project_id in winners else "no",
-            p.get_delivery_display(), p.spent, result.explanations.get(p.project_id, ""),
+            p.project_id, p.title, p.cost, row.ballots, row.points, "yes" if row.won else "no",
+            p.get_delivery_display(), p.spent, row.why,
         ])  # fmt: skip
     return response
 

@@ -8,6 +8,7 @@ installed app may provide `commonground/<app>/outcomes.py` with
     def version() -> str                                      # optional: changes when its figures change
     def links(area) -> list[tuple[str, str]]                  # optional: (text, url) of its things here
     def neighbourhood_links(neighbourhood) -> list[...]       # optional: the same for a neighbourhood
+    def neighbourhood_delivery(neighbourhood) -> list[dict]   # optional: its funded projects (see below)
 
 A provider returns {"summary": str, "columns": [(key, label), ...], "rows": [dict, ...], "tiles": [...],
 "dataset": slug or None}, or None when there is nothing for that area; area None means the nation.
@@ -78,4 +79,16 @@ def neighbourhood_links(neighbourhood) -> list[tuple[str, str]]:
         for module in modules()
         if hasattr(module, "neighbourhood_links")
         for link in module.neighbourhood_links(neighbourhood)
+    ]
+
+
+def neighbourhood_delivery(neighbourhood) -> list[dict]:
+    """Funded projects every app delivers in this neighbourhood, for its plan's delivery list. Each is
+    {"objective": the plan objective's ref (from neighbourhoods.services.objectives_of) or None, "title": str,
+    "url": str, "amount_pence": int or None, "status": str, "source": the app's name for itself}."""
+    return [
+        item
+        for module in modules()
+        if hasattr(module, "neighbourhood_delivery")
+        for item in module.neighbourhood_delivery(neighbourhood)
     ]

@@ -21,6 +21,7 @@ from commonground.fund.models import (
     ProgressUpdate,
     Spend,
 )
+from commonground.places.services import scope_of
 
 MAX_PRIORITIES = 5  # neighbourhood plans agree 4–5 shared priorities
 
@@ -35,8 +36,9 @@ def plan_for(award: Award) -> CommunityPlan:
 
 
 def can_edit(user, plan: CommunityPlan) -> bool:
-    """Fund administrators edit any plan; organisers only the plans they are named on."""
-    if user_can(user, Capability.MANAGE_FUND):
+    """Fund administrators edit plans where they administer (the site, or the award's council); organisers
+    only the plans they are named on."""
+    if user_can(user, Capability.MANAGE_FUND, scope_of(plan.award.area)):
         return True
     if plan.pk is None or not user_can(user, Capability.EDIT_COMMUNITY_PLAN):
         return False

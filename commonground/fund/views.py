@@ -17,35 +17,41 @@ from django.views.decorators.http import require_POST
 
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
+from commonground.accounts.scopes import Scope
 from commonground.audit.service import record
 from commonground.engine import threesixty
 from commonground.engine.fund import Eligibility
 from commonground.fund import plans, services
 from commonground.fund.forms import DisbursementForm, FundForm, PriorityStatusForm
 from commonground.fund.models import Award, CommunityPlan, EligibilityPolicy, Fund, Priority
+from commonground.places import services as places
 from commonground.places.models import Area, AreaValue
 from commonground.places.services import INDEX_DATASETS, combined_geometry
 
 
+def national(request: HttpRequest, *args, **kwargs) -> None:
+    """A fund is national: only fund administrators for the whole site allocate and commit it."""
+    return None
+
+
+def scope_of_award(request: HttpRequest, slug: str, code: str, **kwargs) -> Scope | None:
+    """Where the award in the address lives: its ward's council (payments and plans are local work)."""
+    award = get_object_or_404(Award.objects.select_related("area"), fund__slug=slug, ward_code=code.upper())
+    return places.scope_of(award.area)
+
+
 def _visible(request: HttpRequest, slug: str) -> Fund:
     fund = get_object_or_404(Fund.objects.select_related("eligibility"), slug=slug)
-    if fund.status != Fund.Status.COMMITTED and not user_can(request.user, Capability.MANAGE_FUND):
+    if fund.status != Fund.Status.COMMITTED and not user_can(request.user, Capability.MANAGE_FUND, None):
         raise Http404("No such fund")
     return fund
 
 
 @public
 def fund_list(request: HttpRequest) -> HttpResponse:
-    funds = (
-        Fund.objects.all()
-        if user_can(request.user, Capability.MANAGE_FUND)
-        else Fund.objects.filter(status=Fund.Status.COMMITTED)
-    )
-    return render(
-        request,
-        "fund/fund_list.html",
-        {"funds": funds, "can_manage": user_can(request.user, Capability.MANAGE_FUND)},
-    )
+    can_manage = user_can(request.user, Capability.MANAGE_FUND, None)  # drafts: site-wide administrators
+    funds = Fund.objects.all() if can_manage else Fund.objects.filter(status=Fund.Status.COMMITTED)
+    return render(request, "fund/fund_list.html", {"funds": funds, "can_manage": can_manage})
 
 
 @public
@@ -107,7 +113,7 @@ def award_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     )
 
 
-@requires(Capability.MANAGE_FUND)
+@requires(Capability.MANAGE_FUND, scope=national)
 def fund_create(request: HttpRequest) -> HttpResponse:
     form = FundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -143,7 +149,7 @@ def fund_create(request: HttpRequest) -> HttpResponse:
     return render(request, "fund/fund_form.html", {"form": form})
 
 
-@requires(Capability.MANAGE_FUND)
+@requires(Capability.MANAGE_FUND, scope=national)
 def fund_preview(request: HttpRequest, slug: str) -> HttpResponse:
     fund = get_object_or_404(Fund.objects.select_related("eligibility"), slug=slug)
     context = {"fund": fund, "method": services.plain_english_method(fund)}
@@ -160,7 +166,7 @@ def fund_preview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@requires(Capability.MANAGE_FUND)
+@requires(Capability.MANAGE_FUND, scope=national)
 def fund_commit(request: HttpRequest, slug: str) -> HttpResponse:
     fund = get_object_or_404(Fund, slug=slug)
     try:
@@ -172,7 +178,7 @@ def fund_commit(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("fund:detail", slug=slug)
 
 
-@requires(Capability.MANAGE_FUND)
+@requires(Capability.MANAGE_FUND, scope=scope_of_award)
 def record_disbursement(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     award = get_object_or_404(Award.objects.select_related("fund"), fund__slug=slug, ward_code=code.upper())
     form = DisbursementForm(request.POST or None)
@@ -258,7 +264,7 @@ def fund_geojson(request: HttpRequest, slug: str) -> JsonResponse:
     return _ward_features([(a.area, a.amount_pounds) for a in fund.awards.select_related("area").order_by("ward_code")])
 
 
-@requires(Capability.MANAGE_FUND)
+@requires(Capability.MANAGE_FUND, scope=national)
 def fund_preview_geojson(request: HttpRequest, slug: str) -> JsonResponse:
     fund = get_object_or_404(Fund.objects.select_related("eligibility"), slug=slug)
     try:
@@ -298,7 +304,7 @@ def _plan_actions(plan):
     }  # fmt: skip
 
 
-@requires(Capability.EDIT_COMMUNITY_PLAN)
+@requires(Capability.EDIT_COMMUNITY_PLAN, scope=scope_of_award)
 def plan_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """One page, one small form per part of the plan; each posts its own `action`."""
     award = get_object_or_404(Award.objects.select_related("fund"), fund__slug=slug, ward_code=code.upper())
@@ -306,7 +312,7 @@ def plan_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     if not plans.can_edit(request.user, plan):
         raise PermissionDenied("Only this ward's named organisers and fund administrators can edit its plan.")
     actions = _plan_actions(plan)
-    is_admin = user_can(request.user, Capability.MANAGE_FUND)
+    is_admin = user_can(request.user, Capability.MANAGE_FUND, places.scope_of(award.area))
     bound_action, bound = request.POST.get("action"), None
     if request.method == "POST":
         if bound_action not in actions or (bound_action == "editor" and not is_admin):
@@ -336,7 +342,13 @@ def plan_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     })  # fmt: skip
 
 
-@requires(Capability.EDIT_COMMUNITY_PLAN)
+def scope_of_priority(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
+    return places.scope_of(
+        get_object_or_404(Priority.objects.select_related("plan__award__area"), pk=pk).plan.award.area
+    )
+
+
+@requires(Capability.EDIT_COMMUNITY_PLAN, scope=scope_of_priority)
 def priority_status(request: HttpRequest, pk: int) -> HttpResponse:
     priority = get_object_or_404(Priority.objects.select_related("plan__award__fund"), pk=pk)
     if not plans.can_edit(request.user, priority.plan):

@@ -1,4 +1,4 @@
-"""`commonground neighbourhoods`: make and list neighbourhoods from the command line."""
+"""`commonground neighbourhoods`: make and list neighbourhoods; keep board members' roles in step with their terms."""
 
 from __future__ import annotations
 
@@ -51,3 +51,15 @@ def neighbourhoods_list() -> None:
         boundary = n.boundary
         councils = ", ".join(c.name for c in n.councils.all())
         out.print(f"{n.slug}\t{n.get_kind_display()}\t{len(boundary.lsoas) if boundary else 0} LSOAs\t{councils}")
+
+
+@app.command("sync-roles")
+def neighbourhoods_sync_roles() -> None:
+    """Give board members' accounts the board member role as their terms start and take it away as they end or
+    they leave; run daily (for example from cron)."""
+    setup_django()
+    require_schema()
+    from commonground.neighbourhoods import board
+
+    changed = board.sync_all_roles("commonground neighbourhoods sync-roles")
+    out.print(f"{changed} account{'s' if changed != 1 else ''} changed")

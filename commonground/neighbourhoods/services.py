@@ -9,17 +9,23 @@ from __future__ import annotations
 import json
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils.text import slugify
 
 from commonground.accounts.scopes import Scope
 from commonground.audit.service import record
-from commonground.neighbourhoods.models import Boundary, Neighbourhood
+from commonground.neighbourhoods.models import Boundary, Neighbourhood, Objective, Plan
 from commonground.places import services as places
 from commonground.places.models import Area, AreaType
 
 
 class NeighbourhoodError(ValueError):
     """A neighbourhood that cannot be made or changed as asked; the message says why in plain English."""
+
+
+# Sent with kind="board", "meeting" or "plan" and obj when a board's membership, a meeting or a plan version
+# becomes public: the hook where the notify outbox tells the people who follow the neighbourhood.
+published = Signal()
 
 
 def _unique_slug(name: str) -> str:
@@ -151,3 +157,10 @@ def geojson(neighbourhood: Neighbourhood) -> dict:
         for a in areas
     ]  # fmt: skip
     return {"type": "FeatureCollection", "name": neighbourhood.name, "features": features}
+
+
+def objectives_of(slug: str) -> list[tuple[int, str]]:
+    """(ref, title) of the objectives in a neighbourhood's latest plan version, for apps that file funded projects
+    under them (refs stay the same from version to version)."""
+    plan = Plan.objects.filter(neighbourhood__slug=slug).order_by("-version").first()
+    return list(Objective.objects.filter(plan=plan).values_list("ref", "title")) if plan else []

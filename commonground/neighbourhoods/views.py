@@ -1,4 +1,5 @@
-"""Neighbourhood pages: the list, the hub of one neighbourhood, and making one."""
+"""Neighbourhood pages: the list, the hub of one neighbourhood, and making one (its board's pages are in
+board_views.py, its plan's in plan_views.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
 from commonground.accounts.scopes import Scope
 from commonground.core import sections
-from commonground.neighbourhoods import services
+from commonground.neighbourhoods import plans, services
 from commonground.neighbourhoods.forms import NeighbourhoodForm
-from commonground.neighbourhoods.models import Neighbourhood
+from commonground.neighbourhoods.models import Board, Neighbourhood
 from commonground.places import services as places
 
 
@@ -24,16 +25,26 @@ def neighbourhood_list(request: HttpRequest) -> HttpResponse:
     return render(request, "neighbourhoods/list.html", {"neighbourhoods": neighbourhoods, "can_create": can_create})
 
 
+def can_run(request: HttpRequest, neighbourhood: Neighbourhood) -> bool:
+    """Whether this person edits the neighbourhood's board, meetings and plan (and so sees their drafts)."""
+    return user_can(request.user, Capability.RUN_NEIGHBOURHOOD, services.scope_of(neighbourhood))
+
+
 @public
 def neighbourhood_detail(request: HttpRequest, slug: str) -> HttpResponse:
     neighbourhood = get_object_or_404(Neighbourhood, slug=slug)
     profile = services.profile(neighbourhood)
+    board = Board.objects.filter(neighbourhood=neighbourhood).first()
     context = {
         "neighbourhood": neighbourhood,
         "profile": profile,
         "boundary": neighbourhood.boundary,
         "happening": sections.neighbourhood_links(neighbourhood),
-        "can_run": user_can(request.user, Capability.RUN_NEIGHBOURHOOD, services.scope_of(neighbourhood)),
+        "can_run": can_run(request, neighbourhood),
+        "board": board,
+        "meetings": board.meetings.exclude(published_at=None)[:5] if board else [],
+        "plan": plans.latest_published(neighbourhood),
+        "engagement": neighbourhood.engagement.count(),
     }
     return render(request, "neighbourhoods/detail.html", context)
 

@@ -16,7 +16,7 @@ from commonground.outcomes import dashboards, figures, forms
 from commonground.outcomes import framework as wellbeing
 from commonground.outcomes.models import MeasureChange, WellbeingMeasure
 from commonground.places.models import AreaType
-from commonground.places.services import find_area
+from commonground.places.services import find_area, scope_of
 
 
 def _area_or_404(code: str, request: HttpRequest):
@@ -123,7 +123,7 @@ def area_report(request: HttpRequest, code: str) -> HttpResponse:
 @public
 def framework(request: HttpRequest) -> HttpResponse:
     themes = wellbeing.framework(include_retired=True)
-    can_change = user_can(request.user, Capability.RUN_PROCESSES)
+    can_change = user_can(request.user, Capability.RUN_PROCESSES, None)
     return render(request, "outcomes/framework.html", {"themes": themes, "can_change": can_change})
 
 
@@ -131,11 +131,16 @@ def framework(request: HttpRequest) -> HttpResponse:
 def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     measure = get_object_or_404(WellbeingMeasure.objects.select_related("theme").prefetch_related("sources"), slug=slug)
     history = MeasureChange.objects.filter(measure=measure).select_related("actor")
-    can_change = user_can(request.user, Capability.RUN_PROCESSES)
+    can_change = user_can(request.user, Capability.RUN_PROCESSES, None)
     return render(request, "outcomes/measure.html", {"measure": measure, "history": history, "can_change": can_change})
 
 
-@requires(Capability.RUN_PROCESSES)
+def national(request: HttpRequest, *args, **kwargs) -> None:
+    """The wellbeing framework is one for the whole site: only site-wide officers change it."""
+    return None
+
+
+@requires(Capability.RUN_PROCESSES, scope=national)
 def measure_add(request: HttpRequest) -> HttpResponse:
     form = forms.MeasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -166,7 +171,7 @@ def measure_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=national)
 def measure_change(request: HttpRequest, slug: str) -> HttpResponse:
     measure = get_object_or_404(WellbeingMeasure, slug=slug)
     form = forms.MeasureChangeForm(request.POST or None, measure=measure)
@@ -199,6 +204,8 @@ def signal_add(request: HttpRequest) -> HttpResponse:
         area = find_area(data["area_code"]) if data["area_code"] else None
         if data["area_code"] and area is None:
             form.add_error("area_code", f"No area has the code {data['area_code']}")
+        elif not user_can(request.user, Capability.RUN_PROCESSES, scope_of(area)):
+            form.add_error("area_code", "You record signals for another council: give an area in yours")
         else:
             wellbeing.record_signal(
                 request.user,

@@ -8,7 +8,6 @@ import io
 import json
 import math
 import secrets
-import time
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -19,7 +18,7 @@ from commonground.engine.sortition import lottery, model
 from commonground.engine.sortition.leximin import select
 from commonground.engine.sortition.model import InfeasibleQuotas, SortitionError
 from commonground.engine.sortition.replacement import replace
-from commonground.panels.models import Job, Panel, Replacement, Volunteer
+from commonground.panels.models import Panel, Replacement, Volunteer
 from commonground.places.models import Area
 from commonground.places.services import population_profile
 
@@ -147,53 +146,9 @@ def _pseudonymous(panel: Panel, result: dict) -> dict:
     }
 
 
-def start_job(actor, panel: Panel, job: str) -> Panel:
-    """Queue the selection (or replacement) computation for the background worker: leximin on a
-    large pool takes minutes, too long for a web request. One computation per panel at a time."""
-    from commonground.panels.tasks import compute_chances
-
-    with transaction.atomic():
-        locked = Panel.objects.select_for_update().get(pk=panel.pk)
-        if locked.job:
-            raise SortitionError(f"{locked.get_job_display().lower()} is already under way")
-        if job == Job.SELECTION and locked.status == Panel.Status.DRAWN:
-            raise SortitionError("the panel has already been drawn")
-        if job == Job.REPLACEMENT:
-            if locked.status != Panel.Status.DRAWN:
-                raise SortitionError("the panel has not been drawn yet")
-            if not leaving(locked):
-                raise SortitionError("no member has declined or dropped out")
-        locked.job = job
-        locked.job_progress = {"stage": "Waiting for the worker to start", "done": 0, "total": 0}
-        locked.job_error = ""
-        locked.save(update_fields=["job", "job_progress", "job_error"])
-        result = compute_chances.enqueue(locked.pk, actor.pk, job)
-        record(actor, "panels.job_queued", locked, after={"job": job, "task": str(result.id)})
-    return locked
-
-
-class JobProgress:
-    """The engine's progress callback, written to the panel at most twice a second for its page."""
-
-    def __init__(self, panel_id: int, interval: float = 0.5) -> None:
-        self.panel_id, self.interval, self.last = panel_id, interval, 0.0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last >= self.interval:
-            self.last = now
-            Panel.objects.filter(pk=self.panel_id).update(
-                job_progress={"stage": stage, "done": int(done), "total": int(total)}
-            )
-
-
 def _computing(panel_id: int) -> bool:
     """Read from the database, not the object in hand: the worker may have queued or finished since."""
     return Panel.objects.filter(pk=panel_id).exclude(job="").exists()
-
-
-def finish_job(panel_id: int, error: str = "") -> None:
-    Panel.objects.filter(pk=panel_id).update(job="", job_progress=None, job_error=error)
 
 
 def run_selection(actor, panel: Panel, progress=None) -> Panel:

@@ -5,36 +5,49 @@ record the members' replies."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
+from commonground.accounts.scopes import Scope
 from commonground.engine.sortition.model import SortitionError
-from commonground.panels import services
+from commonground.panels import services, tasks
 from commonground.panels.forms import DrawForm, PanelForm, QuotaSuggestionForm, ResponseForm
 from commonground.panels.models import Job, Panel, Replacement, Volunteer
+from commonground.places import services as places
+
+
+def scope_of_panel(request: HttpRequest, slug: str, **kwargs) -> Scope | None:
+    """Where the panel in the address lives: its area's council (no area: site-wide officers only)."""
+    return places.scope_of(get_object_or_404(Panel.objects.select_related("area"), slug=slug).area)
+
+
+def _may_run(request: HttpRequest, panel: Panel) -> bool:
+    return user_can(request.user, Capability.RUN_PROCESSES, places.scope_of(panel.area))
 
 
 def _visible(request: HttpRequest, slug: str) -> Panel:
-    panel = get_object_or_404(Panel, slug=slug)
-    if panel.status == Panel.Status.DRAFT and not user_can(request.user, Capability.RUN_PROCESSES):
+    panel = get_object_or_404(Panel.objects.select_related("area"), slug=slug)
+    if panel.status == Panel.Status.DRAFT and not _may_run(request, panel):
         raise Http404("No such panel")
     return panel
 
 
 @public
 def panel_list(request: HttpRequest) -> HttpResponse:
+    """Published panels for everyone; drafts only for those who run panels where they are."""
     can_run = user_can(request.user, Capability.RUN_PROCESSES)
-    panels = Panel.objects.all() if can_run else Panel.objects.exclude(status=Panel.Status.DRAFT)
+    panels = [p for p in Panel.objects.select_related("area") if p.status != Panel.Status.DRAFT or _may_run(request, p)]
     return render(request, "panels/panel_list.html", {"panels": panels, "can_run": can_run})
 
 
 @public
 def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     panel = _visible(request, slug)
-    can_run = user_can(request.user, Capability.RUN_PROCESSES)
+    can_run = _may_run(request, panel)
     volunteers = list(panel.volunteers.all())
     chances = sorted((v for v in volunteers if v.probability is not None), key=lambda v: (v.probability, v.pseudonym))
     selected = sorted((v for v in volunteers if v.selected), key=lambda v: v.pseudonym)
@@ -84,6 +97,8 @@ def panel_create(request: HttpRequest) -> HttpResponse:
     form = PanelForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not user_can(request.user, Capability.RUN_PROCESSES, places.scope_of(data.get("area"))):
+            raise PermissionDenied("You run panels for another council: choose an area in yours.")
         panel = services.create_panel(
             request.user,
             title=data["title"],
@@ -104,11 +119,11 @@ def panel_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_panel)
 def panel_select(request: HttpRequest, slug: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug)
     try:
-        services.start_job(request.user, panel, Job.SELECTION)
+        tasks.start_job(request.user, panel, Job.SELECTION)
     except SortitionError as exc:
         messages.error(request, f"Cannot compute the chances: {exc}")
     else:
@@ -116,7 +131,7 @@ def panel_select(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("panels:detail", slug=panel.slug)
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_panel)
 def panel_progress(request: HttpRequest, slug: str) -> JsonResponse:
     """The running computation's progress, for the detail page's script (the page itself shows it too)."""
     panel = get_object_or_404(Panel, slug=slug)
@@ -125,7 +140,7 @@ def panel_progress(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @require_POST
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_panel)
 def panel_draw(request: HttpRequest, slug: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug, status=Panel.Status.SELECTED)
     form = DrawForm(request.POST)
@@ -150,7 +165,7 @@ def replacement_distribution(request: HttpRequest, slug: str, number: int) -> Ht
     return response
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_panel)
 def member_response(request: HttpRequest, slug: str, pseudonym: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug, status=Panel.Status.DRAWN)
     volunteer = get_object_or_404(Volunteer, panel=panel, pseudonym=pseudonym, selected=True)
@@ -164,11 +179,11 @@ def member_response(request: HttpRequest, slug: str, pseudonym: str) -> HttpResp
 
 
 @require_POST
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_panel)
 def replacement_select(request: HttpRequest, slug: str) -> HttpResponse:
     panel = get_object_or_404(Panel, slug=slug, status=Panel.Status.DRAWN)
     try:
-        services.start_job(request.user, panel, Job.REPLACEMENT)
+        tasks.start_job(request.user, panel, Job.REPLACEMENT)
     except SortitionError as exc:
         messages.error(request, f"Cannot compute the replacement chances: {exc}")
     else:
@@ -177,7 +192,7 @@ def replacement_select(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_panel)
 def replacement_draw(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     replacement = get_object_or_404(Replacement, panel__slug=slug, number=number, draw_result__isnull=True)
     form = DrawForm(request.POST)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Q
 
+from commonground.accounts.scopes import Scope
 from commonground.engine import population
 from commonground.places.models import Area, AreaType, AreaValue, DataSet, Postcode
 
@@ -355,3 +356,10 @@ def summary_of(areas: list[Area]) -> dict:
         result.update(dataset=dataset, imd_score=round(score, 3), share_most_deprived_lsoas=decile_one / len(ids))
         break
     return result
+
+
+def scope_of(area: Area | None) -> Scope | None:
+    """Where an object tied to this area lives, for permission checks: the councils it lies in (None: no place)."""
+    if area is None:
+        return None
+    return Scope.of(a.code for a in councils_of([area]))

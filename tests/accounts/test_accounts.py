@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -157,3 +158,92 @@ def test_site_admin_role_opens_the_django_admin(client, make_user):
     admin_page = client.get("/admin/audit/auditrecord/")
     assert admin_page.status_code == 200
     assert b"Add audit record" not in admin_page.content
+
+
+# Issue 19, defect 3: sign-in is throttled by account and by address, in the database ------------------------
+
+
+@pytest.fixture
+def fast_hashes(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _sign_in(client, email, password, **extra):
+    return client.post(reverse("accounts:sign-in"), {"username": email, "password": password}, **extra)
+
+
+@pytest.mark.django_db
+def test_ten_wrong_passwords_lock_the_account_and_say_when_to_try_again(client, make_user, fast_hashes):
+    from commonground.accounts.services import SIGN_IN_ATTEMPTS
+    from commonground.voting.models import AttemptWindow
+
+    user = make_user("sam@example.org")
+    for n in range(SIGN_IN_ATTEMPTS["account"].allowed):
+        assert "Enter a correct email address" in _sign_in(client, "sam@example.org", f"guess {n}").content.decode()
+    locked = _sign_in(client, "sam@example.org", PASSWORD)  # the right password, too late
+    html = locked.content.decode()
+    assert locked.status_code == 429 and 0 < int(locked["Retry-After"]) <= 15 * 60
+    assert "There is a problem" in html and "<title>Error: " in html
+    assert re.search(r"Too many failed attempts to sign in\. Try again after \d{1,2}:\d\d[ap]m \(in 15 minutes\)", html)
+    assert client.get(reverse("accounts:account")).status_code == 302  # not signed in
+    assert _sign_in(client, "SAM@example.org", PASSWORD).status_code == 429  # nor by changing the case
+    audit = AuditRecord.objects.filter(action="accounts.sign_in_locked")
+    assert [(a.object_type, a.object_id, a.after["by"], a.actor_id) for a in audit] == [
+        ("accounts.User", str(user.pk), "account", None)
+    ]  # once, when the lock-out starts: the account id and nothing typed
+    logged = json.dumps(list(AuditRecord.objects.values()), default=str)
+    assert "sam@example.org" not in logged.lower() and "guess" not in logged and PASSWORD not in logged
+    AttemptWindow.objects.update(ends=0)  # the quarter hour has passed
+    assert _sign_in(client, "sam@example.org", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_email_with_no_account_is_locked_alike_and_never_logged(client, fast_hashes, monkeypatch):
+    from commonground.accounts import services
+    from commonground.voting.limits import Limit
+
+    monkeypatch.setitem(services.SIGN_IN_ATTEMPTS, "account", Limit("accounts.sign-in-account", 3, 15 * 60))
+    statuses = [_sign_in(client, "nobody@example.org", "x").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    (audit,) = AuditRecord.objects.filter(action="accounts.sign_in_locked")
+    assert audit.object_id == "" and audit.after["by"] == "account"
+    assert "nobody" not in json.dumps(list(AuditRecord.objects.values()), default=str)
+
+
+@pytest.mark.django_db
+def test_one_address_is_throttled_across_accounts_and_a_success_clears_the_account(
+    client, make_user, fast_hashes, monkeypatch
+):
+    from commonground.accounts import services
+    from commonground.voting.limits import Limit
+
+    monkeypatch.setitem(services.SIGN_IN_ATTEMPTS, "account", Limit("accounts.sign-in-account", 3, 15 * 60))
+    monkeypatch.setitem(services.SIGN_IN_ATTEMPTS, "address", Limit("accounts.sign-in-address", 6, 15 * 60))
+    make_user("pat@example.org")
+    for _ in range(2):
+        assert _sign_in(client, "pat@example.org", "wrong").status_code == 200
+    assert _sign_in(client, "pat@example.org", PASSWORD).status_code == 302
+    client.post(reverse("accounts:sign-out"))
+    for _ in range(3):  # the success cleared the account's failures: three more before its lock-out
+        assert _sign_in(client, "pat@example.org", "wrong").status_code == 200
+    assert _sign_in(client, "pat@example.org", "wrong").status_code == 429
+    # The address has 2 + 3 + 1 failures (the success was given back): the next account is refused too.
+    make_user("lee@example.org")
+    assert _sign_in(client, "lee@example.org", PASSWORD).status_code == 429
+    assert _sign_in(client, "lee@example.org", PASSWORD, REMOTE_ADDR="198.51.100.7").status_code == 302
+    by = sorted(a.after["by"] for a in AuditRecord.objects.filter(action="accounts.sign_in_locked"))
+    assert by == ["account", "address"]
+
+
+@pytest.mark.django_db
+def test_the_admin_sign_in_is_throttled_too(client, make_user, fast_hashes, monkeypatch):
+    from commonground.accounts import services
+    from commonground.voting.limits import Limit
+
+    monkeypatch.setitem(services.SIGN_IN_ATTEMPTS, "account", Limit("accounts.sign-in-account", 2, 15 * 60))
+    make_user("admin@example.org", roles=(Role.SITE_ADMIN,))
+    for _ in range(2):
+        client.post("/admin/login/", {"username": "admin@example.org", "password": "wrong"})
+    page = client.post("/admin/login/", {"username": "admin@example.org", "password": PASSWORD})
+    assert "Too many failed attempts to sign in" in page.content.decode()
+    assert not client.session.get("_auth_user_id")

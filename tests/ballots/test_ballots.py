@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -16,14 +16,10 @@ from commonground.audit.models import AuditRecord
 from commonground.ballots import services
 from commonground.ballots.models import Ballot, BallotBox, PaperBatch, VoterMark, VotingCode
 from commonground.ballots.services import BallotError
+from commonground.voting.codes import normalise
 from tests.ballots.conftest import OFFER_PUBLISHED, add_people, close
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 def _form(ballot_opens: dt.datetime, days: int, scrutineer, **extra) -> dict:
@@ -163,12 +159,12 @@ def test_codes_are_random_hashed_never_stored_and_replacements_cancel(make_ballo
     issued = services.issue_codes(scrutineer, ballot)
     assert [i.elector for i in issued] == [ann, bob]
     code = issued[0].code
-    assert len(services.normalise_code(code)) == 20 and code.count("-") == 4  # 20 symbols of 30: 98 bits
+    assert len(normalise(code)) == 20 and code.count("-") == 4  # 20 symbols of 30: 98 bits
     assert services.issue_codes(scrutineer, ballot) == []  # everyone already has one
     stored = json.dumps(list(VotingCode.objects.values()), default=str) + json.dumps(
         list(AuditRecord.objects.values()), default=str
     )
-    assert services.normalise_code(code) not in stored.replace("-", "")
+    assert normalise(code) not in stored.replace("-", "")
     replacement = services.replace_code(scrutineer, ann)
     assert ann.codes.filter(active=True).count() == 1
     yes = ballot.options.get(label="Yes")
@@ -381,4 +377,102 @@ def test_the_audit_log_covers_every_step_but_never_a_choice_or_a_code(make_ballo
     voting = AuditRecord.objects.exclude(action__in=["ballots.create", "ballots.count"])  # these list the options
     logged = json.dumps(list(voting.values("before", "after", "object_label")), default=str)
     assert '"No"' not in logged and "option" not in logged
-    assert all(services.normalise_code(c.code) not in logged.replace("-", "") for c in codes)
+    assert all(normalise(c.code) not in logged.replace("-", "") for c in codes)
+
+
+# Issue 19, defect 7: each paper is stored, re-added at the count and checkable by its voter ---------------
+
+
+def _counted(make_ballot, scrutineer, choices):
+    ballot = make_ballot()
+    _vote(ballot, scrutineer, choices)
+    close(ballot)
+    services.open_count(scrutineer, ballot)
+    return Ballot.objects.get(pk=ballot.pk)
+
+
+def test_tally_readds_the_stored_papers_and_fails_when_one_is_tampered_with(make_ballot, scrutineer):
+    from typer.testing import CliRunner
+
+    from commonground.ballots.models import BallotPaper
+    from commonground.cli import app
+
+    ballot = _counted(make_ballot, scrutineer, ["Yes", "No", "Yes"])
+    yes, no = ballot.options.all()
+    tally = ["ballot", "tally", "--ballot", str(ballot.pk), "--format", "json"]
+    runner = CliRunner()
+    assert json.loads(runner.invoke(app, tally).output)["valid_votes"] == 3
+    paper = BallotPaper.objects.filter(ballot=ballot, option=yes).first()
+    BallotPaper.objects.filter(pk=paper.pk).update(option=no)  # a Yes paper rewritten as No
+    changed = runner.invoke(app, tally)
+    assert changed.exit_code == 1 and "stored ballot papers do not add up to the ballot box totals" in changed.output
+    other = BallotPaper.objects.filter(ballot=ballot, option=no).exclude(pk=paper.pk).first()
+    BallotPaper.objects.filter(pk=other.pk).update(option=yes)  # and a No paper as Yes: the totals agree again
+    swapped = runner.invoke(app, tally)
+    assert swapped.exit_code == 1 and "published ballot papers are not the stored ones" in swapped.output
+    BallotPaper.objects.filter(pk=other.pk).update(option=no)
+    BallotPaper.objects.filter(pk=paper.pk).update(option=yes)
+    assert runner.invoke(app, tally).exit_code == 0
+
+
+def test_the_count_refuses_papers_that_do_not_match_the_ballot_box(make_ballot, scrutineer):
+    from commonground.ballots.models import BallotPaper
+
+    ballot = make_ballot()
+    _vote(ballot, scrutineer, ["Yes", "No"])
+    BallotPaper.objects.filter(ballot=ballot).first().delete()
+    close(ballot)
+    with pytest.raises(BallotError, match="do not add up to the ballot box totals"):
+        services.open_count(scrutineer, ballot)
+    assert not hasattr(Ballot.objects.get(pk=ballot.pk), "result")
+
+
+def test_each_online_voter_is_shown_a_receipt_once_and_finds_it_in_the_published_papers(
+    client, make_ballot, scrutineer
+):
+    from django.contrib.sessions.models import Session
+
+    from commonground.ballots.models import BallotPaper
+
+    ballot = make_ballot()
+    add_people(scrutineer, ballot, 2)
+    code = services.issue_codes(scrutineer, ballot)[0].code
+    no = ballot.options.get(label="No")
+    done = client.post(f"/ballots/{ballot.pk}/vote/", {"code": code, "option": no.pk}, follow=True)
+    page = done.content.decode()
+    receipt = re.search(r'data-testid="receipt">([A-Z2-9-]+)<', page).group(1)
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", receipt)
+    assert "no-store" in done["Cache-Control"]
+    assert receipt not in client.get(f"/ballots/{ballot.pk}/voted/").content.decode()  # shown once
+    assert BallotPaper.objects.get(receipt=receipt).option == no
+    elsewhere = json.dumps(
+        [list(m.objects.values()) for m in (VoterMark, VotingCode, AuditRecord, Session)], default=str
+    )
+    assert receipt not in elsewhere  # kept on the paper only, never with the voter
+    close(ballot)
+    services.open_count(scrutineer, ballot)
+    listed = client.get(f"/ballots/{ballot.pk}/receipts/").content.decode()
+    assert re.search(rf"<td[^>]*>{receipt}</td><td[^>]*>No</td>", listed)
+    published = client.get(f"/ballots/{ballot.pk}/papers.json").json()["papers"]
+    assert {"id": receipt, "vote": "No"} in published
+
+
+def test_votes_cast_before_papers_were_stored_get_their_papers(make_ballot, scrutineer):
+    """Migration 0002: an uncounted ballot's papers from its counters, a counted one's from its published list."""
+    import importlib
+
+    from django.apps import apps
+
+    from commonground.ballots.models import BallotPaper, Result
+
+    migration = importlib.import_module("commonground.ballots.migrations.0002_ballot_papers")
+    open_ballot = make_ballot()
+    _vote(open_ballot, scrutineer, ["Yes", "No", "Yes"])
+    counted = _counted(make_ballot, scrutineer, ["No", "No"])
+    legacy = [["0b7f4bd4-6a55-4c1b-9d0e-3f0f0a6c5d21", "No"], ["9a1c2e3f-0000-4000-8000-000000000000", "No"]]
+    Result.objects.filter(ballot=counted).update(papers=legacy, papers_sha256=services.papers_digest(legacy))
+    BallotPaper.objects.all().delete()  # as before the migration
+    migration.papers_for_earlier_votes(apps, None)
+    assert services.recount(open_ballot).votes == {"Yes": 2, "No": 1}
+    assert services.recount(Ballot.objects.get(pk=counted.pk)).votes == {"Yes": 0, "No": 2}
+    assert services.stored_papers(counted) == legacy

@@ -4,6 +4,7 @@ Two ballots are run with the same electors voting in the same order; in one, ele
 and elector 2 No, in the other the other way round (and so on). Everything the database holds
 about the votes, row metadata included (SQLite rowid; PostgreSQL ctid and xmin), is the same for
 both: an officer reading every table cannot tell the two apart, so cannot tell how anyone voted.
+The ballot papers are in it too; only their random keys and receipts differ between the two.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db import connection
 
 from commonground.audit.models import AuditRecord
 from commonground.ballots import services
-from commonground.ballots.models import BallotBox, VoterMark
+from commonground.ballots.models import BallotBox, BallotPaper, VoterMark
 from tests.ballots.conftest import add_people
 
 pytestmark = pytest.mark.django_db
@@ -58,12 +59,18 @@ def dump(ballot) -> dict:
         "b",
         ballot.pk,
     )
+    papers = _rows(
+        "SELECT {physical}, o.position FROM ballots_ballotpaper p "
+        "LEFT JOIN ballots_ballotoption o ON o.id = p.option_id WHERE p.ballot_id = %s",
+        "p",
+        ballot.pk,
+    )
     audit = list(
         AuditRecord.objects.filter(object_type="ballots.Ballot", object_id=str(ballot.pk), action="ballots.vote")
         .order_by("seq")
         .values_list("actor_label", "after")
     )
-    return {"marks": marks, "boxes": boxes, "audit": audit}
+    return {"marks": marks, "boxes": boxes, "papers": papers, "audit": audit}
 
 
 def _run(make_ballot, scrutineer, choices: list[str]):
@@ -81,23 +88,31 @@ def test_the_stored_votes_do_not_tell_who_voted_what(make_ballot, scrutineer):
     seen_a, seen_b = dump(world_a), dump(world_b)
     assert seen_a == seen_b
     assert [row[-1] for row in seen_a["boxes"]] == [2, 3, 0]  # Yes 2, No 3, spoilt 0: the totals, nothing more
+    assert [row[-1] for row in seen_a["papers"]] == [1, 1, 2, 2, 2]  # in option order: the totals again
     assert len(seen_a["marks"]) == 5
 
 
 def test_mark_and_ballot_box_tables_hold_no_time_order_or_link():
     assert {f.name for f in VoterMark._meta.concrete_fields} == {"id", "elector", "channel"}
     assert {f.name for f in BallotBox._meta.concrete_fields} == {"id", "ballot", "option", "votes"}
-    for model in (VoterMark, BallotBox):
+    assert {f.name for f in BallotPaper._meta.concrete_fields} == {"id", "ballot", "option", "receipt"}
+    for model in (VoterMark, BallotBox, BallotPaper):
         assert isinstance(model._meta.pk.default(), uuid.UUID)  # random keys, no sequence
         assert not model._meta.ordering
-    assert not any(f.related_model is VoterMark for f in BallotBox._meta.get_fields())
+    for model in (BallotBox, BallotPaper):
+        assert not any(f.related_model is VoterMark for f in model._meta.get_fields())
 
 
-def test_every_vote_rewrites_every_counter_of_the_ballot(make_ballot, scrutineer):
+def test_every_vote_rewrites_every_counter_and_paper_of_the_ballot(make_ballot, scrutineer):
     ballot = _run(make_ballot, scrutineer, ["Yes", "No", "Yes"])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(DISTINCT xmin::text) FROM ballots_ballotbox WHERE ballot_id = %s", [ballot.pk])
+            cursor.execute(
+                "SELECT count(DISTINCT xmin::text) FROM (SELECT xmin FROM ballots_ballotbox WHERE ballot_id = %s "
+                "UNION ALL SELECT xmin FROM ballots_ballotpaper WHERE ballot_id = %s) AS written",
+                [ballot.pk, ballot.pk],
+            )
             assert cursor.fetchone()[0] == 1  # the last vote's transaction wrote every row alike
     totals = services.current_totals(ballot)
     assert totals.votes == {"Yes": 2, "No": 1} and totals.spoilt == 0
+    assert sorted(choice for _receipt, choice in services.stored_papers(ballot)) == ["No", "Yes", "Yes"]

@@ -20,9 +20,10 @@ from django.utils import timezone
 from commonground.accounts.roles import Role
 from commonground.audit.models import AuditRecord
 from commonground.audit.service import verify
-from commonground.budgeting import services, views
+from commonground.budgeting import services
 from commonground.budgeting.models import BallotPaper, PaperEntry, Process, Proposal, VoterMark
 from commonground.engine.pb import pabulib, rules
+from commonground.voting.codes import normalise
 from tests.conftest import run_cli
 
 NEXT_YEAR = dt.date.today().year + 1  # the dates must stay in the future whenever the tests run
@@ -254,11 +255,11 @@ def test_voting_codes_are_stored_hashed_and_guessing_is_limited(officer_client, 
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     codes = services.issue_codes(process, officer, 3, "")
     stored = list(process.codes.values_list("code_hash", flat=True))
-    assert not any(services.normalise_code(c) in h for c in codes for h in stored)
+    assert not any(normalise(c) in h for c in codes for h in stored)
     url = reverse("budgeting:vote", args=[process.slug])
     guesser = Client()
     data = {"projects": [projects[0].project_id], "age_confirmed": "on"}
-    for n in range(views.CODE_FAILURES_ALLOWED):
+    for n in range(services.CODE_GUESSES.allowed):
         guesser.post(url, {**data, "code": f"WRONG{n:07d}"})
     r = guesser.post(url, {**data, "code": codes[0]})
     assert r.status_code == 429 and "Too many wrong codes" in r.content.decode()
@@ -483,7 +484,7 @@ def test_receipt_guessing_is_limited_like_code_guessing(officer_client, officer,
     url = reverse("budgeting:change", args=[process.slug])
     guesser = Client(REMOTE_ADDR="203.0.113.45")
     data = {"projects": [projects[1].project_id], "age_confirmed": "on"}
-    for n in range(views.CODE_FAILURES_ALLOWED):
+    for n in range(services.CODE_GUESSES.allowed):
         assert "receipt code is not right" in guesser.post(url, {**data, "receipt": f"WRONG{n:07d}"}).content.decode()
     r = guesser.post(url, {**data, "receipt": receipt})
     assert r.status_code == 429 and "Too many wrong codes" in r.content.decode()
@@ -668,3 +669,78 @@ def test_after_the_count_no_paper_shares_a_row_version_with_a_voters_mark(make_u
     services.advance(process, officer, expected=Process.Phase.VOTING)
     papers, marks = versions("budgeting_ballotpaper"), versions("budgeting_votermark")
     assert len(papers) == 1 and not papers & marks
+
+
+def test_codes_and_receipts_issued_before_the_voting_kernel_still_work(officer_client, officer, make_user):
+    """They were keyed with SECRET_KEY itself; the kernel derives a key per purpose and accepts both."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    from commonground.budgeting.models import VotingCode
+
+    def before(code: str) -> str:
+        return hmac.new(settings.SECRET_KEY.encode(), normalise(code).encode(), hashlib.sha256).hexdigest()
+
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    a, b = projects[0].project_id, projects[1].project_id
+    VotingCode.objects.bulk_create(VotingCode(process=process, code_hash=before(c)) for c in ("ABCDEFGHJKMN", "PQRS"))
+    receipt = services.cast(process, {a: 1}, code="abcd-efgh-jkmn").receipt
+    paper = BallotPaper.objects.get(process=process)
+    BallotPaper.objects.filter(pk=paper.pk).update(receipt_hash=before(receipt))
+    services.change_with_receipt(process, receipt, {b: 1})
+    assert BallotPaper.objects.get(pk=paper.pk).choices == {b: 1}
+    second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+    services.enter_paper(process, officer, "P-1", {a: 1}, "PQRS")
+    assert services.enter_paper(process, second, "P-1", {a: 1}, "pqrs") == "counted"
+    assert VoterMark.objects.filter(process=process, code__code_hash=before("PQRS")).count() == 1
+
+
+def test_the_mismatch_report_says_what_each_entry_read(officer_client, officer, make_user):
+    process = make_process(officer_client)
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
+    code = services.issue_codes(process, officer, 1, "")[0]
+    services.enter_paper(process, officer, "P-7", {projects[0].project_id: 1, projects[1].project_id: 1}, code)
+    assert services.enter_paper(process, second, "P-7", {projects[0].project_id: 1}) == "mismatch"
+    (report,) = services.mismatches(process)
+    assert report["differences"] == {projects[1].title: [1, 0]} and report["codes_differ"]
+    page = _client(officer).get(reverse("budgeting:paper", args=[process.slug])).content.decode()
+    assert f"{projects[1].title}: 1 / 0; the voting codes differ" in page
+
+
+def test_one_registry_of_rules_and_one_source_of_result_rows(officer_client, officer, make_user):
+    """Issue 17 item 3: each rule's name, label, plain English, .pb META and count come from
+    engine.pb.rules.RULES; the page, the CSV and the API show the same rows in the same order."""
+    assert Process._meta.get_field("rule").choices == [(r.name, r.label) for r in rules.WEB_RULES]
+    assert [r.name for r in rules.WEB_RULES] == ["equal-shares", "greedy", "phragmen"]
+    process = make_process(officer_client, complete_greedily="")
+    projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
+    ballot_page = Client().get(reverse("budgeting:vote", args=[process.slug])).content.decode()
+    assert rules.RULES["equal-shares"].plain in ballot_page
+    picks = [[0, 1], [0, 1], [2], [3], [1, 3], [0]]
+    for code, pick in zip(services.issue_codes(process, officer, len(picks), ""), picks, strict=True):
+        services.cast(process, {projects[i].project_id: 1 for i in pick}, code=code)
+    services.advance(process, officer)
+    process.refresh_from_db()
+    election = pabulib.parse(process.result.pb_text)
+    assert election.meta["rule"] == "equalshares/add1"  # no greedy completion: the officer unticked it
+    assert process.result.winners == rules.tally(election, "equal-shares", completion=False)
+    with_completion = rules.tally(election, "equal-shares", completion=True)  # the argument, not the META
+    assert with_completion == rules.complete_greedily(election, rules.tally(election, "equal-shares"))
+    page = Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(Client().get(reverse("budgeting:results-csv", args=[process.slug])).content.decode())
+        )
+    )
+    api_rows = Client().get(f"/api/pb/processes/{process.slug}/results").json()["projects"]
+    rows = services.result_rows(process)
+    assert [r["project_id"] for r in csv_rows] == [r["project_id"] for r in api_rows]
+    assert [r["project_id"] for r in api_rows] == [r.proposal.project_id for r in rows]
+    assert [(r["won"], r["points"], r["why"]) for r in api_rows] == [(row.won, row.points, row.why) for row in rows]
+    assert all(r["why"] and r["why"] in page.replace("&#x27;", "'") for r in api_rows)
+    titles = [row.proposal.title for row in rows]
+    assert [page.index(t) for t in titles] == sorted(page.index(t) for t in titles)  # page in the same order

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from commonground.accounts.roles import Role
 from commonground.engine.sortition.model import SortitionError
-from commonground.panels import services
+from commonground.panels import services, tasks
 from commonground.panels.models import Panel
 from commonground.places.models import Area
 from commonground.places.services import population_profile
@@ -62,7 +62,7 @@ def test_no_draw_while_the_chances_are_being_recomputed(queued, officer, run_wor
 
 
 def test_progress_is_written_for_the_page_and_only_organisers_read_it(queued, client, make_user):
-    services.JobProgress(queued.pk, interval=0)("fixed 40 people", 40, 150)
+    tasks.JobProgress(queued.pk, interval=0)("fixed 40 people", 40, 150)
     queued.refresh_from_db()
     assert queued.job_progress == {"stage": "fixed 40 people", "done": 40, "total": 150}
     page = client.get(reverse("panels:detail", args=[queued.slug])).content.decode()
@@ -88,10 +88,10 @@ def test_quotas_nobody_can_meet_fail_in_the_worker_and_say_why(officer, run_work
 def test_one_computation_at_a_time_and_replacements_need_a_drawn_panel(queued, make_user):
     officer = make_user("other@example.org", roles=(Role.COUNCIL_OFFICER,))
     with pytest.raises(SortitionError, match="already under way"):
-        services.start_job(officer, queued, "replace")
+        tasks.start_job(officer, queued, "replace")
     Panel.objects.filter(pk=queued.pk).update(job="")
     with pytest.raises(SortitionError, match="has not been drawn"):
-        services.start_job(officer, queued, "replace")
+        tasks.start_job(officer, queued, "replace")
 
 
 def _pool(n: int, seed: int = 7) -> str:

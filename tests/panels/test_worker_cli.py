@@ -20,13 +20,13 @@ SETUP = textwrap.dedent(
     os.environ["DJANGO_SETTINGS_MODULE"] = "commonground.settings"
     django.setup()
     from commonground.accounts.models import User
-    from commonground.panels import services
+    from commonground.panels import services, tasks
     from commonground.panels.models import Job, Panel
     if sys.argv[1] == "queue":
         user = User.objects.create_user(email="o@example.org", password="a long password here")
         panel = services.create_panel(user, title="Worker panel", purpose="Test", size=22, payment_per_day_pence=0,
             quotas_csv=open(sys.argv[2]).read(), pool_csv=open(sys.argv[3]).read(), household_columns="")
-        services.start_job(user, panel, Job.SELECTION)
+        tasks.start_job(user, panel, Job.SELECTION)
     panel = Panel.objects.get()
     print(panel.status, panel.job or "-", round(panel.min_probability or 0, 6))
     """

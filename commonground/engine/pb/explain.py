@@ -56,17 +56,19 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def explain(election: Election, rule: str, plain: bool = False) -> dict[str, ProjectExplanation]:
-    """An explanation for every project of `election` under `rule` (a name `rules.tally` takes)."""
-    if rule not in rules.RULES:
-        raise ValueError(f"rule must be one of {', '.join(rules.RULES)}, not {rule!r}")
-    election = rules.cardinal(election, rule)
-    if rule == "greedy":
+def explain(
+    election: Election, rule: str, plain: bool = False, completion: bool | None = None
+) -> dict[str, ProjectExplanation]:
+    """An explanation for every project of `election` under `rule`, as `rules.tally` counts it with
+    the same `plain` and `completion`."""
+    found = rules.rule_named(rule)
+    election = rules.cardinal(election, found)
+    if found.family == "greedy":
         city = not plain and rules.has_city_settings(election)
         return _greedy(election, rule, rules.greedy_steps(election, city=city), city)
-    if rule == "phragmen":
+    if found.family == "phragmen":
         return _phragmen(election, rule)
-    return _mes(election, rule)
+    return _mes(election, found, completion)
 
 
 def _base(election: Election) -> tuple[np.ndarray, np.ndarray]:
@@ -174,12 +176,12 @@ def _phragmen(election: Election, rule: str) -> dict[str, ProjectExplanation]:
     return out
 
 
-def _mes(election: Election, rule: str) -> dict[str, ProjectExplanation]:
-    settings = rules.mes_settings(election, rule)
-    trace = rules.mes_trace(election, settings.increment, settings.stop_when_exhaustive)
+def _mes(election: Election, found: rules.Rule, completion: bool | None) -> dict[str, ProjectExplanation]:
+    rule, completes = found.name, found.completes(election, completion)
+    trace = rules.mes_trace(election, found.increment, found.stop_when_exhaustive)
     ids = election.project_ids
     mes_winners = [ids[p] for p in trace.selected]
-    final = rules.complete_greedily(election, mes_winners) if settings.completion else mes_winners
+    final = rules.complete_greedily(election, mes_winners) if completes else mes_winners
     completed = final[len(mes_winners) :]
     count, points = _base(election)
     cardinal = election.ballot_points is not None
@@ -244,7 +246,7 @@ def _mes(election: Election, rule: str) -> dict[str, ProjectExplanation]:
                     f". It was then bought from the {money(left_after_mes, election)} left over, in order of votes "
                     f"per {money(1, election)} (place {ex.position})."
                 )
-            elif settings.completion:
+            elif completes:
                 ex.text += (
                     f", and it did not fit what was left over when the {money(left_after_mes, election)} "
                     "remaining was spent in order of votes per unit of cost."

@@ -27,7 +27,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from commonground.engine.pb.profile import Election
+from commonground.engine.pb.profile import Election, supporter_lists
 
 EPS = 1e-12  # relative error margin per round, ~4500 × the float64 unit round-off
 PROBE_AFTER = 4  # add1 tries a jump wider than the last that failed after 4 proofs at half its width
@@ -98,9 +98,7 @@ class Prepared:
 
     def exact_supporters(self):
         if self._exact_supporters is None:
-            from commonground.engine.pb import rules
-
-            self._exact_supporters = rules._supporters(self.election, rules.satisfactions(self.election))
+            self._exact_supporters = supporter_lists(self.election)
         return self._exact_supporters
 
 

@@ -126,3 +126,20 @@ def with_borda_points(election: Election) -> Election:
         ballot_projects=election.ballot_projects[keep],
         ballot_points=points[keep].astype(np.int64),
     )
+
+
+def supporter_lists(election: Election) -> list[list[tuple[int, object]]]:
+    """For each project, its supporters as (voter, satisfaction), exactly: the project's cost for
+    approval ballots, the points for cardinal ones; voters who gave it nothing are left out.
+
+    Kept here so that mes.py, which rules.py imports, need not import rules.py back."""
+    if election.ballot_points is not None:
+        sats = election.ballot_points.astype(object)
+    else:
+        sats = np.array(election.costs, dtype=object)[election.ballot_projects]
+    voters = election.voter_of_entry()
+    found: list[list[tuple[int, object]]] = [[] for _ in range(election.n_projects)]
+    for voter, project, sat in zip(voters.tolist(), election.ballot_projects.tolist(), sats.tolist(), strict=True):
+        if sat > 0:
+            found[project].append((voter, sat))
+    return found

@@ -16,15 +16,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from commonground.engine.pb import mes as fast
 from commonground.engine.pb.profile import Election, with_borda_points
-
-
-def satisfactions(election: Election) -> np.ndarray:
-    """Each ballot entry's satisfaction: the project's cost (approval) or the points (cardinal)."""
-    if election.ballot_points is not None:
-        return election.ballot_points.astype(object)
-    costs = np.array(election.costs, dtype=object)
-    return costs[election.ballot_projects]
 
 
 def project_satisfaction(election: Election) -> list:
@@ -34,15 +27,6 @@ def project_satisfaction(election: Election) -> list:
         np.add.at(points, election.ballot_projects, election.ballot_points)
         return [int(x) for x in points]
     return [int(n) * c for n, c in zip(election.approvals().tolist(), election.costs, strict=True)]
-
-
-def _supporters(election: Election, sats: np.ndarray) -> list[list[tuple[int, object]]]:
-    voters = election.voter_of_entry()
-    supporters: list[list[tuple[int, object]]] = [[] for _ in range(election.n_projects)]
-    for voter, project, sat in zip(voters.tolist(), election.ballot_projects.tolist(), sats.tolist(), strict=True):
-        if sat > 0:
-            supporters[project].append((voter, sat))
-    return supporters
 
 
 @dataclass
@@ -118,8 +102,6 @@ def city_greedy(election: Election) -> list[str]:
 
 def mes_trace(election: Election, increment: int | Fraction | None = None, stop_when_exhaustive: bool = True):
     """The MES run whose outcome `mes` returns (rounds, prices, money left), for explanations."""
-    from commonground.engine.pb import mes as fast
-
     prep = fast.Prepared(election)
     if increment is None:
         return fast.run(prep, Fraction(election.budget) / election.n_voters)
@@ -138,18 +120,11 @@ def mes(election: Election, increment: int | Fraction | None = None, stop_when_e
     return [election.project_ids[p] for p in trace.selected]
 
 
-def equal_shares(election: Election, completion: str | None = None) -> list[str]:
+def equal_shares(election: Election, completion: bool | None = None) -> list[str]:
     """The Method of Equal Shares as cities run it: cost utilities, add1 until the next step would
-    overspend, then, when the election's rule says so, greedy completion of what is left.
-
-    `completion=None` reads the file's META `rule` (e.g. "equalshares/add1" has none).
-    """
-    if completion is None:
-        completion = "greedy" if "greedy" in election.meta.get("rule", "") else "none"
-    winners = mes(election, increment=1, stop_when_exhaustive=False)
-    if completion not in ("greedy", "none"):
-        raise ValueError(f"completion must be greedy or none, not {completion!r}")
-    return complete_greedily(election, winners) if completion == "greedy" else winners
+    overspend, then greedy completion of what is left if `completion`, or, when None, if the
+    election's META `rule` says so (e.g. "equalshares/add1" has none)."""
+    return tally(election, "equal-shares", completion=completion)
 
 
 @dataclass
@@ -251,51 +226,87 @@ def greedy_order(election: Election) -> list[str]:
     return [election.project_ids[s.project] for s in greedy_steps(election)]
 
 
-RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy", "equal-shares", "phragmen")
+@dataclass(frozen=True)
+class Rule:
+    """One PB rule, everything about it in one place: how `tally` and `explain` run it and, for the
+    rules a web process can use (those with a label), what officers and residents are told and what
+    the process's .pb file records as its META `rule`."""
+
+    name: str  # as `commonground pb tally --rule` takes it
+    family: str  # greedy | mes | phragmen: the count and the explainer that run it
+    increment: int | None = None  # MES: None is plain MES, 1 the add1 loop
+    stop_when_exhaustive: bool = True  # MES: pabutools' stop; False stops only on overspending, as cities do
+    completion: bool | None = False  # greedy completion afterwards; None: the caller's, else the META's say
+    approval_only: bool = False  # counts approval-type ballots only
+    label: str = ""  # an officer's choice for a web process (empty: the command line only)
+    plain: str = ""  # what it does, in plain English for residents
+    meta: str = ""  # the .pb META `rule` of a process counted with it; {completion} is "/greedy" or ""
+
+    def completes(self, election: Election, completion: bool | None = None) -> bool:
+        """Whether greedy completion follows: fixed by the rule, else `completion`, else the election's META."""
+        if self.completion is not None:
+            return self.completion
+        return completion if completion is not None else "greedy" in election.meta.get("rule", "")
+
+    def meta_rule(self, completion: bool) -> str:
+        return self.meta.format(completion="/greedy" if completion else "")
 
 
-MES_RULES = ("mes", "mes-add1", "mes-add1-greedy", "equal-shares")
+RULES: dict[str, Rule] = {
+    rule.name: rule
+    for rule in (
+        Rule(
+            "equal-shares", "mes", increment=1, stop_when_exhaustive=False, completion=None,
+            label="Method of Equal Shares", meta="equalshares/add1{completion}",
+            plain="The Method of Equal Shares: the budget is split equally between voters, and a project wins when "
+            "its supporters can pay for it together from their shares. Projects are bought cheapest per "
+            "supporter first, so every group of residents gets projects in proportion to its size.",
+        ),
+        Rule(
+            "greedy", "greedy", label="Most votes first (greedy)", meta="greedy",
+            plain="Most votes first: projects are funded in order of votes (or points) per pound, skipping any "
+            "that no longer fit, until the money runs out.",
+        ),
+        Rule(
+            "phragmen", "phragmen", approval_only=True, label="Sequential Phragmén", meta="phragmen",
+            plain="Sequential Phragmén: projects are funded one at a time, each time choosing the one whose "
+            "supporters, sharing its cost, would carry the smallest load so far.",
+        ),
+        Rule("mes", "mes"),
+        Rule("mes-add1", "mes", increment=1),
+        Rule("mes-add1-greedy", "mes", increment=1, completion=True),
+    )
+}  # fmt: skip
+WEB_RULES = [rule for rule in RULES.values() if rule.label]
 
 
-@dataclass
-class MesSettings:
-    increment: int | None  # None: plain MES; else the add1 loop's step
-    stop_when_exhaustive: bool
-    completion: bool  # greedy completion afterwards
+def rule_named(name: str) -> Rule:
+    if name not in RULES:
+        raise ValueError(f"rule must be one of {', '.join(RULES)}, not {name!r}")
+    return RULES[name]
 
 
-def mes_settings(election: Election, rule: str) -> MesSettings:
-    """How each MES-family rule name runs MES (`equal-shares` reads the file's META rule)."""
-    if rule == "mes":
-        return MesSettings(None, True, False)
-    if rule in ("mes-add1", "mes-add1-greedy"):
-        return MesSettings(1, True, rule == "mes-add1-greedy")
-    if rule == "equal-shares":
-        return MesSettings(1, False, "greedy" in election.meta.get("rule", ""))
-    raise ValueError(f"{rule} is not a Method of Equal Shares rule")
-
-
-def cardinal(election: Election, rule: str) -> Election:
+def cardinal(election: Election, rule: Rule) -> Election:
     """Ordinal ballots counted with Borda points (pabutools' Additive_Borda_Sat); Phragmén needs approvals."""
     if election.vote_type != "ordinal":
         return election
-    if rule == "phragmen":
-        raise ValueError("sequential Phragmén applies to approval ballots only")
+    if rule.approval_only:
+        raise ValueError(f"{rule.label or rule.name} applies to approval ballots only")
     return with_borda_points(election)
 
 
-def tally(election: Election, rule: str, plain: bool = False) -> list[str]:
-    """The winners of `election` under a named rule (the names `commonground pb tally` takes).
+def tally(election: Election, rule: str, plain: bool = False, completion: bool | None = None) -> list[str]:
+    """The winners of `election` under a named rule (RULES).
 
-    `plain` makes greedy ignore the election's own threshold and no-skip settings.
+    `plain` makes greedy ignore the election's own threshold and no-skip settings; `completion` says
+    whether greedy completion follows for a rule that leaves it open (equal-shares), instead of the
+    election's META `rule`.
     """
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {', '.join(RULES)}, not {rule!r}")
-    election = cardinal(election, rule)
-    if rule == "greedy":
+    found = rule_named(rule)
+    election = cardinal(election, found)
+    if found.family == "greedy":
         return greedy(election) if plain or not has_city_settings(election) else city_greedy(election)
-    if rule == "phragmen":
+    if found.family == "phragmen":
         return phragmen(election)
-    settings = mes_settings(election, rule)
-    winners = mes(election, settings.increment, settings.stop_when_exhaustive)
-    return complete_greedily(election, winners) if settings.completion else winners
+    winners = mes(election, found.increment, found.stop_when_exhaustive)
+    return complete_greedily(election, winners) if found.completes(election, completion) else winners

@@ -1,0 +1,116 @@
+"""Attempt limits kept in the database, so every web worker counts against the same figure.
+
+A limit allows so many attempts per key (a client address, a browser session, an account) in a fixed
+window. Each key's count is one row of `AttemptWindow`, raised by a single INSERT … ON CONFLICT DO
+UPDATE … RETURNING: an atomic statement in SQLite and PostgreSQL alike, so concurrent attempts in
+different processes each get their own number and no more than the allowed number get through.
+Keys are stored as keyed hashes, so the table holds no addresses, sessions or emails.
+
+Callers count an attempt before trying it (`take`), and give it back when it turned out right
+(`refund`) where only failures should use up the limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from commonground.voting import codes
+from commonground.voting.models import AttemptWindow
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str  # part of every key, so two limits never share a count
+    allowed: int  # attempts allowed in one window
+    window: int  # seconds
+
+
+@dataclass(frozen=True)
+class Attempt:
+    limit: Limit
+    key_hash: str
+    number: int  # this attempt's number in its window, from 1
+    ends: int  # Unix seconds
+
+    @property
+    def allowed(self) -> bool:
+        return self.number <= self.limit.allowed
+
+    @property
+    def resets_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.ends, dt.UTC)
+
+    @property
+    def first_refused(self) -> bool:
+        """The attempt that went over: the moment to note a lock-out once, not at every later try."""
+        return self.number == self.limit.allowed + 1
+
+
+class Refused(Exception):
+    """Over a limit; `attempts` are every count taken, `resets_at` when all refusing windows end."""
+
+    def __init__(self, attempts: list[Attempt]) -> None:
+        self.attempts = attempts
+        self.resets_at = max(a.resets_at for a in attempts if not a.allowed)
+        super().__init__(f"Too many attempts. {self.try_again()}")
+
+    def try_again(self) -> str:
+        """When the person may try again, in UK time: "Try again after 3:45pm (in 15 minutes)."."""
+        at = timezone.localtime(self.resets_at)
+        minutes = max(1, math.ceil((self.resets_at - timezone.now()).total_seconds() / 60))
+        clock = f"{at:%-I:%M}{'am' if at.hour < 12 else 'pm'}"
+        return f"Try again after {clock} (in {minutes} minute{'' if minutes == 1 else 's'})."
+
+
+def address(request: HttpRequest) -> str:
+    """The client address limits count by (the proxy in front must set REMOTE_ADDR to the client's)."""
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _count(limit: Limit, identity: str) -> Attempt:
+    key_hash = codes.digest(f"{limit.name}:{identity}", "voting.limit")
+    now = int(time.time())
+    table = connection.ops.quote_name(AttemptWindow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key_hash, ends, attempts) VALUES (%s, %s, 1) "  # noqa: S608  (names from the model)
+            f"ON CONFLICT (key_hash) DO UPDATE SET "
+            f"attempts = CASE WHEN {table}.ends <= %s THEN 1 ELSE {table}.attempts + 1 END, "
+            f"ends = CASE WHEN {table}.ends <= %s THEN excluded.ends ELSE {table}.ends END "
+            f"RETURNING attempts, ends",
+            [key_hash, now + limit.window, now, now],
+        )
+        number, ends = cursor.fetchone()
+    if number == 1:  # a new window: clear the windows that have ended, so the table stays small
+        AttemptWindow.objects.filter(ends__lte=now).delete()
+    return Attempt(limit, key_hash, number, ends)
+
+
+def take(*counted: tuple[Limit, str]) -> list[Attempt]:
+    """Count one attempt against each (limit, identity); raise Refused when any is over its limit.
+
+    Run it outside the attempt's own transaction, so a failed attempt's count is not rolled back."""
+    attempts = [_count(limit, identity) for limit, identity in counted]
+    if not all(a.allowed for a in attempts):
+        raise Refused(attempts)
+    return attempts
+
+
+def refund(attempt: Attempt) -> None:
+    """Give back an attempt that turned out right, so only failures use up the limit."""
+    AttemptWindow.objects.filter(key_hash=attempt.key_hash, ends=attempt.ends, attempts__gt=0).update(
+        attempts=F("attempts") - 1
+    )
+
+
+def reset(attempt: Attempt) -> None:
+    """Forget a key's failures (a successful sign-in clears its account's count)."""
+    AttemptWindow.objects.filter(key_hash=attempt.key_hash).delete()

@@ -1,0 +1,24 @@
+"""The "has voted" mark: one per voter, and the database, not the code, is what enforces it.
+
+Each kind of vote keeps its own mark table (a PB account or code; a ballot's elector and channel),
+with a unique constraint on the voter. Of concurrent votes by one voter exactly one insert commits;
+`record` turns the others' constraint failure into AlreadyVoted.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, models
+
+
+class AlreadyVoted(Exception):
+    """The database refused a second "has voted" mark for the same voter."""
+
+
+def record(model: type[models.Model], **fields) -> models.Model:
+    """Insert a voter's mark in the caller's transaction, with no savepoint (so the vote's rows keep
+    one PostgreSQL transaction id, as the secrecy tests describe): a refusal ends that transaction,
+    so callers let AlreadyVoted leave it before using the database again."""
+    try:
+        return model.objects.create(**fields)
+    except IntegrityError:
+        raise AlreadyVoted from None
