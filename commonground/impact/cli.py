@@ -33,6 +33,24 @@ def due_reviews(
     out.print(f"{len(due)} review{'s' if len(due) != 1 else ''} due", highlight=False)
 
 
+@app.command("remind")
+def remind(
+    on: Annotated[str | None, typer.Option(help="Day to remind as of, YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Queue reminders of reviews due within a week (or overdue) to each body's reviewers; the worker does
+    this daily, each reminder once."""
+    try:
+        day = dt.date.fromisoformat(on) if on else None
+    except ValueError:
+        fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
+    setup_django()
+    require_schema()
+    from commonground.impact import services
+
+    made = services.remind(day)
+    out.print(f"Queued {made} reminder{'s' if made != 1 else ''}", highlight=False)
+
+
 @app.command("list")
 def impact_list() -> None:
     """Every published assessment: reference, version, body, neighbourhoods touched, title."""

@@ -15,16 +15,20 @@ import json
 import re
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
-from commonground.accounts.roles import Role
+from commonground.accounts.models import RoleGrant
+from commonground.accounts.roles import Capability, Role, roles_allowed
 from commonground.accounts.scopes import Scope
 from commonground.audit.service import record
 from commonground.engine import geometry, population
 from commonground.impact.models import Assessment, Engagement, FrozenVersion, Impact, Response, Review, Version
 from commonground.neighbourhoods import services as neighbourhoods
+from commonground.notify import services as notify
 from commonground.places import services as places
 from commonground.places.models import Area, AreaType, AreaValue
 from commonground.publicbodies import services as bodies
@@ -442,6 +446,14 @@ def remove_engagement(actor, row: Engagement) -> None:
            before={"version": version.number, "engagement": row.pk})  # fmt: skip
 
 
+def engagement_logs(version: Version) -> list[tuple[str, str]]:
+    """(neighbourhood, address) of the engagement log of each neighbourhood the decision touches."""
+    return [
+        (h["name"], reverse("neighbourhoods:engagement", args=[h["slug"]]))
+        for h in profile_of(version)["neighbourhoods"]
+    ]
+
+
 def publish_problems(version: Version) -> list[str]:
     problems = []
     if not version.proposal.strip():
@@ -485,11 +497,35 @@ def publish(actor, version: Version) -> Version:
         set(bodies.scope_of(assessment.body).councils) | {c["code"] for c in profile["councils"]}
     )
     assessment.save()
+    _announce(assessment, version)
     record(actor, "impact.publish", assessment, object_label=assessment.reference,
            after={"version": version.number, "lsoas": profile["lsoas"], "neighbourhoods": assessment.neighbourhoods,
                   "left_behind_neighbourhoods": len(profile["left_behind_neighbourhoods"]),
                   "decision": version.decision, "review_date": version.review_date})  # fmt: skip
     return version
+
+
+def _link(path: str) -> str:
+    return f"{settings.COMMONGROUND_SITE_URL}{path}"
+
+
+def _announce(assessment: Assessment, version: Version) -> int:
+    """Everyone following a neighbourhood the decision touches hears of the published version, once."""
+    made = 0
+    councils = sorted(set(assessment.councils))
+    for hood in version.profile["neighbourhoods"]:
+        made += notify.announce(
+            f"neighbourhood:{hood['slug']}",
+            f"A decision touching {hood['name']}: {version.title}",
+            f"{assessment.body.name} has published a community impact assessment of “{version.title}” "
+            f"(version {version.number}), which touches {hood['name']}. Read it and respond on the record at "
+            f"{_link(assessment.get_absolute_url())}",
+            about=assessment,
+            scope=Scope.of(councils, [hood["slug"]]),
+            dedupe_key=f"impact.published:{assessment.reference}:{version.number}:{hood['slug']}",
+            template="impact.published",
+        )
+    return made
 
 
 @transaction.atomic
@@ -609,7 +645,7 @@ def due_reviews(on: dt.date) -> list[dict]:
     """Published assessments whose review is due on or before `on`, most overdue first.
 
     This is the reminder list: the officer's page shows it, `commonground impact due-reviews` prints it,
-    and when the notify app is on main its daily run should send each body a reminder from it."""
+    and `remind` (run daily by the worker) queues a notice from it to each of the body's reviewers."""
     due = []
     for assessment in Assessment.objects.exclude(published_version=None).select_related("body"):
         when = review_due_on(assessment)
@@ -625,6 +661,51 @@ def due_reviews(on: dt.date) -> list[dict]:
                 }
             )
     return sorted(due, key=lambda d: (d["due"], d["reference"]))
+
+
+REMIND_DAYS_BEFORE = 7
+
+
+def reviewers(body) -> list:
+    """Who is reminded of a body's reviews: the accounts named on it and the officers of the councils it
+    serves (not site-wide roles, which would hear of every body's reviews)."""
+    people = {u.pk: u for u in body.members.filter(is_active=True)}
+    scopes = [f"council:{code}" for code in bodies.scope_of(body).councils]
+    grants = RoleGrant.objects.filter(role__in=[r.value for r in roles_allowed(Capability.RUN_PROCESSES)],
+                                      scope__in=scopes, user__is_active=True).select_related("user")  # fmt: skip
+    for grant in grants:
+        people.setdefault(grant.user_id, grant.user)
+    return sorted(people.values(), key=lambda u: u.pk)
+
+
+def remind(on: dt.date | None = None, days_before: int = REMIND_DAYS_BEFORE) -> int:
+    """Queue a reminder to each reviewer of every review due within `days_before` days of `on` (or overdue),
+    once per review date and person (the notify outbox delivers it). The worker runs this daily; returns
+    how many notices were newly queued."""
+    on = on or today()
+    made = 0
+    for due in due_reviews(on + dt.timedelta(days=days_before)):
+        assessment, when = due["assessment"], due["due"]
+        days = (when - on).days
+        timing = f"is due on {when:%d %B %Y}" + (
+            f" ({days} days away)" if days > 0 else " (overdue)" if days < 0 else ""
+        )
+        for person in reviewers(assessment.body):
+            notice = notify.send(
+                subject=f"Review due: {due['title']} ({assessment.reference})",
+                body=f"The review of “{due['title']}” ({assessment.reference}) for {assessment.body.name} {timing}. "
+                f"Look again at what the decision did to the places and people it touched, and record the review "
+                f"at {_link(reverse('impact:review', args=[assessment.reference]))}",
+                template="impact.review_due",
+                email=person.email,
+                name=person.full_name,
+                role="officer",
+                about=assessment,
+                scope=scope_of(assessment),
+                dedupe_key=f"impact.review:{assessment.reference}:{when.isoformat()}:{person.pk}",
+            )
+            made += notice.made
+    return made
 
 
 @transaction.atomic

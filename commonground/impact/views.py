@@ -222,9 +222,12 @@ def add_engagement(request: HttpRequest, assessment: Assessment) -> HttpResponse
         else:
             messages.success(request, "Engagement recorded")
             return redirect(f"{assessment.get_absolute_url()}#engagement")
-    return _form_page(request, form, "Record engagement", "Record the engagement",
-                      "Engagement done before the decision. Link to the neighbourhood's engagement log or citizens' "
-                      "panel where there is one.", assessment)  # fmt: skip
+    return render(request, "impact/form.html", {
+        "form": form, "assessment": assessment, "heading": "Record engagement", "button": "Record the engagement",
+        "intro": "Engagement done before the decision. Link to the neighbourhood's engagement log or citizens' panel "
+                 "where there is one.",
+        "suggestions": services.engagement_logs(draft),
+    })  # fmt: skip
 
 
 @for_body

@@ -144,3 +144,38 @@ def test_register_search_and_links_on_place_and_neighbourhood_pages(published, h
     assert outcomes.links(Area.objects.get(code=ASHBY)) == []
     geo = services.register_geojson([published])
     assert len(geo["features"]) == 10 and geo["features"][0]["properties"]["assessment"] == published.reference
+
+
+def test_reviews_are_reminded_through_the_outbox_once_and_followers_hear_of_publication(
+    draft, officer, hoods, make_user, council
+):
+    from commonground.notify import services as notify
+    from commonground.notify.models import Notice
+
+    follower = make_user("follows@example.org")
+    notify.follow(follower, f"neighbourhood:{hoods['Brookfield'].slug}")
+    nurse = make_user("nurse@example.org")
+    council.members.add(nurse)
+    version = draft.draft
+    services.add_impact(officer, version, "", "everyone", "positive", "Longer Saturday hours")
+    services.publish(officer, version)
+    told = Notice.objects.get(template="impact.published")
+    assert told.recipient_email == "follows@example.org" and draft.reference in told.body
+    due_on = version.review_date
+    assert services.remind(due_on - dt.timedelta(days=8)) == 0
+    assert services.remind(due_on - dt.timedelta(days=7)) == 2  # the named nurse and the council's officer
+    assert services.remind(due_on) == 0  # each reminder once per review date and person
+    sent = Notice.objects.filter(template="impact.review_due").order_by("recipient_email")
+    assert [n.recipient_email for n in sent] == ["nurse@example.org", "officer@example.org"]
+    assert "(7 days away)" in sent[0].body and f"/impact/{draft.reference}/review/" in sent[0].body
+    assert sent[0].scope_councils == ",X09000001,"
+    services.record_review(officer, draft, due_on, "Held up.", due_on + dt.timedelta(days=90))
+    assert services.remind(due_on + dt.timedelta(days=90)) == 2  # the next review date is a new reminder
+
+
+def test_the_engagement_form_points_to_the_neighbourhoods_engagement_logs(client, draft, officer, hoods):
+    from django.urls import reverse
+
+    client.force_login(officer)
+    page = client.get(reverse("impact:add-engagement", args=[draft.reference])).content.decode()
+    assert f"/neighbourhoods/{hoods['Brookfield'].slug}/engagement/" in page and 'id="engagement-logs"' in page
