@@ -12,10 +12,14 @@ from commonground.accounts.api import router as accounts
 from commonground.accounts.permissions import public
 from commonground.audit.api import router as audit
 from commonground.budgeting.api import router as budgeting
+from commonground.impact.api import router as impact
 from commonground.neighbourhoods.api import router as neighbourhoods
 from commonground.notify.api import router as notify
 from commonground.outcomes.api import router as outcomes
 from commonground.places.api import router as places
+from commonground.procurement.api import router as procurement
+from commonground.publicbodies.api import router as publicbodies
+from commonground.spending.api import router as spending
 
 api = NinjaAPI(
     docs_decorator=public,
@@ -24,7 +28,19 @@ api = NinjaAPI(
     description="Open data on neighbourhoods, funds and decisions. Figures carry their source and licence.",
     urls_namespace="api",
 )
-for router in (places, neighbourhoods, accounts, audit, budgeting, outcomes, notify):
+for router in (
+    places,
+    neighbourhoods,
+    accounts,
+    audit,
+    budgeting,
+    outcomes,
+    notify,
+    publicbodies,
+    impact,
+    spending,
+    procurement,
+):
     api.add_router("", router)
 
 

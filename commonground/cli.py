@@ -51,6 +51,10 @@ REGISTRY: dict[str, Entry] = {
     "panel": Entry("commonground.panels.cli:app", "Citizens' panels: fair, verifiable sortition."),
     "outcomes": Entry("commonground.outcomes.cli:outcomes", "Wellbeing framework: import survey results."),
     "report": Entry("commonground.outcomes.cli:report", "State of the Neighbourhood reports (PDF)."),
+    "bodies": Entry("commonground.publicbodies.cli:app", "Public bodies: councils, NHS, police and others."),
+    "impact": Entry("commonground.impact.cli:app", "Community impact assessments: register and reviews due."),
+    "spending": Entry("commonground.spending.cli:app", "Public spending by place: import, pooled budgets."),
+    "procurement": Entry("commonground.procurement.cli:app", "Social value in tenders: missions, awards explained."),
 }
 
 

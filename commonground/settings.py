@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "commonground.ballots",
     "commonground.panels",
     "commonground.outcomes",
+    "commonground.publicbodies",
+    "commonground.impact",
+    "commonground.spending",
+    "commonground.procurement",
 ]
 
 MIDDLEWARE = [

@@ -183,7 +183,8 @@ def worker(
 ) -> None:
     """Run background tasks (panel selections) as they are queued, and send notices when they are due;
     `serve` starts one for you. A thread beside the task runner sends due notices every
-    COMMONGROUND_NOTIFY_INTERVAL seconds and runs the daily asset reminders, so no cron job is needed."""
+    COMMONGROUND_NOTIFY_INTERVAL seconds and runs the daily asset and impact-review reminders, so no cron
+    job is needed."""
     setup_django()
     import threading
 
@@ -192,6 +193,7 @@ def worker(
 
     from commonground.assets import services as assets
     from commonground.audit import service as audit
+    from commonground.impact import services as impact
     from commonground.neighbourhoods import board
     from commonground.notify import services as notify
 
@@ -208,7 +210,7 @@ def worker(
     def sync_board_roles() -> None:  # board members gain or lose their role as their terms start and end
         board.sync_all_roles("commonground worker")
 
-    daily = [assets.remind, sync_board_roles, checkpoint]
+    daily = [assets.remind, impact.remind, sync_board_roles, checkpoint]
     sender = threading.Thread(target=notify.deliver_forever, args=(stop, interval, daily), name="notices", daemon=True)
     sender.start()
     try:

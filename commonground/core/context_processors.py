@@ -23,6 +23,7 @@ def site(request: HttpRequest) -> dict:
         {"text": "Ballots", "href": reverse("ballots:list")},
         {"text": "Panels", "href": reverse("panels:list")},
         {"text": "Outcomes", "href": reverse("outcomes:nation")},
+        {"text": "Public services", "href": reverse("impact:register")},
         {"text": "Open API", "href": reverse("api-guide")},
     ]
     if user is not None and user_can(user, Capability.READ_AUDIT_LOG):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ImpactConfig(AppConfig):
+    name = "commonground.impact"
+    label = "impact"
+    verbose_name = "Community impact assessments"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ProcurementConfig(AppConfig):
+    name = "commonground.procurement"
+    label = "procurement"
+    verbose_name = "Social value in procurement"
