@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from commonground.core.forms import date_field, pounds_field, to_pence
+from commonground.core.forms import date_field, pounds_field
 from commonground.engine import tender as engine
 from commonground.procurement import model_data
 from commonground.procurement.models import Commitment, Criterion
@@ -112,12 +112,9 @@ class CriterionForm(forms.Form):
 
 class BidForm(forms.Form):
     supplier = forms.CharField(label="Supplier", max_length=300, error_messages={"required": "Enter the supplier"})
-    price = pounds_field("Price, in pounds")
+    price = pounds_field("Price, in pounds", what="price")
     is_sme = forms.BooleanField(label="The supplier is a small or medium-sized enterprise", required=False)
     is_vcse = forms.BooleanField(label="The supplier is a voluntary, community or social enterprise", required=False)
-
-    def clean_price(self):
-        return to_pence(self.cleaned_data["price"], "price")
 
 
 class EvaluatorForm(forms.Form):

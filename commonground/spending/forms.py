@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from commonground.core.forms import date_field, pounds_field, to_pence
+from commonground.core.forms import date_field, pounds_field
 from commonground.engine import spendfiles
 from commonground.spending.models import SpendImport
 from commonground.spending.services import CAPACITIES
@@ -104,7 +104,7 @@ class PoolForm(forms.Form):
 class ContributionForm(forms.Form):
     body = forms.ChoiceField(label="Partner", choices=(), error_messages={"required": "Choose the partner"})
     year = year_field()
-    amount = pounds_field("Contribution, in pounds")
+    amount = pounds_field("Contribution, in pounds", what="contribution")
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,9 +112,6 @@ class ContributionForm(forms.Form):
 
     def clean_year(self):
         return clean_year(self.cleaned_data["year"])
-
-    def clean_amount(self):
-        return to_pence(self.cleaned_data["amount"], "contribution")
 
 
 class OutcomeForm(forms.Form):
@@ -135,16 +132,13 @@ class DecisionForm(forms.Form):
     title = forms.CharField(label="Decision", max_length=300, error_messages={"required": "Enter the decision"})
     decision = forms.CharField(label="What was decided and why", widget=forms.Textarea(attrs={"rows": 4}),
                                max_length=20_000, error_messages={"required": "Say what was decided"})  # fmt: skip
-    amount = pounds_field("Amount, in pounds (optional)", required=False)
+    amount = pounds_field("Amount, in pounds (optional)", what="amount", required=False)
     deciders = forms.CharField(
         label="Who decided", widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000,
         help_text=f"One person a line: name, capacity ({', '.join(CAPACITIES)}), body or group. For example: "
                   "Amina Khan, community, Brookfield board",
         error_messages={"required": "Record who took the decision"},
     )  # fmt: skip
-
-    def clean_amount(self):
-        return to_pence(self.cleaned_data["amount"], "amount") if self.cleaned_data["amount"] else None
 
     def clean_deciders(self):
         people = []
@@ -168,7 +162,7 @@ class PreventionForm(forms.Form):
                               error_messages={"required": "Name the service"})  # fmt: skip
     neighbourhood = forms.ChoiceField(label="Neighbourhood (optional)", required=False, choices=())
     year = year_field("Financial year of the investment")
-    invested = pounds_field("Spent now, in pounds")
+    invested = pounds_field("Spent now, in pounds", what="amount spent")
     demand_measure = forms.CharField(label="How demand is counted", max_length=200,
                                      help_text="For example, emergency admissions for falls a year",
                                      error_messages={"required": "Say how demand is counted"})  # fmt: skip
@@ -176,7 +170,7 @@ class PreventionForm(forms.Form):
     expected_change = forms.CharField(label="Expected change in demand", max_length=20,
                                       help_text="Negative when demand should fall, for example -40",
                                       error_messages={"required": "Enter the expected change"})  # fmt: skip
-    expected_saving = pounds_field("Expected saving, in pounds")
+    expected_saving = pounds_field("Expected saving, in pounds", what="expected saving")
 
     def __init__(self, *args, neighbourhoods=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,29 +179,20 @@ class PreventionForm(forms.Form):
     def clean_year(self):
         return clean_year(self.cleaned_data["year"])
 
-    def clean_invested(self):
-        return to_pence(self.cleaned_data["invested"], "amount spent")
-
     def clean_baseline(self):
         return clean_decimal(self.cleaned_data["baseline"], "the demand now")
 
     def clean_expected_change(self):
         return clean_decimal(self.cleaned_data["expected_change"], "the expected change")
 
-    def clean_expected_saving(self):
-        return to_pence(self.cleaned_data["expected_saving"], "expected saving")
-
 
 class ObserveForm(forms.Form):
     observed_on = date_field("Date observed", "the date observed")
     observed_change = forms.CharField(label="Observed change in demand", max_length=20,
                                       error_messages={"required": "Enter the observed change"})  # fmt: skip
-    observed_saving = pounds_field("Observed saving, in pounds")
+    observed_saving = pounds_field("Observed saving, in pounds", what="observed saving")
     evidence = forms.CharField(label="Evidence", widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000,
                                error_messages={"required": "Say where the figures come from"})  # fmt: skip
 
     def clean_observed_change(self):
         return clean_decimal(self.cleaned_data["observed_change"], "the observed change")
-
-    def clean_observed_saving(self):
-        return to_pence(self.cleaned_data["observed_saving"], "observed saving")
