@@ -12,9 +12,12 @@ from commonground.accounts.api import router as accounts
 from commonground.accounts.permissions import public
 from commonground.audit.api import router as audit
 from commonground.budgeting.api import router as budgeting
+from commonground.contributions.api import router as contributions
+from commonground.delivery.api import router as delivery
 from commonground.neighbourhoods.api import router as neighbourhoods
 from commonground.outcomes.api import router as outcomes
 from commonground.places.api import router as places
+from commonground.pots.api import router as pots
 
 api = NinjaAPI(
     docs_decorator=public,
@@ -23,7 +26,7 @@ api = NinjaAPI(
     description="Open data on neighbourhoods, funds and decisions. Figures carry their source and licence.",
     urls_namespace="api",
 )
-for router in (places, neighbourhoods, accounts, audit, budgeting, outcomes):
+for router in (places, neighbourhoods, accounts, audit, budgeting, contributions, pots, delivery, outcomes):
     api.add_router("", router)
 
 
