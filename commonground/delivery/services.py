@@ -10,7 +10,7 @@ import hashlib
 import io
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from commonground.accounts.scopes import Scope
@@ -69,7 +69,11 @@ def ensure(
     )  # fmt: skip
     if funded_on is not None:
         fields["funded_on"] = funded_on
-    made = Record.objects.create(reference=reference, **fields)
+    try:
+        with transaction.atomic():
+            made = Record.objects.create(reference=reference, **fields)
+    except IntegrityError:  # made by a concurrent request just now
+        return Record.objects.get(reference=reference)
     audit(
         actor, "delivery.create", made, after={"reference": reference, "source": source, "amount_pence": amount_pence}
     )

@@ -86,7 +86,7 @@ def outstanding(reservation: Reservation) -> int:
 
 
 def _locked(pot_id: int) -> Pot:
-    return Pot.objects.select_for_update().select_related("council", "neighbourhood").get(pk=pot_id)
+    return Pot.objects.select_for_update(of=("self",)).select_related("council", "neighbourhood").get(pk=pot_id)
 
 
 def _check_date(pot: Pot, on: dt.date, what: str) -> None:
