@@ -21,8 +21,9 @@ from tests.fund.test_fund import validate_360giving
 from tests.money import DEMO_COUNCIL, council
 
 pytestmark = pytest.mark.django_db
-FORM = {"name": "Brookfield People's Fund", "source": "neighbourhood_cil", "amount": "100,000", "council_code": DEMO_COUNCIL,
-        "neighbourhood": "", "may_pay_for": "Projects residents choose", "spend_by": "", "funder_name": ""}  # fmt: skip
+FORM = {"name": "Brookfield People's Fund", "source": "neighbourhood_cil", "amount": "100,000",
+        "council_code": DEMO_COUNCIL, "neighbourhood": "", "may_pay_for": "Projects residents choose", "spend_by": "",
+        "funder_name": ""}  # fmt: skip
 D = dt.date
 
 
