@@ -33,9 +33,10 @@ def import_files(
     transactions: Annotated[Path, typer.Option(help="developer-agreement-transaction.csv")],
 ) -> None:
     """Import the three files: every row checked first; nothing is stored if any is wrong."""
-    from commonground.terminal import setup_django
+    from commonground.terminal import require_schema, setup_django
 
     setup_django()
+    require_schema()
     from rich.markup import escape
 
     from commonground.contributions.services import ContributionsError, import_files
@@ -66,9 +67,10 @@ def deadlines(
     """Section 106 money with a spend-by date, soonest first, with what is unspent and the next reminder."""
     import json
 
-    from commonground.terminal import setup_django
+    from commonground.terminal import require_schema, setup_django
 
     setup_django()
+    require_schema()
     from commonground.contributions.services import clocks
 
     day = _day(today)
@@ -99,9 +101,10 @@ def remind(
     mark_sent: Annotated[bool, typer.Option("--mark-sent", help="Record the reminders as sent.")] = False,
 ) -> None:
     """Print the spend-by reminders due (run daily); with --mark-sent each is printed once."""
-    from commonground.terminal import setup_django
+    from commonground.terminal import require_schema, setup_django
 
     setup_django()
+    require_schema()
     from commonground.contributions.services import due_reminders
     from commonground.contributions.services import mark_sent as mark
 
@@ -122,9 +125,10 @@ def neighbourhood_cil(
     """The neighbourhood portion of CIL in a zone, by financial year, and why (CIL Regulations 2010 reg 59A-59F)."""
     import json
 
-    from commonground.terminal import setup_django
+    from commonground.terminal import require_schema, setup_django
 
     setup_django()
+    require_schema()
     from commonground.contributions import services
     from commonground.contributions.models import CilZone
 

@@ -19,9 +19,10 @@ def delivery_list(
     """Every funded thing with its status, progress, budget and spend."""
     import json
 
-    from commonground.terminal import setup_django
+    from commonground.terminal import require_schema, setup_django
 
     setup_django()
+    require_schema()
     from commonground.delivery.models import Record
 
     found = Record.objects.order_by("-funded_on", "title")

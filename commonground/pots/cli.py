@@ -18,9 +18,10 @@ def pots_list(fmt: Annotated[str, typer.Option("--format", help="json or text")]
     """Every pot with its amount, what is allocated, set aside, paid and left (pounds)."""
     import json
 
-    from commonground.terminal import setup_django
+    from commonground.terminal import require_schema, setup_django
 
     setup_django()
+    require_schema()
     from commonground.pots.models import Pot
     from commonground.pots.services import balance, money
 
@@ -49,9 +50,10 @@ def export(
     import csv
     import json
 
-    from commonground.terminal import setup_django
+    from commonground.terminal import require_schema, setup_django
 
     setup_django()
+    require_schema()
     from commonground.engine import threesixty
     from commonground.pots.services import PotError, package
 
