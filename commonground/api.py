@@ -15,6 +15,7 @@ from commonground.budgeting.api import router as budgeting
 from commonground.contributions.api import router as contributions
 from commonground.delivery.api import router as delivery
 from commonground.neighbourhoods.api import router as neighbourhoods
+from commonground.notify.api import router as notify
 from commonground.outcomes.api import router as outcomes
 from commonground.places.api import router as places
 from commonground.pots.api import router as pots
@@ -26,7 +27,7 @@ api = NinjaAPI(
     description="Open data on neighbourhoods, funds and decisions. Figures carry their source and licence.",
     urls_namespace="api",
 )
-for router in (places, neighbourhoods, accounts, audit, budgeting, contributions, pots, delivery, outcomes):
+for router in (places, neighbourhoods, accounts, audit, budgeting, contributions, pots, delivery, outcomes, notify):
     api.add_router("", router)
 
 

@@ -36,6 +36,7 @@ REGISTRY: dict[str, Entry] = {
     "restore": Entry("commonground.core.cli:app", "Put a backup back (an empty database, or --replace).", False),
     "users": Entry("commonground.accounts.cli:app", "Manage accounts and their scoped roles."),
     "audit": Entry("commonground.audit.cli:app", "Check the append-only audit log."),
+    "notify": Entry("commonground.notify.cli:app", "Notices: send what is due, list the outbox."),
     "data": Entry("commonground.datasets.cli:app", "Download and load the national data (IoD, ONS)."),
     "index": Entry("commonground.places.cli:index", "Compute deprivation and community-need indices."),
     "places": Entry("commonground.places.cli:places", "Find the places: left-behind neighbourhoods."),

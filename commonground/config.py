@@ -113,3 +113,86 @@ def flag(name: str, default: bool = False) -> bool:
 
 def host_list(name: str, default: str) -> list[str]:
     return [h.strip() for h in os.environ.get(name, default).split(",") if h.strip()]
+
+
+EMAIL_BACKENDS = {
+    "outbox": "commonground.notify.backends.OutboxBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "notify": "commonground.notify.backends.NotifyBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+
+
+def email() -> dict:
+    """Django's EMAIL_* settings from COMMONGROUND_EMAIL_*: an explicit backend, else GOV.UK Notify when its
+    key is set, else SMTP when a host is set, else files in the data directory's private outbox (never the
+    console, which would write password-reset links into the server log)."""
+    host = os.environ.get("COMMONGROUND_EMAIL_HOST", "").strip()
+    chosen = os.environ.get("COMMONGROUND_EMAIL_BACKEND", "").strip()
+    if chosen:
+        backend = EMAIL_BACKENDS.get(chosen, chosen)
+        if "." not in backend:
+            raise ConfigError(
+                f"COMMONGROUND_EMAIL_BACKEND={chosen!r} is not a backend: use {', '.join(EMAIL_BACKENDS)} "
+                "or a dotted path to a Django email backend"
+            )
+    elif notify()["api_key"]:
+        backend = EMAIL_BACKENDS["notify"]
+    else:
+        backend = EMAIL_BACKENDS["smtp" if host else "outbox"]
+    raw_port = os.environ.get("COMMONGROUND_EMAIL_PORT", "").strip()
+    use_tls, use_ssl = flag("COMMONGROUND_EMAIL_USE_TLS"), flag("COMMONGROUND_EMAIL_USE_SSL")
+    if use_tls and use_ssl:
+        raise ConfigError("COMMONGROUND_EMAIL_USE_TLS and COMMONGROUND_EMAIL_USE_SSL cannot both be true; choose one")
+    if raw_port and not (raw_port.isdigit() and 0 < int(raw_port) < 65536):
+        raise ConfigError(f"COMMONGROUND_EMAIL_PORT={raw_port!r} is not a port number (1-65535)")
+    return {
+        "EMAIL_BACKEND": backend,
+        "EMAIL_HOST": host or "localhost",
+        "EMAIL_PORT": int(raw_port) if raw_port else (465 if use_ssl else 587 if use_tls else 25),
+        "EMAIL_HOST_USER": os.environ.get("COMMONGROUND_EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": os.environ.get("COMMONGROUND_EMAIL_HOST_PASSWORD", ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_TIMEOUT": 30,
+    }
+
+
+def notify() -> dict:
+    """GOV.UK Notify: the API key (checked for shape, never echoed), its templates and the API's address."""
+    from commonground.notify.govuk import DEFAULT_BASE_URL, parse_key
+
+    key = os.environ.get("COMMONGROUND_NOTIFY_API_KEY", "").strip()
+    template = os.environ.get("COMMONGROUND_NOTIFY_TEMPLATE_ID", "").strip()
+    if key:
+        try:
+            parse_key(key)
+        except ValueError as exc:
+            raise ConfigError(f"COMMONGROUND_NOTIFY_API_KEY {exc}") from None
+        if not template:
+            raise ConfigError(
+                "COMMONGROUND_NOTIFY_TEMPLATE_ID is needed with COMMONGROUND_NOTIFY_API_KEY: the id of an email "
+                "template whose subject is ((subject)) and body ((body))"
+            )
+    base_url = os.environ.get("COMMONGROUND_NOTIFY_BASE_URL", "").strip() or DEFAULT_BASE_URL
+    if urlsplit(base_url).scheme not in ("http", "https"):
+        raise ConfigError(f"COMMONGROUND_NOTIFY_BASE_URL={base_url!r} is not an http(s) address")
+    return {
+        "api_key": key,
+        "template_id": template,
+        "letter_template_id": os.environ.get("COMMONGROUND_NOTIFY_LETTER_TEMPLATE_ID", "").strip(),
+        "base_url": base_url.rstrip("/"),
+    }
+
+
+def positive_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(f"{name}={raw!r} is not a positive number")
+    return value

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "commonground.accounts",
     "commonground.audit",
     "commonground.voting",
+    "commonground.notify",
     "commonground.places",
     "commonground.neighbourhoods",
     "commonground.delivery",
@@ -104,8 +105,23 @@ LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "accounts:account"
 LOGOUT_REDIRECT_URL = "home"
 
-EMAIL_BACKEND = os.environ.get("COMMONGROUND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail: SMTP, GOV.UK Notify, or (unconfigured) files in a private outbox in the data directory; see docs/notify.md.
+_EMAIL = config.email()
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL["EMAIL_HOST"]
+EMAIL_PORT = _EMAIL["EMAIL_PORT"]
+EMAIL_HOST_USER = _EMAIL["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _EMAIL["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _EMAIL["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _EMAIL["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _EMAIL["EMAIL_TIMEOUT"]
+EMAIL_OUTBOX_DIR = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = os.environ.get("COMMONGROUND_FROM_EMAIL", "Common Ground <no-reply@localhost>")
+COMMONGROUND_NOTIFY = config.notify()
+# Links in notices (unsubscribe) need the site's public address; requests are not there to ask.
+COMMONGROUND_SITE_URL = os.environ.get("COMMONGROUND_SITE_URL", "http://localhost:8000").rstrip("/")
+COMMONGROUND_NOTIFY_INTERVAL = config.positive_number("COMMONGROUND_NOTIFY_INTERVAL", 10.0)
+COMMONGROUND_NOTIFY_KEEP_DAYS = int(config.positive_number("COMMONGROUND_NOTIFY_KEEP_DAYS", 365))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("places/", include("commonground.places.urls")),
     path("neighbourhoods/", include("commonground.neighbourhoods.urls")),
     path("audit/", include("commonground.audit.urls")),
+    path("notify/", include("commonground.notify.urls")),
     path("funds/", include("commonground.fund.urls")),
     path("pb/", include("commonground.budgeting.urls")),
     path("contributions/", include("commonground.contributions.urls")),

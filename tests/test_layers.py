@@ -35,6 +35,7 @@ PUBLIC = {
     "permissions",
     "roles",
     "scopes",
+    "board",  # a neighbourhood's board services
     "sections",
     "outcomes",
     "framework",

@@ -75,18 +75,20 @@ def assets_clocks(
 def assets_remind(
     date: Annotated[str | None, typer.Option(help="Pretend today is this day (YYYY-MM-DD).")] = None,
     days_before: Annotated[int, typer.Option(min=0, max=60, help="Remind this many days before a last day.")] = 7,
-    send: Annotated[bool, typer.Option(help="Also email every unsent notice that has an address.")] = False,
+    send: Annotated[bool, typer.Option(help="Also send every notice that is due now.")] = False,
 ) -> None:
-    """Queue deadline reminders for every party (once each) in the notification outbox."""
+    """Queue deadline reminders for every party (once each) in the outbox; the worker also does this daily."""
     setup_django()
     require_schema()
     from commonground.assets import services
+    from commonground.notify import services as notify
 
     on = parse_day(date, "--date") if date else None
     made = services.remind(on, days_before)
     out.print(f"Queued {made} reminder{'s' if made != 1 else ''}")
     if send:
-        out.print(f"Sent {services.send_outbox()} notices")
+        counts = notify.deliver_due()
+        out.print(f"Sent {counts['sent']} notices; {counts['retrying']} to try again; {counts['failed']} failed")
 
 
 @app.command("import-ownership")

@@ -1,5 +1,6 @@
-"""Assets of community value: the register, each case's timeline, the notification outbox, and
-the ownership register (titles and proprietors in HM Land Registry's company-ownership layout).
+"""Assets of community value: the register, each case's timeline, and the ownership register
+(titles and proprietors in HM Land Registry's company-ownership layout). Notices to the parties go
+through the one outbox, commonground.notify.
 
 A case's state is never edited directly: it is the replay of its CaseEvents through
 `commonground.engine.asset_case`, so the rules live in one place. `Asset.status` is a cache for
@@ -134,35 +135,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on}: {self.summary}"
-
-
-class Notification(models.Model):
-    """The email outbox: every party's notice is stored here (and visible) whether or not mail is sent."""
-
-    class Kind(models.TextChoices):
-        EVENT = "event", "Event"
-        REMINDER = "reminder", "Deadline reminder"
-
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    recipient_role = models.CharField(max_length=40)
-    recipient_email = models.CharField(max_length=254, blank=True)
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
-    dedupe_key = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["dedupe_key"], condition=~models.Q(dedupe_key=""), name="notification_once_per_key"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.subject
 
 
 class Sale(models.Model):

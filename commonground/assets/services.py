@@ -9,10 +9,8 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -26,7 +24,7 @@ from commonground.assets.models import (
     Council,
     Evidence,
     Nomination,
-    Notification,
+    Proprietor,
     Sale,
 )
 from commonground.audit.service import record
@@ -44,8 +42,10 @@ from commonground.engine.asset_case import (
     may_bid,
     replay,
 )
+from commonground.notify import services as notify
 
 REMIND_DAYS_BEFORE = 7  # reminders go out a week before a period's last day
+REMIND_HOUR = 8  # local time: in the morning, not at midnight
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png", "text/plain"}
 
@@ -109,6 +109,7 @@ def _apply(asset: Asset, actor, step: str, on: dt.date, arguments: dict, summary
         after={"status": asset.status, "on": on.isoformat(), **arguments},
     )
     _notify_parties(asset, summary, _event_body(asset, case, summary, reasons))
+    schedule_reminders(asset, case, max(on, today()))
     return result if isinstance(result, str) else ""
 
 
@@ -116,16 +117,44 @@ def _locked(asset_id: int) -> Asset:
     return Asset.objects.select_for_update().get(pk=asset_id)
 
 
-# --- notifications -------------------------------------------------------------------------------
+# --- notices -------------------------------------------------------------------------------------
 
 
-def parties(asset: Asset) -> list[tuple[str, str]]:
-    """(role, email) of everyone told about this case: the council, nominators, the owner, bidders."""
-    found = [("council", "")]
-    found += [("nominator", e) for e in asset.nominations.values_list("contact_email", flat=True).distinct()]
-    if asset.owner_email or asset.owner_name:
-        found.append(("owner", asset.owner_email))
-    found += [("bidder", e) for e in asset.bid_requests.values_list("contact_email", flat=True).distinct()]
+@dataclass(frozen=True)
+class Party:
+    """Someone told about a case: by email, or by post when only a name and address are known."""
+
+    role: str
+    email: str = ""
+    name: str = ""
+    address: str = ""
+
+
+def _owner_address(asset: Asset) -> str:
+    """Where to post the owner's notices: the registered proprietor's address in HM Land Registry's
+    company-ownership data when the title is loaded, else the asset itself."""
+    proprietor = (
+        Proprietor.objects.filter(title__title_number=asset.title_number)
+        .exclude(address="")
+        .order_by("position")
+        .first()
+        if asset.title_number
+        else None
+    )
+    if proprietor is not None:
+        return "\n".join(part.strip() for part in proprietor.address.split(",") if part.strip())
+    return "\n".join(filter(None, [*(p.strip() for p in asset.address.split(",")), asset.postcode]))
+
+
+def parties(asset: Asset) -> list[Party]:
+    """Everyone told about this case: nominators, the owner (by post without an email), bidders. The council
+    is not among them: it runs the case, and its officers see every notice on the asset's page."""
+    found = [Party("nominator", e) for e in asset.nominations.values_list("contact_email", flat=True).distinct()]
+    if asset.owner_email:
+        found.append(Party("owner", asset.owner_email, asset.owner_name))
+    elif asset.owner_name:
+        found.append(Party("owner", name=asset.owner_name, address=_owner_address(asset)))
+    found += [Party("bidder", e) for e in asset.bid_requests.values_list("contact_email", flat=True).distinct()]
     return found
 
 
@@ -140,23 +169,66 @@ def _event_body(asset: Asset, case: Case, summary: str, reasons: str) -> str:
     return "\n".join(lines)
 
 
-def _notify_parties(asset: Asset, subject: str, body: str, kind: str = Notification.Kind.EVENT, key: str = "") -> int:
-    made = 0
-    for role, email in parties(asset):
-        dedupe = f"{key}:{role}:{email}" if key else ""
-        if dedupe and Notification.objects.filter(dedupe_key=dedupe).exists():
-            continue
-        Notification.objects.create(
-            asset=asset,
-            kind=kind,
-            recipient_role=role,
-            recipient_email=email,
-            subject=f"{asset.name}: {subject}"[:300],
+def _notify_parties(asset: Asset, subject: str, body: str) -> None:
+    for party in parties(asset):
+        notify.send(
+            subject=f"{asset.name}: {subject}",
             body=body,
-            dedupe_key=dedupe,
+            template="assets.event",
+            email=party.email,
+            name=party.name,
+            address=party.address,
+            role=party.role,
+            about=asset,
         )
-        made += 1
+
+
+def reminder_moment(last_day: dt.date, days_before: int = REMIND_DAYS_BEFORE) -> dt.datetime:
+    """When a deadline's reminder goes: REMIND_HOUR local time, `days_before` days before its last day."""
+    day = last_day - dt.timedelta(days=days_before)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(REMIND_HOUR)))
+
+
+def schedule_reminders(asset: Asset, case: Case, on: dt.date, days_before: int = REMIND_DAYS_BEFORE) -> int:
+    """One reminder per party for each period running on `on`, due a week before its last day (made once
+    per party and period), and cancel the queued reminders of periods that no longer run (e.g. the
+    nomination's deadline once the council has decided). Returns how many were newly queued."""
+    made, keep = 0, []
+    told = parties(asset)
+    for period in case.running(on):
+        subject = f"{asset.name}: {period.name}: last day {period.last_day:%d %B %Y}"
+        body = "\n".join(
+            [
+                f"{asset.name}, {asset.address}",
+                "",
+                f"{period.name}: the last day is {period.last_day:%A %d %B %Y}.",
+                *([f"Note: {period.note}."] if period.note else []),
+                f"Rule: {period.citation}.",
+            ]
+        )
+        for party in told:
+            key = f"remind:{asset.pk}:{period.key}:{period.begins.isoformat()}:{party.role}:{party.email}"
+            keep.append(key)
+            notice = notify.schedule(
+                reminder_moment(period.last_day, days_before),
+                subject=subject,
+                body=body,
+                template="assets.reminder",
+                email=party.email,
+                name=party.name,
+                address=party.address,
+                role=party.role,
+                about=asset,
+                dedupe_key=key,
+            )
+            made += notice.made
+    notify.cancel(asset, "assets.reminder", keep=keep)
     return made
+
+
+def notices(asset: Asset):
+    """The notices about this asset, newest first, for its page."""
+    return notify.notices_about(asset)
 
 
 def refresh_status(asset: Asset, case: Case) -> None:
@@ -169,36 +241,17 @@ def refresh_status(asset: Asset, case: Case) -> None:
 
 
 def remind(on: dt.date | None = None, days_before: int = REMIND_DAYS_BEFORE) -> int:
-    """Queue one reminder per party for every period whose last day is within `days_before` days, and
-    bring every cached status up to date (run it daily)."""
+    """Bring every cached status up to date and every running period's reminders into the outbox (each
+    made once; steps schedule them too). The worker runs it daily; returns how many were newly queued."""
     on = on or today()
     made = 0
     for asset in Asset.objects.exclude(status__in=[s.value for s in (Status.NOT_LISTED, Status.WITHDRAWN)]):
         case = case_of(asset, on)
-        if on == today():
-            refresh_status(asset, case)
-        for period in case.running(on):
-            left = period.days_left(on)
-            if left > days_before:
-                continue
-            when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
-            subject = f"{period.name} ends {when} (last day {period.last_day:%d %B %Y})"
-            body = f"{asset.name}, {asset.address}\n\n{subject}.\nRule: {period.citation}."
-            key = f"remind:{asset.pk}:{period.key}:{period.begins.isoformat()}"
-            with transaction.atomic():
-                made += _notify_parties(asset, subject, body, Notification.Kind.REMINDER, key)
+        with transaction.atomic():
+            if on == today():
+                refresh_status(asset, case)
+            made += schedule_reminders(asset, case, on, days_before)
     return made
-
-
-def send_outbox() -> int:
-    """Email every stored notice that has an address and has not been sent yet."""
-    sent = 0
-    for note in Notification.objects.filter(sent_at__isnull=True).exclude(recipient_email=""):
-        send_mail(note.subject, note.body, settings.DEFAULT_FROM_EMAIL, [note.recipient_email])
-        note.sent_at = timezone.now()
-        note.save(update_fields=["sent_at"])
-        sent += 1
-    return sent
 
 
 # --- steps -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
@@ -27,7 +28,7 @@ from commonground.assets.forms import (
     StepForm,
     VacancyForm,
 )
-from commonground.assets.models import Asset, BuyoutApplication, Council, Evidence, Nomination, Notification, Title
+from commonground.assets.models import Asset, BuyoutApplication, Council, Evidence, Nomination, Title
 from commonground.engine import clocks
 from commonground.engine.asset_case import Status
 
@@ -116,7 +117,7 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "nominations": asset.nominations.all(),
             "bid_requests": asset.bid_requests.all(),
             "sales": asset.sales.all(),
-            "notifications": asset.notifications.all()[:50] if can_run else None,
+            "notices": services.notices(asset)[:50] if can_run else None,
             "can_run": can_run,
             "can_bid": user_can(request.user, Capability.ORGANISE_GROUP)
             and case.status in (Status.INTERIM_MORATORIUM, Status.FULL_MORATORIUM),
@@ -354,8 +355,8 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.RUN_PROCESSES)
 def outbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(Notification.objects.select_related("asset"), 100).get_page(request.GET.get("page"))
-    return render(request, "assets/outbox.html", {"page": page})
+    """The asset notices now live in the one outbox (an old bookmark still works)."""
+    return redirect(f"{reverse('notify:outbox')}?about=assets.asset")
 
 
 @public

@@ -7,6 +7,7 @@ import csv
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,9 +18,11 @@ from django.views.decorators.http import require_POST
 
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
+from commonground.accounts.scopes import Scope
 from commonground.ballots import forms, services
 from commonground.ballots.models import Ballot, Challenge, Elector
 from commonground.ballots.services import BallotError
+from commonground.places import services as places
 from commonground.voting import limits
 
 # The receipt travels from the vote to the page that shows it in a signed cookie read once, so the
@@ -68,11 +71,18 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "ballots/ballot_detail.html", context)
 
 
+def scope_of_ballot(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
+    """Where the ballot in the address lives: its estate's council (no area: site-wide officers only)."""
+    return places.scope_of(_ballot(pk).area)
+
+
 @requires(Capability.RUN_PROCESSES)
 def ballot_create(request: HttpRequest) -> HttpResponse:
     form = forms.BallotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not user_can(request.user, Capability.RUN_PROCESSES, places.scope_of(data["area_code"])):
+            raise PermissionDenied("You set up ballots for another council: give an area in yours.")
         try:
             ballot = services.create_ballot(
                 request.user, title=data["title"], estate=data["estate"], area=data["area_code"],
@@ -89,7 +99,7 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, "Set up a resident ballot", "Set up the ballot")
 
 
-@requires(Capability.RUN_PROCESSES)
+@requires(Capability.RUN_PROCESSES, scope=scope_of_ballot)
 def offer_add(request: HttpRequest, pk: int) -> HttpResponse:
     ballot = _ballot(pk)
     form = forms.OfferForm(request.POST or None)
@@ -119,7 +129,8 @@ def offer_history(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "ballot": ballot,
             "versions": ballot.offer_versions.order_by("-number"),
-            "can_edit": user_can(request.user, Capability.RUN_PROCESSES) and ballot.phase() == Ballot.Phase.SETUP,
+            "can_edit": user_can(request.user, Capability.RUN_PROCESSES, places.scope_of(ballot.area))
+            and ballot.phase() == Ballot.Phase.SETUP,
         },
     )
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -113,6 +115,7 @@ def serve(
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("logger_class", redacting_logger())
             self.cfg.set("timeout", 60)
             self.cfg.set("control_socket_disable", True)
 
@@ -122,7 +125,10 @@ def serve(
             return application
 
     shown = f"[{host}]" if ":" in host else host
+    from commonground.notify import services as notify
+
     console.print(f"Common Ground is running at [bold]http://{shown}:{port}/[/]  (Ctrl+C to stop)")
+    console.print(notify.mail_destination(), highlight=False, soft_wrap=True)
     from django.db import connections
 
     connections.close_all()  # workers open their own connections after the fork
@@ -135,6 +141,26 @@ def serve(
             task_worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             task_worker.kill()
+
+
+# Addresses that carry a secret: a password-reset token, an unsubscribe token. The access log shows them blanked.
+SECRET_PATHS = re.compile(r"(/account/password-reset/[^/\s]+/|/notify/unsubscribe/)(?!set-password/)[^/?\s]+")
+
+
+def redact_path(text: str) -> str:
+    return SECRET_PATHS.sub(r"\1[redacted]", text)
+
+
+def redacting_logger():
+    """Gunicorn's logger, writing request lines without the secrets some addresses carry."""
+    from gunicorn.glogging import Logger
+
+    class RedactingLogger(Logger):
+        def atoms(self, resp, req, environ, request_time):
+            atoms = super().atoms(resp, req, environ, request_time)
+            return {key: redact_path(value) if isinstance(value, str) else value for key, value in atoms.items()}
+
+    return RedactingLogger
 
 
 def start_task_worker() -> subprocess.Popen:
@@ -155,11 +181,41 @@ def start_task_worker() -> subprocess.Popen:
 def worker(
     batch: Annotated[bool, typer.Option("--batch", help="Run the tasks waiting now, then exit.")] = False,
 ) -> None:
-    """Run background tasks (panel selections) as they are queued; `serve` starts one for you."""
+    """Run background tasks (panel selections) as they are queued, and send notices when they are due;
+    `serve` starts one for you. A thread beside the task runner sends due notices every
+    COMMONGROUND_NOTIFY_INTERVAL seconds and runs the daily asset reminders, so no cron job is needed."""
     setup_django()
+    import threading
+
+    from django.conf import settings
     from django.core.management import call_command
 
-    call_command("db_worker", batch=batch, reload=False, interval=1.0, startup_delay=False, verbosity=1)
+    from commonground.assets import services as assets
+    from commonground.audit import service as audit
+    from commonground.neighbourhoods import board
+    from commonground.notify import services as notify
+
+    if batch:
+        call_command("db_worker", batch=True, reload=False, interval=1.0, startup_delay=False, verbosity=1)
+        notify.deliver_due()
+        return
+    stop = threading.Event()
+    interval = settings.COMMONGROUND_NOTIFY_INTERVAL
+
+    def checkpoint() -> None:  # a signed checkpoint of the audit log's head, when a signing key is set up
+        audit.write_scheduled_checkpoint(Path(settings.DATA_DIR) / "checkpoints", dt.timedelta(days=1))
+
+    def sync_board_roles() -> None:  # board members gain or lose their role as their terms start and end
+        board.sync_all_roles("commonground worker")
+
+    daily = [assets.remind, sync_board_roles, checkpoint]
+    sender = threading.Thread(target=notify.deliver_forever, args=(stop, interval, daily), name="notices", daemon=True)
+    sender.start()
+    try:
+        call_command("db_worker", batch=False, reload=False, interval=1.0, startup_delay=False, verbosity=1)
+    finally:  # db_worker exits on SIGTERM or Ctrl+C: let the notice in hand finish (a lease covers the rest)
+        stop.set()
+        sender.join(timeout=30)
 
 
 @app.command("init-demo")

@@ -29,6 +29,8 @@ def site(request: HttpRequest) -> dict:
         navigation.append({"text": "Audit log", "href": reverse("audit:log")})
     if user is not None and user_can(user, Capability.VERIFY_RESIDENTS):
         navigation.append({"text": "People", "href": reverse("accounts:people")})
+    if user is not None and user_can(user, Capability.RUN_PROCESSES):
+        navigation.append({"text": "Notices", "href": reverse("notify:outbox")})
     for item in navigation:
         href = item["href"]
         item["current"] = path == href

@@ -14,6 +14,9 @@ class NeighbourhoodsConfig(AppConfig):
         from commonground.accounts.models import RoleGrant
 
         pre_save.connect(_fill_councils, sender=RoleGrant, dispatch_uid="neighbourhood-grant-councils")
+        from commonground.neighbourhoods.services import published
+
+        published.connect(_tell_followers, dispatch_uid="neighbourhood-published-followers")
 
 
 def _fill_councils(sender, instance, **kwargs) -> None:
@@ -25,3 +28,23 @@ def _fill_councils(sender, instance, **kwargs) -> None:
 
         with contextlib.suppress(LookupError):  # an unknown neighbourhood keeps no councils
             instance.councils = ",".join(councils_of(slug))
+
+
+def _tell_followers(sender, kind: str, obj, **kwargs) -> None:
+    """A board, meeting or plan made public: everyone following the neighbourhood hears of it once."""
+    from django.conf import settings
+
+    from commonground.neighbourhoods.services import scope_of
+    from commonground.notify.services import announce
+
+    neighbourhood = obj.neighbourhood if hasattr(obj, "neighbourhood") else obj.board.neighbourhood
+    what = {"board": "its board", "meeting": f"the meeting “{getattr(obj, 'title', '')}”", "plan": "its plan"}[kind]
+    link = f"{settings.COMMONGROUND_SITE_URL}{neighbourhood.get_absolute_url()}"
+    announce(
+        f"neighbourhood:{neighbourhood.slug}",
+        f"{neighbourhood.name} has published {what}",
+        f"{neighbourhood.name} has published {what}. Read it at {link}",
+        about=obj,
+        scope=scope_of(neighbourhood),
+        dedupe_key=f"published:{kind}:{obj._meta.label}:{obj.pk}:{getattr(obj, 'version', '')}",
+    )

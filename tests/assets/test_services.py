@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from commonground.assets import services
-from commonground.assets.models import Asset, BidRequest, CaseEvent, Nomination, Notification, Sale
+from commonground.assets.models import Asset, BidRequest, CaseEvent, Nomination, Sale
 from commonground.audit.models import AuditRecord
 from commonground.engine.asset_case import Body, BodyKind, Status
+from commonground.notify.models import Notice
 from tests.assets.conftest import CHARITY
 
 D = dt.date
@@ -20,10 +21,13 @@ def test_nomination_creates_case_timeline_audit_and_notices(nominated):
     assert nominated.ruleset == "localism-2011"
     assert list(nominated.events.values_list("step", flat=True)) == ["nominate"]
     assert AuditRecord.objects.filter(action="assets.nominate").count() == 1
-    roles = set(Notification.objects.filter(asset=nominated).values_list("recipient_role", flat=True))
-    assert roles == {"council", "nominator"}
-    body = Notification.objects.get(asset=nominated, recipient_role="nominator").body
-    assert "Council decides the nomination: last day 01 March 2026" in body
+    event = services.notices(nominated).get(template="assets.event")
+    assert (event.recipient_role, event.recipient_email) == ("nominator", "friends@example.org")
+    assert "Council decides the nomination: last day 01 March 2026" in event.body
+    assert (event.related_type, event.related_label) == ("assets.asset", "The Red Lion")
+    reminder = services.notices(nominated).get(template="assets.reminder")  # a week before the decision is due
+    assert reminder.due_at == services.reminder_moment(D(2026, 3, 1)) and reminder.status == "queued"
+    assert reminder.subject == "The Red Lion: Council decides the nomination: last day 01 March 2026"
 
 
 def test_decision_needs_reasons_and_updates_nomination(nominated, officer, fixed_today):
@@ -54,22 +58,20 @@ def test_issue_path_and_moratorium_clock(listed, officer, organiser, fixed_today
         "2027-09-01",
     )
     roles = set(
-        Notification.objects.filter(asset=listed, subject__contains="potential bidder").values_list(
-            "recipient_role", flat=True
-        )
+        services.notices(listed).filter(subject__contains="potential bidder").values_list("recipient_role", flat=True)
     )
-    assert roles == {"council", "nominator", "owner", "bidder"}
+    assert roles == {"nominator", "owner", "bidder"}
 
 
 def test_refused_step_leaves_nothing_behind(listed, organiser, fixed_today):
     fixed_today["today"] = D(2026, 3, 3)
-    events, notes, audits = CaseEvent.objects.count(), Notification.objects.count(), AuditRecord.objects.count()
+    events, notes, audits = CaseEvent.objects.count(), Notice.objects.count(), AuditRecord.objects.count()
     group = Body(BodyKind.UNINCORPORATED, True, members_on_register=40)
     with pytest.raises(services.AssetError, match="cannot bid"):
         services.request_to_bid(organiser, listed, "Drinkers", group, "d@example.org", D(2026, 3, 3))
     with pytest.raises(services.AssetError, match="cannot ask to bid while the case is listed"):
         services.request_to_bid(organiser, listed, "Friends", CHARITY, "d@example.org", D(2026, 3, 3))
-    assert (CaseEvent.objects.count(), Notification.objects.count(), AuditRecord.objects.count()) == (
+    assert (CaseEvent.objects.count(), Notice.objects.count(), AuditRecord.objects.count()) == (
         events,
         notes,
         audits,
@@ -115,18 +117,24 @@ def test_officer_steps_review_and_appeal(listed, officer, fixed_today):
 def test_reminders_once_per_party_per_period(listed, officer, fixed_today):
     fixed_today["today"] = D(2026, 3, 2)
     services.notify_disposal(officer, listed, D(2026, 3, 2), "Brewery plc", "owner@example.org")
-    assert services.remind(D(2026, 3, 20)) == 0
-    made = services.remind(D(2026, 4, 6))
-    assert made == 3  # council, nominator, owner: interim moratorium ends in 6 days
-    assert services.remind(D(2026, 4, 7)) == 0
-    note = Notification.objects.filter(kind="reminder", recipient_role="owner").get()
-    assert "Interim moratorium ends in 6 days (last day 12 April 2026)" in note.subject
+    interim = services.notices(listed).filter(template="assets.reminder", subject__contains="Interim moratorium")
+    # Scheduled when the owner gave notice, for a week before the last day, one per party.
+    assert sorted(interim.values_list("recipient_role", flat=True)) == ["nominator", "owner"]
+    assert {n.due_at for n in interim} == {services.reminder_moment(D(2026, 4, 12))}
+    assert services.remind(D(2026, 3, 20)) == 0 and services.remind(D(2026, 4, 6)) == 0  # made once
+    note = interim.get(recipient_role="owner")
+    assert note.subject == "The Red Lion: Interim moratorium: last day 12 April 2026"
+    assert "Localism Act 2011 s.95(3)(a), (6)" in note.body
+    # The listing decided, the nomination's deadline reminder is moot: cancelled, never sent.
+    assert services.notices(listed).get(subject__contains="Council decides the nomination").status == "cancelled"
 
 
-def test_send_outbox_marks_sent(listed, mailoutbox):
-    sent = services.send_outbox()
-    assert sent == len(mailoutbox) > 0
-    assert not Notification.objects.filter(sent_at__isnull=True).exclude(recipient_email="").exists()
+def test_owner_without_email_gets_letters(listed, officer, fixed_today):
+    fixed_today["today"] = D(2026, 3, 2)
+    services.notify_disposal(officer, listed, D(2026, 3, 2), "Brewery plc")
+    letter = services.notices(listed).filter(recipient_role="owner", template="assets.event").get()
+    assert letter.channel == "letter" and letter.recipient_name == "Brewery plc"
+    assert letter.postal_address == "1 High Street\nDemoton\nDE1 1AA"
 
 
 def test_long_vacancy_only_under_right_to_buy(db, organiser, officer, fixed_today):

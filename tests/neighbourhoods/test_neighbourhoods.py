@@ -130,3 +130,20 @@ def test_cli_creates_from_a_ward_and_prints_the_slug_last(tmp_path):
     assert wrong.returncode == 1 and "there is no neighbourhood 'nowhere'" in wrong.stderr
     synced = run_cli("neighbourhoods", "sync-roles", env=env)
     assert synced.returncode == 0 and synced.stdout.strip() == "0 accounts changed"
+
+
+def test_followers_hear_once_when_the_plan_is_published(make_user, brookfield):
+    from commonground.neighbourhoods.services import published
+    from commonground.notify import services as notify
+    from commonground.notify.models import Notice
+
+    follower = make_user("follows@example.org")
+    notify.follow(follower, f"neighbourhood:{brookfield.slug}")
+    board = type("Stub", (), {})()  # any published object with a neighbourhood; a real plan is tested in test_plan
+    board.neighbourhood, board.pk, board._meta = brookfield, 1, brookfield._meta
+    for _ in range(2):
+        published.send(Neighbourhood, kind="board", obj=board)
+    [notice] = Notice.objects.filter(recipient_email="follows@example.org")
+    assert (
+        notice.subject == "Brookfield has published its board" and f"/neighbourhoods/{brookfield.slug}/" in notice.body
+    )
