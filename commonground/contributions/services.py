@@ -12,13 +12,17 @@ from fractions import Fraction
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
+from commonground.accounts.models import User
+from commonground.accounts.roles import Capability, roles_allowed
 from commonground.accounts.scopes import Scope
 from commonground.audit.service import record as audit
 from commonground.contributions.models import Agreement, CilZone, Contribution, Import, Reminder, Transaction
 from commonground.engine import cil
 from commonground.engine import contributions as standard
+from commonground.notify import services as notify
 from commonground.places.models import Area, AreaType
 from commonground.pots import services as pots
 
@@ -150,6 +154,7 @@ def import_files(
         _, made = Transaction.objects.update_or_create(council=council, reference=t.reference, defaults=fields)
         counts["transactions_added" if made else "transactions_updated"] += 1
     counts["reminders"] = refresh_reminders(council)
+    counts["notices_queued"] = schedule_notices(council)
     done.counts = dict(counts)
     done.save(update_fields=["counts"])
     audit(actor, "contributions.import", done, after={"council": council.code, "files": done.files, **done.counts})
@@ -229,6 +234,85 @@ def mark_sent(actor, reminders: list[Reminder]) -> int:
                 after={"deadline": reminder.deadline, "due_on": reminder.due_on, "what": reminder.what},
             )
     return marked
+
+
+REMIND_HOUR = 9  # local time a reminder goes out on its day
+NOTICE = "contributions.spend_by"
+
+
+def officers(council: Area) -> list[User]:
+    """Who is told: the people who run processes for this council (their role held for it)."""
+    roles = [r.value for r in roles_allowed(Capability.RUN_PROCESSES)]
+    return list(
+        User.objects.filter(is_active=True, role_grants__role__in=roles, role_grants__scope=f"council:{council.code}")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def schedule_notices(council: Area | None = None, today: dt.date | None = None) -> int:
+    """Put each spend-by reminder in the notify outbox for the council's officers, due at 9:00 on its day
+    (one already past goes now, if it is the latest and the date itself has not passed); cancel the queued
+    ones a later import made moot (money spent, a date changed). Each is made once. Returns how many
+    were newly queued."""
+    today = today or timezone.localdate()
+    found = Contribution.objects.filter(agreement__kind=Agreement.Kind.S106).select_related("agreement", "council")
+    if council is not None:
+        found = found.filter(council=council)
+    made = 0
+    for c in found.prefetch_related("transactions", "reminders"):
+        keep: list[str] = []
+        left = unspent_pence(c)
+        if c.spend_by is not None and left > 0 and c.spend_by >= today:
+            due = [r for r in c.reminders.all() if r.deadline == c.spend_by and r.sent_at is None]
+            past = [r for r in due if r.due_on < today]
+            chosen = [r for r in due if r.due_on >= today] + ([max(past, key=lambda r: r.due_on)] if past else [])
+            clock = standard.clock(c.spend_by, today, left)
+            url = reverse("contributions:agreement", args=[c.council.code, c.agreement.reference])
+            for reminder in chosen:
+                when = max(
+                    timezone.make_aware(dt.datetime.combine(reminder.due_on, dt.time(REMIND_HOUR))), notify.now()
+                )
+                for officer in officers(c.council):
+                    key = f"{NOTICE}:{c.pk}:{c.spend_by.isoformat()}:{reminder.due_on.isoformat()}:{officer.pk}"
+                    keep.append(key)
+                    notice = notify.schedule(
+                        when,
+                        subject=f"Section 106 money to spend by {c.spend_by:%-d %B %Y}: {c.reference} ({c.purpose})",
+                        body="\n".join(
+                            [
+                                f"{c.agreement} ({c.agreement.reference}), contribution {c.reference}: {c.purpose}.",
+                                "",
+                                f"Reminder: {reminder.what}.",
+                                standard.clock(c.spend_by, reminder.due_on, left).plain,
+                                "No law sets this date: it is the agreement's own. Read the agreement for what counts "
+                                "as spent (some say spent or committed) and how repayment works.",
+                                "",
+                                f"Today's position: {clock.plain}",
+                                f"Details: {url}",
+                            ]
+                        ),
+                        template=NOTICE,
+                        email=officer.email,
+                        name=officer.full_name,
+                        role="council officer",
+                        about=c,
+                        label=f"{c.reference} ({c.purpose})",
+                        scope=council_scope(c.council),
+                        dedupe_key=key,
+                    )
+                    made += notice.made
+        notify.cancel(c, NOTICE, keep=keep)
+    return made
+
+
+def daily(today: dt.date | None = None) -> int:
+    """The worker's daily round: queue reminders (for officers added since, too), then count the ones whose
+    day has come as sent. Returns how many notices were newly queued."""
+    today = today or timezone.localdate()
+    made = schedule_notices(today=today)
+    mark_sent("commonground worker", due_reminders(today))
+    return made
 
 
 # Yearly figures (Infrastructure Funding Statement style) ---------------------------------------------------

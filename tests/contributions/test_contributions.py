@@ -241,3 +241,20 @@ def test_cli_import_names_every_mistake_then_imports(demo, tmp_path):
 def test_cli_on_a_database_not_set_up_says_so(tmp_path):
     result = run_cli("contributions", "remind", env={"COMMONGROUND_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2 and "run `commonground migrate` first" in result.stdout + result.stderr
+
+
+def test_reminders_go_to_the_councils_officers_through_the_outbox(officer, outsider, imported):
+    from commonground.notify.models import Notice
+
+    queued = Notice.objects.filter(template="contributions.spend_by").order_by("due_at")
+    assert {n.recipient_email for n in queued} == {"officer@example.org"}  # not the other council's officer
+    assert {n.related_label for n in queued} == {"DAC-001 (open-space)", "DAC-003 (education)"}
+    first = queued.filter(related_label__startswith="DAC-001").first()
+    assert "Section 106 money to spend by 31 March 2027" in first.subject and "agreement's own" in first.body
+    assert services.schedule_notices() == 0  # each made once
+    spent = T_HEAD + b"DAT-300,DAC-001,spent,80000,2026-11-01\n"
+    services.import_files(officer, council(), **files(transactions=spent))
+    left = Notice.objects.filter(template="contributions.spend_by", status="queued")
+    assert {n.related_label for n in left} == {"DAC-003 (education)"}  # spent money: its reminders cancelled
+    assert services.daily(D(2027, 2, 28)) == 0
+    assert not services.due_reminders(D(2027, 2, 28))
