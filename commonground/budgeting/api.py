@@ -93,8 +93,8 @@ def pb_results(request: HttpRequest, slug: str):
             "points": row.points,
             "won": row.won,
             "why": row.why,
-            "delivery": row.proposal.delivery,
-            "spent_gbp": row.proposal.spent,
+            "delivery": row.record.status if row.record else "",
+            "spent_gbp": row.record.spent_pence // 100 if row.record else 0,
         }
         for row in result_rows(process)
     ]

@@ -11,7 +11,7 @@ import io
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from commonground.accounts.scopes import Scope
 from commonground.audit.service import record as audit
@@ -241,6 +241,23 @@ def records(*, neighbourhood=None, council: str = "", source: str = "", referenc
     if references is not None:
         found = found.filter(reference__in=list(references))
     return found
+
+
+def discard(prefix: str) -> int:
+    """Remove the records of funded things whose references start with `prefix` (demo data being reloaded)."""
+    found = Record.objects.filter(reference__startswith=prefix)
+    for photo in Photo.objects.filter(update__record__in=found):
+        photo.file.delete(save=False)
+    return found.delete()[0]
+
+
+def summary(prefix: str) -> dict:
+    """How many funded things with references starting `prefix` are complete, and when any last changed."""
+    found = Record.objects.filter(reference__startswith=prefix)
+    return {
+        "complete": found.filter(status=Record.Status.COMPLETE).count(),
+        "changed": str(found.aggregate(latest=Max("updated_at"))["latest"]),
+    }
 
 
 def by_reference(references) -> dict[str, Record]:
