@@ -279,6 +279,7 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
             "receipt": receipt,
             "turnout": services.turnout(process),
             "projects": projects,
+            "fences": fences.sentences(process),
         },
         status=status,
     )
