@@ -45,7 +45,7 @@ REGISTRY: dict[str, Entry] = {
     "pb": Entry("commonground.budgeting.cli:app", "Participatory budgeting: tally, explain, check .pb files."),
     "contributions": Entry("commonground.contributions.cli:app", "Developer contributions: S106, CIL, spend-by dates."),
     "pots": Entry("commonground.pots.cli:app", "Pots of money a place decides on: list, 360Giving."),
-    "delivery": Entry("commonground.delivery.cli:app", "Delivery of funded projects: records for every winner."),
+    "delivery": Entry("commonground.delivery.cli:app", "Delivery of funded projects: every funded thing's record."),
     "assets": Entry("commonground.assets.cli:app", "Assets of community value: clocks, reminders, ownership."),
     "ballot": Entry("commonground.ballots.cli:app", "Resident ballots: re-add and check the stored papers."),
     "panel": Entry("commonground.panels.cli:app", "Citizens' panels: fair, verifiable sortition."),

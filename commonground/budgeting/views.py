@@ -711,7 +711,8 @@ def moderation(request: HttpRequest, slug: str) -> HttpResponse:
     process = _process(request, slug)
     form = ModerationForm(request.POST or None, criteria=process.criteria.all())
     if request.method == "POST":
-        proposal = get_object_or_404(process.proposals, pk=request.POST.get("proposal") or 0)
+        chosen = request.POST.get("proposal", "")
+        proposal = get_object_or_404(process.proposals, pk=int(chosen) if chosen.isdigit() and len(chosen) < 18 else 0)
         if form.is_valid():
             criterion = get_object_or_404(process.criteria, pk=form.cleaned_data["criterion"])
             try:

@@ -18,7 +18,7 @@ from commonground.places.models import Area
 class Import(models.Model):
     """One import of a council's three files: who, when, the files' SHA-256 and what changed."""
 
-    council = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    council = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     files = models.JSONField(help_text="file name -> SHA-256")
     counts = models.JSONField(default=dict)
     warnings = models.JSONField(default=list)
@@ -38,7 +38,7 @@ class Agreement(models.Model):
         CIL = "community-infrastructure-levy", "Community Infrastructure Levy"
         DOV = "deed-of-variation", "Deed of variation"
 
-    council = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    council = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     reference = models.CharField(max_length=100)
     name = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -64,7 +64,7 @@ class Agreement(models.Model):
 class Contribution(models.Model):
     """One obligation or sum within an agreement (money in `amount_pence`, or `units` such as homes)."""
 
-    council = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    council = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="contributions")
     reference = models.CharField(max_length=100)
     purpose = models.CharField(max_length=100)
@@ -103,7 +103,7 @@ class Contribution(models.Model):
 class Transaction(models.Model):
     """Money (or units) secured, received, allocated, spent or returned on a day."""
 
-    council = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    council = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="transactions")
     reference = models.CharField(max_length=100)
     status = models.CharField(max_length=10)
@@ -151,7 +151,7 @@ class CilZone(models.Model):
         RECEIPT = "receipt", "The financial year the CIL was received"
         PAYMENT = "payment", "The financial year the share is paid (reg 59D)"
 
-    council = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    council = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=200)
     neighbourhood = models.ForeignKey(
         "neighbourhoods.Neighbourhood", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

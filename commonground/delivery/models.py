@@ -41,7 +41,7 @@ class Record(models.Model):
     spent_pence = models.BigIntegerField(default=0)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
-    council = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    council = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     neighbourhood = models.ForeignKey(
         "neighbourhoods.Neighbourhood", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

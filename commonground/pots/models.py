@@ -29,7 +29,7 @@ class Pot(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     source = models.CharField(max_length=20, choices=Source.choices)
-    council = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    council = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     neighbourhood = models.ForeignKey(
         "neighbourhoods.Neighbourhood", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

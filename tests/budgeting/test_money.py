@@ -394,3 +394,10 @@ def test_a_neighbourhood_resident_takes_part_in_its_process(set_up, make_user):
     accounts.set_roles("test", away, {Role.RESIDENT}, frozenset(Role), "neighbourhood:somewhere-else")
     assert client_of(local).get(reverse("budgeting:propose", args=[process.slug])).status_code == 200
     assert client_of(away).get(reverse("budgeting:propose", args=[process.slug])).status_code == 403
+
+
+def test_moderation_with_a_made_up_application_is_not_found(scored):
+    process, _, oc, _ = scored
+    for bad in ("abc", "99999999999999999999", ""):
+        r = oc.post(reverse("budgeting:moderation", args=[process.slug]), {"proposal": bad, "criterion": "1"})
+        assert r.status_code == 404
