@@ -36,6 +36,10 @@ def pb_tally(
     ] = "mes-add1-greedy",
     fmt: Annotated[str, typer.Option("--format", help="json or text")] = "json",
     plain: Annotated[bool, typer.Option(help="greedy: ignore the file's threshold and no-skip settings.")] = False,
+    constraints: Annotated[
+        Path | None,
+        typer.Option(help="A TOML file of ring-fences (docs/pb.md); else those the file's META records."),
+    ] = None,
 ) -> None:
     """Pick the winning projects of a PB election with a rule; prints winners, money spent and budget."""
     import json
@@ -43,6 +47,10 @@ def pb_tally(
     from commonground.engine.pb import rules
 
     election = _read_election(file, rule)
+    fences = _ring_fences(election, constraints)
+    if fences is not None:
+        _tally_fenced(file, election, rule, fences, fmt, plain)
+        return
     try:
         winners = rules.tally(election, rule, plain=plain)
     except ValueError as exc:
@@ -133,3 +141,42 @@ def pb_check(
         out.print(f"  targets: {', '.join(summary['targets'])}", soft_wrap=True)
     for warning in election.warnings:
         out.print(f"  warning: {warning}", soft_wrap=True)
+
+
+# Ring-fences (issue 20): the rules are in engine/pb/constrained.py, the file formats in constraints.py.
+
+
+def _ring_fences(election, path: Path | None):
+    """The ring-fences from --constraints, else those the .pb META records (None: neither)."""
+    from rich.markup import escape
+
+    from commonground.engine.pb import constraints
+
+    try:
+        return constraints.read(path) if path is not None else constraints.from_meta(election.meta)
+    except constraints.ConstraintsError as exc:
+        fail(escape(f"{path or 'META'}: {exc}"))
+
+
+def _tally_fenced(file: Path, election, rule: str, fences, fmt: str, plain: bool) -> None:
+    """`pb tally` with ring-fences: today's keys plus what each ring-fence got."""
+    import json
+
+    from rich.markup import escape
+
+    from commonground.engine.pb import constrained
+
+    try:
+        outcome = constrained.tally(election, rule, fences, plain=plain)
+    except ValueError as exc:  # a ring-fence naming no column or value, one that cannot be met, or phragmen
+        fail(escape(f"{file}: {exc}"))
+    spent = sum(election.costs[election.index_of[w]] for w in outcome.winners)
+    result = {"winners": outcome.winners, "spent": spent, "budget": election.budget, "rule": rule}
+    result["ring_fences"] = [r.as_dict() for r in outcome.fences]
+    if fmt == "json":
+        out.print_json(json.dumps(result, default=str))
+        return
+    winners = ", ".join(outcome.winners)
+    out.print(f"{len(outcome.winners)} winners, {spent:,} of {election.budget:,} spent: {winners}", soft_wrap=True)
+    for r in outcome.fences:
+        out.print(escape(f"  {r.summary()}"), soft_wrap=True)
