@@ -12,11 +12,14 @@ from commonground.accounts.api import router as accounts
 from commonground.accounts.permissions import public
 from commonground.audit.api import router as audit
 from commonground.budgeting.api import router as budgeting
+from commonground.contributions.api import router as contributions
+from commonground.delivery.api import router as delivery
 from commonground.impact.api import router as impact
 from commonground.neighbourhoods.api import router as neighbourhoods
 from commonground.notify.api import router as notify
 from commonground.outcomes.api import router as outcomes
 from commonground.places.api import router as places
+from commonground.pots.api import router as pots
 from commonground.procurement.api import router as procurement
 from commonground.publicbodies.api import router as publicbodies
 from commonground.spending.api import router as spending
@@ -34,6 +37,9 @@ for router in (
     accounts,
     audit,
     budgeting,
+    contributions,
+    pots,
+    delivery,
     outcomes,
     notify,
     publicbodies,

@@ -43,6 +43,9 @@ REGISTRY: dict[str, Entry] = {
     "neighbourhoods": Entry("commonground.neighbourhoods.cli:app", "Neighbourhoods: named areas made of LSOAs."),
     "fund": Entry("commonground.fund.cli:app", "Community Wealth Fund: allocate and publish awards."),
     "pb": Entry("commonground.budgeting.cli:app", "Participatory budgeting: tally, explain, check .pb files."),
+    "contributions": Entry("commonground.contributions.cli:app", "Developer contributions: S106, CIL, spend-by dates."),
+    "pots": Entry("commonground.pots.cli:app", "Pots of money a place decides on: list, 360Giving."),
+    "delivery": Entry("commonground.delivery.cli:app", "Delivery of funded projects: every funded thing's record."),
     "assets": Entry(
         "commonground.assets.cli:app",
         "Assets of community value: clocks, reminders, ownership, register import/export.",

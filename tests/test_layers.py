@@ -20,8 +20,10 @@ FLOORS = {
     "accounts": 1, "audit": 1,
     "voting": 0.75, "places": 2, "notify": 2,
     "outcomes": 3, "datasets": 3,
-    "fund": 4, "budgeting": 4, "panels": 4, "ballots": 4, "assets": 4,
+    "fund": 4, "budgeting": 4, "panels": 4, "ballots": 4, "assets": 4, "contributions": 4,
     "impact": 4, "spending": 4, "procurement": 4, "publicbodies": 3.75,
+    # Ledgers the capabilities write to: pots (money a place may decide on) and delivery (every funded thing).
+    "pots": 3.7, "delivery": 3.6,
     "neighbourhoods": 3.5, "core": 6,
 }  # fmt: skip
 # core's site pages and `serve` sit on top; its form, API and section helpers are a kernel every app uses.

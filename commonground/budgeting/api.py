@@ -17,6 +17,7 @@ class PBProcessSummary(Schema):
     slug: str
     title: str
     area_code: str | None
+    neighbourhood: str | None
     budget_gbp: int
     phase: str
     ballot_type: str
@@ -36,6 +37,17 @@ class PBProjectResult(Schema):
     spent_gbp: int
 
 
+class PBRingFence(Schema):
+    field: str
+    value: str
+    min_share: float | None
+    max_share: float | None
+    spent: float
+    share: float
+    met: bool
+    sentence: str
+
+
 class PBResult(Schema):
     process: PBProcessSummary
     rule: str
@@ -43,6 +55,7 @@ class PBResult(Schema):
     spent_gbp: int
     winners: list[str]
     projects: list[PBProjectResult]
+    ring_fences: list[PBRingFence]
     pb_file_sha256: str
     replay: str
     licence: str
@@ -53,6 +66,7 @@ def _pb_summary(process) -> dict:
         "slug": process.slug,
         "title": process.title,
         "area_code": process.area.code if process.area else None,
+        "neighbourhood": process.neighbourhood.slug if process.neighbourhood_id else None,
         "budget_gbp": process.budget,
         "phase": process.phase,
         "ballot_type": process.ballot_type,
@@ -66,7 +80,8 @@ def _pb_summary(process) -> dict:
 def pb_processes(request: HttpRequest):
     from commonground.budgeting.models import Process
 
-    return [_pb_summary(p) for p in Process.objects.exclude(phase=Process.Phase.DRAFT).select_related("area")]
+    processes = Process.objects.exclude(phase=Process.Phase.DRAFT).select_related("area", "neighbourhood")
+    return [_pb_summary(p) for p in processes]
 
 
 @router.get(
@@ -93,8 +108,8 @@ def pb_results(request: HttpRequest, slug: str):
             "points": row.points,
             "won": row.won,
             "why": row.why,
-            "delivery": row.proposal.delivery,
-            "spent_gbp": row.proposal.spent,
+            "delivery": row.record.status if row.record else "",
+            "spent_gbp": row.record.spent_pence // 100 if row.record else 0,
         }
         for row in result_rows(process)
     ]
@@ -107,6 +122,10 @@ def pb_results(request: HttpRequest, slug: str):
             "spent_gbp": result.spent,
             "winners": result.winners,
             "projects": projects,
+            "ring_fences": [
+                {k: f.get(k) for k in ("field", "value", "min_share", "max_share", "spent", "share", "met", "sentence")}
+                for f in result.fences
+            ],  # fmt: skip
             "pb_file_sha256": result.sha256,
             "replay": replay_command(process),
             "licence": "Open Government Licence v3.0",

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from commonground.budgeting import services
 from commonground.budgeting.models import Process, Proposal, Result, VoterMark
+from commonground.delivery import services as delivery
 from commonground.places.models import Area
 
 ACTOR = "commonground init-demo"
@@ -43,6 +44,8 @@ def load() -> dict[str, int]:
     answers_rng = np.random.default_rng(SEED + 1)  # its own stream: the ballots are as before
     with transaction.atomic():
         old = Process.objects.filter(is_demo=True)
+        for process in old:
+            delivery.discard(f"pb:{process.slug}:")
         Result.objects.filter(process__in=old).delete()
         VoterMark.objects.filter(process__in=old).delete()
         old.delete()
@@ -73,8 +76,13 @@ def load() -> dict[str, int]:
                 ballots += 1
         counted = services.advance(counted, ACTOR)
         first_winner = Proposal.objects.get(pk=int(counted.result.winners[0]))
-        services.update_delivery(
-            first_winner, ACTOR, delivery=Proposal.Delivery.IN_PROGRESS, spent=first_winner.cost // 3, note="Started."
+        delivery.post_update(
+            ACTOR,
+            services.delivery_records(counted)[first_winner.project_id],
+            text="Started.",
+            status="in_progress",
+            progress=30,
+            spent_pence=first_winner.cost // 3 * 100,
         )
         ideas = _process("Larkrise Youth Budget", larkrise, 25_000, "CIL neighbourhood portion", is_demo=True)
         services.advance(ideas, ACTOR)

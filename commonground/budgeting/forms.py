@@ -19,7 +19,35 @@ class ProcessForm(forms.Form):
         max_length=16,
         help_text="The GSS code of the ward or area whose residents decide, like E05000001.",
     )
+    neighbourhood = forms.ChoiceField(
+        label="Neighbourhood (optional)",
+        required=False,
+        help_text="A neighbourhood's process: its board and officers run it, and applications serve its plan",
+    )
     description = TextField(label="What is it for?", required=False, rows=4)
+    uses_applications = forms.BooleanField(
+        label="People apply with a form, and a scoring panel shortlists the applications for the vote",
+        required=False,
+    )
+    priorities = TextField(
+        label="Priorities applications must serve (optional)",
+        required=False,
+        rows=3,
+        help_text="One per line. A neighbourhood's process uses the objectives of its plan instead.",
+    )
+    shortlist_threshold = forms.IntegerField(
+        label="Least score, out of 100, an application needs to go to the vote",
+        min_value=0,
+        max_value=100,
+        initial=50,
+        required=False,
+    )
+    scoring_panel = forms.SlugField(
+        label="Citizens' panel the scorers were drawn from (optional)",
+        required=False,
+        max_length=80,
+        help_text="The end of its address, like brookfield-panel in /panels/brookfield-panel/",
+    )
     source_of_money = LineField(
         label="Where does the money come from? (optional)",
         required=False,
@@ -65,10 +93,16 @@ class ProcessForm(forms.Form):
     voting_opens = date_field("Voting opens (optional)", "the date voting opens", "2027-05-01")
     voting_closes = date_field("Voting closes (optional)", "the date voting closes", "2027-05-21")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, neighbourhoods=(), **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("proposals_close", "voting_opens", "voting_closes"):
             self.fields[name].required = False
+        self.fields["neighbourhood"].choices = [("", "None"), *neighbourhoods]
+        self.fields["neighbourhood"].widget = forms.Select(choices=self.fields["neighbourhood"].choices)
+
+    def clean_shortlist_threshold(self) -> int:
+        value = self.cleaned_data.get("shortlist_threshold")
+        return 50 if value is None else value
 
     def clean_budget(self) -> int:
         pounds = self.cleaned_data["budget"] // 100
@@ -129,15 +163,6 @@ class ReviewForm(forms.Form):
 
     def clean_cost(self) -> int:
         return self.cleaned_data["cost"] // 100
-
-
-class DeliveryForm(forms.Form):
-    delivery = forms.ChoiceField(label="Status", choices=Proposal.Delivery.choices, widget=forms.RadioSelect)
-    spent = pounds_field("Spent so far, in whole pounds", what="amount spent", whole_pounds=True)
-    note = TextField(label="Update for residents", required=False, rows=3)
-
-    def clean_spent(self) -> int:
-        return self.cleaned_data["spent"] // 100
 
 
 class CodesForm(forms.Form):
@@ -310,3 +335,265 @@ class BallotForm(forms.Form):
         return (
             "projects" if "projects" in self.fields else (f"p{self.projects[0].project_id}" if self.projects else None)
         )
+
+
+# Applications, scoring, ring-fences and money ------------------------------------------------------------
+
+BUDGET_LINES = 5
+FENCE_ROWS = 4
+CRITERIA_ROWS = 6
+SCORE_CHOICES = [(str(n), str(n)) for n in range(6)]
+
+
+def _percent_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=6,
+        decimal_places=3,
+        error_messages={
+            "invalid": "Enter a percentage, like 25",
+            "min_value": "A share cannot be below 0%",
+            "max_value": "A share cannot be above 100%",
+            "max_decimal_places": "Use at most 3 decimal places",
+        },
+    )
+
+
+class ApplicationForm(forms.Form):
+    """The published application form: who applies, what for, which priority, and the budget lines."""
+
+    title = forms.CharField(
+        label="Name of the project", max_length=150, error_messages={"required": "Name the project"}
+    )
+    summary = forms.CharField(
+        label="Describe it in one sentence",
+        max_length=300,
+        error_messages={"required": "Describe the project in one sentence"},
+    )
+    description = TextField(label="What will it do, and for whom? (optional)", required=False, rows=5)
+    location = forms.CharField(label="Where? (optional)", required=False, max_length=200)
+    applicant_kind = forms.ChoiceField(
+        label="Who leads it?", widget=forms.RadioSelect, error_messages={"required": "Say who leads the project"}
+    )
+    organisation = forms.CharField(label="Name of your group (if a group applies)", required=False, max_length=200)
+
+    def __init__(self, *args, priorities=(), kinds_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        from commonground.budgeting.models import ApplicantKind
+
+        self.fields["applicant_kind"].choices = ApplicantKind.choices
+        self.fields["applicant_kind"].required = kinds_required
+        if priorities:
+            self.fields["priority_ref"] = forms.TypedChoiceField(
+                label="Which priority does it serve?",
+                choices=[(str(r), t) for r, t in priorities],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose the priority your project serves"},
+            )
+        for n in range(1, BUDGET_LINES + 1):
+            self.fields[f"line_{n}_item"] = LineField(
+                label=f"Budget line {n}: what it buys" + ("" if n == 1 else " (optional)"),
+                required=n == 1,
+                max_length=200,
+                error_messages={"required": "Give at least one budget line: what the money buys"},
+            )
+            self.fields[f"line_{n}_amount"] = pounds_field(
+                f"Budget line {n}: cost in whole pounds", what=f"cost on budget line {n}", whole_pounds=True,
+                required=n == 1,
+            )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, BUDGET_LINES + 1):  # whole pounds (the field cleans to pence; blank lines cost nothing)
+            data[f"line_{n}_amount"] = (data.get(f"line_{n}_amount") or 0) // 100
+        return data
+
+    def lines(self) -> list[tuple[str, int]]:
+        return [
+            (self.cleaned_data.get(f"line_{n}_item", ""), self.cleaned_data.get(f"line_{n}_amount") or 0)
+            for n in range(1, BUDGET_LINES + 1)
+        ]
+
+
+class RingFenceForm(forms.Form):
+    """Up to four ring-fences: whose projects, and the least and most share of the budget for them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from commonground.budgeting.models import ApplicantKind
+
+        whose = [
+            ("", "No ring-fence"),
+            *[(k, f"Led by: {label}") for k, label in ApplicantKind.choices],
+            ("category", "Projects in a category (name it below)"),
+        ]
+        for n in range(1, FENCE_ROWS + 1):
+            self.fields[f"fence_{n}_whose"] = forms.ChoiceField(
+                label=f"Ring-fence {n}: whose projects", choices=whose, required=False
+            )
+            self.fields[f"fence_{n}_category"] = forms.CharField(
+                label=f"Ring-fence {n}: category", required=False, max_length=60
+            )
+            self.fields[f"fence_{n}_least"] = _percent_field(f"Ring-fence {n}: at least, per cent of the budget")
+            self.fields[f"fence_{n}_most"] = _percent_field(f"Ring-fence {n}: at most, per cent of the budget")
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, FENCE_ROWS + 1):
+            whose = data.get(f"fence_{n}_whose")
+            if whose == "category" and not (data.get(f"fence_{n}_category") or "").strip():
+                self.add_error(f"fence_{n}_category", f"Ring-fence {n}: name the category")
+            no_share = data.get(f"fence_{n}_least") is None and data.get(f"fence_{n}_most") is None
+            if whose and no_share and f"fence_{n}_least" not in self.errors:
+                self.add_error(f"fence_{n}_least", f"Ring-fence {n}: give a least share, a most share or both")
+            if not whose and (data.get(f"fence_{n}_least") is not None or data.get(f"fence_{n}_most") is not None):
+                self.add_error(f"fence_{n}_whose", f"Ring-fence {n}: say whose projects the share is for")
+        return data
+
+    def rows(self) -> list[tuple]:
+        found = []
+        for n in range(1, FENCE_ROWS + 1):
+            whose = self.cleaned_data.get(f"fence_{n}_whose")
+            if not whose:
+                continue
+            field, value = (
+                ("category", self.cleaned_data[f"fence_{n}_category"].strip())
+                if whose == "category"
+                else ("applicant_kind", whose)
+            )
+            found.append(
+                (field, value, self.cleaned_data.get(f"fence_{n}_least"), self.cleaned_data.get(f"fence_{n}_most"))
+            )
+        return found
+
+
+class CriteriaForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, CRITERIA_ROWS + 1):
+            self.fields[f"criterion_{n}_title"] = forms.CharField(
+                label=f"Criterion {n}" + ("" if n == 1 else " (optional)"),
+                required=n == 1,
+                max_length=200,
+                error_messages={"required": "Give at least one criterion"},
+            )
+            self.fields[f"criterion_{n}_description"] = forms.CharField(
+                label=f"Criterion {n}: what scorers look for", required=False, max_length=1000
+            )
+            self.fields[f"criterion_{n}_weight"] = forms.IntegerField(
+                label=f"Criterion {n}: weight",
+                required=False,
+                min_value=1,
+                max_value=100,
+                error_messages={
+                    "invalid": "Enter the weight as a whole number, like 25",
+                    "min_value": "A weight is at least 1",
+                    "max_value": "A weight is at most 100",
+                },
+            )
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, CRITERIA_ROWS + 1):
+            named = (data.get(f"criterion_{n}_title") or "").strip()
+            if named and not data.get(f"criterion_{n}_weight") and f"criterion_{n}_weight" not in self.errors:
+                self.add_error(f"criterion_{n}_weight", f"Criterion {n}: give its weight, like 25")
+        return data
+
+    def rows(self) -> list[tuple[str, str, int]]:
+        return [
+            (
+                self.cleaned_data[f"criterion_{n}_title"],
+                self.cleaned_data.get(f"criterion_{n}_description", ""),
+                self.cleaned_data[f"criterion_{n}_weight"],
+            )
+            for n in range(1, CRITERIA_ROWS + 1)
+            if (self.cleaned_data.get(f"criterion_{n}_title") or "").strip()
+        ]
+
+
+class ScorerForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address of the panel member's account",
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address, like name@example.org",
+        },
+    )
+
+
+class DeclarationForm(forms.Form):
+    interest = forms.CharField(
+        label="What is your interest?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="For example: my sister runs the group applying. You will not score this application.",
+        error_messages={"required": "Say what the interest is"},
+    )
+
+
+class ScoreForm(forms.Form):
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for c in criteria:
+            self.fields[f"criterion_{c.pk}"] = forms.TypedChoiceField(
+                label=f"{c.title} (weight {c.weight})",
+                choices=SCORE_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                help_text=(c.description + " " if c.description else "") + "0 is none, 5 is excellent.",
+                error_messages={"required": f"Score {c.title} from 0 to 5"},
+            )
+        self.fields["comment"] = forms.CharField(
+            label="Comment (optional, published without your name)",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=2000,
+        )
+
+    def values(self) -> dict[int, int]:
+        return {int(k.split("_")[1]): v for k, v in self.cleaned_data.items() if k.startswith("criterion_")}
+
+
+class ModerationForm(forms.Form):
+    criterion = forms.TypedChoiceField(
+        label="Criterion", coerce=int, error_messages={"required": "Choose the criterion"}
+    )
+    value = forms.TypedChoiceField(
+        label="Agreed score",
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the agreed score"},
+    )
+    reason = forms.CharField(
+        label="Why (published)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say why the score is moderated"},
+    )
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].choices = [(str(c.pk), c.title) for c in criteria]
+        self.fields["criterion"].widget = forms.Select(choices=self.fields["criterion"].choices)
+
+
+class DrawForm(forms.Form):
+    pot = forms.TypedChoiceField(label="Which pot?", coerce=int, error_messages={"required": "Choose a pot"})
+    amount = pounds_field(
+        "How much of it, in whole pounds? (0 takes the pot off)", what="amount", whole_pounds=True,
+        help_text="For example, 200000",
+    )  # fmt: skip
+
+    def __init__(self, *args, pots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pot"].choices = [(str(p.pk), label) for p, label in pots]
+        self.fields["pot"].widget = forms.Select(choices=self.fields["pot"].choices)
+
+    def clean_amount(self) -> int:
+        return self.cleaned_data["amount"] // 100

@@ -1,4 +1,5 @@
-"""Participatory budgeting processes: proposals, review, ballots, results and delivery.
+"""Participatory budgeting processes: proposals and applications, scoring, review, ballots and results
+(the delivery of winners is in commonground.delivery).
 
 Money is in whole pounds, the unit PB budgets and pabulib files use (and the unit the Method of
 Equal Shares raises voters' endowments by).
@@ -34,6 +35,7 @@ class Process(models.Model):
     class Phase(models.TextChoices):
         DRAFT = "draft", "Being set up"
         PROPOSALS = "proposals", "Collecting ideas"
+        SCORING = "scoring", "Scoring applications"
         REVIEW = "review", "Council review"
         VOTING = "voting", "Voting"
         RESULTS = "results", "Results"
@@ -49,6 +51,9 @@ class Process(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="pb_processes")
+    neighbourhood = models.ForeignKey(
+        "neighbourhoods.Neighbourhood", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     description = models.TextField(blank=True)
     source_of_money = models.CharField(max_length=200, blank=True, help_text="e.g. CIL neighbourhood portion")
     budget = models.PositiveBigIntegerField(help_text="Whole pounds.")
@@ -67,6 +72,20 @@ class Process(models.Model):
     proposals_close = models.DateField(null=True, blank=True)
     voting_opens = models.DateField(null=True, blank=True)
     voting_closes = models.DateField(null=True, blank=True)
+    # Applications (after Newham's People Powered Places): people apply with a form (who they are, budget
+    # lines, which priority), a scoring panel scores them against published criteria, the shortlist goes
+    # to the vote.
+    uses_applications = models.BooleanField(default=False)
+    priorities = models.TextField(
+        blank=True, help_text="One per line; a neighbourhood's process uses its plan's objectives instead."
+    )
+    scoring_panel = models.CharField(
+        max_length=80, blank=True, help_text="The slug of a citizens' panel the scorers were drawn from, if any."
+    )
+    shortlist_threshold = models.PositiveSmallIntegerField(
+        default=50, help_text="Least weighted score, out of 100, an application needs to go to the vote."
+    )
+    scores_published_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -101,16 +120,19 @@ class Process(models.Model):
         return self.electorate != self.Electorate.CODES
 
 
+class ApplicantKind(models.TextChoices):
+    """Who leads an application (Newham's People Powered Places ring-fences money by these three)."""
+
+    VCFS = "vcfs", "A voluntary, community or faith group"
+    RESIDENT = "resident", "Residents"
+    YOUTH = "youth", "Young people"
+
+
 class Proposal(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Waiting for review"
         FEASIBLE = "feasible", "On the ballot"
         NOT_FEASIBLE = "not_feasible", "Not on the ballot"
-
-    class Delivery(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETE = "complete", "Complete"
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="proposals")
     title = models.CharField(max_length=150)
@@ -127,9 +149,11 @@ class Proposal(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="pb_proposals"
     )
     submitted_at = models.DateTimeField(auto_now_add=True)
-    delivery = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.NOT_STARTED)
-    spent = models.PositiveBigIntegerField(default=0, help_text="Spent so far on delivery, whole pounds.")
-    delivery_note = models.TextField(blank=True)
+    # Applications only:
+    applicant_kind = models.CharField(max_length=12, choices=ApplicantKind.choices, blank=True)
+    organisation = models.CharField(max_length=200, blank=True, help_text="The group applying, or blank.")
+    priority_ref = models.PositiveSmallIntegerField(null=True, blank=True)
+    priority_title = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -141,6 +165,11 @@ class Proposal(models.Model):
     def project_id(self) -> str:
         """The id in .pb exports and rule output."""
         return str(self.pk)
+
+    @property
+    def reference(self) -> str:
+        """The funded thing's reference in pots and delivery records."""
+        return f"pb:{self.process.slug}:{self.pk}"
 
 
 class VotingCode(models.Model):
@@ -239,6 +268,130 @@ class PaperEntry(models.Model):
         return f"Paper {self.paper_number}, entry {self.entry}"
 
 
+class ApplicationLine(models.Model):
+    """One line of an application's budget."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="lines")
+    item = models.CharField(max_length=200)
+    amount = models.PositiveBigIntegerField(help_text="Whole pounds.")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="pb_line_positive")]
+
+    def __str__(self) -> str:
+        return self.item
+
+
+class RingFence(models.Model):
+    """A least and most share of the budget for the projects whose `field` is `value` (e.g. youth-led
+    applications at least 25%); counted by the constrained rules (commonground.engine.pb.constrained)."""
+
+    class Field(models.TextChoices):
+        APPLICANT_KIND = "applicant_kind", "Who leads it"
+        CATEGORY = "category", "Category"
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="ring_fences")
+    field = models.CharField(max_length=20, choices=Field.choices)
+    value = models.CharField(max_length=60)
+    min_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    max_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["process", "field", "value"], name="pb_fence_once")]
+
+    def __str__(self) -> str:
+        return f"{self.field} = {self.value}"
+
+
+class Criterion(models.Model):
+    """A published scoring criterion: each panel member scores each application on it from 0 to 5."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="criteria")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    weight = models.PositiveSmallIntegerField(help_text="Its share of the score, e.g. 25 for 25%.")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(weight__gt=0), name="pb_criterion_weight_positive")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Scorer(models.Model):
+    """A member of the process's scoring panel (a resident, perhaps drawn by lot), by account."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="scorers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["process", "user"], name="pb_scorer_once")]
+
+    def __str__(self) -> str:
+        return f"Panel member {self.pk}"
+
+    def audit_label(self) -> str:
+        return f"panel member {self.pk} (account {self.user_id})"
+
+
+class Declaration(models.Model):
+    """A panel member's declared interest in an application; with `recused` they cannot score it."""
+
+    scorer = models.ForeignKey(Scorer, on_delete=models.CASCADE, related_name="declarations")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="declarations")
+    interest = models.TextField()
+    recused = models.BooleanField(default=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scorer", "proposal"], name="pb_declaration_once")]
+
+    def __str__(self) -> str:
+        return f"Declaration by panel member {self.scorer_id}"
+
+
+class Score(models.Model):
+    scorer = models.ForeignKey(Scorer, on_delete=models.CASCADE, related_name="scores")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    value = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scorer", "proposal", "criterion"], name="pb_score_once"),
+            models.CheckConstraint(condition=Q(value__lte=5), name="pb_score_0_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Score {self.value}"
+
+
+class Moderation(models.Model):
+    """The panel's agreed score on one criterion for one application, replacing the members' average, with why."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="moderations")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="moderations")
+    value = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    moderated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "criterion"], name="pb_moderation_once"),
+            models.CheckConstraint(condition=Q(value__lte=5), name="pb_moderation_0_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Moderated {self.value}"
+
+
 class Result(models.Model):
     """The count, frozen when voting closes: the .pb file is what anyone can re-count."""
 
@@ -251,6 +404,7 @@ class Result(models.Model):
     pb_text = models.TextField()
     sha256 = models.CharField(max_length=64)
     ballots = models.PositiveIntegerField()
+    fences = models.JSONField(default=list, help_text="What each ring-fence got: field, value, shares, spent, met.")
     computed_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

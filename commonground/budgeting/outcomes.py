@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
-from commonground.budgeting.models import Process, Proposal, Result
+from commonground.budgeting.models import Process, Result
 from commonground.core.sections import Section
+from commonground.delivery import services as delivery
 from commonground.places.models import Area
 
 
@@ -19,11 +20,7 @@ def section(area: Area | None) -> dict | None:
     if not processes:
         return None
     results = {r.process_id: r for r in Result.objects.filter(process__in=processes)}
-    delivered = dict(
-        Proposal.objects.filter(process__in=processes, delivery=Proposal.Delivery.COMPLETE)
-        .values_list("process")
-        .annotate(n=Count("id"))
-    )
+    delivered = {p.pk: delivery.summary(f"pb:{p.slug}:")["complete"] for p in processes}
     rows = []
     for p in processes:
         result = results.get(p.pk)
@@ -66,7 +63,7 @@ SECTIONS = [Section("pb", "Participatory budgeting: processes and results", 50, 
 
 
 def version() -> str:
-    """Changes whenever a process moves on, is counted, or a delivery update is recorded."""
+    """Changes whenever a process moves on, is counted, or a winner's delivery record changes."""
     phases = sorted(Process.objects.values_list("phase").annotate(n=Count("id")))
-    spent = Proposal.objects.aggregate(s=Sum("spent"), n=Count("id"), done=Count("id", filter=Q(delivery="complete")))
-    return f"pb:{phases}:{Result.objects.count()}:{spent['s']}:{spent['n']}:{spent['done']}"
+    changes = delivery.summary("pb:")
+    return f"pb:{phases}:{Result.objects.count()}:{changes['complete']}:{changes['changed']}"

@@ -8,34 +8,63 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
+from commonground.accounts.models import User
 from commonground.accounts.permissions import user_can
 from commonground.accounts.roles import Capability
+from commonground.accounts.scopes import Scope
 from commonground.audit.service import record
+from commonground.budgeting import fences, scoring
 from commonground.budgeting.models import (
     AGE_BANDS,
     PREFER_NOT,
     SEXES,
+    ApplicantKind,
+    ApplicationLine,
     BallotPaper,
+    Criterion,
+    Declaration,
+    Moderation,
     PaperEntry,
     Process,
     Proposal,
     Result,
+    RingFence,
     RollEntry,
+    Score,
+    Scorer,
     VoterMark,
     VotingCode,
 )
+from commonground.delivery import services as delivery
 from commonground.engine import disclosure, population, postcodes
 from commonground.engine.pb import ballot, explain, pabulib, rules
+from commonground.neighbourhoods import services as neighbourhoods
 from commonground.places import services as places
+from commonground.places.models import AreaType
+from commonground.pots import services as pots
 from commonground.voting import codes, double_entry, limits, marks
 
 Phase = Process.Phase
 PHASE_ORDER = [Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING, Phase.RESULTS, Phase.DELIVERY]
+# With applications, a scoring panel scores them between the call and the council's review.
+APPLICATION_PHASES = [
+    Phase.DRAFT,
+    Phase.PROPOSALS,
+    Phase.SCORING,
+    Phase.REVIEW,
+    Phase.VOTING,
+    Phase.RESULTS,
+    Phase.DELIVERY,
+]
+BEFORE_SCORING = (Phase.DRAFT, Phase.PROPOSALS)
 CODE_LENGTH = 12  # 30**12 > 2**58: guessing one of 1,000 codes takes ~10**14 tries
 CODE, RECEIPT = "budgeting.code", "budgeting.receipt"  # what each keyed hash is for (voting.codes)
 # Wrong codes or receipt codes allowed from one address, against guessing; counted in the database,
@@ -75,9 +104,42 @@ def create_process(actor, area, **fields) -> Process:
     return process
 
 
+def phase_order(process: Process) -> list[str]:
+    return APPLICATION_PHASES if process.uses_applications else PHASE_ORDER
+
+
 def next_phase(process: Process) -> str | None:
-    index = PHASE_ORDER.index(Phase(process.phase))
-    return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
+    order = phase_order(process)
+    if process.phase not in order:  # a process that stopped using applications while scoring
+        return Phase.REVIEW
+    index = order.index(Phase(process.phase))
+    return order[index + 1] if index + 1 < len(order) else None
+
+
+def scope_of(process: Process) -> Scope | None:
+    """Where a process lives, for permission checks: its area's councils and its neighbourhood (with the
+    neighbourhood's councils). None: a process tied to no place, for site-wide roles only."""
+    councils = set(places.scope_of(process.area).councils) if process.area_id else set()
+    hoods = []
+    if process.neighbourhood_id:
+        hoods = [process.neighbourhood.slug]
+        councils |= set(neighbourhoods.councils_of(process.neighbourhood.slug))
+    if not councils and not hoods:
+        return None
+    return Scope.of(sorted(councils), hoods)
+
+
+def council_of(process: Process):
+    """The council the process's money and delivery belong to (its area's, else its neighbourhood's)."""
+    if process.area_id:
+        found = places.councils_of([process.area])
+        if found:
+            return found[0]
+    if process.neighbourhood_id:
+        codes_ = neighbourhoods.councils_of(process.neighbourhood.slug)
+        if codes_:
+            return places.find_area(codes_[0])
+    return None
 
 
 def advance(process: Process, actor, *, expected: str | None = None) -> Process:
@@ -92,7 +154,12 @@ def advance(process: Process, actor, *, expected: str | None = None) -> Process:
         target = next_phase(process)
         if target is None:
             raise ProcessError("This process is in its last phase")
+        if target == Phase.SCORING:
+            _check_ready_to_score(process)
+        if target == Phase.REVIEW and process.phase == Phase.SCORING:
+            publish_scores(process, actor)
         if target == Phase.VOTING:
+            check_fences_before_voting(process)
             if process.proposals.filter(status=Proposal.Status.SUBMITTED).exists():
                 raise ProcessError("Review every proposal before voting opens")
             on_ballot = len(ballot_projects(process))
@@ -113,8 +180,15 @@ def advance(process: Process, actor, *, expected: str | None = None) -> Process:
                 actor,
                 "pb.result",
                 result,
-                after={"rule": result.rule, "winners": result.winners, "spent": result.spent, "sha256": result.sha256},
+                after={
+                    "rule": result.rule,
+                    "winners": result.winners,
+                    "spent": result.spent,
+                    "sha256": result.sha256,
+                    "fences": [{k: f[k] for k in ("field", "value", "spent", "met")} for f in result.fences],
+                },
             )
+            publish_winners(process, actor)
     return process
 
 
@@ -169,17 +243,414 @@ def ballot_rules(process: Process, proposals: list[Proposal] | None = None) -> b
     )
 
 
-def update_delivery(proposal: Proposal, actor, *, delivery: str, spent: int, note: str) -> Proposal:
-    if proposal.process.phase not in (Phase.RESULTS, Phase.DELIVERY):
-        raise ProcessError("Delivery is tracked once the results are out")
-    if proposal.project_id not in proposal.process.result.winners:
-        raise ProcessError("Delivery is tracked for funded projects only")
+# Applications, scoring and the shortlist -------------------------------------------------------------
+
+
+def priorities(process: Process) -> list[tuple[int, str]]:
+    """What applications may be for: a neighbourhood's process takes its plan's objectives (ref, title);
+    another process its own list, one per line, numbered from 1."""
+    if process.neighbourhood_id:
+        found = neighbourhoods.objectives_of(process.neighbourhood.slug)
+        if found:
+            return found
+    lines = [line.strip() for line in process.priorities.splitlines() if line.strip()]
+    return list(enumerate(lines, start=1))
+
+
+def fenced_kinds(process: Process) -> bool:
+    return process.ring_fences.filter(field=RingFence.Field.APPLICANT_KIND).exists()
+
+
+def submit_application(
+    process: Process,
+    author,
+    *,
+    title: str,
+    summary: str,
+    description: str = "",
+    location: str = "",
+    category: str = "",
+    applicant_kind: str = "",
+    organisation: str = "",
+    priority_ref: int | None = None,
+    lines: list[tuple[str, int]],
+) -> Proposal:
+    """An application to the published form: who applies, what for, its budget lines and which priority it
+    serves. Its estimate is the sum of its lines."""
+    if not process.uses_applications:
+        raise ProcessError("This process takes ideas, not applications")
+    if process.phase != Phase.PROPOSALS:
+        raise ProcessError("This process is not taking applications now")
+    if applicant_kind and applicant_kind not in ApplicantKind.values:
+        raise ProcessError("Choose who leads the project", "applicant_kind")
+    if not applicant_kind and fenced_kinds(process):
+        raise ProcessError("Say who leads the project: part of the money is kept for each kind", "applicant_kind")
+    if applicant_kind == ApplicantKind.VCFS and not organisation.strip():
+        raise ProcessError("Name the voluntary, community or faith group applying", "organisation")
+    offered = dict(priorities(process))
+    if offered and priority_ref not in offered:
+        raise ProcessError("Choose the priority your project serves", "priority_ref")
+    lines = [(item.strip(), amount) for item, amount in lines if item.strip() or amount]
+    if not lines:
+        raise ProcessError("Give at least one budget line: what the money buys and how much", "line_1_item")
+    for number, (item, amount) in enumerate(lines, start=1):
+        if not item:
+            raise ProcessError(f"Budget line {number}: say what the £{amount:,} buys", f"line_{number}_item")
+        if not amount or amount <= 0:
+            raise ProcessError(
+                f"Budget line {number}: give the cost of {item} in whole pounds", f"line_{number}_amount"
+            )
+    total = sum(amount for _, amount in lines)
+    if total > process.budget:
+        raise ProcessError(
+            f"The budget lines add up to £{total:,}, more than the whole £{process.budget:,}", "line_1_amount"
+        )
     with transaction.atomic():
-        before = {"delivery": proposal.delivery, "spent": proposal.spent}
-        proposal.delivery, proposal.spent, proposal.delivery_note = delivery, spent, note.strip()
-        proposal.save(update_fields=["delivery", "spent", "delivery_note"])
-        record(actor, "pb.delivery", proposal, before=before, after={"delivery": delivery, "spent": spent})
+        proposal = Proposal.objects.create(
+            process=process,
+            submitted_by=_user(author),
+            title=title,
+            summary=summary,
+            description=description,
+            location=location,
+            category=category,
+            applicant_kind=applicant_kind,
+            organisation=organisation.strip(),
+            priority_ref=priority_ref if offered else None,
+            priority_title=offered.get(priority_ref, "")[:200],
+            estimated_cost=total,
+        )
+        ApplicationLine.objects.bulk_create(
+            ApplicationLine(proposal=proposal, item=i[:200], amount=a) for i, a in lines
+        )
+        record(
+            author,
+            "pb.apply",
+            proposal,
+            after={"title": proposal.title, "cost": total, "kind": applicant_kind, "priority": proposal.priority_ref},
+        )
     return proposal
+
+
+def _before_scoring(process: Process, what: str) -> None:
+    if process.phase not in BEFORE_SCORING:
+        raise ProcessError(f"{what} can only change before scoring or voting starts")
+
+
+def set_ring_fences(process: Process, actor, rows: list[tuple[str, str, Decimal | None, Decimal | None]]) -> None:
+    """Replace the process's ring-fences (field, value, least %, most %), before scoring or voting."""
+    try:
+        fences.check(rows, process.rule)
+    except fences.FenceError as exc:
+        raise ProcessError(str(exc), "fences") from None
+    with transaction.atomic():
+        locked = Process.objects.select_for_update().get(pk=process.pk)
+        _before_scoring(locked, "Ring-fences")
+        before = [(f.field, f.value, f.min_percent, f.max_percent) for f in locked.ring_fences.all()]
+        locked.ring_fences.all().delete()
+        RingFence.objects.bulk_create(
+            RingFence(process=locked, field=f, value=v.strip(), min_percent=lo, max_percent=hi) for f, v, lo, hi in rows
+        )
+        record(actor, "pb.ring_fences", locked, before={"fences": before}, after={"fences": rows})
+
+
+def set_criteria(process: Process, actor, rows: list[tuple[str, str, int]]) -> None:
+    """Replace the published scoring criteria (title, description, weight), before scoring starts."""
+    if not rows:
+        raise ProcessError("Give at least one criterion", "criterion_1_title")
+    for number, (title, _, weight) in enumerate(rows, start=1):
+        if not title.strip():
+            raise ProcessError(f"Criterion {number}: give it a name", f"criterion_{number}_title")
+        if not weight or weight <= 0:
+            raise ProcessError(f"Criterion {number}: give its weight, more than 0", f"criterion_{number}_weight")
+    with transaction.atomic():
+        locked = Process.objects.select_for_update().get(pk=process.pk)
+        _before_scoring(locked, "Scoring criteria")
+        locked.criteria.all().delete()
+        Criterion.objects.bulk_create(
+            Criterion(process=locked, title=t.strip()[:200], description=d.strip(), weight=w) for t, d, w in rows
+        )
+        record(actor, "pb.criteria", locked, after={"criteria": [(t, w) for t, _, w in rows]})
+
+
+def add_scorer(process: Process, actor, email: str) -> Scorer:
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ProcessError(f"No account uses {email.strip()}: ask them to create one first", "email")
+    if process.phase not in (*BEFORE_SCORING, Phase.SCORING):
+        raise ProcessError("Panel members are added before the scores are published")
+    with transaction.atomic():
+        scorer, made = Scorer.objects.get_or_create(process=process, user=user)
+        if not made:
+            raise ProcessError("That person is already on the panel", "email")
+        record(actor, "pb.scorer_add", scorer, after={"account": user.pk})
+    return scorer
+
+
+def remove_scorer(process: Process, actor, scorer: Scorer) -> None:
+    if process.phase not in BEFORE_SCORING:
+        raise ProcessError("Panel members cannot be removed once scoring has started")
+    with transaction.atomic():
+        record(actor, "pb.scorer_remove", scorer, after={"account": scorer.user_id})
+        scorer.delete()
+
+
+def scorer_of(process: Process, user) -> Scorer | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Scorer.objects.filter(process=process, user=user).first()
+
+
+def _require_scorer(process: Process, user) -> Scorer:
+    scorer = scorer_of(process, user)
+    if scorer is None:
+        raise ProcessError("Only members of this process's scoring panel can do that")
+    return scorer
+
+
+def declare(process: Process, user, proposal: Proposal, interest: str, recused: bool = True) -> Declaration:
+    """A panel member's interest in an application (a family member applying, a group they run). Recused,
+    they cannot score it, and any scores they gave it are withdrawn."""
+    scorer = _require_scorer(process, user)
+    if process.phase not in (*BEFORE_SCORING, Phase.SCORING):
+        raise ProcessError("Interests are declared before the scores are published")
+    if not interest.strip():
+        raise ProcessError("Say what the interest is", "interest")
+    with transaction.atomic():
+        declaration, _ = Declaration.objects.update_or_create(
+            scorer=scorer, proposal=proposal, defaults={"interest": interest.strip(), "recused": recused}
+        )
+        withdrawn = Score.objects.filter(scorer=scorer, proposal=proposal).delete()[0] if recused else 0
+        record(
+            user,
+            "pb.declare",
+            proposal,
+            after={"panel_member": scorer.pk, "recused": recused, "scores_withdrawn": withdrawn},
+        )
+    return declaration
+
+
+def is_recused(scorer: Scorer, proposal: Proposal) -> bool:
+    return Declaration.objects.filter(scorer=scorer, proposal=proposal, recused=True).exists()
+
+
+def score(process: Process, user, proposal: Proposal, values: dict[int, int], comment: str = "") -> None:
+    """One panel member's scores (0 to 5) for one application on every criterion; scoring again replaces them.
+    Refused for an application the member declared an interest in."""
+    scorer = _require_scorer(process, user)
+    with transaction.atomic():
+        phase = Process.objects.select_for_update().values_list("phase", flat=True).get(pk=process.pk)
+        if phase != Phase.SCORING:
+            raise ProcessError("Scoring is not open")
+        if proposal.process_id != process.pk:
+            raise ProcessError("That application belongs to another process")
+        if is_recused(scorer, proposal):
+            raise ProcessError(f"You declared an interest in {proposal.title}, so you cannot score it")
+        criteria = list(process.criteria.all())
+        for c in criteria:
+            value = values.get(c.pk)
+            if value is None:
+                raise ProcessError(f"Score {c.title} from 0 to 5", f"criterion_{c.pk}")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= scoring.TOP:
+                raise ProcessError(
+                    f"{c.title}: a score is a whole number from 0 to 5, not {value!r}", f"criterion_{c.pk}"
+                )
+        for c in criteria:
+            Score.objects.update_or_create(
+                scorer=scorer,
+                proposal=proposal,
+                criterion=c,
+                defaults={"value": values[c.pk], "comment": comment.strip()},
+            )
+        record(
+            user,
+            "pb.score",
+            proposal,
+            after={"panel_member": scorer.pk, "scores": {c.title: values[c.pk] for c in criteria}},
+        )
+
+
+def moderate(process: Process, actor, proposal: Proposal, criterion: Criterion, value: int, reason: str) -> Moderation:
+    """The panel's agreed score on a criterion, replacing the members' average, with the reason (published)."""
+    if not reason.strip():
+        raise ProcessError("Say why the score is moderated: it is published", "reason")
+    if not 0 <= value <= scoring.TOP:
+        raise ProcessError("A score is a whole number from 0 to 5", "value")
+    with transaction.atomic():
+        phase = Process.objects.select_for_update().values_list("phase", flat=True).get(pk=process.pk)
+        if phase != Phase.SCORING:
+            raise ProcessError("Scores are moderated while scoring is open")
+        if proposal.process_id != process.pk or criterion.process_id != process.pk:
+            raise ProcessError("That application or criterion belongs to another process")
+        found, _ = Moderation.objects.update_or_create(
+            proposal=proposal,
+            criterion=criterion,
+            defaults={"value": value, "reason": reason.strip(), "moderated_by": _user(actor)},
+        )
+        record(actor, "pb.moderate", proposal, after={"criterion": criterion.title, "value": value})
+    return found
+
+
+def _check_ready_to_score(process: Process) -> None:
+    if not process.criteria.exists():
+        raise ProcessError("Publish the scoring criteria before scoring starts")
+    if not process.scorers.exists():
+        raise ProcessError("Add the scoring panel's members before scoring starts")
+    if not process.proposals.exists():
+        raise ProcessError("No application has been made yet")
+
+
+def publish_scores(process: Process, actor) -> list[scoring.ApplicationScore]:
+    """Close scoring: every application needs a score on every criterion (from a member or moderated). Those
+    scoring at least the threshold go on the ballot at the cost they asked for; the others do not, with
+    their score as the reason. Scores and shortlist are public from now on."""
+    rows = scoring.table(process)
+    unscored = [r.proposal.title for r in rows if not r.complete]
+    if unscored:
+        raise ProcessError(f"Not every application is scored on every criterion yet: {', '.join(unscored[:5])}")
+    for row in rows:
+        p = row.proposal
+        if row.shortlisted:
+            p.status, p.cost, p.review_reason = Proposal.Status.FEASIBLE, p.estimated_cost, ""
+        else:
+            p.status = Proposal.Status.NOT_FEASIBLE
+            p.review_reason = (
+                f"Not shortlisted: it scored {row.total_shown} out of 100; the shortlist needs "
+                f"{process.shortlist_threshold}."
+            )
+        p.save(update_fields=["status", "cost", "review_reason"])
+    process.scores_published_at = timezone.now()
+    process.save(update_fields=["scores_published_at"])
+    record(
+        actor,
+        "pb.shortlist",
+        process,
+        after={"shortlisted": [r.proposal.pk for r in rows if r.shortlisted], "threshold": process.shortlist_threshold},
+    )
+    return rows
+
+
+# Ring-fences at the vote ------------------------------------------------------------------------------
+
+
+def pb_projects(proposals: list[Proposal]) -> list[ballot.Project]:
+    """The ballot's projects for the .pb file, with who leads each where any application says."""
+    kinds = any(p.applicant_kind for p in proposals)
+    return [
+        ballot.Project(
+            p.project_id, p.title, p.cost, p.category, (("applicant_kind", p.applicant_kind),) if kinds else ()
+        )
+        for p in proposals
+    ]
+
+
+def check_fences_before_voting(process: Process) -> None:
+    """Voting opens only if the ring-fences can all be kept by some choice of the projects on the ballot."""
+    if not process.ring_fences.exists():
+        return
+    if fences.engine() is None:
+        raise ProcessError(fences.missing_message("voting opens"))
+    proposals = ballot_projects(process)
+    text = ballot.to_pabulib(election_meta(process), ballot_rules(process, proposals), pb_projects(proposals), [])
+    why = fences.feasible_or_why(pabulib.parse(text, source="ballot"), fences.to_engine(process))
+    if why:
+        raise ProcessError(f"Voting cannot open: no choice of the projects on the ballot keeps the ring-fences ({why})")
+
+
+# Money: pots and delivery ----------------------------------------------------------------------------------
+
+
+def money_reference(process: Process) -> str:
+    return f"pb:{process.slug}"
+
+
+def draw_from_pot(process: Process, actor, pot_id: int, pounds: int):
+    """Set `pounds` of a pot aside as (part of) this process's budget; 0 takes the pot off. The budget
+    becomes what all its pots hold for it. Only before voting, and only by someone who may run the pot."""
+    pot = pots.get(pot_id)
+    if pot is None:
+        raise ProcessError("Choose a pot", "pot")
+    if not user_can(actor, Capability.RUN_PROCESSES, pots.scope_of(pot)):
+        raise ProcessError(f"You cannot spend from {pot.name}: it belongs to another council or neighbourhood", "pot")
+    with transaction.atomic():
+        locked = Process.objects.select_for_update().get(pk=process.pk)
+        if locked.phase not in (*BEFORE_SCORING, Phase.SCORING, Phase.REVIEW):
+            raise ProcessError("The budget cannot change once voting has opened")
+        url = reverse("budgeting:detail", args=[locked.slug])
+        try:
+            pots.set_aside(actor, pot.pk, money_reference(locked), locked.title, pounds * 100, url=url)
+        except pots.PotError as exc:
+            raise ProcessError(str(exc), "amount") from None
+        held = sum(amount for _, amount in pots.set_aside_for(money_reference(locked)))
+        if held:
+            before = locked.budget
+            locked.budget = held // 100
+            locked.source_of_money = ", ".join(
+                r.pot.name for r, amount in pots.set_aside_for(money_reference(locked)) if amount
+            )[:200]
+            locked.save(update_fields=["budget", "source_of_money"])
+            record(actor, "pb.budget", locked, before={"budget": before}, after={"budget": locked.budget})
+    return locked
+
+
+def draws(process: Process) -> list[tuple]:
+    """(pot, money held for the process now) of each pot it draws on."""
+    return [(r.pot, held) for r, held in pots.set_aside_for(money_reference(process))]
+
+
+def publish_winners(process: Process, actor) -> None:
+    """When results are published: every winner gets a delivery record, and where the budget came from pots,
+    an allocation from the money set aside (what is left goes back to the pots)."""
+    result = process.result
+    council = council_of(process)
+    ward = process.area.code if process.area_id and process.area.area_type.level == AreaType.Level.WARD else ""
+    winners = [p for p in ballot_projects(process) if p.project_id in result.winners]
+    results_url = reverse("budgeting:results", args=[process.slug])
+    recipient = {
+        p.pk: p.organisation
+        or (f"{p.get_applicant_kind_display()}: {p.title}" if p.applicant_kind else "")
+        or (council.name if council else "The council")
+        for p in winners
+    }
+    for p in winners:
+        delivery.ensure(
+            actor,
+            p.reference,
+            source="pb",
+            title=p.title,
+            amount_pence=p.cost * 100,
+            summary=p.summary,
+            origin_url=results_url,
+            recipient_name=recipient[p.pk],
+            council=council,
+            neighbourhood=process.neighbourhood,
+            ward_code=ward,
+            objective_ref=p.priority_ref,
+            funded_on=result.computed_at.date(),
+        )
+    if pots.set_aside_for(money_reference(process)):
+        items = [
+            {
+                "reference": p.reference,
+                "title": p.title,
+                "recipient_name": recipient[p.pk],
+                "amount_pence": p.cost * 100,
+                "ward_code": ward,
+                "url": results_url,
+                "neighbourhood": process.neighbourhood,
+            }
+            for p in winners
+        ]
+        try:
+            pots.allocate_set_aside(actor, money_reference(process), items, on=result.computed_at.date())
+        except pots.PotError as exc:
+            raise ProcessError(f"The winners cannot be paid from the pots: {exc}") from None
+
+
+def delivery_records(process: Process) -> dict[str, object]:
+    """The delivery record of each winner, by project id."""
+    found = delivery.by_reference(f"pb:{process.slug}:{p.pk}" for p in process.proposals.all())
+    return {ref.rsplit(":", 1)[1]: r for ref, r in found.items()}
 
 
 # Who may vote -----------------------------------------------------------------------------------
@@ -232,7 +703,7 @@ def may_vote_with_account(process: Process, user) -> tuple[bool, str]:
         return False, "You are not on the roll of voters for this process. Ask the council to add you."
     if process.electorate == Process.Electorate.POSTCODE:
         return True, ""  # any account; the postcode on the ballot is checked against the area
-    if user_can(user, Capability.VOTE):
+    if user_can(user, Capability.VOTE, scope_of(process)):
         return True, ""
     return False, "Only verified residents can vote online. Ask the council to verify where you live."
 
@@ -528,12 +999,56 @@ def count(process: Process) -> Result:
     # shared with its voter's "has voted" mark.
     process.papers.update(receipt_hash="")
     papers = list(process.papers.values_list("choices", flat=True))
-    projects = [ballot.Project(p.project_id, p.title, p.cost, p.category) for p in proposals]
-    text = ballot.to_pabulib(election_meta(process), rules_, projects, papers)
+    fenced = process.ring_fences.exists()
+    meta = election_meta(process)
+    try:
+        meta |= fences.meta(process)
+        engine_fences = fences.to_engine(process) if fenced else []
+    except fences.FenceError as exc:
+        raise ProcessError(str(exc)) from None
+    text = ballot.to_pabulib(meta, rules_, pb_projects(proposals), papers)
     election = pabulib.parse(text, source="process")  # the published file is what is counted
     completion = process.complete_greedily
     winners = rules.tally(election, process.rule, completion=completion) if papers else []
     explanations = explain.explain(election, process.rule, completion=completion) if papers else {}
+    fence_report: list[dict] = []
+    if fenced:
+        unconstrained = set(winners)
+        try:
+            outcome = fences.tally(election, process.rule, engine_fences)
+        except fences.FenceError as exc:
+            raise ProcessError(str(exc)) from None
+        winners = list(outcome.winners)
+        stored = list(process.ring_fences.all())
+        for got, fence in zip(outcome.fences, stored, strict=True):
+            fence_report.append(
+                {
+                    **got.as_dict(),
+                    "sentence": fences.sentence(fence, process.budget),
+                    "projects": fences.projects_label(fence.field, fence.value),
+                }
+            )
+        by_project = {
+            p.project_id: [
+                fences.sentence(f, process.budget)
+                for f in stored
+                if (f.field == "category" and f.value == p.category)
+                or (f.field == "applicant_kind" and f.value == p.applicant_kind)
+            ]
+            for p in proposals
+        }
+        plain = {pid: e.text for pid, e in explanations.items()}
+        explained = {
+            p.project_id: fences.explain(
+                p.project_id in winners,
+                p.project_id in unconstrained,
+                plain.get(p.project_id, ""),
+                by_project[p.project_id] or [fences.sentence(f, process.budget) for f in stored],
+            )
+            for p in proposals
+        }
+    else:
+        explained = {pid: e.text for pid, e in explanations.items()}
     support: dict[str, dict[str, int]] = {p.project_id: {"ballots": 0, "points": 0} for p in proposals}
     for paper in papers:
         for pid, points in ballot.points(rules_, paper).items():
@@ -545,10 +1060,11 @@ def count(process: Process) -> Result:
         winners=winners,
         spent=sum(rules_.costs[w] for w in winners),
         support=support,
-        explanations={pid: e.text for pid, e in explanations.items()},
+        explanations=explained,
         pb_text=text,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
         ballots=len(papers),
+        fences=fence_report,
     )
 
 
@@ -559,12 +1075,14 @@ class ResultRow:
     points: int
     won: bool
     why: str  # why it won or lost, in plain English
+    record: object = None  # its delivery record (winners, once results are published)
 
 
 def result_rows(process: Process) -> list[ResultRow]:
     """Each project on the ballot with its support, whether it won and why, funded ones first then
     by points: the one source of the results page, its CSV and the API."""
     result = process.result
+    records = delivery_records(process)
     rows = [
         ResultRow(
             proposal,
@@ -572,6 +1090,7 @@ def result_rows(process: Process) -> list[ResultRow]:
             result.support.get(proposal.project_id, {}).get("points", 0),
             proposal.project_id in result.winners,
             result.explanations.get(proposal.project_id, ""),
+            records.get(proposal.project_id),
         )
         for proposal in ballot_projects(process)
     ]
@@ -580,7 +1099,10 @@ def result_rows(process: Process) -> list[ResultRow]:
 
 def replay_command(process: Process) -> str:
     """The command anyone can run on the downloaded .pb file to get the published winners."""
-    return f"commonground pb tally {process.slug}.pb --rule {process.result.rule}"
+    command = f"commonground pb tally {process.slug}.pb --rule {process.result.rule}"
+    if process.result.fences:
+        command += f" --constraints {process.slug}-ring-fences.toml"
+    return command
 
 
 def voter_profile(process: Process) -> dict | None:

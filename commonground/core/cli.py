@@ -193,6 +193,7 @@ def worker(
 
     from commonground.assets import services as assets
     from commonground.audit import service as audit
+    from commonground.contributions import services as contributions
     from commonground.impact import services as impact
     from commonground.neighbourhoods import board
     from commonground.notify import services as notify
@@ -210,7 +211,7 @@ def worker(
     def sync_board_roles() -> None:  # board members gain or lose their role as their terms start and end
         board.sync_all_roles("commonground worker")
 
-    daily = [assets.remind, impact.remind, sync_board_roles, checkpoint]
+    daily = [assets.remind, impact.remind, sync_board_roles, checkpoint, contributions.daily]
     sender = threading.Thread(target=notify.deliver_forever, args=(stop, interval, daily), name="notices", daemon=True)
     sender.start()
     try:

@@ -19,6 +19,7 @@ def site(request: HttpRequest) -> dict:
         {"text": "Neighbourhoods", "href": reverse("neighbourhoods:list")},
         {"text": "Funds", "href": reverse("fund:list")},
         {"text": "Budgeting", "href": reverse("budgeting:list")},
+        {"text": "Money", "href": reverse("pots:list")},
         {"text": "Community assets", "href": reverse("assets:register")},
         {"text": "Ballots", "href": reverse("ballots:list")},
         {"text": "Panels", "href": reverse("panels:list")},

@@ -19,7 +19,7 @@ class GrantRow:
     identifier: str
     title: str
     description: str
-    amount_awarded: int  # pounds
+    amount_awarded: int | float  # pounds
     award_date: dt.date
     planned: dict  # startDate, endDate, duration (months)
     recipient_id: str
@@ -45,13 +45,13 @@ def grant(row: GrantRow) -> dict:
         "plannedDates": [row.planned],
         "recipientOrganization": [{"id": row.recipient_id, "name": row.recipient_name}],
         "fundingOrganization": [{"id": row.funder_id, "name": row.funder_name}],
-        # GSS ward code with the 360Giving geoCodeType codelist value "WD" (ward).
-        "beneficiaryLocation": [
-            {"name": row.ward_name, "geoCode": row.ward_code, "geoCodeType": "WD", "countryCode": "GB"}
-        ],
         "grantProgramme": [{"title": row.programme}],
         "fromOpenCall": "No",
     }
+    if row.ward_code:  # GSS ward code with the 360Giving geoCodeType codelist value "WD" (ward)
+        record["beneficiaryLocation"] = [
+            {"name": row.ward_name, "geoCode": row.ward_code, "geoCodeType": "WD", "countryCode": "GB"}
+        ]
     if row.url:
         record["url"] = row.url
     if row.disbursements:
@@ -91,9 +91,12 @@ CSV_COLUMNS = [
     ("Recipient Org:Name", lambda g: g["recipientOrganization"][0]["name"]),
     ("Funding Org:Identifier", lambda g: g["fundingOrganization"][0]["id"]),
     ("Funding Org:Name", lambda g: g["fundingOrganization"][0]["name"]),
-    ("Beneficiary Location:Name", lambda g: g["beneficiaryLocation"][0]["name"]),
-    ("Beneficiary Location:Geographic Code", lambda g: g["beneficiaryLocation"][0]["geoCode"]),
-    ("Beneficiary Location:Geographic Code Type", lambda g: g["beneficiaryLocation"][0]["geoCodeType"]),
+    ("Beneficiary Location:Name", lambda g: g.get("beneficiaryLocation", [{}])[0].get("name", "")),
+    ("Beneficiary Location:Geographic Code", lambda g: g.get("beneficiaryLocation", [{}])[0].get("geoCode", "")),
+    (
+        "Beneficiary Location:Geographic Code Type",
+        lambda g: g.get("beneficiaryLocation", [{}])[0].get("geoCodeType", ""),
+    ),
     ("Grant Programme:Title", lambda g: g["grantProgramme"][0]["title"]),
     ("From An Open Call?", lambda g: g["fromOpenCall"]),
     ("Last Modified", lambda g: g.get("dateModified", "")),

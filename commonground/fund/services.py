@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from commonground.audit.service import record
+from commonground.delivery import services as delivery
 from commonground.engine import fund as engine
 from commonground.engine import threesixty
 from commonground.engine.fund import AllocationPolicy, Eligibility, Place, Policy
@@ -167,7 +168,28 @@ def commit(fund: Fund, actor) -> int:
             "data_version": allocation.data_version,
         },
     )
+    for award in fund.awards.select_related("area__parent"):
+        delivery_record(actor, fund, award)
     return len(allocation.awards)
+
+
+def delivery_record(actor, fund: Fund, award: Award):
+    """The public delivery record of a committed award (commonground.delivery): one per ward and fund."""
+    council = award.area.parent if award.area.parent_id else None
+    return delivery.ensure(
+        actor,
+        f"cwf:{fund.slug}:{award.ward_code}",
+        source="cwf",
+        title=f"{fund.name}: {award.ward_name}",
+        amount_pence=award.amount_pence,
+        summary=f"Long-term, resident-led funding for {award.ward_name} over {fund.years} years.",
+        origin_url=f"/funds/{fund.slug}/awards/{award.ward_code}/",
+        recipient_name=f"{award.ward_name} community partnership",
+        council=council,
+        ward_code=award.ward_code,
+        funded_on=fund.committed_at.date(),
+        planned_end=award.planned_end,
+    )
 
 
 def paid_pence(award: Award) -> int:

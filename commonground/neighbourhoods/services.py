@@ -164,3 +164,13 @@ def objectives_of(slug: str) -> list[tuple[int, str]]:
     under them (refs stay the same from version to version)."""
     plan = Plan.objects.filter(neighbourhood__slug=slug).order_by("-version").first()
     return list(Objective.objects.filter(plan=plan).values_list("ref", "title")) if plan else []
+
+
+def find(slug: str) -> Neighbourhood | None:
+    """The neighbourhood with this slug, for apps that link their things to one (None: there is none)."""
+    return Neighbourhood.objects.filter(slug=(slug or "").strip().lower()[:80]).first()
+
+
+def names() -> list[tuple[str, str]]:
+    """(slug, name) of every neighbourhood, for choosing one in a form."""
+    return list(Neighbourhood.objects.order_by("name").values_list("slug", "name"))

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from commonground.accounts.roles import Role
+from tests.money import brookfield  # noqa: F401  (a fixture: the Brookfield neighbourhood)
 
 
 @pytest.fixture

@@ -23,6 +23,10 @@ def test_pb_section_for_the_ward_its_authority_and_the_nation(demo):
     other = {s["slug"]: s for s in sections.collect(Area.objects.get(code="X05000001"))}["pb"]
     assert other["status"] == "empty"
     before = pb_outcomes.version()
-    counted.proposals.filter(pk=int(counted.result.winners[0])).update(delivery="complete")
+    from commonground.budgeting.services import delivery_records
+    from commonground.delivery import services as delivery
+
+    record = delivery_records(counted)[counted.result.winners[0]]
+    delivery.post_update("test", record, text="Done", status="complete", progress=100, spent_pence=0)
     assert pb_outcomes.version() != before  # dashboards cached per data version see the change
     assert {s["slug"]: s for s in sections.collect(ward)}["panels"]["status"] == "empty"

@@ -351,18 +351,24 @@ def test_votes_after_the_close_are_refused_and_roll_voters_only(officer_client, 
     assert "1 of 1 people on the roll (100%)" in page
 
 
-def test_delivery_is_tracked_after_the_results(officer_client, officer, make_user):
+def test_winners_get_public_delivery_records_when_results_are_out(officer_client, officer, make_user):
+    from commonground.delivery.models import Record
+
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     code = services.issue_codes(process, officer, 1, "")[0]
     services.cast(process, {projects[0].project_id: 1}, code=code)
     services.advance(process, officer)
+    record = Record.objects.get(reference=f"pb:{process.slug}:{projects[0].pk}")
+    assert (record.source, record.amount_pence, record.council.code) == ("pb", projects[0].cost * 100, "X09000001")
     url = reverse("budgeting:delivery", args=[process.slug, projects[0].pk])
-    r = officer_client.post(url, {"delivery": "in_progress", "spent": "7,500", "note": "Beds built"})
+    assert officer_client.get(url).url == reverse("delivery:update", args=[record.pk])
+    update = {"status": "in_progress", "progress": "40", "spent": "7,500", "text": "Beds built"}
+    r = officer_client.post(reverse("delivery:update", args=[record.pk]), update)
     assert r.status_code == 302
     page = Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
-    assert "In progress, £7,500 spent" in page
-    assert AuditRecord.objects.filter(action="pb.delivery").count() == 1
+    assert "In progress, 40% done" in page
+    assert AuditRecord.objects.filter(action="delivery.update").count() == 1
 
 
 @pytest.mark.postgresql
@@ -575,17 +581,17 @@ def test_process_settings_out_of_range_get_a_field_error(officer_client):
 
 
 def test_delivery_is_tracked_for_funded_projects_only(officer_client, officer, make_user):
+    from commonground.delivery.models import Record
+
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     services.cast(process, {projects[0].project_id: 1}, code=services.issue_codes(process, officer, 1, "")[0])
     services.advance(process, officer)
     process.refresh_from_db()
     losing = next(p for p in projects if p.project_id not in process.result.winners)
-    r = officer_client.post(
-        reverse("budgeting:delivery", args=[process.slug, losing.pk]), {"delivery": "complete", "spent": "100"}
-    )
-    assert r.status_code == 200 and "funded projects only" in r.content.decode()
-    assert Proposal.objects.get(pk=losing.pk).spent == 0
+    r = officer_client.get(reverse("budgeting:delivery", args=[process.slug, losing.pk]), follow=True)
+    assert "funded projects once the results are out" in r.content.decode()
+    assert not Record.objects.filter(reference=f"pb:{process.slug}:{losing.pk}").exists()
 
 
 def test_a_vote_with_no_ballots_counts_to_no_winners(officer_client, officer, make_user):

@@ -214,3 +214,13 @@ def test_concurrent_payments_never_exceed_the_award(make_user, demo):
         t.join()
     assert sorted(statuses) == [200, 200] + [302] * 10
     assert services.paid_pence(award) == 10 * tenth <= award.amount_pence
+
+
+def test_committed_awards_get_public_delivery_records(committed, client):
+    from commonground.delivery.models import Record
+
+    record = Record.objects.get(reference="cwf:demo-wealth-fund:X05000002")
+    award = committed.awards.get(ward_code="X05000002")
+    assert (record.source, record.amount_pence, record.council.code) == ("cwf", award.amount_pence, "X09000001")
+    assert Record.objects.filter(source="cwf").count() == committed.awards.count()
+    assert "Demo Wealth Fund: Brookfield" in client.get("/delivery/").content.decode()

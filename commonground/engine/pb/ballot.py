@@ -93,6 +93,7 @@ class Project:
     name: str
     cost: int
     category: str = ""
+    extra: tuple[tuple[str, str], ...] = ()  # more PROJECTS columns, e.g. (("applicant_kind", "youth"),)
 
 
 def to_pabulib(
@@ -119,8 +120,18 @@ def to_pabulib(
     if rules.ballot_type == "ranked":
         full_meta["comment"] = f"ranked ballots counted as Borda scores: {rules.rank_limit} for a first choice"
     lines = ["META", "key;value", *(f"{_cell(k)};{_cell(v)}" for k, v in full_meta.items())]
-    lines += ["PROJECTS", "project_id;cost;name;category"]
-    lines += [f"{_cell(p.project_id)};{p.cost};{_cell(p.name)};{_cell(p.category)}" for p in projects]
+    columns = list(dict.fromkeys(key for p in projects for key, _ in p.extra))
+    lines += ["PROJECTS", ";".join(["project_id", "cost", "name", "category", *columns])]
+    for p in projects:
+        extra = dict(p.extra)
+        cells = [
+            _cell(p.project_id),
+            str(p.cost),
+            _cell(p.name),
+            _cell(p.category),
+            *(_cell(extra.get(c, "")) for c in columns),
+        ]
+        lines.append(";".join(cells))
     lines += ["VOTES", "voter_id;vote;points" if scored else "voter_id;vote"]
     for number, ballot in enumerate(ballots, start=1):
         given = sorted(points(rules, ballot).items(), key=lambda item: (-item[1], item[0]))

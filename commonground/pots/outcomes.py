@@ -1,0 +1,14 @@
+"""Pots on neighbourhood and area pages (see commonground.core.sections)."""
+
+from __future__ import annotations
+
+from commonground.places.models import Area
+from commonground.pots.models import Pot
+
+
+def neighbourhood_links(neighbourhood) -> list[tuple[str, str]]:
+    return [(f"Pot of money: {p.name}", p.get_absolute_url()) for p in Pot.objects.filter(neighbourhood=neighbourhood)]
+
+
+def links(area: Area) -> list[tuple[str, str]]:
+    return [(f"Pot of money: {p.name}", p.get_absolute_url()) for p in Pot.objects.filter(council=area)]
