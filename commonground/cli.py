@@ -36,7 +36,7 @@ REGISTRY: dict[str, Entry] = {
     "audit": Entry("commonground.audit.cli:app", "Check the append-only audit log."),
     "data": Entry("commonground.datasets.cli:app", "Download and load the national data (IoD, ONS)."),
     "index": Entry("commonground.places.cli:index", "Compute deprivation and community-need indices."),
-    "places": Entry("commonground.places.cli:places", "Find the places: left-behind neighbourhoods."),
+    "places": Entry("commonground.places.cli:places", "Find the places: left-behind areas, selection methods."),
     "fund": Entry("commonground.fund.cli:app", "Community Wealth Fund: allocate and publish awards."),
     "pb": Entry("commonground.budgeting.cli:app", "Participatory budgeting: tally, explain, check .pb files."),
     "assets": Entry("commonground.assets.cli:app", "Assets of community value: clocks, reminders, ownership."),
