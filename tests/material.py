@@ -197,10 +197,9 @@ def mini_national_pack(seed: int = 2025) -> Path:
     rng = random.Random(seed)
     root = _root() / "mini-pack"
     lsoa11, lsoa21, pairs, wards24, features11, ltla_shapes, ward22_shapes = [], [], [], [], [], [], []
-    msoa_of: dict[str, tuple[str, str]] = {}
     need: dict[str, float] = {}
     serial = 0
-    for d, (lad19, name19, region, lad24, name24, wards) in enumerate(MINI_DISTRICTS):
+    for d, (lad19, name19, _region, lad24, name24, wards) in enumerate(MINI_DISTRICTS):
         ltla_shapes.append(({"ltla19_name": name19, "ltla19_code": lad19}, _square(-2.0 + d * 0.3, 54.0, 0.3)))
         # (each district is a 0.3° square: four rows of wards, each a row of five LSOAs)
         for w, (ward17, ward24, ward_name) in enumerate(wards):
