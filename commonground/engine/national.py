@@ -110,7 +110,7 @@ def lsoa21_population(data_dir: Path | str) -> Population:
     fan_out = pairs.groupby("lsoa11_code")["lsoa21_code"].transform("count").to_numpy()
     shares = np.array([older.get(c, 0.0) for c in pairs["lsoa11_code"]]) / fan_out
     carried = pd.Series(shares).groupby(pairs["lsoa21_code"].to_numpy()).sum().round()
-    note = "ONS mid-2019 estimates for 2011 LSOAs, carried over to 2021 LSOAs (split LSOAs share equally)"
+    note = "ONS mid-2019, carried over from 2011 LSOAs"
     return Population(carried.to_dict(), note)
 
 
@@ -277,7 +277,7 @@ class PackSource:
         return dict(zip(frame["code"], frame[geography_key].fillna(""), strict=True))
 
     def areas(self, geography_key: str) -> pd.DataFrame:
-        from commonground.engine.selection import AREA_COLUMNS, GEOGRAPHIES
+        from commonground.engine.selection import AREA_COLUMNS, GEOGRAPHIES, majority
 
         vintage = GEOGRAPHIES[geography_key][0]
         frame, names = self._lsoa_frame(vintage)
@@ -285,11 +285,8 @@ class PackSource:
             return frame[AREA_COLUMNS].copy()
         frame = frame[frame[geography_key].fillna("") != ""]
         grouped = frame.groupby(geography_key)
-
-        def majority(column: str) -> pd.Series:
-            return grouped[column].agg(lambda s: s.value_counts().sort_index().idxmax())
-
         areas = pd.DataFrame({"name": grouped[names[geography_key]].first(),
-                              "council": majority("council"), "region": majority("region"),
+                              "council": majority(frame, geography_key, "council"),
+                              "region": majority(frame, geography_key, "region"),
                               "population": grouped["population"].sum()})  # fmt: skip
         return areas.rename_axis("code").reset_index()[AREA_COLUMNS]

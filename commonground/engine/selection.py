@@ -223,6 +223,14 @@ class Selection:
     cut: int | None  # last rank inside the share, when there is one
 
 
+def majority(frame: pd.DataFrame, by: str, column: str) -> pd.Series:
+    """Per group, the most frequent value of `column` (a tie goes to the first in sorted order): the council
+    or region of an area whose LSOAs lie in more than one."""
+    counts = frame.groupby([by, column]).size().reset_index(name="n")
+    counts = counts.sort_values([by, "n", column], ascending=[True, False, True], kind="stable")
+    return counts.drop_duplicates(by).set_index(by)[column]
+
+
 def _custom_areas(spec: Spec, source: Source, vintage: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """A custom set: a CSV naming, for each LSOA, the area it belongs to; councils and regions by majority."""
     path = Path(spec.geography)
@@ -239,12 +247,8 @@ def _custom_areas(spec: Spec, source: Source, vintage: str) -> tuple[pd.DataFram
     members = pd.DataFrame({"code": [parents[c] for c in known]}, index=known)
     members = members.join(lsoas[["council", "region", "population"]])
     names = dict(zip(frame[area].str.strip(), frame[name].str.strip(), strict=True))
-
-    def majority(column: str) -> pd.Series:
-        return members.groupby("code")[column].agg(lambda s: s.value_counts().sort_index().idxmax())
-
     areas = pd.DataFrame({"population": members.groupby("code")["population"].sum()})
-    areas["council"], areas["region"] = majority("council"), majority("region")
+    areas["council"], areas["region"] = majority(members, "code", "council"), majority(members, "code", "region")
     areas["name"] = [names.get(c, c) for c in areas.index]
     return areas.rename_axis("code").reset_index()[AREA_COLUMNS], parents
 
@@ -315,10 +319,10 @@ def _walk(spec: Spec, frame: pd.DataFrame, eligible: np.ndarray, order: np.ndarr
     per_council: dict[str, int] = {}
     per_region: dict[str, int] = {}
     excluded = set(spec.exclude)
-    rank_text = {i: " and ".join(_rank_words(frame.iloc[i], x) for x in spec.indices) for i in range(len(frame))}
+    rows = frame.to_dict("records")
     of = f"of {n:,} {spec.geography_label}"
     for i in order:
-        row = frame.iloc[i]
+        row = rows[i]
         if not eligible[i]:
             if spec.rule == "all":
                 past = [_rank_words(row, x) for x in spec.indices if not row[x.key + "_rank"] <= cut]
@@ -345,15 +349,16 @@ def _walk(spec: Spec, frame: pd.DataFrame, eligible: np.ndarray, order: np.ndarr
             chosen[i] = True
             per_council[row["council"]] = per_council.get(row["council"], 0) + 1
             per_region[row["region"]] = per_region.get(row["region"], 0) + 1
+            ranks = " and ".join(_rank_words(row, x) for x in spec.indices)
             if spec.rule == "all":
-                reasons[i] = f"{rank_text[i]} {of}: within the most deprived {spec.share:.0%} (rank {cut:,} or " \
-                             f"better) on every index"  # fmt: skip
+                reasons[i] = f"{ranks} {of}: within the most deprived {spec.share:.0%} (rank {cut:,} or better) on " \
+                             "every index"  # fmt: skip
             else:
-                reasons[i] = f"need rank {row['need_rank']:,.0f} {of} (the mean of {rank_text[i]})"
+                reasons[i] = f"need rank {row['need_rank']:,.0f} {of} (the mean of {ranks})"
     return reasons, chosen
 
 
-def _rank_words(row: pd.Series, index: IndexUse) -> str:
+def _rank_words(row: dict, index: IndexUse) -> str:
     rank = row[index.key + "_rank"]
     return f"no {index.label} figure" if rank != rank else f"{index.label} rank {int(rank):,}"
 

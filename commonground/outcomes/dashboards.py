@@ -376,7 +376,7 @@ def national_dashboard(version: str | None = None) -> dict:
     section_rows = sections.collect(None)
     wards = Area.objects.filter(area_type__in=ward_types).count()
     note = places.type_label(ward_type) if ward_type else "none loaded"
-    tiles = [{"label": "Wards", "value": wards, "unit": "wards", "note": note}]
+    tiles = [{"label": "Wards", "value": wards, "unit": "", "note": note}]
     tiles += _tiles(None, theme_rows, section_rows, datasets)[:6]
     result = {
         "scope": "nation",

@@ -53,7 +53,10 @@ def profile_section(area: Area | None) -> dict | None:
 
 
 def _list_section(found: dict, summary: str) -> dict:
-    rule = "demo rule" if found["need"].is_demo else found["rule"].split(" on both ")[-1].rstrip(".")
+    if found["need"].is_demo:
+        rule = "demo rule: top quarter on both"
+    else:
+        rule = f"most deprived 10% on both {found['imd'].edition_label} and {found['need'].edition_label}"
     return {
         "summary": summary,
         "columns": [

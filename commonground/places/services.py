@@ -98,10 +98,11 @@ def area_profile(area: Area) -> dict:
     values = area.values.select_related("measure__dataset").order_by(
         "measure__dataset__name", "measure__order", "measure__slug"
     )
-    children = area.children.select_related("area_type").order_by("code")
+    children = sorted(area.children.select_related("area_type"),
+                      key=lambda a: (LEVEL_ORDER.get(a.area_type.level, 9), a.code))  # fmt: skip
     if area.area_type.level == AreaType.Level.REGION:  # regions hold every vintage's districts
         current = current_types().get(AreaType.Level.LOCAL_AUTHORITY)
-        children = children.filter(area_type=current) if current else children
+        children = [c for c in children if current is None or c.area_type_id == current.pk]
     ancestors = []
     parent = area.parent
     while parent is not None:
@@ -329,9 +330,9 @@ def left_behind_reason(area: Area, imd: dict | None, need: dict | None) -> str |
     share = 0.25 if need["dataset"].is_demo else 0.10
     cut_imd = cut_cni = int(need["of"] * share)  # both cut-offs use the community-need index's universe
     plural = type_label(area.area_type)
-    indices = "" if area.is_demo else f" ({imd['edition']} and {need['edition']})"
-    ranks = (f"its deprivation rank is {imd['rank']:,} of {imd['of']:,} and its community-need rank is "
-             f"{need['rank']:,} of {need['of']:,}{indices}")  # fmt: skip
+    imd_edition, need_edition = ("", "") if area.is_demo else (f"{imd['edition']} ", f"{need['edition']} ")
+    ranks = (f"its {imd_edition}deprivation rank is {imd['rank']:,} of {imd['of']:,} and its {need_edition}"
+             f"community-need rank is {need['rank']:,} of {need['of']:,}")  # fmt: skip
     if need["left_behind"]:
         return (f"{area.name} is a left-behind neighbourhood: it is in the {share:.0%} most deprived {plural} and in "
                 f"the {share:.0%} with the highest community need ({ranks}).")  # fmt: skip
@@ -456,7 +457,8 @@ def left_behind_areas(edition: str | None = None, geography: str | None = None, 
     by default the latest national edition at its first geography. Rows are ordered by a column name."""
     available = left_behind_editions()
     if not available:
-        return {"edition": None, "need": None, "area_type": None, "rows": [], "editions": [], "geographies": []}
+        return {"edition": None, "need": None, "imd": None, "area_type": None, "rows": [], "rule": "",
+                "editions": [], "geographies": []}  # fmt: skip
     chosen, need = next(((e, n) for e, n in available if e.key == edition), available[0])
     loaded = set(
         AreaType.objects.filter(code__in=chosen.geographies, areas__isnull=False).values_list("code", flat=True)
@@ -494,7 +496,8 @@ def left_behind_areas(edition: str | None = None, geography: str | None = None, 
         })  # fmt: skip
     key = order if order in {"name", "local_authority", "population", "imd_rank", "cni_rank"} else "imd_rank"
     rows.sort(key=lambda r: (r[key] is None, r[key] if r[key] is not None else 0, r["name"]))
-    return {"edition": chosen, "need": need, "area_type": area_type, "rows": rows,
+    return {"edition": chosen, "need": need, "imd": DataSet.objects.filter(slug=chosen.imd).first(),
+            "area_type": area_type, "rows": rows,
             "rule": _rule(chosen, need, area_type), "editions": [e for e, _ in available],
             "geographies": geographies}  # fmt: skip
 

@@ -212,3 +212,23 @@ def test_2021_populations_come_from_the_mid_2022_file_when_present(db, tmp_path)
     weight = AreaValue.objects.get(area__code="E01000001", area__area_type__code="lsoa21",
                                    measure__dataset__slug="imd2025", measure__slug="population_weight")  # fmt: skip
     assert weight.value == 1000
+
+
+def test_similar_areas_are_those_in_the_same_national_decile_of_one_edition(mini):
+    ward = area("E05015001", "ward24")
+    board = dashboards.area_dashboard(ward)
+    crime = next(m for t in board["themes"] for m in t["measures"] if m["slug"] == "crime")
+    values = dict(
+        AreaValue.objects.filter(
+            measure__dataset__slug="imd2025", measure__slug="crime_score", area__area_type__code="ward24"
+        ).values_list("area__code", "value")
+    )
+    deciles = dict(
+        AreaValue.objects.filter(
+            measure__dataset__slug="imd2025", measure__slug="imd_decile", area__area_type__code="ward24"
+        ).values_list("area__code", "value")
+    )
+    same = [values[c] for c, d in deciles.items() if d == deciles["E05015001"]]
+    assert crime["comparison"]["similar"] == pytest.approx(sum(same) / len(same))
+    assert crime["comparison"]["england"] == pytest.approx(sum(values.values()) / len(values))
+    assert crime["comparison"]["region_label"] == "North West"
