@@ -15,16 +15,15 @@ from commonground.core.sections import Section
 from commonground.places import services as places
 from commonground.places.models import Area, AreaType
 
-COUNCIL_WORDS = re.compile(r"\b(metropolitan |city |district |borough |county )*council\b|\bcouncil of( the)?\b")
+TITLES = ("metropolitan borough council", "borough council", "city council", "district council", "county council",
+          "council")  # fmt: skip
 
 
 def _same_council(council: str, area: Area) -> bool:
     """ "Demo Borough Council" is Demo Borough; "Blackpool Council" is Blackpool."""
-
-    def plain(name: str) -> str:
-        return re.sub(r"\s+", " ", COUNCIL_WORDS.sub("", name.lower())).strip()
-
-    return plain(council) == plain(area.name)
+    name = re.sub(r"\s+", " ", council.lower()).strip()
+    names = {name} | {name.removesuffix(" " + title) for title in TITLES}
+    return area.name.lower() in names
 
 
 def assets_in(area: Area | None) -> list[Asset]:

@@ -35,7 +35,7 @@ def profile_section(area: Area | None) -> dict | None:
         if d["score"] is not None
     ]
     if imd["rank"] is None:
-        summary = f"{edition}: {area.name} is the only {area.area_type.name.lower()} here, so it has no rank."
+        summary = f"{edition}: {area.name} is the only {imd['kind']} here, so it has no rank."
     else:
         decile = f" (decile {imd['decile']})" if imd["decile"] is not None else ""
         summary = f"{edition}: {area.name} ranks {imd['rank']:,} of {imd['among']}{decile}."

@@ -293,6 +293,7 @@ def deprivation(area: Area, grouped: dict[str, dict[str, AreaValue]], edition: s
         "decile": number("imd_decile", int),
         "of": count,
         "among": among,
+        "kind": AreaType.Level(area.area_type.level).label.lower(),
         "extent": number("imd_extent"),
         "share_most_deprived": number("imd_share_most_deprived"),
         "domains": domains,

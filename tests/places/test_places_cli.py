@@ -88,4 +88,7 @@ def test_select_takes_a_spec_file_and_names_what_is_wrong(loaded, tmp_path):
     assert wrong.returncode == 1
     assert wrong.stderr.startswith(f"Error: {spec}: index[0].dataset: imd2019 is on lsoa11 LSOAs")
     unknown = run_cli("places", "select", "--method", "nope", env=loaded)
-    assert unknown.stderr == "Error: --method must be one of cwf, left-behind-2019, pride-in-place-2 or a spec file, not 'nope'\n"
+    assert (
+        unknown.stderr
+        == "Error: --method must be one of cwf, left-behind-2019, pride-in-place-2 or a spec file, not 'nope'\n"
+    )

@@ -84,3 +84,12 @@ def test_lsoa_and_borough_pages(client, demo):
     borough = client.get(reverse("places:area-detail", args=["X09000001"])).content.decode()
     assert "Areas within Demo Borough" in borough
     assert borough.count('data-value="') == 7
+
+
+def test_demo_ranks_say_what_they_are_among_and_demo_areas_have_no_national_deciles(client, demo):
+    borough = client.get(reverse("places:area-detail", args=["X09000001"])).content.decode()
+    assert "1 of 1" not in borough and "decile" not in borough.lower()
+    assert "Demo Borough is the only local authority, so a rank would compare it with nothing." in borough
+    ward = client.get(reverse("places:area-detail", args=["X05000002"])).content.decode()
+    assert "1 of 12 wards in Demo Borough (1 is the most deprived)" in ward and "decile" not in ward.lower()
+    assert 'data-value-property="imd_score"' in ward  # the demo map shades by score, not by decile
