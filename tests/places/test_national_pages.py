@@ -48,8 +48,8 @@ def _fresh_caches():
 def test_everything_in_the_pack_loads_with_the_current_geography(england):
     assert {s["dataset"]: s["status"] for s in england}["cni2023"] == "loaded"
     current = services.current_types()
-    assert {level: t.code for level, t in current.items()} == {"lsoa": "lsoa21", "msoa": "msoa21", "ward": "ward24",
-                                                               "local_authority": "lad24", "region": "rgn19"}  # fmt: skip
+    expected = {"lsoa": "lsoa21", "msoa": "msoa21", "ward": "ward24", "local_authority": "lad24", "region": "rgn19"}
+    assert {level: t.code for level, t in current.items()} == expected
     assert Area.objects.filter(area_type__code="lad24", population__isnull=True).count() == 0
     assert Area.objects.filter(area_type__code="lad19", population__isnull=True).count() == 0
 
