@@ -168,6 +168,8 @@ def cni_lsoas(path: Path | str, population: Population) -> geography.LsoaTable:
     from commonground.engine.left_behind import read_cni
 
     cni = read_cni(path)
+    if not str(cni.codes[0]).startswith("E01"):
+        raise DataError(path, f"its areas are not 2021 LSOAs (the first is {cni.codes[0]}): is it the 2019 ward file?")
     weights = geography.align(population.counts, cni.codes, "population")
     return geography.LsoaTable(cni.codes, cni.score, cni.rank.astype(float), np.maximum(weights, 1.0))
 

@@ -154,6 +154,8 @@ def _need(source) -> str:
     """The CNI 2023 when it can be read, else the open proxy for community need (said so on the console)."""
     from commonground.engine.tables import DataError
 
+    if getattr(source, "cni", None) is not None:  # a CNI file named with --cni: its errors are the user's to see
+        return "cni2023"
     try:
         source.lsoas("cni2023")
         return "cni2023"
