@@ -102,13 +102,11 @@ def read_population(path: Path | str) -> dict[str, float]:
     frame = read_csv(path)
     code = find_column(frame, path, ["LSOA code (2011)", "LSOA code (2021)", "lsoa11_code", "lsoa21_code",
                                      "lsoa_code", "LSOA21CD"], "the LSOA code")  # fmt: skip
-    total = find_column(
-        frame,
-        path,
-        ["Total population: mid 2015 (excluding prisoners)", "Total population: mid 2022", "pop_total_mid2019",
-         "pop_total_mid2022", "pop_total", "total", "total_population", "population", "All Ages"],
-        "the total population",
-    )  # fmt: skip
+    named = ["Total population: mid 2015 (excluding prisoners)", "Total population: mid 2022", "pop_total_mid2019",
+             "pop_total_mid2022", "pop_total", "total", "total_population", "population", "All Ages"]  # fmt: skip
+    # a newer table may name it otherwise ("population_total"): any one column saying "total" will do
+    named += [c for c in frame.columns if "total" in c.lower()][:1]
+    total = find_column(frame, path, named, "the total population")
     values = numeric(frame, path, total)
     negative = np.flatnonzero(values < 0)
     if negative.size:

@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from commonground.accounts.permissions import public
 from commonground.outcomes import views
 
 app_name = "outcomes"
@@ -14,7 +15,9 @@ urlpatterns = [
     path("signals/new/", views.signal_add, name="signal-add"),
     path(
         "priorities/<int:pk>/",
-        RedirectView.as_view(pattern_name="fund:priority-status", permanent=True),
+        public(
+            RedirectView.as_view(pattern_name="fund:priority-status", permanent=True)
+        ),  # the page it moved to decides
         name="priority",
     ),
     path("areas/<str:code>/", views.area_dashboard, name="area"),
