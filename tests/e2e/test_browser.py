@@ -53,7 +53,7 @@ def test_sign_up_sign_out_sign_in_and_browse(server, page):
 
 def test_search_to_ward_profile_draws_map_and_chart(server, page):
     page.goto(f"{server}/places/")
-    page.get_by_label("Search by place name or code").fill("Brookfield")
+    page.get_by_label("Search by place name, postcode or code").fill("Brookfield")
     page.get_by_role("button", name="Search").click()
     page.locator("#search-results").get_by_role("link", name="Brookfield").click()
     assert page.url == f"{server}/places/X05000002/"
