@@ -81,7 +81,8 @@ LOOKUP_LSOA21_MSOA21 = "lookups/lookup_lsoa21_msoa21.csv"
 LOOKUP_LSOA11_LSOA21 = "lookups/lookup_lsoa11_lsoa21_ltla22.csv"
 LOOKUP_LTLA21_REGION21 = "lookups/lookup_ltla21_region21.csv"
 POPULATION_LSOA11 = "population/lsoa11_population_mid2019_EW.csv"
-POPULATION_LSOA21 = "population/lsoa21_population_mid2022.csv"
+POPULATION_LSOA21 = "population/lsoa21_population_mid*.csv"  # mid-2022 in the pack; `data fetch` gets the latest
+LOOKUP_LTLA24_REGION24 = "lookups/lookup_ltla24_region24.csv"  # built by `data fetch` from ONS's 2024 lookup
 NEED_PROXY_2025 = "community_need_proxy_2025.toml"
 LSOA21_COLUMNS = {  # our name → headers seen in the pack and in ONS's own lookups
     "lsoa21_code": ["lsoa21_code", "LSOA21CD"], "lsoa21_name": ["lsoa21_name", "LSOA21NM"],
@@ -98,13 +99,24 @@ class Population:
     note: str
 
 
+def lsoa21_population_file(data_dir: Path | str) -> Path | None:
+    """The latest ONS estimates for 2021 LSOAs present (file names end in the year: mid2022, mid2024)."""
+    found = sorted(Path(data_dir).glob(POPULATION_LSOA21))
+    return found[-1] if found else None
+
+
+def population_year(path: Path) -> str:
+    return path.stem.rsplit("mid", 1)[-1]
+
+
 def lsoa21_population(data_dir: Path | str) -> Population:
     """ONS mid-2022 estimates for 2021 LSOAs when the pack has them (the IoD 2025 denominators); else the
     mid-2019 2011-LSOA estimates carried over through ONS's LSOA11→LSOA21 lookup, each 2011 LSOA's people
     shared equally among the 2021 LSOAs it maps to (exact for unchanged and merged LSOAs, not for splits)."""
     data_dir = Path(data_dir)
-    if (data_dir / POPULATION_LSOA21).is_file():
-        return Population(geography.read_population(data_dir / POPULATION_LSOA21), "ONS mid-2022 estimates")
+    estimates = lsoa21_population_file(data_dir)
+    if estimates is not None:
+        return Population(geography.read_population(estimates), f"ONS mid-{population_year(estimates)} estimates")
     older = geography.read_population(first_present(data_dir, (POPULATION_LSOA11,)))
     pairs = read_csv(first_present(data_dir, (LOOKUP_LSOA11_LSOA21,)))
     fan_out = pairs.groupby("lsoa11_code")["lsoa21_code"].transform("count").to_numpy()
@@ -131,13 +143,15 @@ def lsoa21_areas(data_dir: Path | str) -> pd.DataFrame:
 
 
 def lad24_regions(data_dir: Path | str, lsoas: pd.DataFrame) -> dict[str, str]:
-    """Region code of each 2024 district: from ONS's 2021 district→region lookup, else (for districts new
-    since 2021) the region most of its LSOAs were in through the 2011 lookups (LSOA21→LSOA11→LAD19→region)."""
+    """Region code of each 2024 district: from ONS's 2024 (or 2021) district→region lookup, else (for districts
+    new since 2021) the region most of its LSOAs were in through the 2011 lookups (LSOA21→LSOA11→LAD19→region)."""
     data_dir = Path(data_dir)
     regions: dict[str, str] = {}
-    if (data_dir / LOOKUP_LTLA21_REGION21).is_file():
-        frame = read_csv(data_dir / LOOKUP_LTLA21_REGION21)
-        regions.update(zip(frame["ltla21_code"], frame["region21_code"], strict=True))
+    for relative, lad, region in ((LOOKUP_LTLA21_REGION21, "ltla21_code", "region21_code"),
+                                  (LOOKUP_LTLA24_REGION24, "ltla24_code", "region24_code")):  # fmt: skip
+        if (data_dir / relative).is_file():
+            frame = read_csv(data_dir / relative)
+            regions.update(zip(frame[lad], frame[region], strict=True))
     missing = set(lsoas["ltla24_code"]) - set(regions)
     older = [LOOKUP_LSOA11_LSOA21, LOOKUP_LSOA11_LTLA19, LOOKUP_LTLA19_REGION19]
     if missing and all((data_dir / p).is_file() for p in older):

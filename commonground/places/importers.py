@@ -309,7 +309,7 @@ class Geography2021Importer(Importer):
 
     def available(self) -> bool:
         carried = all(self.path(p).is_file() for p in (national.POPULATION_LSOA11, national.LOOKUP_LSOA11_LSOA21))
-        return super().available() and (self.path(national.POPULATION_LSOA21).is_file() or carried)
+        return super().available() and (national.lsoa21_population_file(self.data_dir) is not None or carried)
 
     def run(self) -> dict[str, int]:
         types = self.area_types()
@@ -728,24 +728,27 @@ class PopulationImporter(Importer):
 
 
 class Population2022Importer(Importer):
-    """ONS mid-2022 population of 2021 LSOAs by broad age band and sex (when the pack's file has the bands),
-    summed to 2024 wards, districts and regions."""
+    """ONS population of 2021 LSOAs by broad age band and sex (mid-2022 in the pack; the latest year `data
+    fetch` brought), when the file has the bands, summed to 2024 wards, districts and regions."""
 
-    slug = "population-mid2022"
-    name = "Population by age and sex, mid-2022 (ONS)"
-    required = (national.POPULATION_LSOA21,)
+    slug = "population-mid2022"  # the slug names the 2021-LSOA estimates whatever their year; the name says it
+    name = "Population by age and sex (ONS, 2021 LSOAs)"
 
     def available(self) -> bool:
-        return (super().available() and Geography2021Importer(self.data_dir).available()
-                and population.has_bands(self.path(national.POPULATION_LSOA21)))  # fmt: skip
+        path = national.lsoa21_population_file(self.data_dir)
+        return (path is not None and Geography2021Importer(self.data_dir).available()
+                and population.has_bands(path))  # fmt: skip
 
     def run(self) -> dict[str, int]:
         types = self.area_types()
-        bands = population.read_bands(self.path(national.POPULATION_LSOA21))
+        path = national.lsoa21_population_file(self.data_dir)
+        year = national.population_year(path)
+        self.name = f"Population by age and sex, mid-{year} (ONS)"
+        bands = population.read_bands(path)
         dataset = self.replace_dataset(
-            slug=self.slug, name=self.name, source="Office for National Statistics, mid-2022 small-area estimates",
+            slug=self.slug, name=self.name, source=f"Office for National Statistics, mid-{year} small-area estimates",
             source_url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
-            licence=OGL, release_date=dt.date(2024, 3, 20),
+            licence=OGL, release_date=dt.date(2024, 3, 20) if year == "2022" else None,
             description="People by broad age band and sex in 2021 LSOAs; wards, districts and regions are sums.",
         )  # fmt: skip
         written = write_population_bands(self, dataset, types["lsoa21"], bands)
