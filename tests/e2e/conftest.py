@@ -100,7 +100,7 @@ def server(server_data_dir):
         time.sleep(0.3)
     yield base
     process.terminate()
-    process.wait(timeout=20)
+    process.wait(timeout=60)  # gunicorn's graceful 10 s, then the task worker's task in hand
 
 
 @pytest.fixture(scope="session")
