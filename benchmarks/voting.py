@@ -496,6 +496,7 @@ def main() -> None:
         "floor_errors": floor_bad,
         **{f"floor_{k}_ms": round(v, 1) for k, v in fl.items()},
         "share_of_floor": round(voters.accepted / wall / floor_rate, 3) if floor_rate else None,
+        "load_average": round(os.getloadavg()[0], 1),  # other work on the machine, for reading the figures
     }
     if args.json:
         print(json.dumps(result))
