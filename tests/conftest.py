@@ -112,7 +112,7 @@ def demo(db):
     return demo_module.load()
 
 
-def run_cli(*args: str, env: dict | None = None, input: str | None = None, timeout: int = 120):
+def run_cli(*args: str, env: dict | None = None, input: str | None = None, timeout: int = 300):
     """Run the installed `commonground` command as a user would, in a separate process."""
     full_env = {**os.environ, "COLUMNS": "250", **(env or {})}
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
