@@ -31,23 +31,12 @@ from commonground.assets.models import (
 )
 from commonground.audit.service import record
 from commonground.engine import clocks
-from commonground.engine import rental_auctions as hsra
-from commonground.engine.asset_case import (
-    ON_THE_LIST,
-    STEPS,
-    Body,
-    BodyKind,
-    Case,
-    ExemptGround,
-    LandUse,
-    Refused,
-    Status,
-    UseWhen,
-    ValueClaim,
-    may_bid,
-    pounds,
-    replay,
-)
+from commonground.engine.asset_case import STEPS, Case, replay
+from commonground.engine.asset_rules import Body, BodyKind, ExemptGround, LandUse, UseWhen, ValueClaim, may_bid
+from commonground.engine.asset_status import ON_THE_LIST, Status
+from commonground.engine.high_street_vacancy import vacancy_condition, vacant_since
+from commonground.engine.right_to_buy import pounds
+from commonground.engine.steps import Refused
 from commonground.notify import services as notify
 from commonground.places.models import Area, AreaType
 
@@ -628,7 +617,7 @@ def long_vacant(asset: Asset, on: dt.date | None = None) -> bool:
     street rental auction (LURA 2023 Part 10: throughout the year ending with the previous day)."""
     if asset.vacant_since is None:
         return False
-    return hsra.vacancy_condition(hsra.vacant_since(asset.vacant_since), on or today()).met
+    return vacancy_condition(vacant_since(asset.vacant_since), on or today()).met
 
 
 def register(council: str = "", status: str = "", query: str = "") -> QuerySet[Asset]:

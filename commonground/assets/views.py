@@ -49,8 +49,10 @@ from commonground.assets.models import (
 )
 from commonground.engine import clocks
 from commonground.engine import rental_auctions as hsra
-from commonground.engine.asset_case import Status, pounds
+from commonground.engine.asset_status import Status
+from commonground.engine.high_street_vacancy import vacancy_condition
 from commonground.engine.rental_auctions import DesignationStatus, LettingStatus
+from commonground.engine.right_to_buy import pounds
 
 # --- where the object in the address lives (its council's local authority area), for `requires` ----------
 
@@ -716,7 +718,7 @@ def letting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "letting": letting, "case": case, "today": today, "periods": case.periods(),
         "running": case.running(today), "events": letting.events.all(), "can_run": can_run,
         "occupations": letting.occupations.all(),
-        "vacancy": hsra.vacancy_condition(auctions.occupation_of(letting), today),
+        "vacancy": vacancy_condition(auctions.occupation_of(letting), today),
         "grounds": [(n, hsra.APPEAL_GROUNDS[n]) for n in case.grounds],
     })  # fmt: skip
 

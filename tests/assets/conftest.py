@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from commonground.accounts.roles import Role
-from commonground.engine.asset_case import Body, BodyKind
+from commonground.engine.asset_rules import Body, BodyKind
 
 CHARITY = Body(BodyKind.CHARITY, local_connection=True)
 

@@ -12,7 +12,7 @@ import pytest
 from commonground.assets import planning_data, services
 from commonground.assets.models import Asset, CaseEvent
 from commonground.audit.models import AuditRecord
-from commonground.engine.asset_case import Status
+from commonground.engine.asset_status import Status
 
 D = dt.date
 HEADER = ",".join(planning_data.FIELDS)

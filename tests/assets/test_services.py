@@ -12,7 +12,8 @@ from commonground.assets import services
 from commonground.assets.models import Asset, BidRequest, CaseEvent, Nomination, Sale
 from commonground.audit.models import AuditRecord
 from commonground.engine import clocks
-from commonground.engine.asset_case import Body, BodyKind, Status, UseWhen, ValueClaim
+from commonground.engine.asset_rules import Body, BodyKind, UseWhen, ValueClaim
+from commonground.engine.asset_status import Status
 from commonground.engine.clocks import Length, Unit
 from commonground.notify.models import Notice
 from tests.assets.conftest import CHARITY
