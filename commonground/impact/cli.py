@@ -24,9 +24,9 @@ def due_reviews(
         fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
     setup_django()
     require_schema()
-    from commonground.impact import services
+    from commonground.impact import reviewing, services
 
-    due = services.due_reviews(day or services.today())
+    due = reviewing.due_reviews(day or services.today())
     for d in due:
         out.print(f"{d['reference']}\t{d['due'].isoformat()}\t{d['days_overdue']} days overdue\t{d['body'].name}\t"
                   f"{d['title']}", highlight=False)  # fmt: skip
@@ -45,9 +45,9 @@ def remind(
         fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
     setup_django()
     require_schema()
-    from commonground.impact import services
+    from commonground.impact import reviewing
 
-    made = services.remind(day)
+    made = reviewing.remind(day)
     out.print(f"Queued {made} reminder{'s' if made != 1 else ''}", highlight=False)
 
 
@@ -56,8 +56,8 @@ def impact_list() -> None:
     """Every published assessment: reference, version, body, neighbourhoods touched, title."""
     setup_django()
     require_schema()
-    from commonground.impact import services
+    from commonground.impact import public_register
 
-    for a in services.register():
+    for a in public_register.register():
         out.print(f"{a.reference}\tv{a.published_version}\t{a.body.name}\t{len(a.neighbourhoods)} neighbourhoods\t"
                   f"{a.published_title}", highlight=False)  # fmt: skip
