@@ -144,11 +144,13 @@ def assets_council(
             fail(str(exc))
     setup_django()
     require_schema()
-    from commonground.assets import services
+    from commonground.assets import council_settings, services
 
-    council = services.council_named(name)
+    council = council_settings.council_named(name)
     try:
-        council = services.set_council("command line", council, code=code, organisation=organisation, ruleset=ruleset)
+        council = council_settings.set_council(
+            "command line", council, code=code, organisation=organisation, ruleset=ruleset
+        )
     except services.AssetError as exc:
         fail(str(exc))
     rules = clocks.ruleset(council.ruleset)

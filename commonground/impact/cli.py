@@ -24,9 +24,9 @@ def due_reviews(
         fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
     setup_django()
     require_schema()
-    from commonground.impact import reviewing, services
+    from commonground.impact import services
 
-    due = reviewing.due_reviews(day or services.today())
+    due = services.due_reviews(day or services.today())
     for d in due:
         out.print(f"{d['reference']}\t{d['due'].isoformat()}\t{d['days_overdue']} days overdue\t{d['body'].name}\t"
                   f"{d['title']}", highlight=False)  # fmt: skip
@@ -45,9 +45,9 @@ def remind(
         fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
     setup_django()
     require_schema()
-    from commonground.impact import reviewing
+    from commonground.impact import services
 
-    made = reviewing.remind(day)
+    made = services.remind(day)
     out.print(f"Queued {made} reminder{'s' if made != 1 else ''}", highlight=False)
 
 

@@ -1,6 +1,6 @@
 """Impact assessment pages: the public register and record, the body's drafting steps, responses.
 
-Thin: the work is in services.py and its neighbours (where, responses, reviewing, public_register). Every view
+Thin: the work is in services.py and its neighbours (where, responses, public_register). Every view
 is `public` or `requires(...)`; views on one assessment resolve its scope, and the body's own steps also check
 the person acts for the body.
 """
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from commonground.accounts.permissions import public, requires
 from commonground.accounts.roles import Capability
 from commonground.accounts.scopes import Scope
-from commonground.impact import errors, public_register, responses, reviewing, services, where
+from commonground.impact import errors, public_register, responses, services, where
 from commonground.impact.forms import (
     AnswerForm,
     AssessmentForm,
@@ -118,7 +118,7 @@ def detail(request: HttpRequest, reference: str, number: int | None = None) -> H
             status=Version.Status.PUBLISHED).order_by("number"),
         "impacts": version.impacts.all(), "engagement": version.engagement.all(), "responses": responses,
         "problems": services.publish_problems(version) if acts and not version.is_published else [],
-        "review_due": reviewing.review_due_on(assessment), "reviews": assessment.reviews.all(),
+        "review_due": services.review_due_on(assessment), "reviews": assessment.reviews.all(),
         "may_respond": request.user.is_authenticated and assessment.published is not None,
     })  # fmt: skip
 
@@ -328,7 +328,7 @@ def review(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            reviewing.record_review(request.user, assessment, data["reviewed_on"], data["note"], data["next_review"])
+            services.record_review(request.user, assessment, data["reviewed_on"], data["note"], data["next_review"])
         except errors.ImpactError as exc:
             form.add_error(None, str(exc))
         else:
@@ -378,6 +378,6 @@ def reviews(request: HttpRequest) -> HttpResponse:
     mine = {b.pk for b in bodies.bodies_for(request.user)}
     if not mine:
         raise PermissionDenied("Only people acting for a public body see its reviews.")
-    due = [d for d in reviewing.due_reviews(horizon) if d["body"].pk in mine]
+    due = [d for d in services.due_reviews(horizon) if d["body"].pk in mine]
     return render(request, "impact/reviews.html", {"due": due, "today": on, "horizon": horizon,
                                                    "register": reverse("impact:register")})  # fmt: skip

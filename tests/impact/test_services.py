@@ -9,7 +9,7 @@ import json
 import pytest
 
 from commonground.audit.models import AuditRecord
-from commonground.impact import errors, public_register, responses, reviewing, services, where
+from commonground.impact import errors, public_register, responses, services, where
 from commonground.impact.models import Engagement, FrozenVersion, Impact, Version
 from tests.impact.conftest import ASHBY, BROOKFIELD, LARKRISE
 
@@ -122,12 +122,12 @@ def test_responses_signed_answered_and_hidden_with_a_reason_and_no_names_in_the_
 
 def test_reviews_fall_due_and_are_recorded(published, officer):
     due_on = published.published.review_date
-    assert reviewing.due_reviews(due_on - dt.timedelta(days=1)) == []
-    due = reviewing.due_reviews(due_on + dt.timedelta(days=3))
+    assert services.due_reviews(due_on - dt.timedelta(days=1)) == []
+    due = services.due_reviews(due_on + dt.timedelta(days=3))
     assert [(d["reference"], d["days_overdue"]) for d in due] == [(published.reference, 3)]
-    reviewing.record_review(officer, published, due_on, "Visits held up.", due_on + dt.timedelta(days=180))
-    assert reviewing.due_reviews(due_on + dt.timedelta(days=3)) == []
-    assert reviewing.review_due_on(published) == due_on + dt.timedelta(days=180)
+    services.record_review(officer, published, due_on, "Visits held up.", due_on + dt.timedelta(days=180))
+    assert services.due_reviews(due_on + dt.timedelta(days=3)) == []
+    assert services.review_due_on(published) == due_on + dt.timedelta(days=180)
 
 
 def test_register_search_and_links_on_place_and_neighbourhood_pages(published, hoods, council):
@@ -164,15 +164,15 @@ def test_reviews_are_reminded_through_the_outbox_once_and_followers_hear_of_publ
     told = Notice.objects.get(template="impact.published")
     assert told.recipient_email == "follows@example.org" and draft.reference in told.body
     due_on = version.review_date
-    assert reviewing.remind(due_on - dt.timedelta(days=8)) == 0
-    assert reviewing.remind(due_on - dt.timedelta(days=7)) == 2  # the named nurse and the council's officer
-    assert reviewing.remind(due_on) == 0  # each reminder once per review date and person
+    assert services.remind(due_on - dt.timedelta(days=8)) == 0
+    assert services.remind(due_on - dt.timedelta(days=7)) == 2  # the named nurse and the council's officer
+    assert services.remind(due_on) == 0  # each reminder once per review date and person
     sent = Notice.objects.filter(template="impact.review_due").order_by("recipient_email")
     assert [n.recipient_email for n in sent] == ["nurse@example.org", "officer@example.org"]
     assert "(7 days away)" in sent[0].body and f"/impact/{draft.reference}/review/" in sent[0].body
     assert sent[0].scope_councils == ",X09000001,"
-    reviewing.record_review(officer, draft, due_on, "Held up.", due_on + dt.timedelta(days=90))
-    assert reviewing.remind(due_on + dt.timedelta(days=90)) == 2  # the next review date is a new reminder
+    services.record_review(officer, draft, due_on, "Held up.", due_on + dt.timedelta(days=90))
+    assert services.remind(due_on + dt.timedelta(days=90)) == 2  # the next review date is a new reminder
 
 
 def test_the_engagement_form_points_to_the_neighbourhoods_engagement_logs(client, draft, officer, hoods):
