@@ -9,6 +9,7 @@ from django import forms
 
 from commonground.impact import errors, services
 from commonground.impact.models import Engagement, Impact, Version
+from commonground.impact.where import parse_codes, parse_points, parse_postcodes
 
 _TEXT = {"rows": 4}
 
@@ -81,15 +82,15 @@ class AssessmentForm(forms.Form):
         for name, field, what in (("wards", "ward_codes", "a ward"), ("lsoas", "lsoa_input", "an LSOA"),
                                   ("districts", "district_codes", "a district")):  # fmt: skip
             try:
-                where[field] = where.parse_codes(data.get(name, ""), what)
+                where[field] = parse_codes(data.get(name, ""), what)
             except errors.ImpactError as exc:
                 self.add_error(name, str(exc))
         try:
-            where["postcodes"] = where.parse_postcodes(data.get("postcodes", ""))
+            where["postcodes"] = parse_postcodes(data.get("postcodes", ""))
         except errors.ImpactError as exc:
             self.add_error("postcodes", str(exc))
         try:
-            where["points"] = where.parse_points(data.get("points", ""))
+            where["points"] = parse_points(data.get("points", ""))
         except errors.ImpactError as exc:
             self.add_error("points", str(exc))
         data["where"] = where
