@@ -188,12 +188,9 @@ def _notify_parties(asset: Asset, subject: str, body: str) -> None:
             subject=f"{asset.name}: {subject}",
             body=body,
             template="assets.event",
-            email=party.email,
-            name=party.name,
-            address=party.address,
-            role=party.role,
             about=asset,
             scope=scope,
+            **asdict(party),
         )
 
 
@@ -229,13 +226,10 @@ def schedule_reminders(asset: Asset, case: Case, on: dt.date, days_before: int =
                 subject=subject,
                 body=body,
                 template="assets.reminder",
-                email=party.email,
-                name=party.name,
-                address=party.address,
-                role=party.role,
                 about=asset,
                 scope=scope,
                 dedupe_key=key,
+                **asdict(party),
             )
             made += notice.made
     notify.cancel(asset, "assets.reminder", keep=keep)
