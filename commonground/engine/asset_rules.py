@@ -1,5 +1,4 @@
-"""The law's tests an asset-of-community-value case applies before a step: who may nominate or bid, what land
-may be listed, whether a use has community value, and which disposals the moratorium exempts."""
+"""The law's tests an asset case applies: who may nominate or bid, what may be listed, community value, exemptions."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The vacancy condition of a high street rental auction (LURA 2023 Part 10), worked out exactly from recorded
-occupation."""
+"""The vacancy condition of a high street rental auction (LURA 2023 Part 10), from recorded occupation."""
 
 from __future__ import annotations
 

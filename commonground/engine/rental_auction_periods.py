@@ -1,5 +1,4 @@
-"""The periods of a high street rental auction case, one function each, with the source of every length
-(LURA 2023 Part 10, SI 2024/1139; citations as the module `rental_auctions` explains)."""
+"""The periods of a rental auction case, one function each, with the source of every length."""
 
 from __future__ import annotations
 

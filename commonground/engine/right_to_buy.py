@@ -1,5 +1,4 @@
-"""The Community Right to Buy (2026) steps of an asset case: first refusal, the price, an independent valuation
-and the owner's progress check. `Case` takes them in; under the 2011 rules each is refused."""
+"""The Community Right to Buy (2026) steps of an asset case: first refusal, price, valuation, progress check."""
 
 from __future__ import annotations
 

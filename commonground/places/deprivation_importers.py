@@ -1,5 +1,4 @@
-"""Importers of the deprivation and need indices: IMD 2019 and 2025, CNI 2019 and 2023, the open need proxy, with
-their summaries above LSOA level."""
+"""Importers of the deprivation and need indices (IMD 2019 and 2025, CNI 2019 and 2023, the need proxy)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Importers of the areas themselves: the 2011 and the current (2021/2024) geographies, names, parents,
-populations and boundaries."""
+"""Importers of the areas themselves: the 2011 and the current geographies, with parents and boundaries."""
 
 from __future__ import annotations
 

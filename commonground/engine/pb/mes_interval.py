@@ -1,5 +1,4 @@
-"""The interval proof of the add1 jump: every MES run for endowments in an interval followed at once with bounds
-on each voter's money, branching where nearly tied projects may swap (docs/pb.md has the argument)."""
+"""The add1 jump's interval proof: every MES run in an endowment interval at once, bounded (docs/pb.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""One run of the Method of Equal Shares: the election prepared once, a float run checked against its error
-bound, and the exact run it falls back to (the module `mes` explains the method and the add1 loop)."""
+"""One MES run: the election prepared once, a float run within its error bound, and the exact fallback."""
 
 from __future__ import annotations
 
