@@ -18,9 +18,11 @@ from commonground.assets import services
 from commonground.assets.models import Asset, Council, HighStreet, Letting, Occupation, Title
 from commonground.assets.services import AssetError, council_scope
 from commonground.audit.service import record
+from commonground.engine import high_street_vacancy
 from commonground.engine import rental_auctions as hsra
-from commonground.engine.asset_case import Refused
+from commonground.engine.high_street_vacancy import first_day_met, vacancy_condition, vacant_since
 from commonground.engine.rental_auctions import HighStreetUse, LettingStatus
+from commonground.engine.steps import Refused
 from commonground.notify import services as notify
 
 
@@ -98,23 +100,23 @@ def candidates(on: dt.date | None = None, councils: set[int] | None = None) -> l
     if councils is not None:
         assets = assets.filter(council_id__in=councils)
     for asset in assets:
-        vacancy = hsra.vacancy_condition(hsra.vacant_since(asset.vacant_since), on)
+        vacancy = vacancy_condition(vacant_since(asset.vacant_since), on)
         if vacancy.met:
             found.append({"kind": "asset", "asset": asset, "address": asset.address, "postcode": asset.postcode,
                           "council": asset.council, "title_number": asset.title_number, "since": asset.vacant_since,
-                          "met_from": hsra.first_day_met(hsra.vacant_since(asset.vacant_since), asset.vacant_since),
+                          "met_from": first_day_met(vacant_since(asset.vacant_since), asset.vacant_since),
                           "vacancy": vacancy})  # fmt: skip
     listed = {c["title_number"] for c in found if c["title_number"]}
     for title in Title.objects.filter(vacant_since__isnull=False).prefetch_related("proprietors"):
         if title.title_number in listed:
             continue
-        vacancy = hsra.vacancy_condition(hsra.vacant_since(title.vacant_since), on)
+        vacancy = vacancy_condition(vacant_since(title.vacant_since), on)
         if vacancy.met:
             owner = title.proprietors.first()
             found.append({"kind": "title", "asset": None, "address": title.property_address,
                           "postcode": title.postcode, "council": None, "title_number": title.title_number,
                           "owner": owner.name if owner else "", "since": title.vacant_since,
-                          "met_from": hsra.first_day_met(hsra.vacant_since(title.vacant_since), title.vacant_since),
+                          "met_from": first_day_met(vacant_since(title.vacant_since), title.vacant_since),
                           "vacancy": vacancy})  # fmt: skip
     return sorted(found, key=lambda c: (c["since"], c["address"]))
 
@@ -122,15 +124,15 @@ def candidates(on: dt.date | None = None, councils: set[int] | None = None) -> l
 # --- letting cases --------------------------------------------------------------------------------------------
 
 
-def occupation_of(letting: Letting) -> list[hsra.Occupation]:
-    return [hsra.Occupation(o.occupied_from, o.occupied_to) for o in letting.occupations.all()]
+def occupation_of(letting: Letting) -> list[high_street_vacancy.Occupation]:
+    return [high_street_vacancy.Occupation(o.occupied_from, o.occupied_to) for o in letting.occupations.all()]
 
 
 def _engine(arguments: dict) -> dict:
     converted = dict(arguments)
     if "occupation" in converted:
         converted["occupation"] = [
-            hsra.Occupation(dt.date.fromisoformat(o["start"]) if o["start"] else None,
+            high_street_vacancy.Occupation(dt.date.fromisoformat(o["start"]) if o["start"] else None,
                             dt.date.fromisoformat(o["end"]) if o["end"] else None)
             for o in converted["occupation"]
         ]  # fmt: skip

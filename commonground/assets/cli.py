@@ -16,6 +16,17 @@ app = typer.Typer(
 )
 
 
+def _import_csv(file: Path, read, refused: type[Exception]):
+    """What `read` makes of the CSV `file`; a file that is not UTF-8 text, or that the import refuses, fails."""
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            return read(handle)
+    except UnicodeDecodeError:
+        fail(f"{file}: not UTF-8 text")
+    except refused as exc:
+        fail(f"{file}: nothing imported: {exc}")
+
+
 @app.command("clocks")
 def assets_clocks(
     event: Annotated[
@@ -110,13 +121,8 @@ def assets_import_ownership(
     require_schema()
     from commonground.assets import ownership
 
-    try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            counts = ownership.import_titles(handle, source=file.name)
-    except UnicodeDecodeError:
-        fail(f"{file}: not UTF-8 text")
-    except ownership.OwnershipImportError as exc:
-        fail(f"{file}: nothing imported: {exc}")
+    counts = _import_csv(file, lambda handle: ownership.import_titles(handle, source=file.name),
+                         ownership.OwnershipImportError)  # fmt: skip
     out.print(f"Imported {counts['titles']} titles ({counts['created']} new, {counts['updated']} replaced)")
 
 
@@ -144,11 +150,13 @@ def assets_council(
             fail(str(exc))
     setup_django()
     require_schema()
-    from commonground.assets import services
+    from commonground.assets import council_settings, services
 
-    council = services.council_named(name)
+    council = council_settings.council_named(name)
     try:
-        council = services.set_council("command line", council, code=code, organisation=organisation, ruleset=ruleset)
+        council = council_settings.set_council(
+            "command line", council, code=code, organisation=organisation, ruleset=ruleset
+        )
     except services.AssetError as exc:
         fail(str(exc))
     rules = clocks.ruleset(council.ruleset)
@@ -200,12 +208,11 @@ def assets_import_register(
 
     try:
         chosen = planning_data.council_or_error(council)
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            report = planning_data.import_register(handle, chosen, check_only=check_only, source=file.name)
-    except UnicodeDecodeError:
-        fail(f"{file}: not UTF-8 text")
-    except planning_data.RegisterImportError as exc:
-        fail(f"{file}: nothing imported: {exc}")
+        report = _import_csv(
+            file,
+            lambda handle: planning_data.import_register(handle, chosen, check_only=check_only, source=file.name),
+            planning_data.RegisterImportError,
+        )
     except AssetError as exc:
         fail(str(exc))
     for line in report.lines():

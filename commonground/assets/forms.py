@@ -11,7 +11,7 @@ from commonground.assets.services import EVIDENCE_MAX_BYTES, OFFICER_STEPS
 from commonground.core.forms import LineField, TextField, date_field, pounds_field
 from commonground.engine import clocks
 from commonground.engine import rental_auctions as hsra
-from commonground.engine.asset_case import (
+from commonground.engine.asset_rules import (
     Body,
     BodyKind,
     ExemptGround,

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import models
 
 from commonground.engine import clocks
-from commonground.engine.asset_case import BodyKind, ExemptGround, LandUse, Status
+from commonground.engine.asset_rules import BodyKind, ExemptGround, LandUse
+from commonground.engine.asset_status import Status
 from commonground.engine.rental_auctions import DesignationStatus, HighStreetUse, LettingStatus
 from commonground.places.models import Area
 

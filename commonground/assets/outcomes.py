@@ -9,7 +9,7 @@ import re
 from django.db.models import Count, Max
 from django.urls import reverse
 
-from commonground.assets import services
+from commonground.assets import public_register, services
 from commonground.assets.models import Asset, CaseEvent
 from commonground.core.sections import Section
 from commonground.places import services as places
@@ -28,7 +28,7 @@ def _same_council(council: str, area: Area) -> bool:
 
 def assets_in(area: Area | None) -> list[Asset]:
     """The assets (nominated or listed, not withdrawn) in an area, or everywhere."""
-    assets = list(services.register().order_by("name", "id"))
+    assets = list(public_register.register().order_by("name", "id"))
     if area is None:
         return assets
     located = [a for a in assets if a.latitude is not None and a.longitude is not None]

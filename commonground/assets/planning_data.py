@@ -25,11 +25,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonground.assets import services
+from commonground.assets.council_settings import CURIE
 from commonground.assets.models import Asset, Council
-from commonground.assets.services import CURIE, AssetError, case_of
+from commonground.assets.services import AssetError, case_of
 from commonground.audit.service import record
 from commonground.engine import clocks
-from commonground.engine.asset_case import STEPS, Case, Refused, Status
+from commonground.engine.asset_case import STEPS, Case
+from commonground.engine.asset_status import Status
+from commonground.engine.steps import Refused
 
 FIELDS = [
     "reference", "name", "address-text", "description", "point", "geometry", "organisation", "nomination-date",

@@ -4,18 +4,13 @@ one transaction, so a refused step leaves nothing behind."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.text import slugify
 
 from commonground.accounts.scopes import Scope
 from commonground.assets.models import (
@@ -31,33 +26,17 @@ from commonground.assets.models import (
 )
 from commonground.audit.service import record
 from commonground.engine import clocks
-from commonground.engine import rental_auctions as hsra
-from commonground.engine.asset_case import (
-    ON_THE_LIST,
-    STEPS,
-    Body,
-    BodyKind,
-    Case,
-    ExemptGround,
-    LandUse,
-    Refused,
-    Status,
-    UseWhen,
-    ValueClaim,
-    may_bid,
-    pounds,
-    replay,
-)
+from commonground.engine.asset_case import STEPS, Case, replay
+from commonground.engine.asset_rules import Body, BodyKind, ExemptGround, LandUse, UseWhen, ValueClaim, may_bid
+from commonground.engine.asset_status import ON_THE_LIST, Status
+from commonground.engine.right_to_buy import pounds
+from commonground.engine.steps import Refused
 from commonground.notify import services as notify
-from commonground.places.models import Area, AreaType
 
 REMIND_DAYS_BEFORE = 7  # reminders go out a week before a period's last day
 REMIND_HOUR = 8  # local time: in the morning, not at midnight
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png", "text/plain"}
-
-
-CURIE = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class AssetError(Exception):
@@ -209,12 +188,9 @@ def _notify_parties(asset: Asset, subject: str, body: str) -> None:
             subject=f"{asset.name}: {subject}",
             body=body,
             template="assets.event",
-            email=party.email,
-            name=party.name,
-            address=party.address,
-            role=party.role,
             about=asset,
             scope=scope,
+            **asdict(party),
         )
 
 
@@ -250,13 +226,10 @@ def schedule_reminders(asset: Asset, case: Case, on: dt.date, days_before: int =
                 subject=subject,
                 body=body,
                 template="assets.reminder",
-                email=party.email,
-                name=party.name,
-                address=party.address,
-                role=party.role,
                 about=asset,
                 scope=scope,
                 dedupe_key=key,
+                **asdict(party),
             )
             made += notice.made
     notify.cancel(asset, "assets.reminder", keep=keep)
@@ -292,55 +265,6 @@ def remind(on: dt.date | None = None, days_before: int = REMIND_DAYS_BEFORE) -> 
 
 
 # --- steps -------------------------------------------------------------------------------------
-
-
-def local_authority(code: str) -> Area:
-    """The loaded local authority area with this GSS code, or AssetError saying none is loaded."""
-    code = code.strip().upper()
-    area = (
-        Area.objects.filter(code=code, area_type__level=AreaType.Level.LOCAL_AUTHORITY)
-        .select_related("area_type")
-        .order_by("-area_type_id")
-        .first()
-    )
-    if area is None:
-        raise AssetError(f"no local authority area with the code {code!r} is loaded (load the areas first)")
-    return area
-
-
-def set_council(
-    actor, council: Council, *, code: str | None = None, organisation: str | None = None, ruleset: str | None = None
-) -> Council:
-    """Give a council its local authority area (GSS code), planning.data organisation or rule set; audited."""
-    with transaction.atomic():
-        council = Council.objects.select_for_update().get(pk=council.pk)
-        before = {"code": council.area.code if council.area_id else "", "organisation": council.organisation,
-                  "ruleset": council.ruleset}  # fmt: skip
-        if code is not None:
-            council.area = local_authority(code) if code.strip() else None
-        if organisation is not None:
-            organisation = organisation.strip()
-            if organisation and not CURIE.match(organisation):
-                raise AssetError(f"{organisation!r} is not an organisation like local-authority:CMD")
-            council.organisation = organisation
-        if ruleset is not None:
-            try:
-                council.ruleset = clocks.ruleset(ruleset).key
-            except ValueError as exc:
-                raise AssetError(str(exc)) from None
-        council.save()
-        after = {"code": council.area.code if council.area_id else "", "organisation": council.organisation,
-                 "ruleset": council.ruleset}  # fmt: skip
-        record(actor, "assets.council", council, before=before, after=after)
-    return council
-
-
-def council_named(name: str) -> Council:
-    name = " ".join(name.split())
-    council = Council.objects.filter(name__iexact=name).first()
-    if council is None:
-        council = Council.objects.create(name=name, slug=slugify(name)[:80] or "council")
-    return council
 
 
 def nominate(
@@ -608,113 +532,3 @@ def set_vacancy(actor, asset: Asset, vacant_since: dt.date | None) -> None:
         asset.vacant_since = vacant_since
         asset.save(update_fields=["vacant_since"])
         record(actor, "assets.vacancy", asset, before={"vacant_since": before}, after={"vacant_since": vacant_since})
-
-
-# --- reading -----------------------------------------------------------------------------------
-
-
-def clock_lines(case: Case, on: dt.date) -> list[dict]:
-    """The live clocks for the asset page: "Full moratorium ends in 143 days"."""
-    lines = []
-    for period in case.running(on):
-        left = period.days_left(on)
-        when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
-        lines.append({"period": period, "text": f"{period.name} ends {when}", "days_left": left})
-    return lines
-
-
-def long_vacant(asset: Asset, on: dt.date | None = None) -> bool:
-    """The long-vacancy flag: empty since `vacant_since` long enough to meet the vacancy condition for a high
-    street rental auction (LURA 2023 Part 10: throughout the year ending with the previous day)."""
-    if asset.vacant_since is None:
-        return False
-    return hsra.vacancy_condition(hsra.vacant_since(asset.vacant_since), on or today()).met
-
-
-def register(council: str = "", status: str = "", query: str = "") -> QuerySet[Asset]:
-    """The public register: everything that has been nominated except withdrawn nominations."""
-    assets = Asset.objects.select_related("council").exclude(status=Status.WITHDRAWN)
-    if council:
-        assets = assets.filter(council__slug=council)
-    if status:
-        assets = assets.filter(status=status)
-    if query:
-        assets = assets.filter(Q(name__icontains=query) | Q(address__icontains=query) | Q(postcode__iexact=query))
-    return assets
-
-
-REGISTER_COLUMNS = [
-    "id",
-    "name",
-    "address",
-    "postcode",
-    "council",
-    "status",
-    "ruleset",
-    "listed_on",
-    "listing_last_day",
-    "disposal_notice_on",
-    "interim_moratorium_last_day",
-    "full_moratorium_last_day",
-    "protected_period_last_day",
-    "latitude",
-    "longitude",
-]
-
-
-def register_row(asset: Asset, on: dt.date) -> dict:
-    """What s.97(2) says the list entry must reveal, plus where and what it is."""
-    case = case_of(asset, on)
-    full, interim, protected = case.full(), case.interim(), case.protected()
-    listing = clocks.attempt(clocks.listing, case.listed_on, case.rules) if case.listed_on else None
-
-    def last(period) -> str:
-        return period.last_day.isoformat() if period is not None and period.last_day is not None else ""
-
-    return {
-        "id": asset.pk,
-        "name": asset.name,
-        "address": asset.address,
-        "postcode": asset.postcode,
-        "council": asset.council.name,
-        "status": asset.status,
-        "ruleset": asset.ruleset,
-        "listed_on": case.listed_on.isoformat() if case.listed_on else "",
-        "listing_last_day": last(listing),
-        "disposal_notice_on": case.disposal_notice_on.isoformat() if case.disposal_notice_on else "",
-        "interim_moratorium_last_day": last(interim),
-        "full_moratorium_last_day": last(full),
-        "protected_period_last_day": last(protected),
-        "latitude": asset.latitude if asset.latitude is not None else "",
-        "longitude": asset.longitude if asset.longitude is not None else "",
-    }
-
-
-def register_csv(assets: Iterable[Asset], on: dt.date) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REGISTER_COLUMNS)
-    writer.writeheader()
-    for asset in assets:
-        writer.writerow(register_row(asset, on))
-    return buffer.getvalue()
-
-
-def register_geojson(assets: Iterable[Asset], on: dt.date) -> dict:
-    features = []
-    for asset in assets:
-        if asset.latitude is None or asset.longitude is None:
-            continue
-        properties = register_row(asset, on)
-        properties["code"] = str(asset.pk)
-        features.append(
-            {
-                "type": "Feature",
-                "properties": properties,
-                "geometry": {"type": "Point", "coordinates": [asset.longitude, asset.latitude]},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def dumps_geojson(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonground.assets import views
+from commonground.assets import auction_views, views
 
 app_name = "assets"
 urlpatterns = [
@@ -10,16 +10,16 @@ urlpatterns = [
     path("register-planning-data.csv", views.register_planning_data, name="planning-data"),
     path("councils/", views.councils, name="councils"),
     path("councils/<int:pk>/", views.council_edit, name="council"),
-    path("high-streets/", views.high_streets, name="high-streets"),
-    path("high-streets/new/", views.high_street_new, name="high-street-new"),
-    path("high-streets/<int:pk>/", views.high_street_detail, name="high-street"),
-    path("high-streets/<int:pk>/step/", views.high_street_step, name="high-street-step"),
-    path("rental-auctions/", views.lettings, name="lettings"),
-    path("rental-auctions/candidates/", views.letting_candidates, name="candidates"),
-    path("rental-auctions/new/", views.letting_new, name="letting-new"),
-    path("rental-auctions/<int:pk>/", views.letting_detail, name="letting"),
-    path("rental-auctions/<int:pk>/step/", views.letting_step, name="letting-step"),
-    path("rental-auctions/<int:pk>/occupation/", views.letting_occupation, name="letting-occupation"),
+    path("high-streets/", auction_views.high_streets, name="high-streets"),
+    path("high-streets/new/", auction_views.high_street_new, name="high-street-new"),
+    path("high-streets/<int:pk>/", auction_views.high_street_detail, name="high-street"),
+    path("high-streets/<int:pk>/step/", auction_views.high_street_step, name="high-street-step"),
+    path("rental-auctions/", auction_views.lettings, name="lettings"),
+    path("rental-auctions/candidates/", auction_views.letting_candidates, name="candidates"),
+    path("rental-auctions/new/", auction_views.letting_new, name="letting-new"),
+    path("rental-auctions/<int:pk>/", auction_views.letting_detail, name="letting"),
+    path("rental-auctions/<int:pk>/step/", auction_views.letting_step, name="letting-step"),
+    path("rental-auctions/<int:pk>/occupation/", auction_views.letting_occupation, name="letting-occupation"),
     path("unsuccessful/", views.unsuccessful, name="unsuccessful"),
     path("nominate/", views.nominate, name="nominate"),
     path("outbox/", views.outbox, name="outbox"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,20 +15,15 @@ from django.urls import reverse
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
 from commonground.accounts.scopes import Scope
-from commonground.assets import auctions, ownership, planning_data, services
+from commonground.assets import council_settings, ownership, planning_data, public_register, services
 from commonground.assets.forms import (
     BidDateForm,
     BidRequestForm,
     BuyoutForm,
     CouncilForm,
     DecisionForm,
-    DesignationStepForm,
     DisposalNoticeForm,
-    HighStreetForm,
-    LettingForm,
-    LettingStepForm,
     NominationForm,
-    OccupationForm,
     OwnershipImportForm,
     PriceForm,
     RulesetForm,
@@ -42,15 +36,12 @@ from commonground.assets.models import (
     BuyoutApplication,
     Council,
     Evidence,
-    HighStreet,
-    Letting,
     Nomination,
     Title,
 )
 from commonground.engine import clocks
-from commonground.engine import rental_auctions as hsra
-from commonground.engine.asset_case import Status, pounds
-from commonground.engine.rental_auctions import DesignationStatus, LettingStatus
+from commonground.engine.asset_status import Status
+from commonground.engine.right_to_buy import pounds
 
 # --- where the object in the address lives (its council's local authority area), for `requires` ----------
 
@@ -64,14 +55,6 @@ def scope_of_evidence(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
     return services.asset_scope(item.nomination.asset)
 
 
-def scope_of_high_street(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
-    return auctions.high_street_scope(get_object_or_404(HighStreet.objects.select_related("council__area"), pk=pk))
-
-
-def scope_of_letting(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
-    return auctions.letting_scope(get_object_or_404(Letting.objects.select_related("council__area"), pk=pk))
-
-
 def site_wide(request: HttpRequest, pk: int, **kwargs) -> Scope | None:
     """A council's own settings decide who runs its cases: only site-wide roles may change them."""
     get_object_or_404(Council, pk=pk)
@@ -83,7 +66,7 @@ def register(request: HttpRequest) -> HttpResponse:
     council = request.GET.get("council", "")
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()[:100]
-    assets = services.register(council, status, query)
+    assets = public_register.register(council, status, query)
     page = Paginator(assets, 50).get_page(request.GET.get("page"))
     filters = request.GET.urlencode()
     return render(
@@ -104,22 +87,22 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered(request: HttpRequest):
-    return services.register(
+    return public_register.register(
         request.GET.get("council", ""), request.GET.get("status", ""), request.GET.get("q", "").strip()[:100]
     )
 
 
 @public
 def register_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(services.register_csv(_filtered(request), services.today()), content_type="text/csv")
+    response = HttpResponse(public_register.register_csv(_filtered(request), services.today()), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="assets-of-community-value.csv"'
     return response
 
 
 @public
 def register_geojson(request: HttpRequest) -> HttpResponse:
-    data = services.register_geojson(_filtered(request), services.today())
-    return HttpResponse(services.dumps_geojson(data), content_type="application/geo+json")
+    data = public_register.register_geojson(_filtered(request), services.today())
+    return HttpResponse(public_register.dumps_geojson(data), content_type="application/geo+json")
 
 
 @public
@@ -156,12 +139,12 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rules": rules,
             "in_force": clocks.in_force_note(rules),
             "price": (pounds(case.price()[0]), case.price()[1]) if case.price() else None,
-            "clocks": services.clock_lines(case, today),
+            "clocks": public_register.clock_lines(case, today),
             "periods": case.periods(),
             "events": asset.events.all(),
             "title": title,
-            "row": services.register_row(asset, today),
-            "long_vacant": services.long_vacant(asset, today),
+            "row": public_register.register_row(asset, today),
+            "long_vacant": public_register.long_vacant(asset, today),
             "nominations": asset.nominations.all(),
             "bid_requests": asset.bid_requests.all(),
             "sales": asset.sales.all(),
@@ -183,7 +166,7 @@ def nominate(request: HttpRequest) -> HttpResponse:
         try:
             asset = services.nominate(
                 request.user,
-                council=services.council_named(data["council"]),
+                council=council_settings.council_named(data["council"]),
                 name=data["name"],
                 address=data["address"],
                 postcode=data["postcode"],
@@ -552,7 +535,7 @@ def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.set_council(request.user, council, code=data["code"], organisation=data["organisation"],
+            council_settings.set_council(request.user, council, code=data["code"], organisation=data["organisation"],
                                  ruleset=data["ruleset"])  # fmt: skip
         except services.AssetError as exc:
             form.add_error(None, str(exc))
@@ -564,205 +547,4 @@ def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "intro": "The local authority area decides which council officers run this council's cases and who its "
         "notices are scoped to. The rule set applies to new cases once it is in force.",
         "back": reverse("assets:councils"), "back_label": "All councils",
-    })  # fmt: skip
-
-
-# --- high street rental auctions -------------------------------------------------------------------------------
-
-
-def _councils_for(user) -> list[Council]:
-    return [c for c in Council.objects.select_related("area")
-            if user_can(user, Capability.RUN_PROCESSES, services.council_scope(c))]  # fmt: skip
-
-
-@public
-def high_streets(request: HttpRequest) -> HttpResponse:
-    """The public list of designated high streets and town centres (LURA 2023 s.191(5))."""
-    council = request.GET.get("council", "")
-    return render(request, "assets/high_streets.html", {
-        "rows": auctions.designations(council), "councils": Council.objects.all(), "council": council,
-        "can_run": user_can(request.user, Capability.RUN_PROCESSES),
-    })  # fmt: skip
-
-
-@requires(Capability.RUN_PROCESSES)
-def high_street_new(request: HttpRequest) -> HttpResponse:
-    form = HighStreetForm(request.POST or None)
-    form.fields["council"].queryset = Council.objects.filter(pk__in=[c.pk for c in _councils_for(request.user)])
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            street = auctions.start_designation(
-                request.user,
-                council=data["council"],
-                name=data["name"],
-                kind=data["kind"],
-                description=data["description"],
-                on=data["on"],
-            )
-        except services.AssetError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Community engagement recorded: designate after at least 28 days")
-            return redirect("assets:high-street", pk=street.pk)
-    return render(request, "assets/form.html", {
-        "form": form, "heading": "Designate a high street or town centre", "button": "Start engagement",
-        "intro": "A street important to the local economy because of a concentration of high-street uses, or a town "
-        "centre (LURA 2023 s.191). Engage the community for at least 28 days first (SI 2024/1139).",
-        "back": reverse("assets:high-streets"), "back_label": "Designated high streets",
-    })  # fmt: skip
-
-
-@public
-def high_street_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    street = get_object_or_404(HighStreet.objects.select_related("council"), pk=pk)
-    designation = auctions.designation_of(street)
-    return render(request, "assets/high_street_detail.html", {
-        "street": street, "designation": designation, "events": street.events.all(),
-        "periods": designation.periods(), "lettings": street.lettings.all(),
-        "can_run": user_can(request.user, Capability.RUN_PROCESSES, auctions.high_street_scope(street)),
-    })  # fmt: skip
-
-
-@requires(Capability.RUN_PROCESSES, scope=scope_of_high_street)
-def high_street_step(request: HttpRequest, pk: int) -> HttpResponse:
-    street = get_object_or_404(HighStreet, pk=pk)
-    form = DesignationStepForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            auctions.designation_step(request.user, street, data["action"], data["on"], data["reasons"])
-        except services.AssetError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Recorded")
-            return redirect("assets:high-street", pk=street.pk)
-    return render(request, "assets/form.html", {
-        "form": form, "heading": f"{street.name}: record a step", "button": "Record",
-        "intro": "Designate once the engagement has run at least 28 days; a designation may be varied or withdrawn at "
-        "any time (LURA 2023 s.191(4)).", "back": reverse("assets:high-street", args=[street.pk]),
-        "back_label": street.name,
-    })  # fmt: skip
-
-
-@public
-def lettings(request: HttpRequest) -> HttpResponse:
-    """The public register of rental auction cases (letting notices are local land charges, s.214(7))."""
-    council, status = request.GET.get("council", ""), request.GET.get("status", "")
-    page = Paginator(auctions.lettings(council, status), 50).get_page(request.GET.get("page"))
-    return render(request, "assets/lettings.html", {
-        "page": page, "councils": Council.objects.all(), "council": council, "status": status,
-        "statuses": [(s.value, s.label) for s in LettingStatus], "filters": request.GET.urlencode(),
-        "can_run": user_can(request.user, Capability.RUN_PROCESSES),
-    })  # fmt: skip
-
-
-@requires(Capability.RUN_PROCESSES)
-def letting_candidates(request: HttpRequest) -> HttpResponse:
-    """Premises long enough empty to meet the vacancy condition: from assets' recorded vacancy and the
-    ownership register's Vacant Since dates."""
-    mine = {c.pk for c in _councils_for(request.user)}
-    return render(request, "assets/candidates.html", {"candidates": auctions.candidates(councils=mine),
-                                                      "today": services.today()})  # fmt: skip
-
-
-@requires(Capability.RUN_PROCESSES)
-def letting_new(request: HttpRequest) -> HttpResponse:
-    streets = HighStreet.objects.filter(
-        council__in=_councils_for(request.user), status=DesignationStatus.DESIGNATED
-    ).select_related("council")
-    initial = {}
-    asset = None
-    if request.GET.get("asset", "").isdigit():
-        asset = get_object_or_404(Asset, pk=int(request.GET["asset"]))
-        initial = {"address": asset.address, "postcode": asset.postcode, "title_number": asset.title_number,
-                   "landlord_name": asset.owner_name, "vacant_since": asset.vacant_since}  # fmt: skip
-    elif request.GET.get("title"):
-        title = get_object_or_404(Title, title_number=request.GET["title"])
-        owner = title.proprietors.first()
-        initial = {"address": title.property_address, "postcode": title.postcode, "title_number": title.title_number,
-                   "landlord_name": owner.name if owner else "", "vacant_since": title.vacant_since}  # fmt: skip
-    form = LettingForm(request.POST or None, initial=initial, high_streets=streets)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        street = data["high_street"]
-        if not user_can(request.user, Capability.RUN_PROCESSES, auctions.high_street_scope(street)):
-            raise PermissionDenied("This high street belongs to another council.")
-        if asset is not None and asset.council_id != street.council_id:
-            form.add_error("high_street", "Choose a high street of the asset's own council")
-        else:
-            letting = auctions.open_letting(
-                request.user, high_street=street, address=data["address"], postcode=data["postcode"],
-                title_number=data["title_number"], landlord_name=data["landlord_name"],
-                landlord_email=data["landlord_email"], asset=asset, vacant_since=data["vacant_since"],
-            )  # fmt: skip
-            messages.success(request, "Premises recorded: record its occupation, then serve the initial letting notice")
-            return redirect("assets:letting", pk=letting.pk)
-    return render(request, "assets/form.html", {
-        "form": form, "heading": "Record long-vacant premises", "button": "Record the premises",
-        "intro": "Premises on a designated high street or in a designated town centre, suitable for a high-street use "
-        "(LURA 2023 s.192). The landlord's name and email are shown to the council's officers only.",
-        "back": reverse("assets:candidates"), "back_label": "Candidates",
-    })  # fmt: skip
-
-
-@public
-def letting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    letting = get_object_or_404(Letting.objects.select_related("council", "high_street", "asset"), pk=pk)
-    today = services.today()
-    case = auctions.case_of(letting, today)
-    can_run = user_can(request.user, Capability.RUN_PROCESSES, auctions.letting_scope(letting))
-    return render(request, "assets/letting_detail.html", {
-        "letting": letting, "case": case, "today": today, "periods": case.periods(),
-        "running": case.running(today), "events": letting.events.all(), "can_run": can_run,
-        "occupations": letting.occupations.all(),
-        "vacancy": hsra.vacancy_condition(auctions.occupation_of(letting), today),
-        "grounds": [(n, hsra.APPEAL_GROUNDS[n]) for n in case.grounds],
-    })  # fmt: skip
-
-
-@requires(Capability.RUN_PROCESSES, scope=scope_of_letting)
-def letting_step(request: HttpRequest, pk: int) -> HttpResponse:
-    letting = get_object_or_404(Letting, pk=pk)
-    form = LettingStepForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            warning = auctions.letting_step(
-                request.user, letting, data["action"], data["on"], data["reasons"], use=data["use"],
-                local_benefit=data["local_benefit"], warehouse=data["warehouse"], grounds=data["grounds"],
-                years=data["years"] or 0, months=data["months"] or 0,
-            )  # fmt: skip
-        except services.AssetError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Recorded{': ' + warning if warning else ''}")
-            return redirect("assets:letting", pk=letting.pk)
-    return render(request, "assets/form.html", {
-        "form": form, "heading": f"{letting.address}: record a step", "button": "Record",
-        "intro": "The council's notices, the landlord's counter-notice and appeal, the auction and the tenancy "
-        "(LURA 2023 Part 10; SI 2024/1139). The vacancy condition is checked from the recorded occupation on the day "
-        "the initial letting notice takes effect.", "back": reverse("assets:letting", args=[letting.pk]),
-        "back_label": letting.address,
-    })  # fmt: skip
-
-
-@requires(Capability.RUN_PROCESSES, scope=scope_of_letting)
-def letting_occupation(request: HttpRequest, pk: int) -> HttpResponse:
-    letting = get_object_or_404(Letting, pk=pk)
-    form = OccupationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            auctions.add_occupation(request.user, letting, data["occupied_from"], data["occupied_to"], data["note"])
-        except services.AssetError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Occupation recorded")
-            return redirect("assets:letting", pk=letting.pk)
-    return render(request, "assets/form.html", {
-        "form": form, "heading": f"{letting.address}: record occupation", "button": "Record",
-        "intro": "Occupation must be substantial and sustained; a trespasser, or someone living in premises not "
-        "designed or adapted for living in, does not count.", "back": reverse("assets:letting", args=[letting.pk]),
-        "back_label": letting.address,
     })  # fmt: skip

@@ -14,61 +14,29 @@ unconfirmed; the appeal period was not found and is `Pending` (computing it rais
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from commonground.engine.asset_case import Refused
-from commonground.engine.clocks import (
-    Awaiting,
-    Length,
-    Pending,
-    PendingKind,
-    Period,
-    Unit,
-    attempt,
-    period,
-    year_start,
+from commonground.engine.clocks import Awaiting, Period, attempt
+from commonground.engine.high_street_vacancy import Occupation, Vacancy, vacancy_condition
+from commonground.engine.rental_auction_periods import (
+    CITE,
+    IN_FORCE_FROM,
+    LURA,
+    REGULATIONS,
+    appeal,
+    auction,
+    counter_notice,
+    engagement,
+    final_notice,
+    final_notice_wait,
+    initial_notice,
+    lease,
+    response,
 )
-
-LURA = "Levelling-up and Regeneration Act 2023"
-REGULATIONS = "SI 2024/1139"
-IN_FORCE_FROM = dt.date(2024, 12, 2)  # LURA 2023 (Commencement No. 6) Regulations 2024; SI 2024/1139
-
-# --- periods, each with its source ---------------------------------------------------------------------
-ENGAGEMENT = Length(28, Unit.DAYS)  # SI 2024/1139 (regulation number unconfirmed): 28-day minimum engagement
-INITIAL_NOTICE = Length(10, Unit.WEEKS)  # LURA 2023 s.195 (number unconfirmed): initial letting notice, 10 weeks
-FINAL_NOTICE_AFTER = Length(8, Unit.WEEKS)  # LURA 2023 s.198 (number unconfirmed): final notice after 8 weeks
-FINAL_NOTICE = Length(14, Unit.WEEKS)  # LURA 2023 s.198 (number unconfirmed): final letting notice, up to 14 weeks
-COUNTER_NOTICE = Length(14, Unit.DAYS)  # LURA 2023 s.201 (period unconfirmed: consultation-era summary only)
-RESPONSE = Length(14, Unit.DAYS)  # LURA 2023 s.201 (period unconfirmed: consultation-era summary only)
-APPEAL = Pending("the appeal period under LURA 2023 s.201 and SI 2024/1139 (not confirmed from the text)",
-                 PendingKind.UNCONFIRMED)  # fmt: skip
-AUCTION = Length(12, Unit.WEEKS)  # MHCLG to the Lords SLSC (9th Report 2024-25, App. 1): a 12-week auction period
-LEASE_SHORTEST = Length(1, Unit.YEARS)  # SI 2024/1139 (provision unconfirmed): a tenancy of at least 1 year
-LEASE_LONGEST = Length(5, Unit.YEARS)  # MHCLG to the SLSC: "a lease of up to five years" (no security of tenure)
-
-CITE = {
-    "designation": f"{LURA} s.191",
-    "engagement": f"{REGULATIONS} (regulation number unconfirmed); 28 days per MHCLG to the Lords SLSC",
-    "vacancy": f"{LURA} Part 10, vacancy condition (section number unconfirmed, believed s.193 or s.194)",
-    "qualifying": f"{LURA} s.192(2), (3)",
-    "local_benefit": f"{LURA} Part 10, local benefit condition (section number unconfirmed)",
-    "initial_notice": f"{LURA} s.195 (number unconfirmed); 10 weeks",
-    "final_notice_after": f"{LURA} s.198 (number unconfirmed); after 8 weeks of the initial notice",
-    "final_notice": f"{LURA} s.198 (number unconfirmed); in force up to 14 weeks",
-    "consent": f"{LURA} ss.196, 197(1)",
-    "counter_notice": f"{LURA} s.201; 14 days (unconfirmed: consultation-era summary)",
-    "response": f"{LURA} s.201; 14 days (unconfirmed: consultation-era summary)",
-    "appeal": f"{LURA} s.201, Sch 20 (county court; period not confirmed)",
-    "auction": f"{LURA} s.203; 12 weeks per MHCLG to the Lords SLSC ({REGULATIONS} provision unconfirmed)",
-    "contract": f"{LURA} ss.203, 204",
-    "lease": f"{LURA} s.204; 1 to 5 years, no security of tenure ({REGULATIONS}; provision unconfirmed)",
-    "withdraw": f"{LURA} s.214(6)",
-}
+from commonground.engine.steps import Refused, step
 
 
 class HighStreetUse(StrEnum):
@@ -113,188 +81,6 @@ APPEAL_GROUNDS = {
     7: "The landlord intends to occupy the premises as its residence.",
 }
 
-
-# --- the vacancy condition, exactly, from recorded occupation ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Occupation:
-    """A span of (substantial and sustained) occupation, both days inside; None: before records / still occupied.
-    Occupation by a trespasser, or by someone living in premises not designed or adapted for living in, does
-    not count (LURA 2023 Part 10; section number unconfirmed), so it is not recorded as occupation."""
-
-    start: dt.date | None
-    end: dt.date | None
-
-    def covers(self, day: dt.date) -> bool:
-        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
-
-
-def vacant_since(day: dt.date) -> list[Occupation]:
-    """The occupation record of premises known only to be empty since `day` (occupied, as far as we know, before)."""
-    return [Occupation(None, day - dt.timedelta(days=1))]
-
-
-def unoccupied_days(occupation: Iterable[Occupation], first: dt.date, last: dt.date) -> int:
-    """Days from `first` to `last` (both inside) on which no recorded occupation covers the premises."""
-    if last < first:
-        return 0
-    occupied = 0
-    spans = sorted(
-        (max(o.start or first, first), min(o.end or last, last))
-        for o in occupation
-        if (o.start or first) <= last and (o.end or last) >= first
-    )
-    covered_to = first - dt.timedelta(days=1)
-    for start, end in spans:
-        start = max(start, covered_to + dt.timedelta(days=1))
-        if end >= start:
-            occupied += (end - start).days + 1
-            covered_to = end
-    return (last - first).days + 1 - occupied
-
-
-@dataclass(frozen=True)
-class Vacancy:
-    """Whether the vacancy condition is met on a day, which limb, and the counts behind it."""
-
-    met: bool
-    on: dt.date
-    limb: str  # "a": throughout the year; "b": 366 days in two years; "": not met
-    year: tuple[dt.date, dt.date]
-    two_years: tuple[dt.date, dt.date]
-    unoccupied_in_year: int
-    unoccupied_in_two_years: int
-    reason: str
-    citation: str = CITE["vacancy"]
-
-
-def vacancy_condition(occupation: Iterable[Occupation], on: dt.date) -> Vacancy:
-    """LURA 2023 Part 10 (section unconfirmed): met on a day if the premises are unoccupied on that day and were
-    unoccupied throughout the 1 year ending with the previous day, or for at least 366 days during the 2 years
-    ending with the previous day."""
-    occupation = list(occupation)
-    previous = on - dt.timedelta(days=1)
-    year = (year_start(previous, Length(1, Unit.YEARS)), previous)
-    two_years = (year_start(previous, Length(2, Unit.YEARS)), previous)
-    in_year = unoccupied_days(occupation, *year)
-    in_two = unoccupied_days(occupation, *two_years)
-    year_days = (year[1] - year[0]).days + 1
-    counts = dict(year=year, two_years=two_years, unoccupied_in_year=in_year, unoccupied_in_two_years=in_two)
-    if any(o.covers(on) for o in occupation):
-        return Vacancy(False, on, "", **counts, reason=f"occupied on {on.isoformat()}")
-    if in_year == year_days:
-        why = f"unoccupied on {on.isoformat()} and throughout the year {year[0].isoformat()} to {year[1].isoformat()}"
-        return Vacancy(True, on, "a", **counts, reason=why)
-    if in_two >= 366:
-        why = (f"unoccupied on {on.isoformat()} and for {in_two} days of the two years {two_years[0].isoformat()} "
-               f"to {two_years[1].isoformat()} (at least 366)")  # fmt: skip
-        return Vacancy(True, on, "b", **counts, reason=why)
-    why = (f"unoccupied for {in_two} of the 366 days needed in the two years ending {previous.isoformat()}, and "
-           f"not throughout the year ending then ({in_year} of {year_days} days)")  # fmt: skip
-    return Vacancy(False, on, "", **counts, reason=why)
-
-
-def first_day_met(occupation: Iterable[Occupation], since: dt.date, within_days: int = 800) -> dt.date | None:
-    """The first day on or after `since` the vacancy condition is met (None if not within `within_days`)."""
-    occupation = list(occupation)
-    for offset in range(within_days + 1):
-        day = since + dt.timedelta(days=offset)
-        if vacancy_condition(occupation, day).met:
-            return day
-    return None
-
-
-# --- one function per period -------------------------------------------------------------------------------
-
-
-def engagement(started: dt.date) -> Period:
-    # SI 2024/1139 (regulation number unconfirmed): at least 28 days' community engagement before designating.
-    return period("engagement", "Community engagement before designation", started, ENGAGEMENT, CITE["engagement"],
-                   "the authority may designate only after it")  # fmt: skip
-
-
-def initial_notice(takes_effect: dt.date) -> Period:
-    # LURA 2023 s.195 (number unconfirmed): an initial letting notice is in force for 10 weeks.
-    return period(
-        "initial_notice",
-        "Initial letting notice in force",
-        takes_effect,
-        INITIAL_NOTICE,
-        CITE["initial_notice"],
-        "the landlord may let only with the authority's consent (ss.196, 197)",
-    )
-
-
-def final_notice_wait(initial_takes_effect: dt.date) -> Period:
-    # LURA 2023 s.198 (number unconfirmed): no final letting notice until 8 weeks of the initial notice have run.
-    return period(
-        "final_notice_wait",
-        "Before a final letting notice may be served",
-        initial_takes_effect,
-        FINAL_NOTICE_AFTER,
-        CITE["final_notice_after"],
-        "a final letting notice may be served after it",
-    )
-
-
-def final_notice(takes_effect: dt.date) -> Period:
-    # LURA 2023 s.198 (number unconfirmed): a final letting notice is in force for up to 14 weeks.
-    return period(
-        "final_notice",
-        "Final letting notice in force",
-        takes_effect,
-        FINAL_NOTICE,
-        CITE["final_notice"],
-        "the authority may arrange a rental auction while it is in force (s.203(1))",
-    )
-
-
-def counter_notice(final_served: dt.date) -> Period:
-    # LURA 2023 s.201: the landlord's counter-notice (14 days: unconfirmed, consultation-era summary).
-    return period(
-        "counter_notice",
-        "Landlord may serve a counter-notice",
-        final_served,
-        COUNTER_NOTICE,
-        CITE["counter_notice"],
-        "period unconfirmed",
-    )
-
-
-def response(counter_served: dt.date) -> Period:
-    # LURA 2023 s.201: the authority withdraws or confirms the final notice (14 days: unconfirmed).
-    return period(
-        "response",
-        "Authority withdraws or confirms the final notice",
-        counter_served,
-        RESPONSE,
-        CITE["response"],
-        "period unconfirmed",
-    )
-
-
-def appeal(confirmed_on: dt.date) -> Period:
-    # LURA 2023 s.201, Sch 20: appeal to the county court; the period was not confirmed (raises PendingClock).
-    return period("appeal", "Landlord may appeal to the county court", confirmed_on, APPEAL, CITE["appeal"])
-
-
-def auction(started: dt.date) -> Period:
-    # LURA 2023 s.203; MHCLG to the SLSC: a 12-week auction period.
-    return period("auction", "Rental auction period", started, AUCTION, CITE["auction"])
-
-
-def lease(starts: dt.date, years: int, months: int = 0) -> Period:
-    # SI 2024/1139 (provision unconfirmed); MHCLG: a tenancy of 1 to 5 years, without security of tenure.
-    total = years * 12 + months
-    if total < 12 or total > 60:
-        raise ValueError(f"a tenancy after a rental auction lasts 1 to 5 years, not {years} years {months} months "
-                         f"({CITE['lease']})")  # fmt: skip
-    length = Length(total, Unit.MONTHS) if months else Length(years, Unit.YEARS)
-    return period("lease", "Tenancy granted after the auction", starts, length, CITE["lease"],
-                   "no security of tenure")  # fmt: skip
-
-
 # --- designation of high streets and town centres (s.191) ----------------------------------------------------
 
 
@@ -306,22 +92,6 @@ class DesignationStatus(StrEnum):
     @property
     def label(self) -> str:
         return {"engaging": "Community engagement", "designated": "Designated", "withdrawn": "Withdrawn"}[self.value]
-
-
-def step(method: Callable) -> Callable:
-    """A refused step leaves the object exactly as it was."""
-
-    @functools.wraps(method)
-    def wrapped(self, *args, **kwargs):
-        saved = copy.copy(self.__dict__)
-        saved["history"] = list(self.history)
-        try:
-            return method(self, *args, **kwargs)
-        except Refused:
-            self.__dict__.update(saved)
-            raise
-
-    return wrapped
 
 
 @dataclass

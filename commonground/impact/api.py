@@ -9,7 +9,7 @@ from ninja import Router, Schema
 
 from commonground.accounts.permissions import public
 from commonground.core.api import page_bounds
-from commonground.impact import services
+from commonground.impact import public_register
 from commonground.impact.models import Assessment
 
 router = Router(tags=["impact assessments"])
@@ -64,7 +64,8 @@ def _summary(a: Assessment) -> dict:
 def assessments(request: HttpRequest, q: str = "", body: str = "", neighbourhood: str = "", offset: int = 0,
                 limit: int = 100) -> list[dict]:  # fmt: skip
     offset, limit = page_bounds(offset, limit)
-    return [_summary(a) for a in services.register(q[:100], body[:100], neighbourhood[:100])[offset : offset + limit]]
+    found = public_register.register(q[:100], body[:100], neighbourhood[:100])
+    return [_summary(a) for a in found[offset : offset + limit]]
 
 
 @router.get("/impact/assessments/{reference}", response=AssessmentDetail, summary="One published assessment")

@@ -13,15 +13,20 @@ app = typer.Typer(help="Community impact assessments: register and reviews.", no
                   add_completion=False)  # fmt: skip
 
 
+def _day(on: str | None) -> dt.date | None:
+    """The --on day (None: today); anything but YYYY-MM-DD fails the command."""
+    try:
+        return dt.date.fromisoformat(on) if on else None
+    except ValueError:
+        fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
+
+
 @app.command("due-reviews")
 def due_reviews(
     on: Annotated[str | None, typer.Option(help="Day to check, YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """List published assessments whose review is due on or before the day (the reminder list)."""
-    try:
-        day = dt.date.fromisoformat(on) if on else None
-    except ValueError:
-        fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
+    day = _day(on)
     setup_django()
     require_schema()
     from commonground.impact import services
@@ -39,10 +44,7 @@ def remind(
 ) -> None:
     """Queue reminders of reviews due within a week (or overdue) to each body's reviewers; the worker does
     this daily, each reminder once."""
-    try:
-        day = dt.date.fromisoformat(on) if on else None
-    except ValueError:
-        fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
+    day = _day(on)
     setup_django()
     require_schema()
     from commonground.impact import services
@@ -56,8 +58,8 @@ def impact_list() -> None:
     """Every published assessment: reference, version, body, neighbourhoods touched, title."""
     setup_django()
     require_schema()
-    from commonground.impact import services
+    from commonground.impact import public_register
 
-    for a in services.register():
+    for a in public_register.register():
         out.print(f"{a.reference}\tv{a.published_version}\t{a.body.name}\t{len(a.neighbourhoods)} neighbourhoods\t"
                   f"{a.published_title}", highlight=False)  # fmt: skip

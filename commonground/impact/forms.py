@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from django import forms
 
-from commonground.impact import services
+from commonground.impact import errors, services
 from commonground.impact.models import Engagement, Impact, Version
+from commonground.impact.where import parse_codes, parse_points, parse_postcodes
 
 _TEXT = {"rows": 4}
 
@@ -81,16 +82,16 @@ class AssessmentForm(forms.Form):
         for name, field, what in (("wards", "ward_codes", "a ward"), ("lsoas", "lsoa_input", "an LSOA"),
                                   ("districts", "district_codes", "a district")):  # fmt: skip
             try:
-                where[field] = services.parse_codes(data.get(name, ""), what)
-            except services.ImpactError as exc:
+                where[field] = parse_codes(data.get(name, ""), what)
+            except errors.ImpactError as exc:
                 self.add_error(name, str(exc))
         try:
-            where["postcodes"] = services.parse_postcodes(data.get("postcodes", ""))
-        except services.ImpactError as exc:
+            where["postcodes"] = parse_postcodes(data.get("postcodes", ""))
+        except errors.ImpactError as exc:
             self.add_error("postcodes", str(exc))
         try:
-            where["points"] = services.parse_points(data.get("points", ""))
-        except services.ImpactError as exc:
+            where["points"] = parse_points(data.get("points", ""))
+        except errors.ImpactError as exc:
             self.add_error("points", str(exc))
         data["where"] = where
         return data

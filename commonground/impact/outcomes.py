@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Max
 
-from commonground.impact import services
+from commonground.impact import public_register
 from commonground.impact.models import Assessment, Response
 from commonground.places import services as places
 from commonground.places.models import Area, AreaType
@@ -20,7 +20,7 @@ def links(area: Area | None) -> list[tuple[str, str]]:
         return []
     codes = {a.code for a in places.lsoas_of(area)} if area.area_type.level != AreaType.Level.LSOA else {area.code}
     return [(f"Community impact assessment: {a.published_title} ({a.body.name})", a.get_absolute_url())
-            for a in services.touching(codes)[:20]]  # fmt: skip
+            for a in public_register.touching(codes)[:20]]  # fmt: skip
 
 
 def neighbourhood_links(neighbourhood) -> list[tuple[str, str]]:

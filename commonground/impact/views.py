@@ -1,7 +1,8 @@
 """Impact assessment pages: the public register and record, the body's drafting steps, responses.
 
-Thin: the work is in services.py. Every view is `public` or `requires(...)`; views on one assessment
-resolve its scope, and the body's own steps also check the person acts for the body.
+Thin: the work is in services.py and its neighbours (where, responses, public_register). Every view
+is `public` or `requires(...)`; views on one assessment resolve its scope, and the body's own steps also check
+the person acts for the body.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 from commonground.accounts.permissions import public, requires
 from commonground.accounts.roles import Capability
 from commonground.accounts.scopes import Scope
-from commonground.impact import services
+from commonground.impact import errors, public_register, responses, services, where
 from commonground.impact.forms import (
     AnswerForm,
     AssessmentForm,
@@ -70,7 +71,7 @@ def register(request: HttpRequest) -> HttpResponse:
     filters = {
         key: request.GET.get(key, "").strip()[:100] for key in ("q", "body", "neighbourhood", "ward", "decision")
     }
-    found = services.register(
+    found = public_register.register(
         filters["q"], filters["body"], filters["neighbourhood"], filters["ward"], filters["decision"]
     )
     page = Paginator(found, 25).get_page(request.GET.get("page"))
@@ -78,7 +79,7 @@ def register(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "impact/register.html", {
         "page": page, "filters": filters, "querystring": query.urlencode(),
-        "bodies": services.register_bodies(),
+        "bodies": public_register.register_bodies(),
         "decisions": Version.Decision.choices,
         "can_record": request.user.is_authenticated and bool(bodies.choices_for(request.user)),
     })  # fmt: skip
@@ -86,9 +87,9 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @public
 def register_geojson(request: HttpRequest) -> JsonResponse:
-    found = services.register(request.GET.get("q", "")[:100], request.GET.get("body", "")[:100],
+    found = public_register.register(request.GET.get("q", "")[:100], request.GET.get("body", "")[:100],
                               request.GET.get("neighbourhood", "")[:100], request.GET.get("ward", "")[:20])  # fmt: skip
-    return JsonResponse(services.register_geojson(found), content_type="application/geo+json")
+    return JsonResponse(public_register.register_geojson(found), content_type="application/geo+json")
 
 
 def _visible_version(request, assessment: Assessment, number: int | None = None) -> Version:
@@ -126,7 +127,7 @@ def detail(request: HttpRequest, reference: str, number: int | None = None) -> H
 def map_geojson(request: HttpRequest, reference: str, number: int | None = None) -> JsonResponse:
     assessment = get_object_or_404(Assessment.objects.select_related("body"), reference=reference)
     version = _visible_version(request, assessment, number)
-    return JsonResponse(services.geojson(version.lsoa_codes), content_type="application/geo+json")
+    return JsonResponse(where.geojson(version.lsoa_codes), content_type="application/geo+json")
 
 
 # The body's steps -------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 assessment = services.create(request.user, body, **form.version_fields())
         except bodies.BodyError as exc:
             form.add_error("body", str(exc))
-        except services.ImpactError as exc:
+        except errors.ImpactError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Recorded {assessment.reference} as a draft")
@@ -168,7 +169,7 @@ def edit(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update(request.user, draft, **form.version_fields())
-        except services.ImpactError as exc:
+        except errors.ImpactError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Saved version {draft.number}")
@@ -186,7 +187,7 @@ def add_impact(request: HttpRequest, assessment: Assessment) -> HttpResponse:
         try:
             services.add_impact(request.user, draft, data["place"], data["group"], data["direction"],
                                 data["description"], data["mitigation"])  # fmt: skip
-        except services.ImpactError as exc:
+        except errors.ImpactError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Impact recorded")
@@ -217,7 +218,7 @@ def add_engagement(request: HttpRequest, assessment: Assessment) -> HttpResponse
         try:
             services.add_engagement(request.user, draft, data["kind"], data["what"], data["held_on"], data["link"],
                                     data["summary"])  # fmt: skip
-        except services.ImpactError as exc:
+        except errors.ImpactError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Engagement recorded")
@@ -249,7 +250,7 @@ def publish(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     if request.method == "POST" and not problems:
         try:
             services.publish(request.user, draft)
-        except services.ImpactError as exc:
+        except errors.ImpactError as exc:
             problems = [str(exc)]
         else:
             messages.success(request, f"Published version {draft.number}: it is on the register and open for responses")
@@ -264,7 +265,7 @@ def new_version(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             draft = services.new_version(request.user, assessment, form.cleaned_data["change_note"])
-        except services.ImpactError as exc:
+        except errors.ImpactError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Started version {draft.number} from the published one")
@@ -285,8 +286,8 @@ def answer(request: HttpRequest, assessment: Assessment, pk: int) -> HttpRespons
     form = AnswerForm(request.POST or None, initial={"answer": response.answer})
     if request.method == "POST" and form.is_valid():
         try:
-            services.answer(request.user, response, form.cleaned_data["answer"])
-        except services.ImpactError as exc:
+            responses.answer(request.user, response, form.cleaned_data["answer"])
+        except errors.ImpactError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Answer published")
@@ -310,8 +311,8 @@ def hide(request: HttpRequest, assessment: Assessment, pk: int) -> HttpResponse:
     form = HideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.hide_response(request.user, response, form.cleaned_data["reason"])
-        except services.ImpactError as exc:
+            responses.hide_response(request.user, response, form.cleaned_data["reason"])
+        except errors.ImpactError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Response hidden; the reason is shown in its place")
@@ -328,7 +329,7 @@ def review(request: HttpRequest, assessment: Assessment) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.record_review(request.user, assessment, data["reviewed_on"], data["note"], data["next_review"])
-        except services.ImpactError as exc:
+        except errors.ImpactError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Review recorded")
@@ -351,13 +352,13 @@ def respond(request: HttpRequest, reference: str) -> HttpResponse:
     assessment = get_object_or_404(Assessment.objects.select_related("body"), reference=reference)
     if assessment.published is None:
         raise Http404("Responses open when the assessment is published")
-    boards = services.board_choices(request.user, assessment)
+    boards = responses.board_choices(request.user, assessment)
     form = ResponseForm(request.POST or None, boards=boards)
     if request.method == "POST" and form.is_valid():
         try:
-            response = services.respond(request.user, assessment, form.cleaned_data["text"],
+            response = responses.respond(request.user, assessment, form.cleaned_data["text"],
                                         form.cleaned_data.get("board") or "")  # fmt: skip
-        except services.ImpactError as exc:
+        except errors.ImpactError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Your response is published on the record")

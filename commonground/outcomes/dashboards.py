@@ -148,6 +148,21 @@ def _datasets() -> dict[str, DataSet]:
     return {d.slug: d for d in DataSet.objects.all()}
 
 
+def _finish(key: str, head: dict, theme_rows: list, section_rows: list, sources: list, version) -> dict:
+    """A dashboard: its own head (scope, area, tiles), then what every dashboard has; cached under `key`."""
+    result = {**head, "themes": theme_rows, "sections": section_rows, "sources": sources, "licence": LICENCE,
+              "licence_note": LICENCE_NOTE, "data_version": version,
+              "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}  # fmt: skip
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _theme_row(theme, rows: list[dict], area_ids: tuple) -> dict:
+    """A theme's part of a dashboard: its measures' rows and residents' signals for these areas."""
+    return {"slug": theme.slug, "name": theme.name, "cross_cutting": theme.cross_cutting, "measures": rows,
+            "signals": _signals(theme, area_ids)}  # fmt: skip
+
+
 def _signals(theme, area_ids: tuple) -> list[dict]:
     """Residents' signals for a theme, chosen for any of these areas (None: everywhere)."""
     return [
@@ -231,32 +246,22 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
                     "england_label": "All demo areas of this type" if area.is_demo else "England",
                 }
             rows.append(row)
-        signals = _signals(theme, (None, area.pk, area.parent_id))
-        theme_rows.append(
-            {
-                "slug": theme.slug,
-                "name": theme.name,
-                "cross_cutting": theme.cross_cutting,
-                "measures": rows,
-                "signals": signals,
-            }
-        )
+        theme_rows.append(_theme_row(theme, rows, (None, area.pk, area.parent_id)))
     section_rows = sections.collect(area)
     used.update(s["dataset"] for s in section_rows if s.get("dataset"))
-    result = {
+    head = {
         "scope": "area",
         "area": _area_info(area),
         "tiles": _tiles(area, theme_rows, section_rows, datasets),
-        "themes": theme_rows,
-        "sections": section_rows,
-        "sources": [_dataset_info(datasets[s]) for s in sorted(used) if s in datasets],
-        "licence": LICENCE,
-        "licence_note": LICENCE_NOTE,
-        "data_version": version,
-        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    cache.set(key, result, CACHE_SECONDS)
-    return result
+    return _finish(
+        key,
+        head,
+        theme_rows,
+        section_rows,
+        [_dataset_info(datasets[s]) for s in sorted(used) if s in datasets],
+        version,
+    )
 
 
 def _one_edition(series: list[dict], datasets: dict[str, DataSet]) -> list[dict]:
@@ -363,22 +368,13 @@ def national_dashboard(version: str | None = None) -> dict:
                     "relative": bool(series) and bool(datasets[series[-1]["dataset"]].family),
                 }
             )
-        signals = _signals(theme, (None,))
-        theme_rows.append(
-            {
-                "slug": theme.slug,
-                "name": theme.name,
-                "cross_cutting": theme.cross_cutting,
-                "measures": rows,
-                "signals": signals,
-            }
-        )
+        theme_rows.append(_theme_row(theme, rows, (None,)))
     section_rows = sections.collect(None)
     wards = Area.objects.filter(area_type__in=ward_types).count()
     note = places.type_label(ward_type) if ward_type else "none loaded"
     tiles = [{"label": "Wards", "value": wards, "unit": "", "note": note}]
     tiles += _tiles(None, theme_rows, section_rows, datasets)[:6]
-    result = {
+    head = {
         "scope": "nation",
         "area": {
             "code": "E92000001" if not demo else "DEMO",
@@ -391,16 +387,8 @@ def national_dashboard(version: str | None = None) -> dict:
             "parent": None,
         },
         "tiles": tiles,
-        "themes": theme_rows,
-        "sections": section_rows,
-        "sources": [_dataset_info(datasets[s]) for s in sorted(used)],
-        "licence": LICENCE,
-        "licence_note": LICENCE_NOTE,
-        "data_version": version,
-        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    cache.set(key, result, CACHE_SECONDS)
-    return result
+    return _finish(key, head, theme_rows, section_rows, [_dataset_info(datasets[s]) for s in sorted(used)], version)
 
 
 def find_measure(slug: str | None) -> WellbeingMeasure | None:

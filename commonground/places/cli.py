@@ -20,6 +20,15 @@ places = typer.Typer(
     add_completion=False,
 )
 
+# The national data pack's directory, for the commands that read it.
+DataPack = Annotated[
+    Path | None,
+    typer.Option(
+        envvar="COMMONGROUND_NATIONAL_DATA",
+        help="Directory laid out like the national data pack (default: what `data load` loaded).",
+    ),
+]
+
 
 @index.command("imd")
 def index_imd(
@@ -108,13 +117,7 @@ def places_left_behind(
     cni: Annotated[
         Path | None, typer.Option(help="Community Needs Index file (e.g. cni2019_england_ward17.csv).")
     ] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            envvar="COMMONGROUND_NATIONAL_DATA",
-            help="Directory laid out like the national data pack (default: what `data load` loaded).",
-        ),
-    ] = None,  # fmt: skip
+    data: DataPack = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
     out: Annotated[Path | None, typer.Option(help="Output file (default: standard output).")] = None,
 ) -> None:
@@ -190,13 +193,7 @@ def places_select(
     fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
     near: Annotated[int, typer.Option(help="How many of the nearest places not chosen to explain.")] = 10,
     cni: Annotated[Path | None, typer.Option(help="Community Needs Index file, when not in the data pack.")] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            envvar="COMMONGROUND_NATIONAL_DATA",
-            help="Directory laid out like the national data pack (default: what `data load` loaded).",
-        ),
-    ] = None,  # fmt: skip
+    data: DataPack = None,
     out: Annotated[Path | None, typer.Option(help="Output file (default: standard output).")] = None,
 ) -> None:
     """Rerun a selection method declared as data: one row per place chosen, with the reason; the method, its

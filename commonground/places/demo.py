@@ -19,15 +19,11 @@ from commonground.engine.indices import (
     ranks_most_deprived_first,
     tied_ranks_most_deprived_first,
 )
-from commonground.places.importers import (
-    RANK_UNIT,
-    Importer,
-    MeasureSpec,
-    load_postcodes,
-    write_index_values,
-    write_population_bands,
-)
+from commonground.places.deprivation_importers import RANK_UNIT, write_index_values
+from commonground.places.importer_base import Importer, MeasureSpec
+from commonground.places.importers import load_postcodes
 from commonground.places.models import Area, AreaType, AreaValue, DataSet, Measure
+from commonground.places.population_importers import write_population_bands
 
 DEMO_DATASET = "demo-indicators"
 DEMO_IMD = "demo-imd"

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from commonground.accounts.permissions import public
 from commonground.engine import spend_keys
 from commonground.places import services as places
-from commonground.spending import services
+from commonground.spending import pooled_budgets, services
 from commonground.spending.models import PooledBudget
 
 router = Router(tags=["spending"])
@@ -81,7 +81,7 @@ def place(request: HttpRequest, code: str, key: str = spend_keys.POPULATION) -> 
 
 
 def _pool(p: PooledBudget) -> dict:
-    summary = services.pool_summary(p)
+    summary = pooled_budgets.pool_summary(p)
     return {
         "slug": p.slug,
         "name": p.name,

@@ -10,7 +10,7 @@ from django import forms
 from commonground.core.forms import date_field, pounds_field
 from commonground.engine import spendfiles
 from commonground.spending.models import SpendImport
-from commonground.spending.services import CAPACITIES
+from commonground.spending.pooled_budgets import CAPACITIES
 
 
 def year_field(label: str = "Financial year") -> forms.CharField:

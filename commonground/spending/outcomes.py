@@ -7,12 +7,12 @@ from django.db.models import Max
 from django.urls import reverse
 
 from commonground.places.models import Area, AreaType
-from commonground.spending import services
+from commonground.spending import pooled_budgets, services
 from commonground.spending.models import PoolDecision, PreventionItem, SpendImport
 
 
 def _pool_link(pool) -> tuple[str, str]:
-    summary = services.pool_summary(pool)
+    summary = pooled_budgets.pool_summary(pool)
     return (f"Pooled budget {pool.name}: prevention ledger, £{summary['invested'] // 100:,} invested to save "
             f"£{summary['expected_saving'] // 100:,}", pool.get_absolute_url())  # fmt: skip
 
@@ -30,7 +30,7 @@ def links(area: Area | None) -> list[tuple[str, str]]:
                       reverse("spending:place", args=[area.code]) + suffix))  # fmt: skip
     council = area if level == AreaType.Level.LOCAL_AUTHORITY else services.council_of(area)
     if council is not None:
-        found += [_pool_link(p) for p in services.pools_for_council(council.code)]
+        found += [_pool_link(p) for p in pooled_budgets.pools_for_council(council.code)]
     return found
 
 
@@ -39,7 +39,7 @@ def neighbourhood_links(neighbourhood) -> list[tuple[str, str]]:
     if SpendImport.objects.exists():
         found.append((f"Public spending in {neighbourhood.name} (estimates by a declared key)",
                       reverse("spending:neighbourhood", args=[neighbourhood.slug])))  # fmt: skip
-    found += [_pool_link(p) for p in services.pools_for_neighbourhood(neighbourhood.slug)]
+    found += [_pool_link(p) for p in pooled_budgets.pools_for_neighbourhood(neighbourhood.slug)]
     return found
 
 

@@ -19,7 +19,7 @@ from commonground.neighbourhoods import services as neighbourhoods
 from commonground.places import services as places
 from commonground.places.models import AreaType
 from commonground.publicbodies import services as bodies
-from commonground.spending import services
+from commonground.spending import pooled_budgets, services
 from commonground.spending.forms import (
     ContributionForm,
     DecisionForm,
@@ -55,7 +55,8 @@ def place(request: HttpRequest, code: str) -> HttpResponse:
                                                     AreaType.Level.LSOA):  # fmt: skip
         raise Http404("No district, ward or LSOA has that code")
     key = _key(request)
-    pools = services.pools_for_council(area.code) if area.area_type.level == AreaType.Level.LOCAL_AUTHORITY else []
+    council = area.area_type.level == AreaType.Level.LOCAL_AUTHORITY
+    pools = pooled_budgets.pools_for_council(area.code) if council else []
     suffix = f"&type={area.area_type.code}" if request.GET.get("type") else ""
     return render(request, "spending/place.html", {
         "title": f"Public spending in {area.name}", "caption": area.area_type.name, "key": key,
@@ -97,7 +98,7 @@ def neighbourhood(request: HttpRequest, slug: str) -> HttpResponse:
             "keys": spend_keys.KEYS.items(),
             "map_url": f"/spending/neighbourhoods/{hood.slug}/map.geojson?key={key}",
             "back": (hood.get_absolute_url(), hood.name),
-            "pools": services.pools_for_neighbourhood(hood.slug),
+            "pools": pooled_budgets.pools_for_neighbourhood(hood.slug),
         },
     )
 
@@ -163,7 +164,7 @@ def scope_of_pool(request: HttpRequest, slug: str, **kwargs) -> Scope:
     pool = PooledBudget.objects.filter(slug=slug).first()
     if pool is None:
         raise Http404("No such pooled budget")
-    return services.scope_of(pool)
+    return pooled_budgets.scope_of(pool)
 
 
 def for_pool(view):
@@ -172,7 +173,7 @@ def for_pool(view):
     @functools.wraps(view)
     def checked(request: HttpRequest, slug: str, *args, **kwargs):
         pool = get_object_or_404(PooledBudget.objects.select_related("lead"), slug=slug)
-        if not services.may_run(request.user, pool):
+        if not pooled_budgets.may_run(request.user, pool):
             raise PermissionDenied("Only people acting for a partner in this pooled budget can do this.")
         return view(request, pool, *args, **kwargs)
 
@@ -183,9 +184,9 @@ def for_pool(view):
 def pool(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(PooledBudget.objects.select_related("lead"), slug=slug)
     return render(request, "spending/pool.html", {
-        "pool": found, "summary": services.pool_summary(found), "outcomes": found.outcomes.all(),
-        "decisions": found.decisions.all(), "may_run": services.may_run(request.user, found),
-        "capacities": services.CAPACITIES,
+        "pool": found, "summary": pooled_budgets.pool_summary(found), "outcomes": found.outcomes.all(),
+        "decisions": found.decisions.all(), "may_run": pooled_budgets.may_run(request.user, found),
+        "capacities": pooled_budgets.CAPACITIES,
     })  # fmt: skip
 
 
@@ -201,9 +202,9 @@ def pool_create(request: HttpRequest) -> HttpResponse:
         lead = next(b for b in mine if b.slug == data["lead"])
         partners = bodies.by_slugs(data["partners"])
         try:
-            created = services.create_pool(request.user, data["name"], lead, partners, data["start_year"],
-                                           data["end_year"], data["description"], data["community_decides"],
-                                           data["community_rule"], data["neighbourhoods"])  # fmt: skip
+            created = pooled_budgets.create_pool(request.user, data["name"], lead, partners, data["start_year"],
+                                                 data["end_year"], data["description"], data["community_decides"],
+                                                 data["community_rule"], data["neighbourhoods"])  # fmt: skip
         except services.SpendError as exc:
             form.add_error(None, str(exc)[0].upper() + str(exc)[1:])
         else:
@@ -228,12 +229,12 @@ def _pool_form(request, pool, form, heading: str, button: str, act, intro: str =
 
 @for_pool
 def contribution(request: HttpRequest, pool: PooledBudget) -> HttpResponse:
-    partners = services.pool_bodies(pool)
+    partners = pooled_budgets.pool_bodies(pool)
     form = ContributionForm(request.POST or None, partners=partners)
 
     def act(data):
         body = next(b for b in partners if b.slug == data["body"])
-        services.set_contribution(request.user, pool, body, data["year"], data["amount"])
+        pooled_budgets.set_contribution(request.user, pool, body, data["year"], data["amount"])
         return "Contribution recorded"
 
     return _pool_form(request, pool, form, "Record a contribution", "Record the contribution", act)
@@ -241,10 +242,10 @@ def contribution(request: HttpRequest, pool: PooledBudget) -> HttpResponse:
 
 @for_pool
 def outcome(request: HttpRequest, pool: PooledBudget) -> HttpResponse:
-    form = OutcomeForm(request.POST or None, measures=services.measure_choices())
+    form = OutcomeForm(request.POST or None, measures=pooled_budgets.measure_choices())
 
     def act(data):
-        services.add_outcome(request.user, pool, data["measure"], data["target"], data["baseline"])
+        pooled_budgets.add_outcome(request.user, pool, data["measure"], data["target"], data["baseline"])
         return "Shared outcome recorded"
 
     return _pool_form(
@@ -263,8 +264,8 @@ def decision(request: HttpRequest, pool: PooledBudget) -> HttpResponse:
     form = DecisionForm(request.POST or None)
 
     def act(data):
-        services.record_decision(request.user, pool, data["decided_on"], data["title"], data["decision"],
-                                 data["deciders"], data["amount"])  # fmt: skip
+        pooled_budgets.record_decision(request.user, pool, data["decided_on"], data["title"], data["decision"],
+                                       data["deciders"], data["amount"])  # fmt: skip
         return "Decision recorded"
 
     intro = (f"The agreement says: {pool.community_rule}. Record the community members who decided."
@@ -277,9 +278,10 @@ def prevention(request: HttpRequest, pool: PooledBudget) -> HttpResponse:
     form = PreventionForm(request.POST or None, neighbourhoods=pool.neighbourhoods)
 
     def act(data):
-        services.add_prevention(request.user, pool, data["title"], data["service"], data["year"], data["invested"],
-                                data["demand_measure"], data["baseline"], data["expected_change"],
-                                data["expected_saving"], data["neighbourhood"])  # fmt: skip
+        pooled_budgets.add_prevention(request.user, pool, data["title"], data["service"], data["year"],
+                                      data["invested"], data["demand_measure"], data["baseline"],
+                                      data["expected_change"], data["expected_saving"],
+                                      data["neighbourhood"])  # fmt: skip
         return "Added to the prevention ledger"
 
     return _pool_form(request, pool, form, "Invest to save: add to the prevention ledger", "Add to the ledger", act,
@@ -293,8 +295,8 @@ def observe(request: HttpRequest, pool: PooledBudget, pk: int) -> HttpResponse:
     form = ObserveForm(request.POST or None)
 
     def act(data):
-        services.observe_prevention(request.user, item, data["observed_on"], data["observed_change"],
-                                    data["observed_saving"], data["evidence"])  # fmt: skip
+        pooled_budgets.observe_prevention(request.user, item, data["observed_on"], data["observed_change"],
+                                          data["observed_saving"], data["evidence"])  # fmt: skip
         return "Observed change recorded"
 
     return _pool_form(

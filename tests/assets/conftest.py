@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from commonground.accounts.roles import Role
-from commonground.engine.asset_case import Body, BodyKind
+from commonground.engine.asset_rules import Body, BodyKind
 
 CHARITY = Body(BodyKind.CHARITY, local_connection=True)
 
@@ -34,12 +34,12 @@ def fixed_today(monkeypatch):
 
 @pytest.fixture
 def nominated(db, organiser, fixed_today):
-    from commonground.assets import services
+    from commonground.assets import council_settings, services
 
     fixed_today["today"] = dt.date(2026, 1, 5)
     return services.nominate(
         organiser,
-        council=services.council_named("Demo Borough Council"),
+        council=council_settings.council_named("Demo Borough Council"),
         name="The Red Lion",
         address="1 High Street, Demoton",
         postcode="de1 1aa",

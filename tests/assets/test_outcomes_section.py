@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from commonground.assets import outcomes, services
+from commonground.assets import council_settings, outcomes, services
 from commonground.places.models import Area
 from tests.assets.conftest import CHARITY
 
@@ -15,7 +15,7 @@ D = dt.date
 
 def nominate(organiser, name: str, postcode: str = "", point: tuple[float, float] | None = None):
     return services.nominate(
-        organiser, council=services.council_named("Demo Borough Council"), name=name, address="1 High Street",
+        organiser, council=council_settings.council_named("Demo Borough Council"), name=name, address="1 High Street",
         postcode=postcode, community_use="Meeting place.", land_use="community", body_name="Friends",
         body=CHARITY, contact_email="friends@example.org", received_on=D(2026, 1, 5),
         latitude=point[1] if point else None, longitude=point[0] if point else None,

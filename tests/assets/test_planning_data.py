@@ -9,10 +9,10 @@ import io
 
 import pytest
 
-from commonground.assets import planning_data, services
+from commonground.assets import council_settings, planning_data, public_register, services
 from commonground.assets.models import Asset, CaseEvent
 from commonground.audit.models import AuditRecord
-from commonground.engine.asset_case import Status
+from commonground.engine.asset_status import Status
 
 D = dt.date
 HEADER = ",".join(planning_data.FIELDS)
@@ -44,14 +44,14 @@ GOOD = {
 
 @pytest.fixture
 def council(db):
-    council = services.council_named("Demo Borough Council")
-    return services.set_council("test", council, organisation="local-authority:DMO")
+    council = council_settings.council_named("Demo Borough Council")
+    return council_settings.set_council("test", council, organisation="local-authority:DMO")
 
 
 def test_export_in_the_national_layout(listed, fixed_today):
-    services.set_council("test", listed.council, organisation="local-authority:DMO")
+    council_settings.set_council("test", listed.council, organisation="local-authority:DMO")
     with pytest.raises(services.AssetError, match="no planning.data organisation"):
-        planning_data.export_csv(services.council_named("Elsewhere"))
+        planning_data.export_csv(council_settings.council_named("Elsewhere"))
     text = planning_data.export_csv(Asset.objects.get(pk=listed.pk).council, D(2026, 3, 2))
     header, row = list(csv.DictReader(io.StringIO(text))), text.splitlines()[0]
     assert row == HEADER
@@ -93,7 +93,7 @@ def test_import_loads_entries_and_reports_dates_that_disagree(council, fixed_tod
     magdala, library = Asset.objects.get(reference="ACV-1"), Asset.objects.get(reference="ACV-2")
     assert (magdala.status, magdala.latitude, magdala.longitude) == (Status.LISTED, 51.556, -0.163)
     assert library.status == Status.FULL_MORATORIUM  # notice 2026-01-10, a group's interest: 6 months
-    assert services.register_row(library, D(2026, 3, 2))["full_moratorium_last_day"] == "2026-07-09"
+    assert public_register.register_row(library, D(2026, 3, 2))["full_moratorium_last_day"] == "2026-07-09"
     assert Asset.objects.get(reference="ACV-3").status == Status.LISTED  # no full date: no timeline
     assert not CaseEvent.objects.filter(asset__reference="ACV-3").exists()
     assert Asset.objects.get(reference="ACV-4").status == Status.NOT_LISTED

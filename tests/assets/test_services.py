@@ -8,11 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from commonground.assets import services
+from commonground.assets import council_settings, public_register, services
 from commonground.assets.models import Asset, BidRequest, CaseEvent, Nomination, Sale
 from commonground.audit.models import AuditRecord
 from commonground.engine import clocks
-from commonground.engine.asset_case import Body, BodyKind, Status, UseWhen, ValueClaim
+from commonground.engine.asset_rules import Body, BodyKind, UseWhen, ValueClaim
+from commonground.engine.asset_status import Status
 from commonground.engine.clocks import Length, Unit
 from commonground.notify.models import Notice
 from tests.assets.conftest import CHARITY
@@ -52,10 +53,10 @@ def test_issue_path_and_moratorium_clock(listed, officer, organiser, fixed_today
     listed.refresh_from_db()
     assert listed.status == Status.FULL_MORATORIUM
     case = services.case_of(listed, D(2026, 4, 11))
-    lines = services.clock_lines(case, D(2026, 4, 11))
+    lines = public_register.clock_lines(case, D(2026, 4, 11))
     assert lines[0]["text"] == "Full moratorium ends in 143 days"
     assert lines[0]["period"].last_day == D(2026, 9, 1)
-    row = services.register_row(listed, D(2026, 4, 11))
+    row = public_register.register_row(listed, D(2026, 4, 11))
     assert (row["interim_moratorium_last_day"], row["full_moratorium_last_day"], row["protected_period_last_day"]) == (
         "2026-04-12",
         "2026-09-01",
@@ -145,7 +146,7 @@ def test_long_vacancy_flag_is_the_rental_auction_vacancy_condition(db, organiser
     fixed_today["today"] = D(2026, 3, 2)
     asset = services.nominate(
         organiser,
-        council=services.council_named("Demo Borough Council"),
+        council=council_settings.council_named("Demo Borough Council"),
         name="Old Bank",
         address="2 High St",
         postcode="",
@@ -158,17 +159,17 @@ def test_long_vacancy_flag_is_the_rental_auction_vacancy_condition(db, organiser
         vacant_since=D(2025, 1, 1),
     )
     # LURA 2023 Part 10: unoccupied throughout the year ending with the previous day (2025-01-01 to 2025-12-31).
-    assert services.long_vacant(asset, D(2026, 1, 1))
-    assert not services.long_vacant(asset, D(2025, 12, 31))
+    assert public_register.long_vacant(asset, D(2026, 1, 1))
+    assert not public_register.long_vacant(asset, D(2025, 12, 31))
     services.set_vacancy(officer, asset, None)
-    assert not services.long_vacant(Asset.objects.get(pk=asset.pk), D(2026, 3, 2))
+    assert not public_register.long_vacant(Asset.objects.get(pk=asset.pk), D(2026, 3, 2))
 
 
 def test_register_csv_and_geojson(listed, fixed_today):
-    text = services.register_csv(services.register(), D(2026, 3, 2))
+    text = public_register.register_csv(public_register.register(), D(2026, 3, 2))
     assert text.splitlines()[0].startswith("id,name,address")
     assert "The Red Lion" in text and "2031-01-31" in text
-    data = services.register_geojson(services.register(), D(2026, 3, 2))
+    data = public_register.register_geojson(public_register.register(), D(2026, 3, 2))
     assert data["features"][0]["geometry"] == {"type": "Point", "coordinates": [-1.5, 52.5]}
 
 
@@ -211,8 +212,8 @@ def nominate(organiser, council, on, name="The Red Lion"):
 def test_transitional_case_keeps_2011_clocks_and_new_nominations_get_the_2026_rules(
     db, organiser, officer, fixed_today, monkeypatch
 ):
-    council = services.council_named("Demo Borough Council")
-    council = services.set_council(officer, council, ruleset="right-to-buy-2026")  # chosen before commencement
+    council = council_settings.council_named("Demo Borough Council")
+    council = council_settings.set_council(officer, council, ruleset="right-to-buy-2026")  # chosen before commencement
     fixed_today["today"] = D(2026, 6, 1)
     old = nominate(organiser, council, D(2026, 6, 1))
     assert old.ruleset == "localism-2011"  # the 2026 regime is not in force: 2011 rules for this case
@@ -221,7 +222,7 @@ def test_transitional_case_keeps_2011_clocks_and_new_nominations_get_the_2026_ru
     monkeypatch.setitem(clocks.RULESETS, "right-to-buy-2026", MADE)  # commencement date set and reached
     fixed_today["today"] = D(2027, 3, 2)
     services.notify_disposal(officer, old, D(2027, 3, 2))
-    row = services.register_row(Asset.objects.get(pk=old.pk), D(2027, 3, 2))
+    row = public_register.register_row(Asset.objects.get(pk=old.pk), D(2027, 3, 2))
     assert (row["ruleset"], row["interim_moratorium_last_day"], row["protected_period_last_day"]) == (
         "localism-2011", "2027-04-12", "2028-09-01",
     )  # fmt: skip
@@ -232,15 +233,15 @@ def test_transitional_case_keeps_2011_clocks_and_new_nominations_get_the_2026_ru
 
 def test_first_refusal_price_and_progress_check_through_the_services(db, organiser, officer, fixed_today, monkeypatch):
     monkeypatch.setitem(clocks.RULESETS, "right-to-buy-2026", MADE)
-    council = services.council_named("Demo Borough Council")
-    council = services.set_council(officer, council, ruleset="right-to-buy-2026")
+    council = council_settings.council_named("Demo Borough Council")
+    council = council_settings.set_council(officer, council, ruleset="right-to-buy-2026")
     fixed_today["today"] = D(2027, 2, 1)
     asset = nominate(organiser, council, D(2027, 2, 1))
     services.decide(officer, asset, True, "Pub.", D(2027, 2, 1))
     fixed_today["today"] = D(2027, 3, 20)
     services.notify_disposal(officer, asset, D(2027, 3, 2), "Brewery plc", "owner@example.org")
     services.request_to_bid(organiser, asset, "Red Lion CBS", CHARITY, "cbs@example.org", D(2027, 3, 20))
-    assert services.register_row(Asset.objects.get(pk=asset.pk), D(2027, 3, 20))["full_moratorium_last_day"] == (
+    assert public_register.register_row(Asset.objects.get(pk=asset.pk), D(2027, 3, 20))["full_moratorium_last_day"] == (
         "2028-03-01"
     )
     with pytest.raises(services.AssetError, match="first refusal until 2028-03-01"):
@@ -263,8 +264,8 @@ def test_council_area_scopes_notices(listed, officer, fixed_today):
     kind = AreaType.objects.create(code="lad-test", level=AreaType.Level.LOCAL_AUTHORITY, name="LAD")
     Area.objects.create(area_type=kind, code="E09000007", name="Camden")
     with pytest.raises(services.AssetError, match="no local authority area with the code 'E09000099'"):
-        services.set_council(officer, listed.council, code="E09000099")
-    services.set_council(officer, listed.council, code="e09000007", organisation="local-authority:CMD")
+        council_settings.set_council(officer, listed.council, code="E09000099")
+    council_settings.set_council(officer, listed.council, code="e09000007", organisation="local-authority:CMD")
     assert AuditRecord.objects.filter(action="assets.council").last().after["code"] == "E09000007"
     fixed_today["today"] = D(2026, 3, 2)
     services.notify_disposal(officer, Asset.objects.get(pk=listed.pk), D(2026, 3, 2), "Brewery plc", "o@example.org")

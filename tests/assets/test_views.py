@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from commonground.assets import services
+from commonground.assets import council_settings, services
 from commonground.assets.models import Asset, Evidence, Nomination
 from commonground.audit.models import AuditRecord
 from commonground.notify.models import Notice
@@ -202,7 +202,7 @@ def officer_of(make_user, code: str, email: str):
 
 
 def test_officer_of_another_council_gets_403_on_every_object_view(client, make_user, listed, camden, officer):
-    services.set_council("test", listed.council, code="E09000007")
+    council_settings.set_council("test", listed.council, code="E09000007")
     evidence = Evidence.objects.create(nomination=listed.nominations.get(), filename="a.txt",
                                        content_type="text/plain", content=b"x")  # fmt: skip
     views = ["decide", "disposal", "step", "sale", "price", "ruleset", "vacancy", "record-bid"]
@@ -245,7 +245,9 @@ def test_first_refusal_pages_under_the_2026_rules(client, organiser, officer, fi
 
     made = replace(clocks.RIGHT_TO_BUY_2026, in_force_from=D(2027, 1, 1), interim_moratorium=Length(6, Unit.WEEKS))
     monkeypatch.setitem(clocks.RULESETS, "right-to-buy-2026", made)
-    council = services.set_council("test", services.council_named("Demo Borough Council"), ruleset="right-to-buy")
+    council = council_settings.set_council(
+        "test", council_settings.council_named("Demo Borough Council"), ruleset="right-to-buy"
+    )
     fixed_today["today"] = D(2027, 2, 1)
     client.force_login(organiser)
     client.post(reverse("assets:nominate"), {**NOMINATION, "council": council.name, "furthers": "economic",
@@ -274,7 +276,9 @@ def test_first_refusal_pages_under_the_2026_rules(client, organiser, officer, fi
 def test_rental_auction_pages(client, make_user, officer, camden, fixed_today):
     from commonground.assets.models import HighStreet, Letting
 
-    council = services.set_council("test", services.council_named("Demo Borough Council"), code="E09000007")
+    council = council_settings.set_council(
+        "test", council_settings.council_named("Demo Borough Council"), code="E09000007"
+    )
     fixed_today["today"] = D(2026, 1, 6)
     client.force_login(officer)
     response = client.post(reverse("assets:high-street-new"), {

@@ -370,7 +370,7 @@ def test_only_picks_sources_and_what_is_built_from_them():
 
 
 def test_the_loader_finds_every_file_it_requires():
-    """The files `data load` requires today (commonground/places/importers.py), except the 2011-LSOA
+    """The files `data load` requires today (the importers in commonground/places/importers.py), except the 2011-LSOA
     mid-2019 populations, which no official source publishes in that form (the fetch gives 2021 LSOAs)."""
     produced = {s.relative_path for s in CATALOGUE} | {d.relative_path for d in DERIVED}
     assert {

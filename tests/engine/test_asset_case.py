@@ -8,23 +8,22 @@ from dataclasses import replace
 import pytest
 
 from commonground.engine import clocks
-from commonground.engine.asset_case import (
+from commonground.engine.asset_case import Case, replay
+from commonground.engine.asset_rules import (
     Body,
     BodyKind,
-    Case,
     ExemptGround,
     LandUse,
-    Refused,
-    Status,
     UseWhen,
     ValueClaim,
     community_value,
     may_be_listed,
     may_bid,
     may_nominate,
-    replay,
 )
+from commonground.engine.asset_status import Status
 from commonground.engine.clocks import Length, Unit
+from commonground.engine.steps import Refused
 
 D = dt.date
 CHARITY = Body(BodyKind.CHARITY, local_connection=True)

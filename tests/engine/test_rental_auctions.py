@@ -9,9 +9,17 @@ import datetime as dt
 import pytest
 
 from commonground.engine import rental_auctions as ra
-from commonground.engine.asset_case import Refused
 from commonground.engine.clocks import PendingClock
-from commonground.engine.rental_auctions import HighStreetUse, LettingStatus, Occupation
+from commonground.engine.high_street_vacancy import (
+    Occupation,
+    first_day_met,
+    unoccupied_days,
+    vacancy_condition,
+    vacant_since,
+)
+from commonground.engine.rental_auction_periods import appeal
+from commonground.engine.rental_auctions import HighStreetUse, LettingStatus
+from commonground.engine.steps import Refused
 
 D = dt.date
 SHOP = HighStreetUse.SHOP_OR_OFFICE
@@ -22,36 +30,36 @@ SHOP = HighStreetUse.SHOP_OR_OFFICE
 
 
 def test_vacant_throughout_the_year_ending_with_the_previous_day():
-    empty = ra.vacant_since(D(2025, 3, 2))
-    assert not ra.vacancy_condition(empty, D(2026, 3, 1)).met  # 2025-03-01 (occupied) is inside that year
-    met = ra.vacancy_condition(empty, D(2026, 3, 2))
+    empty = vacant_since(D(2025, 3, 2))
+    assert not vacancy_condition(empty, D(2026, 3, 1)).met  # 2025-03-01 (occupied) is inside that year
+    met = vacancy_condition(empty, D(2026, 3, 2))
     assert met.met and met.limb == "a" and met.year == (D(2025, 3, 2), D(2026, 3, 1))
-    assert ra.first_day_met(empty, D(2025, 3, 2)) == D(2026, 3, 2)
+    assert first_day_met(empty, D(2025, 3, 2)) == D(2026, 3, 2)
     assert "s.193 or s.194" in met.citation
 
 
 def test_leap_year_the_year_ending_28_february_2028_starts_1_march_2027():
-    empty = ra.vacant_since(D(2027, 3, 1))
-    assert ra.first_day_met(empty, D(2027, 3, 1)) == D(2028, 2, 29)
-    assert ra.vacancy_condition(empty, D(2028, 2, 29)).year == (D(2027, 3, 1), D(2028, 2, 28))
-    assert ra.vacancy_condition(empty, D(2028, 3, 1)).unoccupied_in_year == 366  # the year holds 29 February
+    empty = vacant_since(D(2027, 3, 1))
+    assert first_day_met(empty, D(2027, 3, 1)) == D(2028, 2, 29)
+    assert vacancy_condition(empty, D(2028, 2, 29)).year == (D(2027, 3, 1), D(2028, 2, 28))
+    assert vacancy_condition(empty, D(2028, 3, 1)).unoccupied_in_year == 366  # the year holds 29 February
 
 
 def test_366_days_in_two_years_counted_exactly():
     record = [Occupation(None, D(2024, 12, 31)), Occupation(D(2026, 1, 1), D(2026, 6, 30))]  # empty all 2025
-    assert ra.vacancy_condition(record, D(2026, 7, 1)).unoccupied_in_two_years == 365
-    assert not ra.vacancy_condition(record, D(2026, 7, 1)).met
-    met = ra.vacancy_condition(record, D(2026, 7, 2))
+    assert vacancy_condition(record, D(2026, 7, 1)).unoccupied_in_two_years == 365
+    assert not vacancy_condition(record, D(2026, 7, 1)).met
+    met = vacancy_condition(record, D(2026, 7, 2))
     assert met.met and met.limb == "b" and met.unoccupied_in_two_years == 366
     leap = [Occupation(None, D(2023, 12, 31)), Occupation(D(2025, 1, 1), D(2025, 6, 30))]  # empty all 2024 (366)
-    assert ra.vacancy_condition(leap, D(2025, 7, 1)).limb == "b"  # exactly 366 days is enough
+    assert vacancy_condition(leap, D(2025, 7, 1)).limb == "b"  # exactly 366 days is enough
 
 
 def test_occupied_on_the_day_fails_and_overlaps_count_once():
     record = [Occupation(None, D(2024, 1, 1)), Occupation(D(2026, 3, 2), D(2026, 3, 2))]
-    assert "occupied on 2026-03-02" in ra.vacancy_condition(record, D(2026, 3, 2)).reason
+    assert "occupied on 2026-03-02" in vacancy_condition(record, D(2026, 3, 2)).reason
     overlapping = [Occupation(D(2025, 1, 1), D(2025, 3, 31)), Occupation(D(2025, 2, 1), D(2025, 4, 30))]
-    assert ra.unoccupied_days(overlapping, D(2025, 1, 1), D(2025, 12, 31)) == 365 - 120
+    assert unoccupied_days(overlapping, D(2025, 1, 1), D(2025, 12, 31)) == 365 - 120
 
 
 # --- designation (s.191; 28-day engagement, SI 2024/1139, regulation number unconfirmed) -------------------
@@ -72,7 +80,7 @@ def test_designation_after_28_days_engagement_and_withdrawal_at_any_time():
 
 # --- letting notices, counter-notice, appeal, auction and tenancy --------------------------------------------
 
-EMPTY = ra.vacant_since(D(2024, 6, 1))
+EMPTY = vacant_since(D(2024, 6, 1))
 
 
 MARCH_2 = D(2026, 3, 2)
@@ -111,7 +119,7 @@ def test_initial_notice_lapses_after_its_last_day_across_29_february():
     [
         ({"designated": False}, "designated high street", "s.192(2)"),
         ({"warehouse": True}, "warehouse", "s.192(2), (3)"),
-        ({"occupation": ra.vacant_since(D(2025, 6, 1))}, "vacancy condition is not met", "vacancy condition"),
+        ({"occupation": vacant_since(D(2025, 6, 1))}, "vacancy condition is not met", "vacancy condition"),
         ({"local_benefit": False}, "local economy, society or environment", "local benefit"),
     ],
 )
@@ -137,7 +145,7 @@ def test_counter_notice_confirmation_appeal_auction_and_lease():
     waiting = case.periods()[-1]
     assert waiting.pending and waiting.length == "not confirmed" and "county court" in waiting.citation
     with pytest.raises(PendingClock, match="not confirmed"):
-        ra.appeal(D(2026, 5, 20))
+        appeal(D(2026, 5, 20))
     with pytest.raises(Refused, match="seven grounds in Schedule 20"):
         case.appeal(D(2026, 5, 25), [8])
     case.appeal(D(2026, 5, 25), [5, 1])

@@ -9,14 +9,14 @@ import json
 import pytest
 
 from commonground.audit.models import AuditRecord
-from commonground.impact import services
+from commonground.impact import errors, public_register, responses, services, where
 from commonground.impact.models import Engagement, FrozenVersion, Impact, Version
 from tests.impact.conftest import ASHBY, BROOKFIELD, LARKRISE
 
 
 def test_a_decision_by_wards_shows_the_two_left_behind_neighbourhoods_it_touches(draft, hoods):
     version = draft.draft
-    profile = services.footprint(version.lsoa_codes)
+    profile = where.footprint(version.lsoa_codes)
     assert profile["lsoas"] == 10
     assert profile["left_behind_neighbourhoods"] == ["Brookfield", "Larkrise"]
     assert [h["name"] for h in profile["neighbourhoods"]] == ["Brookfield", "Larkrise"]  # not Ashby Park
@@ -44,23 +44,23 @@ def test_service_sites_by_postcode_and_by_latitude_and_longitude(officer, counci
     assert version.lsoa_codes == ["X01000006", "X01000056"]
     assert version.where_notes == ["Postcode XX2 1DH is in LSOA X01000006 (Demo Borough 006A)",
                                    "The site at 54.45, 2.61 is in LSOA X01000056 (Demo Borough 056A)"]  # fmt: skip
-    profile = services.footprint(version.lsoa_codes)
+    profile = where.footprint(version.lsoa_codes)
     assert [(h["name"], h["lsoas_touched"]) for h in profile["neighbourhoods"]] == [("Brookfield", 1), ("Larkrise", 1)]
-    with pytest.raises(services.ImpactError, match="the postcode ZZ9 9ZZ is not in the loaded postcode lookup"):
+    with pytest.raises(errors.ImpactError, match="the postcode ZZ9 9ZZ is not in the loaded postcode lookup"):
         services.update(officer, version, postcodes=["ZZ9 9ZZ"])
-    with pytest.raises(services.ImpactError, match="no loaded LSOA boundary contains the point 10.0, 10.0"):
+    with pytest.raises(errors.ImpactError, match="no loaded LSOA boundary contains the point 10.0, 10.0"):
         services.update(officer, version, points=[[10.0, 10.0]])
-    with pytest.raises(services.ImpactError, match="no loaded ward has the code E05999999"):
+    with pytest.raises(errors.ImpactError, match="no loaded ward has the code E05999999"):
         services.update(officer, version, ward_codes=["E05999999"])
-    assert services.parse_postcodes("xx2 1dh, XX21DS") == ["XX2 1DH", "XX2 1DS"]
-    with pytest.raises(services.ImpactError, match="latitude first"):
-        services.parse_points("200, 1")
+    assert where.parse_postcodes("xx2 1dh, XX21DS") == ["XX2 1DH", "XX2 1DS"]
+    with pytest.raises(errors.ImpactError, match="latitude first"):
+        where.parse_points("200, 1")
 
 
 def test_publishing_freezes_the_version_and_its_profile(draft, officer, hoods):
     version = draft.draft
     assert services.publish_problems(version) == ["Record at least one impact, by place or group"]
-    with pytest.raises(services.ImpactError, match="say how a negative impact will be avoided"):
+    with pytest.raises(errors.ImpactError, match="say how a negative impact will be avoided"):
         services.add_impact(officer, version, "", "everyone", "negative", "Fewer opening hours")
     impact = services.add_impact(officer, version, f"n:{hoods['Brookfield'].slug}", "socio_economic", "negative",
                                  "No free computers on Tuesdays", "Computers at the community centre")  # fmt: skip
@@ -100,20 +100,20 @@ def test_publishing_freezes_the_version_and_its_profile(draft, officer, hoods):
 def test_responses_signed_answered_and_hidden_with_a_reason_and_no_names_in_the_audit(
     published, board_member, resident, officer, hoods
 ):
-    assert services.board_choices(board_member, published) == [(hoods["Brookfield"].slug, "Brookfield")]
-    assert services.board_choices(resident, published) == []
-    board = services.respond(board_member, published, "The board asks for Saturday hours instead.",
+    assert responses.board_choices(board_member, published) == [(hoods["Brookfield"].slug, "Brookfield")]
+    assert responses.board_choices(resident, published) == []
+    board = responses.respond(board_member, published, "The board asks for Saturday hours instead.",
                              hoods["Brookfield"].slug)  # fmt: skip
     assert (board.signed_as, board.board_name) == ("Bola Board", "Brookfield")
-    with pytest.raises(services.ImpactError, match="only for the board of a neighbourhood you sit on"):
-        services.respond(resident, published, "I speak for Larkrise", hoods["Larkrise"].slug)
-    rude = services.respond(resident, published, "Some abusive words about a named officer")
-    services.answer(officer, board, "We kept Saturday mornings open in Brookfield.")
-    with pytest.raises(services.ImpactError, match="say why"):
-        services.hide_response(officer, rude, " ")
-    services.hide_response(officer, rude, "Abusive language about a named person")
-    with pytest.raises(services.ImpactError, match="hidden response cannot be answered"):
-        services.answer(officer, rude, "x")
+    with pytest.raises(errors.ImpactError, match="only for the board of a neighbourhood you sit on"):
+        responses.respond(resident, published, "I speak for Larkrise", hoods["Larkrise"].slug)
+    rude = responses.respond(resident, published, "Some abusive words about a named officer")
+    responses.answer(officer, board, "We kept Saturday mornings open in Brookfield.")
+    with pytest.raises(errors.ImpactError, match="say why"):
+        responses.hide_response(officer, rude, " ")
+    responses.hide_response(officer, rude, "Abusive language about a named person")
+    with pytest.raises(errors.ImpactError, match="hidden response cannot be answered"):
+        responses.answer(officer, rude, "x")
     log = json.dumps(list(AuditRecord.objects.values("actor_label", "object_label", "before", "after")), default=str)
     for private in ("Bola", "Board", "abusive words", "Saturday", "resi@example.org", "board@example.org"):
         assert private not in log
@@ -134,17 +134,17 @@ def test_register_search_and_links_on_place_and_neighbourhood_pages(published, h
     from commonground.impact import outcomes
     from commonground.places.models import Area
 
-    assert services.register(query="libraries") == [published]
-    assert services.register(query="swimming") == []
-    assert services.register(neighbourhood=hoods["Brookfield"].slug) == [published]
-    assert services.register(neighbourhood=hoods["Ashby Park"].slug) == []
-    assert services.register(ward=BROOKFIELD.lower()) == [published]
-    assert services.register(body=council.slug, decision="undecided") == [published]
+    assert public_register.register(query="libraries") == [published]
+    assert public_register.register(query="swimming") == []
+    assert public_register.register(neighbourhood=hoods["Brookfield"].slug) == [published]
+    assert public_register.register(neighbourhood=hoods["Ashby Park"].slug) == []
+    assert public_register.register(ward=BROOKFIELD.lower()) == [published]
+    assert public_register.register(body=council.slug, decision="undecided") == [published]
     assert outcomes.neighbourhood_links(hoods["Brookfield"])[0][1] == published.get_absolute_url()
     assert outcomes.neighbourhood_links(hoods["Ashby Park"]) == []
     assert outcomes.links(Area.objects.get(code=BROOKFIELD))[0][1] == published.get_absolute_url()
     assert outcomes.links(Area.objects.get(code=ASHBY)) == []
-    geo = services.register_geojson([published])
+    geo = public_register.register_geojson([published])
     assert len(geo["features"]) == 10 and geo["features"][0]["properties"]["assessment"] == published.reference
 
 

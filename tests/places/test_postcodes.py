@@ -7,7 +7,7 @@ import pytest
 
 from commonground.audit.models import AuditRecord
 from commonground.engine.tables import DataError
-from commonground.places import importers, services
+from commonground.places import importer_base, importers, services
 from commonground.places.models import Area, Postcode
 from tests.conftest import run_cli
 
@@ -16,7 +16,7 @@ HEADER = "pcd,pcds,dointr,doterm,lsoa11,lsoa21\n"
 
 @pytest.fixture
 def lsoas(db):
-    types = importers.Importer.area_types()
+    types = importer_base.Importer.area_types()
     ward = Area.objects.create(area_type=types["ward17"], code="E05000001", name="Riverside")
     made = {
         code: Area.objects.create(area_type=types["lsoa11"], code=code, name=code, parent=ward)

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from commonground.audit.models import AuditRecord
 from commonground.places.models import Area, AreaValue
-from commonground.spending import services
+from commonground.spending import pooled_budgets, services
 from commonground.spending.models import Payment, PooledBudget
 from tests.spending.conftest import BROOKFIELD, COUNCIL, GOOD_ROWS, transparency_csv
 
@@ -117,35 +117,36 @@ def test_importing_through_the_page_lists_every_bad_row(client, council, officer
 
 @pytest.fixture
 def pool(council, nhs, officer, hoods):
-    return services.create_pool(officer, "Brookfield and Larkrise Healthy Ageing Pool", council, [nhs], 2026, 2028,
-                                "Falls and loneliness", True, "Two board members vote on every spend",
-                                [hoods["Brookfield"].slug, hoods["Larkrise"].slug])  # fmt: skip
+    return pooled_budgets.create_pool(officer, "Brookfield and Larkrise Healthy Ageing Pool", council, [nhs], 2026,
+                                      2028, "Falls and loneliness", True, "Two board members vote on every spend",
+                                      [hoods["Brookfield"].slug, hoods["Larkrise"].slug])  # fmt: skip
 
 
 def test_a_pooled_budget_with_community_decisions_and_a_prevention_ledger(pool, council, nhs, officer, hoods):
-    services.set_contribution(officer, pool, council, 2026, 25_000_000)
-    services.set_contribution(officer, pool, nhs, 2026, 40_000_000)
-    services.set_contribution(officer, pool, nhs, 2027, 40_000_000)
+    pooled_budgets.set_contribution(officer, pool, council, 2026, 25_000_000)
+    pooled_budgets.set_contribution(officer, pool, nhs, 2026, 40_000_000)
+    pooled_budgets.set_contribution(officer, pool, nhs, 2027, 40_000_000)
     with pytest.raises(services.SpendError, match="the agreement runs from 2026-27 to 2028-29"):
-        services.set_contribution(officer, pool, nhs, 2030, 1)
-    summary = services.pool_summary(pool)
+        pooled_budgets.set_contribution(officer, pool, nhs, 2030, 1)
+    summary = pooled_budgets.pool_summary(pool)
     assert summary["total"] == 105_000_000 and summary["totals"][0] == ("2026-27", 65_000_000)
-    measure = services.measure_choices()[0][0]
-    services.add_outcome(officer, pool, measure, "Up 5 points by 2029", "62%")
+    measure = pooled_budgets.measure_choices()[0][0]
+    pooled_budgets.add_outcome(officer, pool, measure, "Up 5 points by 2029", "62%")
     with pytest.raises(services.SpendError, match="wellbeing framework's measures"):
-        services.add_outcome(officer, pool, "not-a-measure", "x")
+        pooled_budgets.add_outcome(officer, pool, "not-a-measure", "x")
     officers_only = [{"name": "Olu Officer", "capacity": "officer", "body": council.name}]
     with pytest.raises(services.SpendError, match="record the community members who decided"):
-        services.record_decision(officer, pool, dt.date(2026, 5, 1), "Fund falls classes", "Yes", officers_only)
-    decided = services.record_decision(officer, pool, dt.date(2026, 5, 1), "Fund falls classes", "Yes",
-                                       [*officers_only, {"name": "Amina Khan", "capacity": "board",
+        pooled_budgets.record_decision(officer, pool, dt.date(2026, 5, 1), "Fund falls classes", "Yes", officers_only)
+    decided = pooled_budgets.record_decision(officer, pool, dt.date(2026, 5, 1), "Fund falls classes", "Yes",
+                                             [*officers_only, {"name": "Amina Khan", "capacity": "board",
                                                          "body": "Brookfield board"}], 2_000_000)  # fmt: skip
     assert decided.community_members == 1
-    item = services.add_prevention(officer, pool, "Falls prevention classes", "Emergency hospital care", 2026,
-                                   2_000_000, "emergency admissions for falls a year", Decimal(120), Decimal(-30),
-                                   6_000_000, hoods["Brookfield"].slug)  # fmt: skip
-    services.observe_prevention(officer, item, dt.date(2027, 9, 1), Decimal(-22), 4_400_000, "NHS SUS data, 2026-27")
-    summary = services.pool_summary(pool)
+    item = pooled_budgets.add_prevention(officer, pool, "Falls prevention classes", "Emergency hospital care", 2026,
+                                         2_000_000, "emergency admissions for falls a year", Decimal(120), Decimal(-30),
+                                         6_000_000, hoods["Brookfield"].slug)  # fmt: skip
+    pooled_budgets.observe_prevention(officer, item, dt.date(2027, 9, 1), Decimal(-22), 4_400_000,
+                                      "NHS SUS data, 2026-27")  # fmt: skip
+    summary = pooled_budgets.pool_summary(pool)
     assert (summary["invested"], summary["expected_saving"], summary["observed_saving"]) == (
         2_000_000,
         6_000_000,

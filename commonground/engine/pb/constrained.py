@@ -17,8 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from commonground.engine.pb import mes as fast
-from commonground.engine.pb import rules
+from commonground.engine.pb import mes_interval, mes_runs, rules
 from commonground.engine.pb.constraints import Feasibility, RingFence, amount, check, first_infeasible, percent
 from commonground.engine.pb.profile import Election, Number, with_borda_points
 
@@ -161,7 +160,7 @@ def equal_shares(election: Election, fences: Sequence[RingFence], rule: str) -> 
     feasibility = _feasibility(election, fences, range(election.n_projects))
     chosen: list[int] = []
     if election.n_voters:
-        prep = fast.Prepared(election)
+        prep = mes_runs.Prepared(election)
         trace = run(prep, Fraction(election.budget) / election.n_voters, feasibility)
         if settings.increment is not None:
             trace = add1(prep, feasibility, trace, settings.increment, settings.stop_when_exhaustive)
@@ -173,7 +172,7 @@ def equal_shares(election: Election, fences: Sequence[RingFence], rule: str) -> 
     return [election.project_ids[p] for p in chosen]
 
 
-def run(prep: fast.Prepared, endowment: Fraction, feasibility: Feasibility) -> fast.Trace:
+def run(prep: mes_runs.Prepared, endowment: Fraction, feasibility: Feasibility) -> mes_runs.Trace:
     """MES at `endowment` where each round buys the cheapest affordable *admissible* project.
 
     Computed with the engine's own runs on shrinking candidate sets: run MES on the projects still
@@ -186,7 +185,7 @@ def run(prep: fast.Prepared, endowment: Fraction, feasibility: Feasibility) -> f
     restricted.candidates = [p for p in prep.candidates if feasibility.feasible(free | {p})]
     checked = 0
     while True:
-        trace = fast.run(restricted, endowment)
+        trace = mes_runs.run(restricted, endowment)
         chosen = free | {r.project for r in trace.rounds[:checked]}
         for r in trace.rounds[checked:]:
             if not feasibility.feasible(chosen | {r.project}):
@@ -200,8 +199,8 @@ def run(prep: fast.Prepared, endowment: Fraction, feasibility: Feasibility) -> f
 
 
 def add1(
-    prep: fast.Prepared, feasibility: Feasibility, start: fast.Trace, increment: int, stop_when_exhaustive: bool
-) -> fast.Trace:
+    prep: mes_runs.Prepared, feasibility: Feasibility, start: mes_runs.Trace, increment: int, stop_when_exhaustive: bool
+) -> mes_runs.Trace:
     """The add1 loop with ring-fences: from the constrained run at the starting endowment, raise
     every voter's endowment by `increment` while plain MES's outcome stays feasible, keeping the
     last feasible one; with `stop_when_exhaustive`, also stop once no project is admissible.
@@ -231,17 +230,17 @@ def add1(
     k, width, last = 0, 2, start  # no endowment begin + i × step with i <= k stops the loop
     while True:
         if width > 1:
-            proof = fast.interval_run(prep, begin + (k + 1) * step, begin + (k + width) * step)
+            proof = mes_interval.interval_run(prep, begin + (k + 1) * step, begin + (k + width) * step)
             if proof.outcomes is not None and all(stop(o) is None for o in proof.outcomes):
                 k, width = k + width, 2 * width
             else:
                 width //= 2
             continue
-        trace = fast.run(prep, begin + (k + 1) * step)
+        trace = mes_runs.run(prep, begin + (k + 1) * step)
         why = stop(frozenset(trace.selected))
         if why == "infeasible":
             break
         k, last, width = k + 1, trace, 2
         if why:
             break
-    return last if last.endowment == begin + k * step else fast.run(prep, begin + k * step)
+    return last if last.endowment == begin + k * step else mes_runs.run(prep, begin + k * step)

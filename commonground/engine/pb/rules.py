@@ -17,6 +17,7 @@ from fractions import Fraction
 import numpy as np
 
 from commonground.engine.pb import mes as fast
+from commonground.engine.pb import mes_runs
 from commonground.engine.pb.profile import Election, with_borda_points
 
 
@@ -102,11 +103,11 @@ def city_greedy(election: Election) -> list[str]:
 
 def mes_trace(election: Election, increment: int | Fraction | None = None, stop_when_exhaustive: bool = True):
     """The MES run whose outcome `mes` returns (rounds, prices, money left), for explanations."""
-    prep = fast.Prepared(election)
+    prep = mes_runs.Prepared(election)
     if not election.n_voters:  # no one voted (a site process closed with no ballots): no one has money
-        return fast.Trace(Fraction(0), [], [], np.zeros(0))
+        return mes_runs.Trace(Fraction(0), [], [], np.zeros(0))
     if increment is None:
-        return fast.run(prep, Fraction(election.budget) / election.n_voters)
+        return mes_runs.run(prep, Fraction(election.budget) / election.n_voters)
     return fast.add1(election, increment, stop_when_exhaustive, prep=prep).trace
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from commonground.engine.pb import ballot, constrained, constraints, mes, pabulib, rules
+from commonground.engine.pb import ballot, constrained, constraints, mes_runs, pabulib, rules
 from commonground.engine.pb.constraints import ConstraintsError, Infeasible, RingFence
 from commonground.engine.pb.profile import with_borda_points
 from tests.conftest import SHARED, run_cli
@@ -489,7 +489,7 @@ def test_constrained_run_is_a_fixed_point(case):
     feasibility = constraints.Feasibility(election, fences)
     assume(feasibility.feasible(()))
     start = Fraction(election.budget) / election.n_voters
-    trace = constrained.run(mes.Prepared(election), start, feasibility)
+    trace = constrained.run(mes_runs.Prepared(election), start, feasibility)
     sats = support_and_sats(election)
     replay, money = reference_mes_run(
         election, sats, start, lambda bought, p: brute_feasible(election, fences, {*bought, p})

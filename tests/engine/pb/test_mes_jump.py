@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from commonground.engine.pb import mes, pabulib
+from commonground.engine.pb import mes, mes_interval, mes_runs, pabulib
 from tests.conftest import SHARED
 from tests.engine.pb.test_rules import elections, reference
 
@@ -39,10 +39,10 @@ def test_jump_equals_unit_steps_on_random_elections(case, exhaustive_stop):
 def test_fast_run_equals_exact_run(case):
     text, _ = case
     election = pabulib.parse(text)
-    prep = mes.Prepared(election)
+    prep = mes_runs.Prepared(election)
     for extra in (0, 3, 17):
         endowment = Fraction(election.budget) / election.n_voters + extra
-        fast, exact = mes.run(prep, endowment), mes.exact_run(prep, endowment)
+        fast, exact = mes_runs.run(prep, endowment), mes_runs.exact_run(prep, endowment)
         assert fast.selected == exact.selected
         assert [r.rho for r in fast.rounds] == pytest.approx([r.rho for r in exact.rounds], rel=1e-9)
 
@@ -100,12 +100,12 @@ def test_every_endowment_in_an_interval_buys_one_of_the_sets_it_allows(text, ext
     """interval_run's proof, with and without the exact settlement of ties: every endowment in the
     interval buys one of the sets it returns."""
     election = pabulib.parse(text)
-    prep = mes.Prepared(election)
+    prep = mes_runs.Prepared(election)
     low = Fraction(election.budget) / election.n_voters + extra
-    possible = mes.interval_run(prep, low, low + width, settle=settle).outcomes
+    possible = mes_interval.interval_run(prep, low, low + width, settle=settle).outcomes
     assume(possible is not None)
     for between in range(2 * width + 1):  # every unit, and the halves: the proof is for the whole interval
-        assert frozenset(mes.exact_run(prep, low + Fraction(between, 2)).selected) in possible
+        assert frozenset(mes_runs.exact_run(prep, low + Fraction(between, 2)).selected) in possible
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -127,12 +127,12 @@ def test_a_tie_that_holds_across_the_interval_is_settled_exactly():
     text = ("META\nkey;value\nbudget;88\nvote_type;approval\nPROJECTS\nproject_id;cost\n0;20\n1;20\n2;40\n3;80\n"
             "VOTES\nvoter_id;vote\n0;3,0,2,1\n1;0,2,1,3\n")  # fmt: skip
     election = pabulib.parse(text)
-    prep = mes.Prepared(election)
+    prep = mes_runs.Prepared(election)
     low = Fraction(election.budget) / election.n_voters + 16
-    assert len(mes.interval_run(prep, low, low + 14).outcomes) == 2
-    assert mes.interval_run(prep, low, low + 14, settle=True).outcomes == {frozenset({0, 1, 2})}
+    assert len(mes_interval.interval_run(prep, low, low + 14).outcomes) == 2
+    assert mes_interval.interval_run(prep, low, low + 14, settle=True).outcomes == {frozenset({0, 1, 2})}
     for quarter in range(14 * 4 + 1):
-        assert frozenset(mes.exact_run(prep, low + Fraction(quarter, 4)).selected) == {0, 1, 2}
+        assert frozenset(mes_runs.exact_run(prep, low + Fraction(quarter, 4)).selected) == {0, 1, 2}
 
 
 def veszprem_prefix(votes: int) -> str:
@@ -155,9 +155,9 @@ def test_a_tie_lasting_60000_units_does_not_fall_back_to_unit_steps():
     assert ids(election, result.trace) == ["02", "24", "32", "45"]
     assert result.steps == 1_093_745
     assert result.runs < 500  # 63,020 before
-    prep = mes.Prepared(election)
+    prep = mes_runs.Prepared(election)
     start = Fraction(election.budget) / election.n_voters
-    before, at = (mes.exact_run(prep, start + result.steps + d).selected for d in (-1, 0))
+    before, at = (mes_runs.exact_run(prep, start + result.steps + d).selected for d in (-1, 0))
     assert sum(election.costs[p] for p in before) == 100_000_000  # 20,000,000 more still fits
     assert sum(election.costs[p] for p in at) == 120_000_000  # the whole budget: exhaustive
 
@@ -168,22 +168,22 @@ def test_an_interval_with_near_ties_is_proven_through_branches(monkeypatch):
     within the bounds' reach of each other in several rounds, so the proof follows both orders;
     every endowment in between (units and quarters) buys a set it allows."""
     election = pabulib.read(PABULIB / "France_Toulouse_2024.pb")
-    prep = mes.Prepared(election)
+    prep = mes_runs.Prepared(election)
     low = Fraction(election.budget) / election.n_voters + 300
     branched = []
-    original = mes._cheapest
+    original = mes_interval._cheapest
 
     def cheapest(prep, branch, *args):
         found, may_end = original(prep, branch, *args)
         branched.append(len(found) > 1)
         return found, may_end
 
-    monkeypatch.setattr(mes, "_cheapest", cheapest)  # a spy: records how many projects each round may buy
-    possible = mes.interval_run(prep, low, low + 4).outcomes
+    monkeypatch.setattr(mes_interval, "_cheapest", cheapest)  # a spy: records how many projects each round may buy
+    possible = mes_interval.interval_run(prep, low, low + 4).outcomes
     assert any(branched)
     assert possible is not None
     for quarter in range(17):
-        assert frozenset(mes.run(prep, low + Fraction(quarter, 4)).selected) in possible
+        assert frozenset(mes_runs.run(prep, low + Fraction(quarter, 4)).selected) in possible
 
 
 @pytest.mark.reference("pabulib")
@@ -191,11 +191,11 @@ def test_an_interval_where_the_outcome_changes_allows_both_sets():
     """Toulouse 2024 buys one set up to 20 units above budget / voters and another from 21: the
     proof over [20, 22] allows both (and the loop may jump over it, since neither stops it)."""
     election = pabulib.read(PABULIB / "France_Toulouse_2024.pb")
-    prep = mes.Prepared(election)
+    prep = mes_runs.Prepared(election)
     low = Fraction(election.budget) / election.n_voters + 20
-    before, after = (frozenset(mes.run(prep, low + extra).selected) for extra in (0, 2))
+    before, after = (frozenset(mes_runs.run(prep, low + extra).selected) for extra in (0, 2))
     assert before != after
-    assert mes.interval_run(prep, low, low + 2).outcomes == {before, after}
+    assert mes_interval.interval_run(prep, low, low + 2).outcomes == {before, after}
 
 
 @pytest.mark.reference("pabulib")
@@ -204,9 +204,9 @@ def test_exact_ties_among_supporters_with_no_money_left_are_settled_in_floats():
     cost satisfaction, so two projects tie exactly (Toulouse 2024, 8 units above budget / voters:
     two projects at 1/28); floats settle it by id, without the Fraction rerun, as exact_run does."""
     election = pabulib.read(PABULIB / "France_Toulouse_2024.pb")
-    prep = mes.Prepared(election)
+    prep = mes_runs.Prepared(election)
     endowment = Fraction(election.budget) / election.n_voters + 8
-    fast, exact = mes.float_run(prep, endowment), mes.exact_run(prep, endowment)
+    fast, exact = mes_runs.float_run(prep, endowment), mes_runs.exact_run(prep, endowment)
     assert fast.selected == exact.selected
     assert [r.rho_exact for r in fast.rounds if r.rho_exact is not None] == [
         r.rho_exact for r, f in zip(exact.rounds, fast.rounds, strict=True) if f.rho_exact is not None
@@ -220,9 +220,9 @@ def test_a_supporter_exactly_at_the_price_does_not_stall_the_float_run():
             "4;10\nVOTES\nvoter_id;vote;points\n0;3,2,0;5,1,1\n1;1;2\n2;0,3,4,1,2;2,1,4,3,1\n3;4,3;5,1\n4;2;5\n"
             "5;0,4,2,1,3;2,1,1,5,4\n6;4,2,3;3,5,2\n7;3;1\n8;0,1;1,2\n")  # fmt: skip
     election = pabulib.parse(text)
-    prep = mes.Prepared(election)
+    prep = mes_runs.Prepared(election)
     endowment = Fraction(election.budget, election.n_voters) + 1
-    assert mes.float_run(prep, endowment).selected == mes.exact_run(prep, endowment).selected
+    assert mes_runs.float_run(prep, endowment).selected == mes_runs.exact_run(prep, endowment).selected
     jumped = mes.add1(election, 1, False)
     stepped = mes.unit_steps_reference(election, 1, False, max_steps=jumped.steps + 1)
     assert ids(election, jumped.trace) == ids(election, stepped)
@@ -234,9 +234,9 @@ def test_where_proofs_cost_more_than_runs_the_loop_sweeps_unit_runs(monkeypatch)
     almost every unit, so a proof costs several runs and jumps little: add1 then makes unit runs
     in sweeps, and still stops where plain unit steps (each an exact run) stop."""
     election = pabulib.read(PABULIB / "Poland_Lodz_2022.pb")
-    prep = mes.Prepared(election)
+    prep = mes_runs.Prepared(election)
     calls = {"proofs": 0, "runs": 0}
-    original_run, original_proof = mes.run, mes.interval_run
+    original_run, original_proof = mes_runs.run, mes_interval.interval_run
 
     def run(*args):
         calls["runs"] += 1
