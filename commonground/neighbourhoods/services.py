@@ -174,3 +174,11 @@ def find(slug: str) -> Neighbourhood | None:
 def names() -> list[tuple[str, str]]:
     """(slug, name) of every neighbourhood, for choosing one in a form."""
     return list(Neighbourhood.objects.order_by("name").values_list("slug", "name"))
+
+
+def erase_old_verification_requests() -> int:
+    """Erase the name, address and postcode of verification requests decided long enough ago (the worker runs
+    this daily; see neighbourhoods.verification.erase_old)."""
+    from commonground.neighbourhoods import verification
+
+    return verification.erase_old()
