@@ -80,7 +80,8 @@ def waiting_for(user, neighbourhood: Neighbourhood) -> VerificationRequest | Non
 
 
 def latest_for(user, neighbourhood: Neighbourhood) -> VerificationRequest | None:
-    return VerificationRequest.objects.filter(neighbourhood=neighbourhood, user=user).order_by("-asked_at", "-id").first()
+    found = VerificationRequest.objects.filter(neighbourhood=neighbourhood, user=user)
+    return found.order_by("-asked_at", "-id").first()
 
 
 def ask(user, neighbourhood: Neighbourhood, *, full_name: str, address: str, postcode: str,
@@ -101,8 +102,8 @@ def ask(user, neighbourhood: Neighbourhood, *, full_name: str, address: str, pos
                 neighbourhood=neighbourhood, user=user, full_name=full_name.strip(), address=address.strip(),
                 postcode=postcode, reply_by=reply_by, postcode_check=check,
             )  # fmt: skip
-            record(user, "neighbourhoods.verification_asked", request,
-                   after={"neighbourhood": neighbourhood.slug, "account": user.pk, "postcode_check": check})  # fmt: skip
+            after = {"neighbourhood": neighbourhood.slug, "account": user.pk, "postcode_check": check}
+            record(user, "neighbourhoods.verification_asked", request, after=after)
     except IntegrityError:
         raise VerificationError(
             f"You have already asked to be verified for {neighbourhood.name}: an officer will decide soon"
@@ -155,9 +156,7 @@ def _tell(request: VerificationRequest) -> None:
 def decide(actor, request: VerificationRequest, *, approve: bool, evidence: list[str], reason: str = "") -> None:
     """Approve (granting the verified resident role for the neighbourhood) or refuse with a reason; the
     resident is told. Only an officer who verifies residents where the neighbourhood lives decides."""
-    request = VerificationRequest.objects.select_for_update().select_related("neighbourhood", "user").get(
-        pk=request.pk
-    )
+    request = VerificationRequest.objects.select_for_update().select_related("neighbourhood", "user").get(pk=request.pk)
     neighbourhood = request.neighbourhood
     if not can_verify(actor, neighbourhood):
         raise VerificationError("You do not verify residents in this neighbourhood")
@@ -200,6 +199,6 @@ def erase_old(at: dt.datetime | None = None) -> int:
         erased = VerificationRequest.objects.filter(pk__in=ids).update(
             full_name="", address="", postcode="", reason="", erased_at=at
         )
-        record("commonground worker", "neighbourhoods.verification_erased", object_type="neighbourhoods.VerificationRequest",
-               after={"requests": ids})  # fmt: skip
+        record("commonground worker", "neighbourhoods.verification_erased",
+               object_type="neighbourhoods.VerificationRequest", after={"requests": ids})  # fmt: skip
     return erased

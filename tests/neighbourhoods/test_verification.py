@@ -61,9 +61,10 @@ def test_a_resident_asks_and_the_postcode_is_checked(client, brookfield, residen
 def test_with_no_postcode_lookup_the_officer_checks_by_evidence_alone(client, brookfield, resident, officer):
     Postcode.objects.all().delete()
     client.force_login(resident)
-    assert "the officer will check your evidence alone" in client.get(
-        reverse("neighbourhoods:verify", args=[brookfield.slug])
-    ).content.decode()
+    assert (
+        "the officer will check your evidence alone"
+        in client.get(reverse("neighbourhoods:verify", args=[brookfield.slug])).content.decode()
+    )
     assert ask(client, brookfield.slug, postcode=OUTSIDE).status_code == 302
     request = VerificationRequest.objects.get()
     assert request.postcode_check == "no_lookup"

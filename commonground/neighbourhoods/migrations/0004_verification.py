@@ -6,35 +6,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('neighbourhoods', '0003_plan_lists'),
+        ("neighbourhoods", "0003_plan_lists"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VerificationRequest',
+            name="VerificationRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(blank=True, max_length=200)),
-                ('address', models.TextField(blank=True)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('reply_by', models.CharField(choices=[('email', 'By email'), ('letter', 'By post, to the address above')], default='email', max_length=8)),
-                ('postcode_check', models.CharField(choices=[('inside', 'In the neighbourhood (checked against the postcode lookup)'), ('no_lookup', 'Not checked: no postcode lookup is loaded for this area')], max_length=10)),
-                ('status', models.CharField(choices=[('waiting', 'Waiting for an officer'), ('approved', 'Verified'), ('refused', 'Not verified')], default='waiting', max_length=10)),
-                ('evidence', models.JSONField(blank=True, default=list, help_text='Kinds of evidence seen (Evidence values).')),
-                ('reason', models.TextField(blank=True, help_text='Why the request was refused, as told to the resident.')),
-                ('asked_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('erased_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('neighbourhood', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='verification_requests', to='neighbourhoods.neighbourhood')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='verification_requests', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("full_name", models.CharField(blank=True, max_length=200)),
+                ("address", models.TextField(blank=True)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                (
+                    "reply_by",
+                    models.CharField(
+                        choices=[("email", "By email"), ("letter", "By post, to the address above")],
+                        default="email",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "postcode_check",
+                    models.CharField(
+                        choices=[
+                            ("inside", "In the neighbourhood (checked against the postcode lookup)"),
+                            ("no_lookup", "Not checked: no postcode lookup is loaded for this area"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Waiting for an officer"),
+                            ("approved", "Verified"),
+                            ("refused", "Not verified"),
+                        ],
+                        default="waiting",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.JSONField(blank=True, default=list, help_text="Kinds of evidence seen (Evidence values)."),
+                ),
+                (
+                    "reason",
+                    models.TextField(blank=True, help_text="Why the request was refused, as told to the resident."),
+                ),
+                ("asked_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("erased_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="verification_requests",
+                        to="neighbourhoods.neighbourhood",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="verification_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['asked_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'waiting')), fields=('neighbourhood', 'user'), name='one_waiting_request')],
+                "ordering": ["asked_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "waiting")),
+                        fields=("neighbourhood", "user"),
+                        name="one_waiting_request",
+                    )
+                ],
             },
         ),
     ]
