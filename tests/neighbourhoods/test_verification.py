@@ -153,3 +153,16 @@ def test_details_are_erased_after_the_keep_days(brookfield, resident, officer, s
     assert (request.full_name, request.address, request.postcode) == ("", "", "")
     assert request.erased_at is not None and request.evidence == ["tenancy"] and request.status == "approved"
     assert verification.erase_old(timezone.now() + dt.timedelta(days=40)) == 0
+
+
+def test_the_officers_to_do_list_shows_residents_waiting(client, brookfield, resident, officer, make_user):
+    verification.ask(resident, brookfield, full_name=NAME, address=ADDRESS, postcode=INSIDE)
+    client.force_login(officer)
+    page = client.get(reverse("accounts:todo")).content.decode()
+    assert "Brookfield: 1 resident waiting to be verified" in page
+    assert reverse("neighbourhoods:verification", args=[brookfield.slug]) in page
+    assert "1 thing" in client.get(reverse("accounts:account")).content.decode()
+    elsewhere = make_user("knowsley@example.org")
+    accounts.set_roles("test", elsewhere, {Role.COUNCIL_OFFICER}, frozenset(Role), "council:E08000011")
+    client.force_login(elsewhere)
+    assert "waiting to be verified" not in client.get(reverse("accounts:todo")).content.decode()
