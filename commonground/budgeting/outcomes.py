@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from commonground.accounts.permissions import user_can
 from commonground.accounts.roles import Capability
@@ -12,6 +13,7 @@ from commonground.budgeting import services
 from commonground.budgeting.models import Process, Proposal, Result, Scorer
 from commonground.core.sections import Section
 from commonground.delivery import services as delivery
+from commonground.neighbourhoods import services as neighbourhoods
 from commonground.places.models import Area
 
 
@@ -111,3 +113,35 @@ def todo(user) -> list[dict]:
                           "url": reverse("budgeting:scoring", args=[process.slug]), "due": process.voting_opens,
                           "statutory": False, "source": "Participatory budgeting"})  # fmt: skip
     return items
+
+
+def processes_in(neighbourhood) -> list[Process]:
+    """Published processes of the neighbourhood, or held in an area that shares an LSOA with it."""
+    found = Process.objects.exclude(phase=Process.Phase.DRAFT).select_related("area__area_type", "neighbourhood")
+    return [p for p in found.order_by("-created_at")
+            if p.neighbourhood_id == neighbourhood.pk or neighbourhoods.overlaps(neighbourhood, p.area)]  # fmt: skip
+
+
+def _next_date(process: Process):
+    field = _PHASE_DUE.get(process.phase, ("", ""))[0]
+    return getattr(process, field, None) if field else None
+
+
+def neighbourhood_decisions(neighbourhood) -> list[dict]:
+    return [
+        {"kind": "PB round", "title": p.title, "url": reverse("budgeting:detail", args=[p.slug]),
+         "state": p.get_phase_display(), "due": _next_date(p), "source": "budgeting"}
+        for p in processes_in(neighbourhood)
+    ]  # fmt: skip
+
+
+def neighbourhood_deadlines(neighbourhood) -> list[dict]:
+    today = timezone.localdate()
+    labels = {"proposals_close": "ideas close", "voting_opens": "voting opens", "voting_closes": "voting closes"}
+    return [
+        {"title": f"{p.title}: {label}", "url": reverse("budgeting:detail", args=[p.slug]), "due": when,
+         "statutory": False, "source": "budgeting"}
+        for p in processes_in(neighbourhood)
+        for field, label in labels.items()
+        if (when := getattr(p, field)) is not None and when >= today
+    ]  # fmt: skip

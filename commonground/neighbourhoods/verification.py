@@ -11,8 +11,6 @@ COMMONGROUND_VERIFICATION_KEEP_DAYS after the decision.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -185,20 +183,4 @@ def decide(actor, request: VerificationRequest, *, approve: bool, evidence: list
     _tell(request)
 
 
-def erase_old(at: dt.datetime | None = None) -> int:
-    """Blank the name, address, postcode and reason of requests decided more than
-    COMMONGROUND_VERIFICATION_KEEP_DAYS ago; the account, neighbourhood, dates, evidence kinds and outcome
-    stay. The worker runs it daily; returns how many were erased."""
-    at = at or timezone.now()
-    cutoff = at - dt.timedelta(days=settings.COMMONGROUND_VERIFICATION_KEEP_DAYS)
-    old = VerificationRequest.objects.filter(decided_at__lt=cutoff, erased_at__isnull=True)
-    ids = list(old.values_list("pk", flat=True))
-    if not ids:
-        return 0
-    with transaction.atomic():
-        erased = VerificationRequest.objects.filter(pk__in=ids).update(
-            full_name="", address="", postcode="", reason="", erased_at=at
-        )
-        record("commonground worker", "neighbourhoods.verification_erased",
-               object_type="neighbourhoods.VerificationRequest", after={"requests": ids})  # fmt: skip
-    return erased
+erase_old = services.erase_old_verification_requests
