@@ -39,7 +39,7 @@ REGISTRY: dict[str, Entry] = {
     "notify": Entry("commonground.notify.cli:app", "Notices: send what is due, list the outbox."),
     "data": Entry("commonground.datasets.cli:app", "Download and load the national data (IoD, ONS)."),
     "index": Entry("commonground.places.cli:index", "Compute deprivation and community-need indices."),
-    "places": Entry("commonground.places.cli:places", "Find the places: left-behind neighbourhoods."),
+    "places": Entry("commonground.places.cli:places", "Find the places: left-behind areas, selection methods."),
     "neighbourhoods": Entry("commonground.neighbourhoods.cli:app", "Neighbourhoods: named areas made of LSOAs."),
     "fund": Entry("commonground.fund.cli:app", "Community Wealth Fund: allocate and publish awards."),
     "pb": Entry("commonground.budgeting.cli:app", "Participatory budgeting: tally, explain, check .pb files."),

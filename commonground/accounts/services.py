@@ -115,3 +115,57 @@ def granting_scopes(actor: User) -> dict[str, frozenset[Role]]:
             if Role(grant.role) in CAPABILITIES[capability]:
                 found.setdefault(grant.scope, set()).update(roles)
     return {scope: frozenset(roles) for scope, roles in sorted(found.items())}
+
+
+CONFIRM_SALT = "commonground.accounts.confirm-email"
+CONFIRM_DAYS = 3
+
+
+def ask_to_sign_up(email: str, full_name: str, password: str, confirm_url) -> None:
+    """Sign-up that does not tell a visitor whether an address already has an account (issue 19): a new
+    address gets an inactive account and a link to confirm it; an address in use gets an email saying so.
+    Either way the page says the same thing and the password is hashed once, so the time is the same."""
+    from django.contrib.auth.hashers import make_password
+    from django.core import signing
+    from django.core.mail import send_mail
+
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.is_active:
+        make_password(password)
+        send_mail("You already have a Common Ground account",
+                  "Someone, perhaps you, tried to create an account with this email address, which already has one.\n"
+                  "Sign in, or reset your password if you have forgotten it. If it was not you, you need do nothing.",
+                  None, [existing.email])  # fmt: skip
+        return
+    with transaction.atomic():
+        if existing is None:
+            user = User.objects.create_user(email=email, password=password, full_name=full_name, is_active=False)
+            record(user, "accounts.sign_up", user, after={"roles": sorted(user.roles), "confirmed": False})
+        else:  # asked again before confirming: the latest password and name count
+            user = existing
+            user.set_password(password)
+            user.full_name = full_name
+            user.save(update_fields=["password", "full_name"])
+    token = signing.dumps(user.pk, salt=CONFIRM_SALT)
+    send_mail("Confirm your Common Ground account",
+              f"Confirm your email address to finish creating your account:\n\n{confirm_url(token)}\n\n"
+              f"The link works for {CONFIRM_DAYS} days. If you did not ask for an account, ignore this email.",
+              None, [user.email])  # fmt: skip
+
+
+def confirm_sign_up(token: str) -> User | None:
+    """The account a confirmation link names, made active; None when the link is wrong or too old."""
+    from django.core import signing
+
+    try:
+        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        return None
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        record(user, "accounts.confirm_email", user)
+    return user

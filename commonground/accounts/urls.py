@@ -8,6 +8,8 @@ from commonground.accounts.roles import Capability
 app_name = "accounts"
 urlpatterns = [
     path("sign-up/", views.sign_up, name="sign-up"),
+    path("sign-up/sent/", views.sign_up_sent, name="sign-up-sent"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("sign-in/", public(views.SignInView.as_view()), name="sign-in"),
     path("sign-out/", public(auth_views.LogoutView.as_view()), name="sign-out"),
     path("", views.account, name="account"),

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from commonground.accounts import services
@@ -28,13 +29,32 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:account")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.sign_up(
-            form.cleaned_data["email"], form.cleaned_data["full_name"], form.cleaned_data["password1"]
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your account has been created")
-        return redirect("accounts:account")
+        data = form.cleaned_data
+
+        def link(token: str) -> str:
+            return request.build_absolute_uri(reverse("accounts:confirm", args=[token]))
+
+        services.ask_to_sign_up(data["email"], data["full_name"], data["password1"], link)
+        return redirect("accounts:sign-up-sent")
     return render(request, "accounts/sign_up.html", {"form": form})
+
+
+@public
+def sign_up_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/sign_up_sent.html")
+
+
+@public
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners follow links); POST confirms the address and signs the person in."""
+    if request.method == "POST":
+        user = services.confirm_sign_up(token)
+        if user is not None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your account has been created")
+            return redirect("accounts:account")
+        return render(request, "accounts/confirm.html", {"broken": True}, status=400)
+    return render(request, "accounts/confirm.html", {"broken": False})
 
 
 class SignInView(auth_views.LoginView):

@@ -1,8 +1,10 @@
 """The Assets of Community Value section of area dashboards and the State of the Neighbourhood report
-(see commonground.core.sections). Assets belong to a listing council, matched to the local
-authority by name: the area itself, or the ward's local authority."""
+(see commonground.core.sections). An asset is placed by where it is: its point inside the area (point in
+polygon), else its postcode's LSOA in the area; one with neither shows only on its council's dashboard."""
 
 from __future__ import annotations
+
+import re
 
 from django.db.models import Count, Max
 from django.urls import reverse
@@ -14,44 +16,57 @@ from commonground.assets.models import Asset, CaseEvent
 from commonground.core.sections import TODO_HORIZON_DAYS, Section
 from commonground.engine import geometry
 from commonground.neighbourhoods import services as neighbourhoods
+from commonground.places import services as places
 from commonground.places.models import Area, AreaType
+
+TITLES = ("metropolitan borough council", "borough council", "city council", "district council", "county council",
+          "council")  # fmt: skip
+
+
+def _same_council(council: str, area: Area) -> bool:
+    """ "Demo Borough Council" is Demo Borough; "Blackpool Council" is Blackpool."""
+    name = re.sub(r"\s+", " ", council.lower()).strip()
+    names = {name} | {name.removesuffix(" " + title) for title in TITLES}
+    return area.name.lower() in names
+
+
+def assets_in(area: Area | None) -> list[Asset]:
+    """The assets (nominated or listed, not withdrawn) in an area, or everywhere."""
+    assets = list(services.register().order_by("name", "id"))
+    if area is None:
+        return assets
+    located = [a for a in assets if a.latitude is not None and a.longitude is not None]
+    points = places.contains_points(area, [(a.longitude, a.latitude) for a in located])
+    inside = dict(zip((a.pk for a in located), points, strict=True))
+    found = []
+    for asset in assets:
+        where = inside.get(asset.pk)
+        if where is None and asset.postcode:
+            where = places.postcode_in(area, asset.postcode)
+        if where is None:  # no location known: its council's own dashboard only
+            where = area.area_type.level == AreaType.Level.LOCAL_AUTHORITY and _same_council(asset.council.name, area)
+        if where:
+            found.append(asset)
+    return found
+
+
+def next_deadline(asset: Asset, today) -> str:
+    """The first deadline among the periods running now (the full moratorium, not the interim one, once a
+    group has asked to bid), e.g. "full moratorium ends 2026-09-01"."""
+    running = services.case_of(asset, today).running(today)
+    if not running:
+        return ""
+    period = min(running, key=lambda p: (p.last_day, p.key))
+    return f"{period.name.lower()} ends {period.last_day.isoformat()}"
 
 
 def section(area: Area | None) -> dict | None:
-    assets = Asset.objects.select_related("council")
-    if area is not None:
-        authority = area if area.area_type.level == AreaType.Level.LOCAL_AUTHORITY else area.parent
-        if authority is None:
-            return None
-        assets = assets.filter(council__name__iexact=authority.name)
-    assets = list(assets.order_by("name"))
+    assets = assets_in(area)
     if not assets:
         return None
     today = services.today()
-    rows = []
-    for asset in assets:
-        row = services.register_row(asset, today)
-        clock = next(
-            (
-                (label, row[key])
-                for key, label in [
-                    ("interim_moratorium_last_day", "interim moratorium ends"),
-                    ("full_moratorium_last_day", "full moratorium ends"),
-                    ("protected_period_last_day", "protected period ends"),
-                    ("listing_last_day", "listing expires"),
-                ]
-                if row[key] and row[key] >= today.isoformat()
-            ),
-            ("", ""),
-        )
-        rows.append(
-            {
-                "asset": asset.name,
-                "council": asset.council.name,
-                "status": asset.status_label,
-                "clock": f"{clock[0]} {clock[1]}".strip(),
-            }
-        )
+    rows = [{"asset": a.name, "council": a.council.name, "status": a.status_label, "clock": next_deadline(a, today)}
+            for a in assets]  # fmt: skip
     return {
         "summary": f"{len(assets)} asset{'s' if len(assets) != 1 else ''} nominated or listed as of community value.",
         "columns": [("asset", "Asset"), ("council", "Council"), ("status", "Status"), ("clock", "Next deadline")],
@@ -60,6 +75,11 @@ def section(area: Area | None) -> dict | None:
             {"label": "Assets of community value", "value": len(assets), "unit": "", "note": "nominated or listed"}
         ],
     }
+
+
+def links(area: Area | None) -> list[tuple[str, str]]:
+    """The assets in this area, each linked to its page."""
+    return [(f"{a.name}: {a.status_label.lower()}", reverse("assets:detail", args=[a.pk])) for a in assets_in(area)]
 
 
 SECTIONS = [Section("assets", "Assets listed and their clocks", 70, section)]

@@ -21,7 +21,9 @@ def neighbourhood_links(neighbourhood) -> list[tuple[str, str]]:
     ]
 
 
-def links(area: Area) -> list[tuple[str, str]]:
+def links(area: Area | None) -> list[tuple[str, str]]:
+    if area is None:  # the home page's national list: nothing of this app's is listed there
+        return []
     from django.urls import reverse
 
     found = []

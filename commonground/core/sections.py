@@ -6,7 +6,7 @@ installed app may provide `commonground/<app>/outcomes.py` with
 
     SECTIONS = [Section(slug, title, order, provider), ...]   # provider(area | None) -> dict | None
     def version() -> str                                      # optional: changes when its figures change
-    def links(area) -> list[tuple[str, str]]                  # optional: (text, url) of its things here
+    def links(area) -> list[tuple[str, str]]                  # optional: (text, url) of its things (area None: nation)
     def neighbourhood_links(neighbourhood) -> list[...]       # optional: the same for a neighbourhood
     def neighbourhood_delivery(neighbourhood) -> list[dict]   # optional: its funded projects (see below)
     def neighbourhood_money(neighbourhood) -> list[dict]      # optional: its money (see below)

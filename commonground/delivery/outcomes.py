@@ -29,8 +29,10 @@ def neighbourhood_delivery(neighbourhood) -> list[dict]:
     ]  # fmt: skip
 
 
-def links(area: Area) -> list[tuple[str, str]]:
+def links(area: Area | None) -> list[tuple[str, str]]:
     """Funded things in a ward (by its code) or a council."""
+    if area is None:  # the home page's national list: nothing of this app's is listed there
+        return []
     found = Record.objects.filter(ward_code=area.code) | Record.objects.filter(council=area)
     return [(f"Funded: {r.title} ({r.get_status_display().lower()})", r.get_absolute_url())
             for r in found.order_by("-funded_on", "title")[:20]]  # fmt: skip

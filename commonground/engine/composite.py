@@ -63,7 +63,7 @@ class IndexSpec:
     proxies: dict[str, str] = field(default_factory=dict)
 
 
-def _get(table: dict, key: str, where: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+def spec_value(table: dict, key: str, where: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
     if not isinstance(table, dict):
         raise SpecError(f"{where}: expected a table of keys, got {table!r}"[:300])
     if key not in table:
@@ -78,7 +78,7 @@ def _get(table: dict, key: str, where: str, kind: type | tuple[type, ...], defau
 
 def _weight(table: dict, where: str, default: Any = ...) -> float:
     """A weight: a number from 0 to 1,000,000 (TOML also allows nan, inf and integers of any size)."""
-    value = _get(table, "weight", where, (int, float), default)
+    value = spec_value(table, "weight", where, (int, float), default)
     if isinstance(value, bool) or not 0 <= value <= 1_000_000:
         raise SpecError(f"{where}.weight: {value!r} is not a number from 0 to 1,000,000"[:300])
     return float(value)
@@ -89,41 +89,41 @@ def parse_spec(text: str, source: str = "spec") -> IndexSpec:
         data = tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or a plain ValueError for an integer of 5,000 digits
         raise SpecError(f"{source}: not valid TOML ({str(exc)[:200]})") from None
-    index = _get(data, "index", source, dict)
-    raw_domains = _get(data, "domain", source, list)
+    index = spec_value(data, "index", source, dict)
+    raw_domains = spec_value(data, "domain", source, list)
     if not raw_domains:
         raise SpecError(f"{source}: at least one [[domain]] is needed")
     domains = []
     for i, d in enumerate(raw_domains):
         where = f"{source}: domain[{i}]"
-        slug = _get(d, "slug", where, str)
-        transform = _get(d, "transform", where, str, "exponential")
+        slug = spec_value(d, "slug", where, str)
+        transform = spec_value(d, "transform", where, str, "exponential")
         if transform not in DOMAIN_TRANSFORMS:
             raise SpecError(f"{where}.transform: {transform!r} is not one of {DOMAIN_TRANSFORMS}")
         indicators = []
-        for j, ind in enumerate(_get(d, "indicator", where, list)):
+        for j, ind in enumerate(spec_value(d, "indicator", where, list)):
             iw = f"{where}.indicator[{j}]"
-            direction = _get(ind, "direction", iw, str)
+            direction = spec_value(ind, "direction", iw, str)
             if direction not in DIRECTIONS:
                 raise SpecError(f"{iw}.direction: {direction!r} is not one of {list(DIRECTIONS)}")
-            transforms = tuple(_get(ind, "transform", iw, list, []))
+            transforms = tuple(spec_value(ind, "transform", iw, list, []))
             for t in transforms:
                 if t not in INDICATOR_TRANSFORMS:
                     raise SpecError(f"{iw}.transform: {t!r} is not one of {INDICATOR_TRANSFORMS}")
-            denominator = _get(ind, "denominator", iw, str, None)
-            missing = _get(ind, "missing", iw, str, "error")
+            denominator = spec_value(ind, "denominator", iw, str, None)
+            missing = spec_value(ind, "missing", iw, str, "error")
             if missing not in ("error", "median"):
                 raise SpecError(f"{iw}.missing: {missing!r} is not 'error' or 'median'")
             if "rate_per_1000" in transforms and not denominator:
                 raise SpecError(f"{iw}: rate_per_1000 needs a 'denominator' column")
             indicators.append(
                 Indicator(
-                    column=_get(ind, "column", iw, str),
+                    column=spec_value(ind, "column", iw, str),
                     direction=direction,
                     transforms=transforms,
                     weight=_weight(ind, iw, 1.0),
                     denominator=denominator,
-                    label=_get(ind, "label", iw, str, ""),
+                    label=spec_value(ind, "label", iw, str, ""),
                     missing=missing,
                 )
             )
@@ -134,7 +134,7 @@ def parse_spec(text: str, source: str = "spec") -> IndexSpec:
         domains.append(
             Domain(
                 slug=slug,
-                name=_get(d, "name", where, str, slug),
+                name=spec_value(d, "name", where, str, slug),
                 weight=_weight(d, where),
                 transform=transform,
                 indicators=tuple(indicators),
@@ -145,11 +145,11 @@ def parse_spec(text: str, source: str = "spec") -> IndexSpec:
     if not np.isclose(total, 1.0, atol=0.005):
         raise SpecError(f"{source}: domain weights add up to {total:g}, not 1")
     return IndexSpec(
-        name=_get(index, "name", f"{source}: index", str),
-        id_column=_get(index, "id_column", f"{source}: index", str),
-        description=_get(index, "description", f"{source}: index", str, ""),
+        name=spec_value(index, "name", f"{source}: index", str),
+        id_column=spec_value(index, "id_column", f"{source}: index", str),
+        description=spec_value(index, "description", f"{source}: index", str, ""),
         domains=tuple(domains),
-        proxies=_get(data, "proxies", source, dict, {}),
+        proxies=spec_value(data, "proxies", source, dict, {}),
     )
 
 

@@ -1,8 +1,9 @@
 """Aggregate LSOA figures to wards, local authorities and regions (population-weighted).
 
-Summary measures follow the IoD 2019 Technical Report, chapter on higher-level geographies:
-average score (population-weighted), proportion of LSOAs in the most deprived 10% nationally,
-and extent (population in the most deprived 30%, on a sliding weight). Vectorised with NumPy.
+Summary measures follow the IoD 2019 Technical Report, chapter on higher-level geographies (kept in
+IoD 2025, File 10): average score and average rank (population-weighted), proportion of LSOAs in the
+most deprived 10% nationally, and extent (population in the most deprived 30%, on a sliding weight).
+Vectorised with NumPy.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ class LsoaTable:
 
 
 def aggregate(lsoas: LsoaTable, parent_of: np.ndarray) -> pd.DataFrame:
-    """One row per parent area: population, LSOA count, score, rank, decile, proportion, extent.
+    """One row per parent area: population, LSOA count, score, rank, decile, average rank, proportion, extent.
+
+    The average rank follows the IoD convention, the most deprived LSOA counting N: higher is more deprived.
 
     `parent_of[i]` is the parent code of LSOA i ("" or None where it has none: left out).
     """
@@ -63,6 +66,8 @@ def aggregate(lsoas: LsoaTable, parent_of: np.ndarray) -> pd.DataFrame:
     proportion = np.bincount(index, weights=most_deprived, minlength=k) / count
     pop_share = np.bincount(index, weights=most_deprived * pop, minlength=k) / population
     extent = np.bincount(index, weights=extent_weights(lsoas.rank[keep], lsoas.n) * pop, minlength=k) / population
+    reversed_rank = lsoas.n + 1 - lsoas.rank[keep]
+    average_rank = np.bincount(index, weights=reversed_rank * pop, minlength=k) / population
     rank = ranks_most_deprived_first(score)
     return pd.DataFrame(
         {
@@ -72,6 +77,7 @@ def aggregate(lsoas: LsoaTable, parent_of: np.ndarray) -> pd.DataFrame:
             "score": score,
             "rank": rank,
             "decile": deciles(rank),
+            "average_rank": average_rank,
             "proportion_lsoas_most_deprived_10pc": proportion,
             "population_share_most_deprived_10pc": pop_share,
             "extent": extent,
@@ -92,15 +98,15 @@ def read_lookup(path: Path | str, child_prefix: str, parent_prefix: str) -> dict
 
 
 def read_population(path: Path | str) -> dict[str, float]:
-    """LSOA populations from File 6 (mid-2015, IoD denominators) or an ONS mid-year table."""
+    """LSOA populations from File 6 or File 7 (IoD denominators) or an ONS mid-year table."""
     frame = read_csv(path)
-    code = find_column(frame, path, ["LSOA code (2011)", "lsoa11_code", "lsoa21_code", "lsoa_code"], "the LSOA code")
-    total = find_column(
-        frame,
-        path,
-        ["Total population: mid 2015 (excluding prisoners)", "pop_total_mid2019", "population", "All Ages"],
-        "the total population",
-    )
+    code = find_column(frame, path, ["LSOA code (2011)", "LSOA code (2021)", "lsoa11_code", "lsoa21_code",
+                                     "lsoa_code", "LSOA21CD"], "the LSOA code")  # fmt: skip
+    named = ["Total population: mid 2015 (excluding prisoners)", "Total population: mid 2022", "pop_total_mid2019",
+             "pop_total_mid2022", "pop_total", "total", "total_population", "population", "All Ages"]  # fmt: skip
+    # a newer table may name it otherwise ("population_total"): any one column saying "total" will do
+    named += [c for c in frame.columns if "total" in c.lower()][:1]
+    total = find_column(frame, path, named, "the total population")
     values = numeric(frame, path, total)
     negative = np.flatnonzero(values < 0)
     if negative.size:

@@ -44,21 +44,34 @@ GROUPS = (AGE, SEX)
 BANDS = tuple(band for group in GROUPS for band in group.bands)
 
 
+def band_headers(band: Band) -> list[str]:
+    """Headers a band may have: ours (pop_0_15), or the bare key with a prefix (age_0_15, females)."""
+    return [band.slug, band.key, f"age_{band.key}", f"aged_{band.key}", f"{band.key}s"]
+
+
+def has_bands(path: Path | str) -> bool:
+    """Whether an LSOA population table carries every band (some carry the total only)."""
+    header = {c.strip().lower() for c in pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns}
+    return all(any(h.lower() in header for h in band_headers(band)) for band in BANDS)
+
+
 def read_bands(path: Path | str) -> pd.DataFrame:
     """The LSOA table (index = LSOA code, one column per band slug), checked: whole non-negative
     counts whose age bands and whose sexes each add up to the stated total where one is given."""
     frame = read_csv(path)
-    code = find_column(frame, path, ["lsoa11_code", "lsoa21_code", "lsoa_code", "LSOA code"], "the LSOA code")
+    code = find_column(
+        frame, path, ["lsoa11_code", "lsoa21_code", "lsoa_code", "LSOA code", "LSOA21CD"], "the LSOA code"
+    )
     table = pd.DataFrame(index=pd.Index(codes(frame, path, code), name="code"))
     for band in BANDS:
-        column = find_column(frame, path, [band.slug], band.label.lower())
+        column = find_column(frame, path, band_headers(band), band.label.lower())
         values = numeric(frame, path, column)
         bad = np.flatnonzero((values < 0) | (values != np.round(values)))
         if bad.size:
             raise DataError(path, "a population count must be a whole number, 0 or more", row=int(bad[0]) + 2,
                             column=column)  # fmt: skip
         table[band.slug] = values
-    total_column = next((c for c in frame.columns if c.lower().startswith("pop_total")), None)
+    total_column = next((c for c in frame.columns if c.lower().startswith(("pop_total", "total"))), None)
     if total_column is not None:
         total = numeric(frame, path, total_column)
         for group in GROUPS:

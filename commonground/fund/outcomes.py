@@ -125,8 +125,10 @@ def version() -> str:
     return "|".join(str(p) for p in parts)
 
 
-def links(area: Area) -> list[tuple[str, str]]:
+def links(area: Area | None) -> list[tuple[str, str]]:
     """The committed awards in this area, each linked to its page."""
+    if area is None:  # the home page's national list: nothing of this app's is listed there
+        return []
     return [
         (
             f"{a.fund.name}: £{_pounds(a.amount_pence):,} over {a.fund.years} years",

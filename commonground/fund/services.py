@@ -27,11 +27,13 @@ class FundError(ValueError):
 
 
 def _wards_with(measure: str, datasets: tuple[str, ...], **value_filter) -> set[int]:
+    """Wards of the current geography only: two editions' wards (2017 and 2024) are never pooled."""
     return set(
         AreaValue.objects.filter(
             measure__slug=measure,
             measure__dataset__slug__in=datasets,
             area__area_type__level=AreaType.Level.WARD,
+            area__area_type__is_current=True,
             **value_filter,
         ).values_list("area_id", flat=True)
     )
@@ -52,7 +54,9 @@ def eligible_areas(policy: EligibilityPolicy) -> list[Area]:
         ids = _wards_with(policy.measure, INDEX_DATASETS + NEED_DATASETS, **bounds)
     else:
         wanted = {c.strip().upper() for c in policy.codes}
-        found = Area.objects.filter(code__in=wanted, area_type__level=AreaType.Level.WARD).order_by("area_type_id")
+        found = Area.objects.filter(code__in=wanted, area_type__level=AreaType.Level.WARD).order_by(
+            "-area_type__is_current", "-area_type__vintage"
+        )
         by_code: dict[str, int] = {}
         for area in found:
             by_code.setdefault(area.code, area.id)

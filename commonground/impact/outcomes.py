@@ -16,7 +16,9 @@ from commonground.places.models import Area, AreaType
 from commonground.publicbodies import services as bodies
 
 
-def links(area: Area) -> list[tuple[str, str]]:
+def links(area: Area | None) -> list[tuple[str, str]]:
+    if area is None:  # the home page's national list: nothing of this app's is listed there
+        return []
     if area.area_type.level not in (AreaType.Level.LSOA, AreaType.Level.WARD, AreaType.Level.LOCAL_AUTHORITY):
         return []
     if not Assessment.objects.exclude(published_version=None).exists():

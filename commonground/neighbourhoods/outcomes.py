@@ -16,8 +16,10 @@ from commonground.neighbourhoods.models import Board, Neighbourhood
 from commonground.places.models import Area, AreaType
 
 
-def links(area: Area) -> list[tuple[str, str]]:
-    """The neighbourhoods that share an LSOA with a ward or council."""
+def links(area: Area | None) -> list[tuple[str, str]]:
+    """The neighbourhoods that share an LSOA with a ward or council (for the nation: every neighbourhood)."""
+    if area is None:
+        return [(f"Neighbourhood: {n.name}", n.get_absolute_url()) for n in Neighbourhood.objects.order_by("name")]
     if area.area_type.level not in (AreaType.Level.WARD, AreaType.Level.LOCAL_AUTHORITY):
         return []
     found = [(f"Neighbourhood: {n.name}", n.get_absolute_url()) for n in services.overlapping(area)]

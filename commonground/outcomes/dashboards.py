@@ -189,6 +189,7 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
                 for s in m.sources.all()
                 if (s.dataset_slug, s.measure_slug) in own
             ]
+            series = _one_edition(series, datasets)
             row = {
                 **_measure_info(m),
                 "series": series,
@@ -196,6 +197,7 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
                 "change": None,
                 "comparison": None,
                 "third_party": False,
+                "relative": bool(series) and bool(datasets[series[-1]["dataset"]].family),
             }
             if series:
                 latest = series[-1]
@@ -217,7 +219,10 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
                     "this_area": latest["value"],
                     "similar": similar[0] if similar else None,
                     "similar_count": similar[1] if similar else 0,
-                    "similar_label": f"Areas in IMD decile {decile}" if decile else None,
+                    "similar_label": f"{places.type_label(area.area_type).capitalize()} in IMD decile {decile} "
+                    f"({datasets[latest['dataset']].edition_label})"
+                    if decile
+                    else None,
                     "region": in_region[0] if in_region else None,
                     "region_count": in_region[1] if in_region else 0,
                     "region_label": region,
@@ -241,7 +246,7 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
     result = {
         "scope": "area",
         "area": _area_info(area),
-        "tiles": _tiles(area, theme_rows, section_rows),
+        "tiles": _tiles(area, theme_rows, section_rows, datasets),
         "themes": theme_rows,
         "sections": section_rows,
         "sources": [_dataset_info(datasets[s]) for s in sorted(used) if s in datasets],
@@ -254,21 +259,40 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
     return result
 
 
-def _tiles(area: Area | None, themes: list[dict], section_rows: list[dict]) -> list[dict]:
+def _one_edition(series: list[dict], datasets: dict[str, DataSet]) -> list[dict]:
+    """The points of a series that can be compared with its latest: never two editions of a relative index
+    (MHCLG: the IoD is not a measure of change over time), so an IoD measure shows its latest edition only."""
+    if not series:
+        return series
+    latest = series[-1]["dataset"]
+    kept = [p for p in series if p["dataset"] == latest or places.comparable(p["dataset"], latest)]
+    return [{**p, "label": _label(p, datasets)} for p in kept]
+
+
+def _label(point: dict, datasets: dict[str, DataSet]) -> str:
+    """What a figure is labelled with: its index edition ("IoD 2025"), else its period."""
+    dataset = datasets.get(point["dataset"])
+    return dataset.edition_label if dataset is not None and dataset.family else point["period"]
+
+
+def _tiles(area: Area | None, themes: list[dict], section_rows: list[dict], datasets: dict[str, DataSet]) -> list[dict]:
     tiles = []
     if area is not None and area.population:
-        tiles.append({"label": "Population", "value": area.population, "unit": "people", "note": "mid-2019"})
+        note = area.area_type.population_note or "population"
+        tiles.append({"label": "Population", "value": area.population, "unit": "people", "note": note})
     for section in section_rows:
         tiles.extend(section.get("tiles", []))
     for theme in themes:
         for m in theme["measures"]:
             if m["headline"] and m["latest"] is not None and not m["third_party"]:
+                label = _label(m["latest"], datasets)
+                trend = dict(BETTER).get(m["change"])
                 tiles.append(
                     {
                         "label": m["name"],
                         "value": m["latest"]["value"],
                         "unit": m["unit"],
-                        "note": f"{m['latest']['period']}; {dict(BETTER).get(m['change'], 'no trend yet')}",
+                        "note": f"{label}; {trend}" if trend else label,
                     }
                 )
     return tiles
@@ -292,7 +316,10 @@ def national_dashboard(version: str | None = None) -> dict:
         return cached
     demo = not Area.objects.filter(is_demo=False).exists()
     datasets = _datasets()
-    ward_types = list(AreaType.objects.filter(level=AreaType.Level.WARD, areas__is_demo=demo).distinct())
+    ward_type = (
+        AreaType.objects.filter(code="ward-demo").first() if demo else places.current_types().get(AreaType.Level.WARD)
+    )
+    ward_types = [ward_type] if ward_type else []  # one vintage: wards of two editions are never added up
     regions = dict(Area.objects.filter(area_type__level=AreaType.Level.REGION).values_list("id", "name"))
     used: set[str] = set()
     theme_rows = []
@@ -321,6 +348,7 @@ def national_dashboard(version: str | None = None) -> dict:
                         ]
                         used.add(s.dataset_slug)
             series.sort(key=lambda r: r["period"])
+            series = _one_edition(series, datasets)
             third = bool(series) and datasets[series[-1]["dataset"]].is_third_party
             rows.append(
                 {
@@ -332,6 +360,7 @@ def national_dashboard(version: str | None = None) -> dict:
                     else None,
                     "by_region": sorted(by_region, key=lambda r: r["region"]),
                     "third_party": third,
+                    "relative": bool(series) and bool(datasets[series[-1]["dataset"]].family),
                 }
             )
         signals = _signals(theme, (None,))
@@ -346,8 +375,9 @@ def national_dashboard(version: str | None = None) -> dict:
         )
     section_rows = sections.collect(None)
     wards = Area.objects.filter(area_type__in=ward_types).count()
-    tiles = [{"label": "Wards", "value": wards, "unit": "wards", "note": "all geographies loaded"}]
-    tiles += _tiles(None, theme_rows, section_rows)[:6]
+    note = places.type_label(ward_type) if ward_type else "none loaded"
+    tiles = [{"label": "Wards", "value": wards, "unit": "", "note": note}]
+    tiles += _tiles(None, theme_rows, section_rows, datasets)[:6]
     result = {
         "scope": "nation",
         "area": {
@@ -382,9 +412,12 @@ def map_areas(area: Area | None) -> list[Area]:
     """What the dashboard map shows: a ward among its neighbours, a district's wards, or England's districts."""
     if area is None:
         demo = not Area.objects.filter(is_demo=False).exists()
+        current = places.current_types()
         with_shape = Area.objects.filter(area_type__level=AreaType.Level.LOCAL_AUTHORITY, is_demo=demo).exclude(
             geometry=""
         )
+        if not demo:
+            with_shape = with_shape.filter(area_type=current.get(AreaType.Level.LOCAL_AUTHORITY))
         if with_shape.exists():
             return list(with_shape)
         return list(Area.objects.filter(area_type__level=AreaType.Level.WARD, is_demo=demo))  # no district shapes

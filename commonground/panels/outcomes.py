@@ -1,9 +1,10 @@
 """The citizens' panels section of dashboards and the State of the Neighbourhood report (see
-commonground.core.sections). Panels are not tied to an area yet, so they show at national level."""
+commonground.core.sections). A panel for an area (optional, given when it is created) shows on that
+area's dashboard and on those of the areas it lies in; every panel shows at national level."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 
 from commonground.core.sections import Section
@@ -12,10 +13,16 @@ from commonground.panels.models import Panel
 from commonground.places.models import Area
 
 
+def panels_in(area: Area | None):
+    """Panels for this area or for an area inside it (a ward's panel shows on its council's dashboard)."""
+    panels = Panel.objects.annotate(pool=Count("volunteers")).order_by("-created_at")
+    if area is None:
+        return panels
+    return panels.filter(Q(area=area) | Q(area__parent=area) | Q(area__parent__parent=area))
+
+
 def section(area: Area | None) -> dict | None:
-    if area is not None:
-        return None
-    panels = list(Panel.objects.annotate(pool=Count("volunteers")).order_by("-created_at"))
+    panels = list(panels_in(area))
     if not panels:
         return None
     rows = [
@@ -40,6 +47,11 @@ def section(area: Area | None) -> dict | None:
         "rows": rows,
         "tiles": [{"label": "Panels", "value": len(panels), "unit": "", "note": "chosen by lot"}],
     }
+
+
+def links(area: Area | None) -> list[tuple[str, str]]:
+    """The panels for this area, each linked to its page."""
+    return [(f"Citizens' panel: {p.title}", reverse("panels:detail", args=[p.slug])) for p in panels_in(area)]
 
 
 SECTIONS = [Section("panels", "Panels held", 60, section)]

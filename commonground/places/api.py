@@ -21,6 +21,8 @@ class AreaSummary(Schema):
     name: str
     level: str
     area_type: str
+    vintage: int | None
+    is_current: bool
     parent_code: str | None
     population: int | None
     is_demo: bool
@@ -55,6 +57,8 @@ def _summary(area: Area) -> dict:
         "name": area.name,
         "level": area.area_type.level,
         "area_type": area.area_type.code,
+        "vintage": area.area_type.vintage,
+        "is_current": area.area_type.is_current,
         "parent_code": area.parent.code if area.parent_id else None,
         "population": area.population,
         "is_demo": area.is_demo,
@@ -66,18 +70,25 @@ def _summary(area: Area) -> dict:
     response=AreaPage,
     summary="List areas",
     tags=["places"],
-    description="Filter by level (lsoa, ward, local_authority, region) and parent code; paginated.",
+    description="The current geography (2021 LSOAs and MSOAs, 2024 wards and districts) unless `type` names an "
+    "area type (e.g. lad19) or `all_editions` is true. Filter by level and parent code; paginated.",
 )
 @public
 def list_areas(
     request: HttpRequest,
     level: AreaType.Level | None = None,
     parent: str | None = None,
+    type: str | None = None,  # noqa: A002  (the query name users see)
+    all_editions: bool = False,
     offset: int = 0,
     limit: int = 100,
 ):
     offset, limit = page_bounds(offset, limit)
-    areas = Area.objects.select_related("area_type", "parent").order_by("code")
+    areas = Area.objects.select_related("area_type", "parent").order_by("code", "area_type_id")
+    if type:
+        areas = areas.filter(area_type__code=type)
+    elif not all_editions:
+        areas = areas.filter(area_type__is_current=True)
     if level:
         areas = areas.filter(area_type__level=level)
     if parent:
@@ -126,11 +137,13 @@ class Domain(Schema):
 
 class Deprivation(Schema):
     dataset: str
+    edition: str
     licence: str
     score: float
-    rank: int
+    rank: int | None
     of: int
-    decile: int
+    among: str
+    decile: int | None
     extent: float | None
     share_most_deprived: float | None
     domains: list[Domain]
@@ -144,10 +157,12 @@ class NeedDomain(Schema):
 
 class CommunityNeed(Schema):
     dataset: str
+    edition: str
+    is_proxy: bool
     licence: str
     third_party: bool
     score: float
-    rank: int
+    rank: int | None
     of: int
     domains: list[NeedDomain]
     left_behind: bool | None
@@ -183,16 +198,17 @@ def _dataset_fields(dataset) -> dict:
     response={200: Indicators, 404: Problem},
     tags=["places"],
     summary="Deprivation, community need and left-behind status of one area",
-    description="IMD score, rank, decile and seven domains; CNI domains when loaded; the reason in plain English.",
+    description="IMD score, rank, decile and seven domains of one IoD edition (the latest, or `edition`, e.g. "
+    "2019); community need when loaded; the left-behind reason in plain English. Editions are never compared.",
 )
 @public
-def area_indicators(request: HttpRequest, code: str, type: str | None = None):  # noqa: A002
+def area_indicators(request: HttpRequest, code: str, type: str | None = None, edition: str | None = None):  # noqa: A002
     area = find_area(code, type)
     if area is None:
         return Status(404, {"detail": f"No area has the code {code!r}"})
     grouped = place_services.figures(area)
-    imd = place_services.deprivation(area, grouped)
-    need = place_services.community_need(area, grouped)
+    imd = place_services.deprivation(area, grouped, edition)
+    need = place_services.community_need(area, grouped, edition)
     body = {"code": area.code, "name": area.name, "level": area.area_type.level, "is_demo": area.is_demo,
             "deprivation": None, "community_need": None,
             "left_behind_reason": place_services.left_behind_reason(area, imd, need)}  # fmt: skip
@@ -217,8 +233,10 @@ def area_map(request: HttpRequest, code: str, type: str | None = None):  # noqa:
     "/left-behind",
     response=list[LeftBehindWard],
     tags=["places"],
-    summary="Left-behind wards: most deprived 10% on both IMD and CNI",
+    summary="Left-behind areas: most deprived 10% on both the IMD and community need",
+    description="One edition at a time (`edition` 2025, the default, or 2019; never mixed) at one geography "
+    "(`geography`: ward24, the default, lsoa21, msoa21 or lad24 for 2025; ward17 for 2019).",
 )
 @public
-def left_behind_list(request: HttpRequest):
-    return place_services.left_behind_wards()
+def left_behind_list(request: HttpRequest, edition: str | None = None, geography: str | None = None):
+    return place_services.left_behind_areas(edition, geography)["rows"]

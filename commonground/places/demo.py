@@ -50,7 +50,8 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def _demo_indices(directory: Path, types: dict[str, AreaType], by_code: dict[str, Area]) -> int:
     """Demo IMD and community-need figures computed by the same engine as the national ones.
 
-    Ranks are within Demo Borough's 60 LSOAs and 12 wards, so deciles are local, not national.
+    Ranks are within Demo Borough's 60 LSOAs and 12 wards; deciles would be local, not national, so
+    none are written.
     """
     rows = _rows(directory / "indicators.csv")
     lsoa_codes = np.array([r["lsoa_code"] for r in rows], dtype=object)
@@ -68,7 +69,8 @@ def _demo_indices(directory: Path, types: dict[str, AreaType], by_code: dict[str
         description="The IoD 2019 method applied to invented domain scores; ranks are within Demo Borough.",
     )  # fmt: skip
     written = write_index_values(helper, imd_set, types["lsoa"], lsoas, ranks,
-                                 {types["ward"]: ward_of, types["local_authority"]: la_of})  # fmt: skip
+                                 {types["ward"]: ward_of, types["local_authority"]: la_of},
+                                 national_deciles=False)  # fmt: skip
     # Community need: civic assets (fewer is more need), connectedness (longer trips), engagement.
     need = {
         "civic_assets_score": -np.array([float(r["community_spaces_per_1000"]) for r in rows]),
@@ -123,7 +125,9 @@ def load(directory: Path = DATA_DIR, actor: object = "commonground init-demo") -
     Area.objects.filter(is_demo=True).delete()
     DataSet.objects.filter(is_demo=True).delete()
     types = {
-        level: AreaType.objects.update_or_create(code=code, defaults={"level": level, "name": name})[0]
+        level: AreaType.objects.update_or_create(
+            code=code, defaults={"level": level, "name": name, "is_current": True, "population_note": "invented"}
+        )[0]
         for level, (code, name) in AREA_TYPES.items()
     }
     by_code: dict[str, Area] = {}

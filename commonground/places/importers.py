@@ -8,7 +8,7 @@ The directory layout (relative file names) is the one of the data pack and of `c
 from __future__ import annotations
 
 import datetime as dt
-import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,36 +19,45 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from commonground.audit.service import record
-from commonground.engine import geography, imd_files, left_behind, national, population
-from commonground.engine.indices import (
-    IMD2019_DOMAIN_NAMES,
-    IMD2019_WEIGHTS,
-    deciles,
-    exponential_transform,
-    imd_from_domain_ranks,
-)
+from commonground.engine import geography, imd_files, left_behind, national, population, selection, shapes
+from commonground.engine.indices import IMD2019_DOMAIN_NAMES, IMD2019_WEIGHTS, deciles, exponential_transform
 from commonground.engine.postcodes import PostcodeReader
 from commonground.engine.tables import DataError, codes, find_column, numeric, read_csv
 from commonground.places.models import Area, AreaType, AreaValue, DataSet, Measure, Postcode
 
 Progress = Callable[[int, int], None]  # (done, total) for the current step
 
+# code → (level, name, vintage, current). The current geography is what pages show by default.
 AREA_TYPES = {
-    "lsoa11": ("lsoa", "LSOA (2011)"),
-    "ward17": ("ward", "Ward (2017)"),
-    "lad19": ("local_authority", "Local authority (2019)"),
-    "rgn19": ("region", "Region (2019)"),
-    "lsoa21": ("lsoa", "LSOA (2021)"),
-    "ward24": ("ward", "Ward (2024)"),
-    "lad24": ("local_authority", "Local authority (2024)"),
+    "lsoa11": ("lsoa", "LSOA (2011)", 2011, False),
+    "ward17": ("ward", "Ward (2017)", 2017, False),
+    "lad19": ("local_authority", "Local authority (2019)", 2019, False),
+    "rgn19": ("region", "Region", 2019, True),  # regions have not changed since
+    "lsoa21": ("lsoa", "LSOA (2021)", 2021, True),
+    "msoa21": ("msoa", "MSOA (2021)", 2021, True),
+    "ward24": ("ward", "Ward (2024)", 2024, True),
+    "lad24": ("local_authority", "Local authority (2024)", 2024, True),
 }
 OGL = "Open Government Licence v3.0"
+THIRD_PARTY = "Licensed third-party data"
 # Generalised ONS boundaries in the data pack; 2017 ward shapes exist there only for the left-behind wards.
 BOUNDARY_FILES = (
-    ("boundaries/boundaries_lsoa11.geojson", "lsoa11", "lsoa11_code"),
-    ("boundaries/boundaries_ltla19.geojson", "lad19", "ltla19_code"),
-    ("boundaries/boundaries_left_behind_areas_ward17_uk.geojson", "ward17", "lba_code"),
+    ("boundaries/boundaries_lsoa11.geojson", "lsoa11", ["lsoa11_code", "LSOA11CD"]),
+    ("boundaries/boundaries_ltla19.geojson", "lad19", ["ltla19_code", "LAD19CD"]),
+    ("boundaries/boundaries_left_behind_areas_ward17_uk.geojson", "ward17", ["lba_code"]),
 )
+# The 2021 geography's own boundaries (`commonground data fetch` writes them) and, where they are missing,
+# the closest earlier vintage: ONS issues a new GSS code whenever a boundary changes, so a shape under
+# the same code is the same area.
+BOUNDARIES_2021 = {
+    "lsoa21": ("boundaries/boundaries_lsoa21.geojson", ["lsoa21_code", "LSOA21CD"]),
+    "ward24": ("boundaries/boundaries_wards24.geojson", ["ward24_code", "WD24CD"]),
+    "lad24": ("boundaries/boundaries_ltla24.geojson", ["ltla24_code", "lad24_code", "LAD24CD"]),
+}
+CLOSEST_BOUNDARIES = {
+    "ward24": ("boundaries/boundaries_wards22.geojson", ["ward22_code", "WD22CD"]),
+    "lad24": ("boundaries/boundaries_ltla19.geojson", ["ltla19_code", "LAD19CD"]),
+}
 
 
 @dataclass
@@ -85,8 +94,10 @@ class Importer:
     @staticmethod
     def area_types() -> dict[str, AreaType]:
         return {
-            code: AreaType.objects.update_or_create(code=code, defaults={"level": level, "name": name})[0]
-            for code, (level, name) in AREA_TYPES.items()
+            code: AreaType.objects.update_or_create(
+                code=code, defaults={"level": level, "name": name, "vintage": vintage, "is_current": current}
+            )[0]
+            for code, (level, name, vintage, current) in AREA_TYPES.items()
         }
 
     @staticmethod
@@ -111,12 +122,65 @@ class Importer:
             },
         )
         rows = [
-            AreaValue(area_id=ids[code], measure=m, value=float(v))
+            (ids[code], m.pk, float(v))
             for code, v in zip(area_codes, values, strict=True)
             if code in ids and v == v  # NaN never equals itself: no value, no row
         ]
-        AreaValue.objects.bulk_create(rows, batch_size=5000)
+        # Plain parameterised INSERTs: with millions of values, model objects would take most of the time.
+        table = connection.ops.quote_name(AreaValue._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} (area_id, measure_id, value) VALUES (%s, %s, %s)", rows)  # noqa: S608
         return len(rows)
+
+    def regions(self, types: dict[str, AreaType]) -> dict[str, int]:
+        """England's regions (codes and names from the 2019 or 2021 district lookups), created if missing."""
+        names: dict[str, str] = {}
+        for relative, prefix in ((national.LOOKUP_LTLA21_REGION21, "region21"),
+                                 (national.LOOKUP_LTLA19_REGION19, "region19")):  # fmt: skip
+            if self.path(relative).is_file():
+                frame = read_csv(self.path(relative))
+                names.update(zip(frame[f"{prefix}_code"], frame[f"{prefix}_name"], strict=True))
+        wanted = {code: (name, None) for code, name in names.items() if code.startswith("E12")}
+        existing = dict(Area.objects.filter(area_type=types["rgn19"]).values_list("code", "population"))
+        upsert_areas(types["rgn19"], wanted, {}, existing)
+        return self.area_ids(types["rgn19"])
+
+
+def upsert_areas(area_type: AreaType, wanted: dict[str, tuple[str, str | None]], parent_ids: dict[str, int],
+                 population: dict[str, float | None]) -> int:  # fmt: skip
+    """Create or update areas of one type: code → (name, parent code), with their populations."""
+    existing = {a.code: a for a in Area.objects.filter(area_type=area_type)}
+    new, changed = [], []
+    for code, (name, parent) in wanted.items():
+        pop = population.get(code)
+        fields = {"name": name, "parent_id": parent_ids.get(parent) if parent else None,
+                  "population": None if pop is None or pop != pop else int(round(pop))}  # fmt: skip
+        area = existing.get(code)
+        if area is None:
+            new.append(Area(area_type=area_type, code=code, **fields))
+        elif any(getattr(area, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(area, k, v)
+            changed.append(area)
+    Area.objects.bulk_create(new, batch_size=5000)
+    Area.objects.bulk_update(changed, ["name", "parent_id", "population"], batch_size=5000)
+    return len(wanted)
+
+
+def store_shapes(area_type: AreaType, found: dict[str, tuple[dict, str]]) -> int:
+    """Set each area's boundary and, when it is not the area's own published one, a note saying how it was drawn."""
+    ids = Importer.area_ids(area_type)
+    rows = [(shapes.dumps(geometry), note, ids[code]) for code, (geometry, note) in found.items() if code in ids]
+    table = connection.ops.quote_name(Area._meta.db_table)
+    with connection.cursor() as cursor:  # one plain UPDATE per area: bulk_update's CASE WHEN is far slower
+        cursor.executemany(f"UPDATE {table} SET geometry = %s, geometry_note = %s WHERE id = %s", rows)  # noqa: S608
+    return len(rows)
+
+
+def sums(values: pd.Series, groups: pd.Series) -> dict[str, float]:
+    """Totals of `values` per group label (blank labels left out)."""
+    keep = groups.fillna("").to_numpy() != ""
+    return values[keep].groupby(groups[keep].to_numpy()).sum().to_dict()
 
 
 RANK_UNIT = "rank (1 = most deprived)"
@@ -131,6 +195,8 @@ SUMMARY_MEASURES = (
     (MeasureSpec("imd_share_most_deprived", "People in the most deprived 10% of LSOAs", "proportion", MORE),
      "population_share_most_deprived_10pc"),
 )  # fmt: skip
+WEIGHT = MeasureSpec("population_weight", "Population weight", "people", description="The population its "
+                     "figures above LSOA level are weighted by.")  # fmt: skip
 
 
 def domain_score_measure(slug: str, label: str) -> MeasureSpec:
@@ -151,109 +217,200 @@ class GeographyImporter(Importer):
 
     slug = "geography-2011"
     name = "Areas: LSOA 2011, wards 2017, districts and regions 2019"
-    required = ("lookups/lookup_lsoa11_ltla19.csv", "lookups/lookup_lsoa11_ward17.csv",
-                "lookups/lookup_ltla19_region19.csv")  # fmt: skip
+    required = (national.LOOKUP_LSOA11_LTLA19, national.LOOKUP_LSOA11_WARD17, national.LOOKUP_LTLA19_REGION19)
 
     def run(self) -> dict[str, int]:
         types = self.area_types()
-        lsoa_frame = read_csv(self.path("lookups/lookup_lsoa11_ltla19.csv"))
+        region_ids = self.regions(types)
+        lsoa_frame = read_csv(self.path(national.LOOKUP_LSOA11_LTLA19))
         england = lsoa_frame[lsoa_frame["lsoa11_code"].str.startswith("E01")]
         lsoa_codes = codes(england, "lookup_lsoa11_ltla19.csv", "lsoa11_code")
         lad_of = dict(zip(lsoa_codes, england["ltla19_code"], strict=True))
         lad_names = dict(zip(england["ltla19_code"], england["ltla19_name"], strict=True))
-        regions = read_csv(self.path("lookups/lookup_ltla19_region19.csv"))
+        regions = read_csv(self.path(national.LOOKUP_LTLA19_REGION19))
         region_of = dict(zip(regions["ltla19_code"], regions["region19_code"], strict=True))
-        region_names = dict(zip(regions["region19_code"], regions["region19_name"], strict=True))
-        ward_of = geography.read_lookup(self.path("lookups/lookup_lsoa11_ward17.csv"), "lsoa11", "ward17")
-        ward_names = self._ward17_names()
-        population = self._population()
+        ward_of = geography.read_lookup(self.path(national.LOOKUP_LSOA11_WARD17), "lsoa11", "ward17")
+        ward_names, cni_lads = self._cni_wards()
+        people, note = self._population()
 
         ward_lad: dict[str, str] = {}
         for lsoa, ward in ward_of.items():
             if lsoa in lad_of:
                 ward_lad.setdefault(ward, lad_of[lsoa])
+        for ward, lad in cni_lads.items():  # wards no LSOA is best-fitted to: the CNI still ranks them
+            ward_lad.setdefault(ward, lad)
+        frame = pd.DataFrame({"lsoa": lsoa_codes, "people": [people.get(c, np.nan) for c in lsoa_codes]})
+        frame["ward"] = frame["lsoa"].map(ward_of)
+        frame["lad"] = frame["lsoa"].map(lad_of)
+        frame["region"] = frame["lad"].map(region_of)
+        pops = {**people, **sums(frame["people"], frame["ward"]), **sums(frame["people"], frame["lad"])}
+        self._region_populations(sums(frame["people"], frame["region"]), types, note)
         steps = [
-            (types["rgn19"], {c: (region_names[c], None) for c in set(region_of.values()) if c.startswith("E")}),
-            (types["lad19"], {c: (lad_names[c], region_of.get(c)) for c in set(lad_of.values())}),
-            (types["ward17"], {w: (ward_names.get(w, w), lad) for w, lad in ward_lad.items()}),
+            (types["lad19"], {c: (lad_names[c], region_of.get(c)) for c in set(lad_of.values())}, region_ids),
+            (types["ward17"], {w: (ward_names.get(w, w), lad) for w, lad in ward_lad.items()}, types["lad19"]),
             (types["lsoa11"], {c: (england_name, ward_of.get(c)) for c, england_name in
-                               zip(lsoa_codes, england["lsoa11_name"], strict=True)}),
+                               zip(lsoa_codes, england["lsoa11_name"], strict=True)}, types["ward17"]),
         ]  # fmt: skip
-        parent_type = {types["lad19"].code: types["rgn19"], types["ward17"].code: types["lad19"],
-                       types["lsoa11"].code: types["ward17"]}  # fmt: skip
         counts: dict[str, int] = {}
-        sums: dict[str, float] = {}
-        for _area_type, wanted in reversed(steps):  # LSOAs first, so parents' populations can be summed
-            for code, (_, parent) in wanted.items():
-                if code in population and parent:
-                    sums[parent] = sums.get(parent, 0) + population[code]
-        for n, (area_type, wanted) in enumerate(steps):
-            parent_ids = self.area_ids(parent_type[area_type.code]) if area_type.code in parent_type else {}
-            pops = {c: population.get(c, sums.get(c)) for c in wanted}
-            counts[area_type.code] = self._upsert(area_type, wanted, parent_ids, pops)
+        for n, (area_type, wanted, parents) in enumerate(steps):
+            parent_ids = parents if isinstance(parents, dict) else self.area_ids(parents)
+            counts[area_type.code] = upsert_areas(area_type, wanted, parent_ids, pops)
+            AreaType.objects.filter(pk=area_type.pk).update(population_note=note)
             self.progress(n + 1, len(steps) + 1)
         counts["boundaries"] = self._boundaries(types)
         self.progress(len(steps) + 1, len(steps) + 1)
         return counts
 
-    def _ward17_names(self) -> dict[str, str]:
-        """ONS publishes no 2017 ward-name table in the pack; the CNI file and the left-behind
-        boundaries carry them (names are facts, not the licensed scores)."""
-        names: dict[str, str] = {}
-        cni = self.path("cni/cni2019_england_ward17.csv")
-        if cni.is_file():
-            frame = read_csv(cni)
-            names.update(zip(frame["ward17_code"].str.strip(), frame["ward17_name"].str.strip(), strict=True))
-        return names
+    def _cni_wards(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Names and districts of the 2017 wards. ONS publishes no 2017 ward-name table in the pack; the
+        CNI file carries them (names are facts, not the licensed scores)."""
+        path = self.path(national.CNI2019)
+        if not path.is_file():
+            return {}, {}
+        frame = read_csv(path)
+        wards = frame["ward17_code"].str.strip()
+        return dict(zip(wards, frame["ward17_name"].str.strip(), strict=True)), dict(
+            zip(wards, frame["lad19_code"].str.strip(), strict=True)
+        )
 
-    def _population(self) -> dict[str, float]:
-        for relative in ("population/lsoa11_population_mid2019_EW.csv", *national.IMD2019_POPULATION_FILES):
+    def _population(self) -> tuple[dict[str, float], str]:
+        for relative, note in ((national.POPULATION_LSOA11, "ONS mid-2019 estimates"),
+                               (national.IMD2019_POPULATION_FILES[0], "IoD 2019 denominators (mid-2015)"),
+                               (national.IMD2019_POPULATION_FILES[1], "IoD 2019 denominators (mid-2015)")):  # fmt: skip
             if self.path(relative).is_file():
-                return geography.read_population(self.path(relative))
-        return {}
+                return geography.read_population(self.path(relative)), note
+        return {}, ""
 
     @staticmethod
-    def _upsert(area_type: AreaType, wanted: dict[str, tuple[str, str | None]], parent_ids: dict[str, int],
-                population: dict[str, float | None]) -> int:  # fmt: skip
-        existing = {a.code: a for a in Area.objects.filter(area_type=area_type)}
-        new, changed = [], []
-        for code, (name, parent) in wanted.items():
-            pop = population.get(code)
-            fields = {"name": name, "parent_id": parent_ids.get(parent) if parent else None,
-                      "population": None if pop is None else int(round(pop))}  # fmt: skip
-            area = existing.get(code)
-            if area is None:
-                new.append(Area(area_type=area_type, code=code, **fields))
-            elif any(getattr(area, k) != v for k, v in fields.items()):
-                for k, v in fields.items():
-                    setattr(area, k, v)
-                changed.append(area)
-        Area.objects.bulk_create(new, batch_size=5000)
-        Area.objects.bulk_update(changed, ["name", "parent_id", "population"], batch_size=5000)
-        return len(wanted)
+    def _region_populations(totals: dict[str, float], types: dict[str, AreaType], note: str) -> None:
+        """Regions belong to the current geography: once 2021 LSOAs are loaded their totals are kept."""
+        if Area.objects.filter(area_type=types["lsoa21"]).exists():
+            return
+        for code, total in totals.items():
+            Area.objects.filter(area_type=types["rgn19"], code=code).update(population=int(round(total)))
+        AreaType.objects.filter(pk=types["rgn19"].pk).update(population_note=note)
 
     def _boundaries(self, types: dict[str, AreaType]) -> int:
         total = 0
-        for relative, type_code, code_key in BOUNDARY_FILES:
-            path = self.path(relative)
-            if not path.is_file():
-                continue
-            try:
-                features = json.loads(path.read_text(encoding="utf-8"))["features"]
-            except (ValueError, KeyError) as exc:
-                raise DataError(path, f"not a GeoJSON FeatureCollection ({exc})") from exc
-            areas = {a.code: a for a in Area.objects.filter(area_type=types[type_code]).only("id", "code")}
-            updated = []
-            for i, feature in enumerate(features):
-                code = str(feature.get("properties", {}).get(code_key, "")).strip().upper()
-                if not code:
-                    raise DataError(path, f"feature {i + 1} has no {code_key}")
-                if code in areas:
-                    areas[code].geometry = json.dumps(feature["geometry"], separators=(",", ":"))
-                    updated.append(areas[code])
-            Area.objects.bulk_update(updated, ["geometry"], batch_size=2000)
-            total += len(updated)
+        for relative, type_code, code_keys in BOUNDARY_FILES:
+            if self.path(relative).is_file():
+                found = shapes.read_features(self.path(relative), code_keys)
+                total += store_shapes(types[type_code], {code: (shape, "") for code, shape in found.items()})
         return total
+
+
+class Geography2021Importer(Importer):
+    """The current geography: England's 2021 LSOAs and MSOAs and 2024 wards and districts, with names,
+    parents (LSOA → ward → district → region; each LSOA also in its MSOA), populations and boundaries."""
+
+    slug = "geography-2021"
+    name = "Areas: LSOA and MSOA 2021, wards and districts 2024"
+    required = (national.LOOKUP_LSOA21_WARD24,)
+
+    def available(self) -> bool:
+        carried = all(self.path(p).is_file() for p in (national.POPULATION_LSOA11, national.LOOKUP_LSOA11_LSOA21))
+        return super().available() and (national.lsoa21_population_file(self.data_dir) is not None or carried)
+
+    def run(self) -> dict[str, int]:
+        types = self.area_types()
+        region_ids = self.regions(types)
+        frame = national.lsoa21_areas(self.data_dir)
+        people = national.lsoa21_population(self.data_dir)
+        region_of = national.lad24_regions(self.data_dir, frame)
+        frame["people"] = frame["lsoa21_code"].map(people.counts)
+        frame["region"] = frame["ltla24_code"].map(region_of)
+        pops = {**people.counts, **sums(frame["people"], frame["ward24_code"]),
+                **sums(frame["people"], frame["ltla24_code"]), **sums(frame["people"], frame["region"])}  # fmt: skip
+        has_msoa = "msoa21_code" in frame
+        if has_msoa:
+            pops.update(sums(frame["people"], frame["msoa21_code"]))
+        rows = list(frame.itertuples())
+        steps = [
+            (types["lad24"], {r.ltla24_code: (r.ltla24_name, region_of.get(r.ltla24_code)) for r in rows}, "rgn19"),
+            (types["ward24"], {r.ward24_code: (r.ward24_name, r.ltla24_code) for r in rows}, "lad24"),
+            (types["lsoa21"], {r.lsoa21_code: (r.lsoa21_name, r.ward24_code) for r in rows}, "ward24"),
+        ]  # fmt: skip
+        if has_msoa:  # MSOAs nest in districts; their LSOAs are linked to them beside the ward hierarchy
+            lad_of_msoa = frame.groupby("msoa21_code")["ltla24_code"].agg(lambda s: Counter(s).most_common(1)[0][0])
+            names = frame.groupby("msoa21_code")["msoa21_name"].first()
+            steps.insert(2, (types["msoa21"], {m: (names[m], lad) for m, lad in lad_of_msoa.items()}, "lad24"))
+        counts: dict[str, int] = {}
+        for n, (area_type, wanted, parent_code) in enumerate(steps):
+            parent_ids = region_ids if parent_code == "rgn19" else self.area_ids(types[parent_code])
+            counts[area_type.code] = upsert_areas(area_type, wanted, parent_ids, pops)
+            self.progress(n + 1, len(steps) + 2)
+        for code in ("lsoa21", "msoa21", "ward24", "lad24", "rgn19"):
+            AreaType.objects.filter(pk=types[code].pk).update(population_note=people.note)
+        for code, total in sums(frame["people"], frame["region"]).items():
+            Area.objects.filter(pk=region_ids.get(code)).update(population=int(round(total)))
+        if has_msoa:
+            counts["lsoas_in_msoas"] = self._link_msoas(types, frame)
+        counts["boundaries"] = self._boundaries(types, frame)
+        self.progress(len(steps) + 2, len(steps) + 2)
+        return counts
+
+    def _link_msoas(self, types: dict[str, AreaType], frame: pd.DataFrame) -> int:
+        lsoa_ids, msoa_ids = self.area_ids(types["lsoa21"]), self.area_ids(types["msoa21"])
+        through = Area.also_in.through
+        through.objects.filter(from_area__area_type=types["lsoa21"]).delete()
+        links = [through(from_area_id=lsoa_ids[lsoa], to_area_id=msoa_ids[msoa])
+                 for lsoa, msoa in zip(frame["lsoa21_code"], frame["msoa21_code"], strict=True)
+                 if lsoa in lsoa_ids and msoa in msoa_ids]  # fmt: skip
+        through.objects.bulk_create(links, batch_size=5000)
+        return len(links)
+
+    def _published(self, type_code: str) -> dict[str, dict]:
+        relative, keys = BOUNDARIES_2021[type_code]
+        return shapes.read_features(self.path(relative), keys) if self.path(relative).is_file() else {}
+
+    def _boundaries(self, types: dict[str, AreaType], frame: pd.DataFrame) -> int:
+        """Each level from its own boundary file when the pack has one; else the same code in the closest
+        earlier vintage; else drawn by joining the level below, with a note saying so."""
+        lsoas = {code: (shape, "") for code, shape in self._published("lsoa21").items()} or self._lsoas_from_2011()
+        found = {"lsoa21": lsoas}
+        for type_code, child, parent, label in (("ward24", "lsoa21_code", "ward24_code", "2021 LSOAs (ONS best fit)"),
+                                                ("lad24", "ward24_code", "ltla24_code", "2024 wards")):  # fmt: skip
+            level = {code: (shape, "") for code, shape in self._published(type_code).items()}
+            relative, keys = CLOSEST_BOUNDARIES[type_code]
+            if not level and self.path(relative).is_file():
+                level = {c: (s, "") for c, s in shapes.read_features(self.path(relative), keys).items()}
+            below = found["lsoa21" if type_code == "ward24" else "ward24"]
+            members: dict[str, set[str]] = {}
+            for part, whole in zip(frame[child], frame[parent], strict=True):
+                members.setdefault(whole, set()).add(part)
+            for code, parts in members.items():
+                if code not in level and all(p in below for p in parts):
+                    shape = shapes.dissolve(below[p][0] for p in sorted(parts))
+                    if shape is not None:
+                        level[code] = (shape, f"Drawn by joining its {label}: approximate")
+            found[type_code] = level
+        return sum(store_shapes(types[code], level) for code, level in found.items())
+
+    def _lsoas_from_2011(self) -> dict[str, tuple[dict, str]]:
+        """2021 LSOAs drawn from the 2011 boundaries: unchanged LSOAs keep theirs, merged ones join them,
+        and a split one shows the 2011 LSOA it was split from (noted)."""
+        relative, _, keys = BOUNDARY_FILES[0]
+        if not (self.path(relative).is_file() and self.path(national.LOOKUP_LSOA11_LSOA21).is_file()):
+            return {}
+        older = shapes.read_features(self.path(relative), keys)
+        pairs = read_csv(self.path(national.LOOKUP_LSOA11_LSOA21))
+        parts: dict[str, list[str]] = {}
+        fan_out: Counter = Counter()
+        for old, new in zip(pairs["lsoa11_code"], pairs["lsoa21_code"], strict=True):
+            parts.setdefault(new, []).append(old)
+            fan_out[old] += 1
+        found: dict[str, tuple[dict, str]] = {}
+        for code, olds in parts.items():
+            known = sorted(c for c in olds if c in older)
+            if len(known) > 1:
+                joined = shapes.dissolve(older[c] for c in known)
+                if joined is not None:
+                    found[code] = (joined, "")
+            elif known and fan_out[known[0]] > 1:
+                found[code] = (older[known[0]], f"Shown with the 2011 LSOA it was split from ({known[0]})")
+            elif known:
+                found[code] = (older[known[0]], "")
+        return found
 
 
 class Imd2019Importer(Importer):
@@ -278,7 +435,7 @@ class Imd2019Importer(Importer):
         dataset = self.replace_dataset(
             slug=self.slug, name=self.name, source="Ministry of Housing, Communities and Local Government",
             source_url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
-            licence=OGL, release_date=dt.date(2019, 9, 26),
+            licence=OGL, release_date=dt.date(2019, 9, 26), family="IoD", edition=2019,
             description="IMD score recomputed from the seven domain ranks with the IoD 2019 method; ward, district "
                         "and region figures are population-weighted (mid-2015 IoD denominators).",
         )  # fmt: skip
@@ -294,21 +451,28 @@ class Imd2019Importer(Importer):
 
 
 def write_index_values(importer: Importer, dataset: DataSet, lsoa_type: AreaType, lsoas: geography.LsoaTable,
-                       domain_ranks: np.ndarray, parents_by_type: dict[AreaType, np.ndarray]) -> int:  # fmt: skip
-    """IMD score, rank, decile and the seven domains for LSOAs, and the IoD summaries for each
-    higher level; the same measure slugs at every level so pages read them one way."""
+                       domain_ranks: np.ndarray, parents_by_type: dict[AreaType, np.ndarray],
+                       national_deciles: bool = True) -> int:  # fmt: skip
+    """IMD score, rank, decile and the seven domains for LSOAs, the population weights, and the IoD
+    summaries for each higher level; the same measure slugs at every level so pages read them one way.
+    Deciles are written only when the ranks are national (`national_deciles`): never among demo areas."""
     written, order = 0, 0
     transformed = exponential_transform(domain_ranks, n=domain_ranks.shape[0])
+    decile = MeasureSpec("imd_decile", "IMD decile", "decile", LESS, "1 is the most deprived 10%.")
     specs = [
         (MeasureSpec("imd_score", "IMD score", "score", MORE, "Higher is more deprived."), lsoas.score),
         (MeasureSpec("imd_rank", "IMD rank", RANK_UNIT, LESS, "Among areas of the same type."), lsoas.rank),
-        (MeasureSpec("imd_decile", "IMD decile", "decile", LESS, "1 is the most deprived 10%."), deciles(lsoas.rank)),
+        (decile, deciles(lsoas.rank)),
+        (WEIGHT, lsoas.population),
     ]
     for j, (slug, label) in enumerate(IMD2019_DOMAIN_NAMES.items()):
         ranks = domain_ranks[:, j]
         specs.append((domain_score_measure(slug, label), transformed[:, j]))
         specs.append((MeasureSpec(f"{slug}_rank", f"{label} rank", RANK_UNIT, LESS), ranks))
         specs.append((MeasureSpec(f"{slug}_decile", f"{label} decile", "decile", LESS), deciles(ranks)))
+    summaries = [(spec, column) for spec, column in SUMMARY_MEASURES if national_deciles or column != "decile"]
+    if not national_deciles:
+        specs = [(spec, values) for spec, values in specs if not spec.slug.endswith("_decile")]
     steps = len(specs) + len(parents_by_type)
     lsoa_ids = importer.area_ids(lsoa_type)
     for n, (spec, values) in enumerate(specs):
@@ -318,7 +482,7 @@ def write_index_values(importer: Importer, dataset: DataSet, lsoa_type: AreaType
     for n, (area_type, parent_of) in enumerate(parents_by_type.items()):
         summary = geography.aggregate(lsoas, parent_of)
         ids = importer.area_ids(area_type)
-        for spec, column in SUMMARY_MEASURES:
+        for spec, column in summaries:
             written += importer.write_values(dataset, spec, order, ids, summary["code"], summary[column])
             order += 1
         for j, (slug, label) in enumerate(IMD2019_DOMAIN_NAMES.items()):
@@ -336,7 +500,7 @@ class Cni2019Importer(Importer):
 
     slug = "cni2019"
     name = "Community Needs Index 2019 (OCSI for Local Trust)"
-    required = ("cni/cni2019_england_ward17.csv",)
+    required = (national.CNI2019,)
 
     def run(self) -> dict[str, int]:
         types = self.area_types()
@@ -344,8 +508,8 @@ class Cni2019Importer(Importer):
         frame = read_csv(path)
         table = left_behind.read_cni(path)
         dataset = self.replace_dataset(
-            slug=self.slug, name=self.name, source="OCSI for Local Trust", licence="Licensed third-party data",
-            release_date=dt.date(2019, 10, 21), is_third_party=True,
+            slug=self.slug, name=self.name, source="OCSI for Local Trust", licence=THIRD_PARTY,
+            release_date=dt.date(2019, 10, 21), is_third_party=True, family="CNI", edition=2019,
             description="Civic Assets, Connectedness and Active and Engaged Community domains at 2017 wards; "
                         "higher scores mean more need. Licensed: shown here, not re-published in bulk.",
         )  # fmt: skip
@@ -385,72 +549,139 @@ class Cni2019Importer(Importer):
 
 
 class Imd2025Importer(Importer):
-    """IMD 2025 on 2021 LSOAs, with 2024 wards and districts: areas and figures.
-
-    The pack has no 2021-LSOA populations, so they are carried over from the mid-2019 2011-LSOA
-    populations through ONS's LSOA11→LSOA21 lookup, each 2011 LSOA's people shared equally among
-    the 2021 LSOAs it maps to (exact for unchanged and merged LSOAs, an approximation for splits).
-    """
+    """IMD 2025 on 2021 LSOAs, recomputed from the domain ranks, with the IoD summaries for 2021 MSOAs,
+    2024 wards and districts, and regions."""
 
     slug = "imd2025"
     name = "English Indices of Deprivation 2025"
-    required = ("imd2025/imd2025_england_lsoa21.csv", "lookups/lookup_lsoa21_ward24_ltla24.csv",
-                "lookups/lookup_lsoa11_lsoa21_ltla22.csv", "population/lsoa11_population_mid2019_EW.csv")  # fmt: skip
+    required = (national.IMD2025_LSOAS,)
+
+    def available(self) -> bool:
+        return super().available() and Geography2021Importer(self.data_dir).available()
 
     def run(self) -> dict[str, int]:
         types = self.area_types()
-        domains = imd_files.read_domains(self.path(self.required[0]))
-        result = imd_from_domain_ranks(domains.values)
-        lookup_path = self.path(self.required[1])
-        frame = read_csv(lookup_path)
-        frame = frame[frame["lsoa21_code"].str.startswith("E01")]
-        population = self._population_2021()
-        lad_regions = self._lad_regions()
-        rows = list(frame.itertuples())
-        steps = [
-            (types["lad24"], {r.ltla24_code: (r.ltla24_name, lad_regions.get(r.ltla24_code)) for r in rows}, "rgn19"),
-            (types["ward24"], {r.ward24_code: (r.ward24_name, r.ltla24_code) for r in rows}, "lad24"),
-            (types["lsoa21"], {r.lsoa21_code: (r.lsoa21_name, r.ward24_code) for r in rows}, "ward24"),
-        ]  # fmt: skip
-        sums: dict[str, float] = {}
-        for code, (_, ward) in steps[2][1].items():
-            sums[ward] = sums.get(ward, 0) + population.get(code, 0)
-        for code, (_, lad) in steps[1][1].items():
-            sums[lad] = sums.get(lad, 0) + sums.get(code, 0)
-        counts: dict[str, int] = {}
-        for area_type, wanted, parent_code in steps:
-            parent_ids = self.area_ids(types[parent_code])
-            pops = {c: population.get(c, sums.get(c)) for c in wanted}
-            counts[area_type.code] = GeographyImporter._upsert(area_type, wanted, parent_ids, pops)
+        people = national.lsoa21_population(self.data_dir)
+        domains = imd_files.read_domains(self.path(national.IMD2025_LSOAS))
+        lsoas = national.imd2025_lsoas(self.data_dir, people, domains)
         dataset = self.replace_dataset(
             slug=self.slug, name=self.name, source="Ministry of Housing, Communities and Local Government",
             source_url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025",
-            licence=OGL, release_date=dt.date(2025, 10, 30),
-            description="IMD 2025 recomputed from the seven domain ranks with the IoD method (2021 LSOAs); ward and "
-                        "district figures are population-weighted with populations carried over from 2011 LSOAs.",
+            licence=OGL, release_date=dt.date(2025, 10, 30), family="IoD", edition=2025,
+            description="IMD 2025 recomputed from the seven domain ranks with the IoD method (2021 LSOAs); MSOA, "
+                        f"ward, district and region figures are population-weighted ({people.note}).",
         )  # fmt: skip
-        pop = np.array([population.get(c, 0.0) for c in domains.lsoa_codes])
-        lsoas = geography.LsoaTable(domains.lsoa_codes, result.score, result.rank, np.maximum(pop, 1.0))
-        ward_of = dict(zip(frame["lsoa21_code"], frame["ward24_code"], strict=True))
+        frame = national.lsoa21_areas(self.data_dir)
+        region_of = national.lad24_regions(self.data_dir, frame)
+        lookups = {"ward24": "ward24_code", "lad24": "ltla24_code", "msoa21": "msoa21_code"}
+        parents_by_type = {types[code]: national.parents(lsoas, dict(zip(frame["lsoa21_code"], frame[column],
+                                                                          strict=True)))
+                           for code, column in lookups.items() if column in frame}  # fmt: skip
         lad_of = dict(zip(frame["lsoa21_code"], frame["ltla24_code"], strict=True))
-        parents_by_type = {types["ward24"]: national.parents(lsoas, ward_of),
-                           types["lad24"]: national.parents(lsoas, lad_of)}  # fmt: skip
-        counts["values"] = write_index_values(self, dataset, types["lsoa21"], lsoas, domains.values, parents_by_type)
-        return counts
+        parents_by_type[types["rgn19"]] = national.parents(lsoas, {c: region_of.get(lad, "") for c, lad in
+                                                                   lad_of.items()})  # fmt: skip
+        return {"values": write_index_values(self, dataset, types["lsoa21"], lsoas, domains.values, parents_by_type)}
 
-    def _population_2021(self) -> dict[str, float]:
-        population_2011 = geography.read_population(self.path(self.required[3]))
-        pairs = read_csv(self.path(self.required[2]))
-        fan_out = pairs.groupby("lsoa11_code")["lsoa21_code"].transform("count").to_numpy()
-        shares = np.array([population_2011.get(c, 0.0) for c in pairs["lsoa11_code"]]) / fan_out
-        return pd.Series(shares).groupby(pairs["lsoa21_code"].to_numpy()).sum().to_dict()
 
-    def _lad_regions(self) -> dict[str, str]:
-        path = self.path("lookups/lookup_ltla21_region21.csv")
-        if not path.is_file():
-            return {}
+def write_need_values(importer: Importer, dataset: DataSet, table: geography.LsoaTable,
+                      domains: dict[str, tuple[str, np.ndarray]], labels: tuple[str, str]) -> int:  # fmt: skip
+    """A community-need index on 2021 LSOAs: score, rank and domain scores for LSOAs and, population-weighted,
+    for MSOAs, wards and districts; and which areas are doubly disadvantaged with the IMD 2025 (the
+    left-behind rule at each geography, through the selection engine)."""
+    types = importer.area_types()
+    score_name, rank_name = labels
+    frame = national.lsoa21_areas(importer.data_dir)
+    source = national.PackSource(importer.data_dir)
+    written, order = 0, 0
+    levels = [("lsoa21", None), ("msoa21", "msoa21_code"), ("ward24", "ward24_code"), ("lad24", "ltla24_code")]
+    levels = [(code, column) for code, column in levels if column is None or column in frame]
+    for n, (code, column) in enumerate(levels):
+        ids = importer.area_ids(types[code])
+        parent_of = table.codes if column is None else national.parents(
+            table, dict(zip(frame["lsoa21_code"], frame[column], strict=True)))  # fmt: skip
+        summary = geography.aggregate(table, parent_of)
+        figures = [(MeasureSpec("cni_score", score_name, "score", MORE, "Higher means more need."), summary["score"]),
+                   (MeasureSpec("cni_rank", rank_name, RANK_UNIT.replace("deprived", "need"), LESS,
+                                "Among areas of the same type."), summary["rank"])]  # fmt: skip
+        for slug, (label, values) in domains.items():
+            domain = geography.LsoaTable(table.codes, values, table.rank, table.population)
+            part = geography.aggregate(domain, parent_of)
+            figures.append((MeasureSpec(slug, label, "score", MORE), part["score"]))
+        for spec, values in figures:
+            written += importer.write_values(dataset, spec, order, ids, summary["code"], values)
+            order += 1
+        spec = selection.left_behind_spec(code, need=dataset.slug)
+        chosen = set(selection.select(spec, source, near=0).chosen["code"])
+        flags = [1.0 if c in chosen else 0.0 for c in summary["code"]]
+        where = selection.GEOGRAPHIES[code][1]
+        rule = MeasureSpec("left_behind", "Left behind (most deprived 10% on both IMD 2025 and community need)",
+                           "yes = 1", description=f"IMD 2025 and {score_name} both in the most deprived 10% of "
+                           f"{where} (population-weighted average scores above LSOAs).")  # fmt: skip
+        written += importer.write_values(dataset, rule, order, ids, summary["code"], flags)
+        order += 1
+        importer.progress(n + 1, len(levels))
+    return written
+
+
+class Cni2023Importer(Importer):
+    """OCSI's Community Needs Index 2023 on 2021 LSOAs (licensed, third party: shown on pages, never
+    re-published in bulk) and the doubly disadvantaged areas it makes with the IMD 2025."""
+
+    slug = "cni2023"
+    name = "Community Needs Index 2023 (OCSI)"
+    required = (national.CNI2023,)
+    DOMAINS = (("civic_assets_score", "Civic Assets score", "Civic Assets Domain Score"),
+               ("connectedness_score", "Connectedness score", "Connectedness Domain Score"),
+               ("engaged_community_score", "Active and Engaged Community score",
+                "Active and Engaged Community Domain Score"))  # fmt: skip
+
+    def available(self) -> bool:
+        return super().available() and Imd2025Importer(self.data_dir).available()
+
+    def run(self) -> dict[str, int]:
+        path = self.path(national.CNI2023)
+        table = national.cni_lsoas(path, national.lsoa21_population(self.data_dir))
         frame = read_csv(path)
-        return dict(zip(frame["ltla21_code"], frame["region21_code"], strict=True))
+        domains = {slug: (label, numeric(frame, path, find_column(frame, path, [column], label)))
+                   for slug, label, column in self.DOMAINS}  # fmt: skip
+        dataset = self.replace_dataset(
+            slug=self.slug, name=self.name, source="OCSI (Oxford Consultants for Social Inclusion)",
+            source_url="https://ocsi.uk/", licence=THIRD_PARTY, release_date=dt.date(2023, 5, 1),
+            is_third_party=True, family="CNI", edition=2023,
+            description="Civic Assets, Connectedness and Active and Engaged Community on 2021 LSOAs; higher scores "
+                        "mean more need; MSOA, ward and district figures are population-weighted averages. "
+                        "Licensed: shown here, not re-published in bulk.",
+        )  # fmt: skip
+        labels = ("Community Needs Index score", "Community Needs Index rank")
+        return {"values": write_need_values(self, dataset, table, domains, labels)}
+
+
+class NeedProxyImporter(Importer):
+    """Where OCSI's CNI is not in the pack: the open proxy for community need built from the IoD 2025
+    indicators (specs/community_need_proxy_2025.toml), labelled a proxy wherever it is shown."""
+
+    slug = "need-proxy-2025"
+    name = "Community need, open proxy (IoD 2025 indicators; not the CNI)"
+    required = (national.IMD2025_INDICATORS,)
+
+    def available(self) -> bool:
+        cni = self.path(national.CNI2023).is_file()
+        return super().available() and not cni and Imd2025Importer(self.data_dir).available()
+
+    def run(self) -> dict[str, int]:
+        from commonground.engine.composite import build_from_files
+
+        spec_path = Path(selection.__file__).resolve().parent.parent / "specs" / national.NEED_PROXY_2025
+        spec, result = build_from_files(spec_path, self.path(national.IMD2025_INDICATORS))
+        table = national.need_proxy_lsoas(self.data_dir, national.lsoa21_population(self.data_dir))
+        domains = {f"{d.slug}_score": (d.name, result.domain_scores[d.slug]) for d in spec.domains}
+        dataset = self.replace_dataset(
+            slug=self.slug, name=self.name, source="Computed by Common Ground from the IoD 2025 indicators (MHCLG)",
+            licence=OGL, release_date=dt.date(2025, 10, 30),
+            description=f"A PROXY, not OCSI's Community Needs Index. {spec.description}",
+        )  # fmt: skip
+        labels = ("Community need score (open proxy)", "Community need rank (open proxy)")
+        return {"values": write_need_values(self, dataset, table, domains, labels)}
 
 
 def write_population_bands(importer: Importer, dataset: DataSet, lsoa_type: AreaType, lsoa_bands: pd.DataFrame) -> int:
@@ -479,7 +710,7 @@ class PopulationImporter(Importer):
 
     slug = "population-mid2019"
     name = "Population by age and sex, mid-2019 (ONS)"
-    required = ("population/lsoa11_population_mid2019_EW.csv", *GeographyImporter.required)
+    required = (national.POPULATION_LSOA11, *GeographyImporter.required)
 
     def run(self) -> dict[str, int]:
         types = self.area_types()
@@ -496,8 +727,38 @@ class PopulationImporter(Importer):
         return {"values": written}
 
 
+class Population2022Importer(Importer):
+    """ONS population of 2021 LSOAs by broad age band and sex (mid-2022 in the pack; the latest year `data
+    fetch` brought), when the file has the bands, summed to 2024 wards, districts and regions."""
+
+    slug = "population-mid2022"  # the slug names the 2021-LSOA estimates whatever their year; the name says it
+    name = "Population by age and sex (ONS, 2021 LSOAs)"
+
+    def available(self) -> bool:
+        path = national.lsoa21_population_file(self.data_dir)
+        return (path is not None and Geography2021Importer(self.data_dir).available()
+                and population.has_bands(path))  # fmt: skip
+
+    def run(self) -> dict[str, int]:
+        types = self.area_types()
+        path = national.lsoa21_population_file(self.data_dir)
+        year = national.population_year(path)
+        self.name = f"Population by age and sex, mid-{year} (ONS)"
+        bands = population.read_bands(path)
+        dataset = self.replace_dataset(
+            slug=self.slug, name=self.name, source=f"Office for National Statistics, mid-{year} small-area estimates",
+            source_url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
+            licence=OGL, release_date=dt.date(2024, 3, 20) if year == "2022" else None,
+            description="People by broad age band and sex in 2021 LSOAs; wards, districts and regions are sums.",
+        )  # fmt: skip
+        written = write_population_bands(self, dataset, types["lsoa21"], bands)
+        self.progress(1, 1)
+        return {"values": written}
+
+
 IMPORTERS: tuple[type[Importer], ...] = (
-    GeographyImporter, Imd2019Importer, Cni2019Importer, Imd2025Importer, PopulationImporter,
+    GeographyImporter, Imd2019Importer, Cni2019Importer, PopulationImporter,
+    Geography2021Importer, Imd2025Importer, Cni2023Importer, NeedProxyImporter, Population2022Importer,
 )  # fmt: skip
 
 

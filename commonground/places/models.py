@@ -9,10 +9,15 @@ from django.db import models
 
 
 class AreaType(models.Model):
-    """A level of geography at one vintage, e.g. LSOA 2011 or ward 2017 (boundaries change)."""
+    """A level of geography at one vintage, e.g. LSOA 2011 or ward 2017 (boundaries change).
+
+    One vintage per level is current (2021 LSOAs, 2024 wards and districts): pages, searches, lists and
+    maps show it by default, and older editions are one click away, labelled with their year.
+    """
 
     class Level(models.TextChoices):
         LSOA = "lsoa", "Lower-layer Super Output Area"
+        MSOA = "msoa", "Middle-layer Super Output Area"
         WARD = "ward", "Ward"
         LOCAL_AUTHORITY = "local_authority", "Local authority"
         REGION = "region", "Region"
@@ -21,14 +26,14 @@ class AreaType(models.Model):
     code = models.SlugField(max_length=32, unique=True, help_text="For example lsoa11, ward17, lad19.")
     level = models.CharField(max_length=20, choices=Level.choices)
     name = models.CharField(max_length=100)
+    vintage = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Year of the boundaries.")
+    is_current = models.BooleanField(default=False, help_text="The geography pages show by default.")
+    population_note = models.CharField(
+        max_length=200, blank=True, help_text="Where its areas' populations come from, e.g. ONS mid-2022."
+    )
 
     def __str__(self) -> str:
         return self.name
-
-
-# Area types of a later geography whose codes repeat earlier ones (unchanged LSOAs, wards and
-# districts keep their GSS codes): their pages are addressed with ?type=.
-LATER_VINTAGES = frozenset({"lsoa21", "ward24", "lad24"})
 
 
 class Area(models.Model):
@@ -39,6 +44,13 @@ class Area(models.Model):
     population = models.PositiveIntegerField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
     geometry = models.TextField(blank=True, help_text="GeoJSON geometry (WGS84), generalised for the web.")
+    geometry_note = models.CharField(
+        max_length=200, blank=True, help_text="How the boundary was drawn when it is not the area's published one."
+    )
+    also_in = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="contains",
+        help_text="Areas of another hierarchy it lies in (a 2021 LSOA's MSOA); its parent is its ward.",
+    )  # fmt: skip
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["area_type", "code"], name="one_area_per_code_and_type")]
@@ -52,7 +64,7 @@ class Area(models.Model):
         from django.urls import reverse
 
         url = reverse("places:area-detail", args=[self.code])
-        return f"{url}?type={self.area_type.code}" if self.area_type.code in LATER_VINTAGES else url
+        return url if self.area_type.is_current else f"{url}?type={self.area_type.code}"
 
 
 class DataSet(models.Model):
@@ -66,6 +78,10 @@ class DataSet(models.Model):
     release_date = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
     is_demo = models.BooleanField(default=False)
+    family = models.CharField(
+        max_length=20, blank=True, help_text="A relative index published in editions (IoD, CNI): never compared across."
+    )
+    edition = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Year of the edition, e.g. 2025.")
     is_third_party = models.BooleanField(
         default=False,
         help_text="Licensed third-party data (e.g. OCSI's CNI): shown with its licence, never re-published.",
@@ -74,6 +90,11 @@ class DataSet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def edition_label(self) -> str:
+        """What every figure from it is labelled with: "IoD 2025", "CNI 2023", else its name."""
+        return f"{self.family} {self.edition}" if self.family and self.edition else self.name
 
 
 class Measure(models.Model):

@@ -1,44 +1,97 @@
-"""Queries other apps and pages use to read places; nothing here writes."""
+"""Queries other apps and pages use to read places; nothing here writes.
+
+One geography is current (AreaType.is_current: 2021 LSOAs and MSOAs, 2024 wards and districts): lists,
+searches, pages and maps show it by default, and an older edition is one click away, labelled with its
+year. Relative indices (the IoD, the CNI) are never compared across editions.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q
+import json
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from commonground.accounts.scopes import Scope
-from commonground.engine import population
+from commonground.engine import population, postcodes
 from commonground.places.models import Area, AreaType, AreaValue, DataSet, Postcode
+
+# Datasets that give an area its deprivation and community-need figures, the latest edition first.
+INDEX_DATASETS = ("imd2025", "imd2019", "demo-imd")
+NEED_DATASETS = ("cni2023", "need-proxy-2025", "cni2019", "demo-cni")
+POPULATION_DATASETS = ("population-mid2022", "population-mid2019", "demo-population")
+CNI_DOMAINS = (
+    ("civic_assets_score", "Civic assets"),
+    ("connectedness_score", "Connectedness"),
+    ("engaged_community_score", "Active and engaged community"),
+    ("connectedness_score", "Connectedness (proxy)"),
+    ("participation_score", "Barriers to taking part (proxy)"),
+)
+LEVEL_ORDER = {AreaType.Level.LOCAL_AUTHORITY: 0, AreaType.Level.WARD: 1, AreaType.Level.REGION: 2,
+               AreaType.Level.MSOA: 3, AreaType.Level.LSOA: 4}  # fmt: skip
+PLURALS = {AreaType.Level.LOCAL_AUTHORITY: "local authorities", AreaType.Level.WARD: "wards",
+           AreaType.Level.REGION: "regions", AreaType.Level.MSOA: "MSOAs", AreaType.Level.LSOA: "LSOAs"}  # fmt: skip
 
 
 def demo_data_loaded() -> bool:
     return Area.objects.filter(is_demo=True).exists()
 
 
+def national_data_loaded() -> bool:
+    return Area.objects.filter(is_demo=False).exists()
+
+
+# The current geography ---------------------------------------------------------------------------------
+
+
+def current_types() -> dict[str, AreaType]:
+    """Per level, the area type pages show by default: the current one that has areas, else the latest
+    vintage that has (national data before demo data)."""
+    types = AreaType.objects.annotate(loaded=Exists(Area.objects.filter(area_type=OuterRef("pk")))).filter(loaded=True)
+    found: dict[str, AreaType] = {}
+    for t in sorted(types, key=lambda t: (not t.is_current, t.code.endswith("-demo"), -(t.vintage or 0), t.code)):
+        found.setdefault(t.level, t)
+    return found
+
+
+def type_label(area_type: AreaType) -> str:
+    """ "wards (2024)", "LSOAs (2011)", or "wards" for the demo's: how a list or a rank says what its areas are."""
+    plural = PLURALS.get(area_type.level, area_type.name.lower())
+    return f"{plural} ({area_type.vintage})" if area_type.vintage and area_type.level != "region" else plural
+
+
 def borough_summaries() -> list[dict]:
-    """Each local authority with its ward and LSOA counts and population."""
-    authorities = Area.objects.filter(area_type__level=AreaType.Level.LOCAL_AUTHORITY).annotate(
-        wards=Count("children", filter=Q(children__area_type__level=AreaType.Level.WARD), distinct=True),
-        lsoas=Count("children__children", distinct=True),
+    """Each local authority of the current geography (and the demo's) with its ward count and population."""
+    types = [t for t in current_types().values() if t.level == AreaType.Level.LOCAL_AUTHORITY]
+    types += list(AreaType.objects.filter(level=AreaType.Level.LOCAL_AUTHORITY, code__endswith="-demo"))
+    authorities = Area.objects.filter(area_type__in=types).annotate(
+        wards=Count("children", filter=Q(children__area_type__level=AreaType.Level.WARD), distinct=True)
     )
     return [
-        {
-            "code": a.code,
-            "name": a.name,
-            "is_demo": a.is_demo,
-            "wards": a.wards,
-            "lsoas": a.lsoas,
-            "population": a.population,
-        }
-        for a in authorities.order_by("name")
-    ]
+        {"code": a.code, "name": a.name, "is_demo": a.is_demo, "wards": a.wards, "population": a.population,
+         "url": a.get_absolute_url()}
+        for a in authorities.select_related("area_type").order_by("is_demo", "name")
+    ]  # fmt: skip
 
 
 def find_area(code: str, type_code: str | None = None) -> Area | None:
-    """The area with this code; where geographies share a code, the earliest loaded (2011-based)
-    one unless `type_code` (e.g. lsoa21) names another."""
+    """The area with this code: of the current geography unless `type_code` (e.g. lad19) names an older
+    one. GSS codes repeat across editions while a boundary is unchanged, so one URL serves both."""
     areas = Area.objects.select_related("area_type", "parent").filter(code=code.strip().upper())
     if type_code:
         areas = areas.filter(area_type__code=type_code)
-    return areas.order_by("area_type_id").first()
+    return areas.order_by("-area_type__is_current", "-area_type__vintage", "area_type_id").first()
+
+
+def other_editions(area: Area) -> list[Area]:
+    """The same code in other geographies (an unchanged ward, district or LSOA), newest first."""
+    return list(
+        Area.objects.filter(code=area.code)
+        .exclude(pk=area.pk)
+        .select_related("area_type")
+        .order_by("-area_type__is_current", "-area_type__vintage")
+    )
 
 
 def area_profile(area: Area) -> dict:
@@ -46,7 +99,11 @@ def area_profile(area: Area) -> dict:
     values = area.values.select_related("measure__dataset").order_by(
         "measure__dataset__name", "measure__order", "measure__slug"
     )
-    children = area.children.select_related("area_type").order_by("code")
+    children = sorted(area.children.select_related("area_type"),
+                      key=lambda a: (LEVEL_ORDER.get(a.area_type.level, 9), a.code))  # fmt: skip
+    if area.area_type.level == AreaType.Level.REGION:  # regions hold every vintage's districts
+        current = current_types().get(AreaType.Level.LOCAL_AUTHORITY)
+        children = [c for c in children if current is None or c.area_type_id == current.pk]
     ancestors = []
     parent = area.parent
     while parent is not None:
@@ -58,10 +115,15 @@ def area_profile(area: Area) -> dict:
 def population_profile(area: Area) -> dict | None:
     """The area's people by age band and by sex (counts and shares of each group), or None when
     no population dataset covers it. Panels default their quotas from it; PB compares voters with it."""
-    counts = dict(
-        area.values.filter(measure__slug__in=[b.slug for b in population.BANDS]).values_list("measure__slug", "value")
-    )
-    if len(counts) < len(population.BANDS):
+    rows = area.values.filter(
+        measure__slug__in=[b.slug for b in population.BANDS], measure__dataset__slug__in=POPULATION_DATASETS
+    ).values_list("measure__dataset__slug", "measure__slug", "value")
+    by_dataset: dict[str, dict[str, float]] = {}
+    for dataset, slug, value in rows:
+        by_dataset.setdefault(dataset, {})[slug] = value
+    counts = next((by_dataset[d] for d in POPULATION_DATASETS if len(by_dataset.get(d, {})) == len(population.BANDS)),
+                  None)  # fmt: skip
+    if counts is None:
         return None
     shares = population.shares(counts)
     groups = [
@@ -79,11 +141,14 @@ def population_profile(area: Area) -> dict | None:
 
 
 def lsoa_ids_within(area: Area) -> set[int]:
-    """The LSOAs inside an area, found by walking down the parent chain (one query per level)."""
+    """The LSOAs inside an area, found by walking down the parent chain (one query per level); an MSOA's
+    are the LSOAs linked to it."""
+    if area.area_type.level == AreaType.Level.LSOA:
+        return {area.pk}
+    if area.area_type.level == AreaType.Level.MSOA:
+        return set(area.contains.values_list("id", flat=True))
     found: set[int] = set()
     level = {area.pk}
-    if area.area_type.level == AreaType.Level.LSOA:
-        return level
     for _ in range(len(AreaType.Level)):
         rows = list(Area.objects.filter(parent_id__in=level).values_list("id", "area_type__level"))
         found.update(pk for pk, kind in rows if kind == AreaType.Level.LSOA)
@@ -103,14 +168,68 @@ def postcode_lsoa_ids(postcode: str) -> set[int]:
     return set(Postcode.objects.filter(postcode=postcode).values_list("area_id", flat=True))
 
 
-# Datasets that give an area its deprivation and community-need figures; national first, demo second.
-INDEX_DATASETS = ("imd2019", "imd2025", "demo-imd")
-NEED_DATASETS = ("cni2019", "demo-cni")
-CNI_DOMAINS = (
-    ("civic_assets_score", "Civic assets"),
-    ("connectedness_score", "Connectedness"),
-    ("engaged_community_score", "Active and engaged community"),
-)
+def contains_points(area: Area, points: list[tuple[float, float]]) -> list[bool]:
+    """Which (longitude, latitude) points lie in the area: inside its published boundary, else inside one of
+    its LSOAs (so a ward drawn from its LSOAs holds what they hold)."""
+    from commonground.engine import shapes
+
+    if area.geometry and not area.geometry_note:
+        texts = [area.geometry]
+    else:
+        lsoas = Area.objects.filter(id__in=lsoa_ids_within(area)).exclude(geometry="")
+        texts = lsoas.values_list("geometry", flat=True)
+    return shapes.points_inside((json.loads(t) for t in texts), points)
+
+
+def postcode_in(area: Area, postcode: str) -> bool | None:
+    """Whether a postcode lies in the area (through the postcode lookup); None when the lookup does not know it."""
+    normal = postcodes.normalise(postcode)
+    lsoas = postcode_lsoa_ids(normal) if normal else set()
+    return bool(lsoas & lsoa_ids_within(area)) if lsoas else None
+
+
+# Search ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResults:
+    areas: list[Area]  # the current geography: councils and wards first
+    older: list[Area]  # matches found only in older editions
+    postcode: str | None = None  # the query read as a postcode
+    postcode_known: bool = False
+
+
+def search(query: str, limit: int = 50) -> SearchResults:
+    """Areas by name, postcode or code: councils, then wards, then the rest; the current geography first,
+    each place once (older editions listed apart). A council's wards follow it, so searching for
+    "Hartlepool" finds Hartlepool's wards although their names do not contain it."""
+    query = re.sub(r"\s+", " ", query.strip())
+    postcode = postcodes.normalise(query)
+    found: list[Area] = []
+    if postcode:  # the council, the ward and the LSOA the postcode lies in
+        for lsoa in Area.objects.filter(id__in=postcode_lsoa_ids(postcode)).select_related("parent__parent"):
+            found += [a for a in (lsoa.parent.parent if lsoa.parent else None, lsoa.parent, lsoa) if a]
+    found += list(Area.objects.filter(code__iexact=query))
+    words = query.lower()
+    named = list(Area.objects.filter(name__icontains=query)[: limit * 20]) if len(query) >= 2 else []
+    named.sort(key=lambda a: (a.name.lower() != words, not a.name.lower().startswith(words), a.name))
+    found += named
+    councils = [a.pk for a in named if a.name.lower() == words]
+    found += list(Area.objects.filter(parent__in=councils, area_type__level=AreaType.Level.WARD).order_by("name"))
+    position = {pk: i for i, pk in reversed(list(enumerate(a.pk for a in found)))}
+    areas = Area.objects.filter(pk__in=position).select_related("area_type", "parent")
+    ranked = sorted(areas, key=lambda a: (LEVEL_ORDER.get(a.area_type.level, 9), position[a.pk]))
+    current = {t.pk for t in current_types().values()} | set(
+        AreaType.objects.filter(code__endswith="-demo").values_list("pk", flat=True)
+    )
+    shown = [a for a in ranked if a.area_type_id in current]
+    codes = {a.code for a in shown}
+    older = [a for a in ranked if a.area_type_id not in current and a.code not in codes]
+    known = bool(postcode) and Postcode.objects.filter(postcode=postcode).exists()
+    return SearchResults(shown[:limit], older[:limit], postcode, known)
+
+
+# Figures -----------------------------------------------------------------------------------------------
 
 
 def figures(area: Area) -> dict[str, dict[str, AreaValue]]:
@@ -121,105 +240,166 @@ def figures(area: Area) -> dict[str, dict[str, AreaValue]]:
     return grouped
 
 
-def _pick(grouped: dict[str, dict[str, AreaValue]], candidates: tuple[str, ...]) -> dict[str, AreaValue]:
-    return next((grouped[slug] for slug in candidates if slug in grouped), {})
+def editions(grouped: dict[str, dict[str, AreaValue]], candidates: tuple[str, ...], slug: str) -> list[DataSet]:
+    """The editions of an index the area has figures from, latest first."""
+    return [grouped[d][slug].measure.dataset for d in candidates if slug in grouped.get(d, {})]
 
 
-def _ordinal_count(area: Area) -> int:
-    return Area.objects.filter(area_type=area.area_type).count()
+def _pick(grouped: dict[str, dict[str, AreaValue]], candidates: tuple[str, ...], edition: str | None,
+          slug: str) -> dict[str, AreaValue]:  # fmt: skip
+    """The figures of the edition asked for (e.g. "2019"), else of the latest edition the area has."""
+    present = [d for d in candidates if slug in grouped.get(d, {})]
+    asked = [d for d in present if edition and str(grouped[d][slug].measure.dataset.edition) == edition]
+    return grouped[(asked or present)[0]] if present else {}
 
 
-def deprivation(area: Area, grouped: dict[str, dict[str, AreaValue]]) -> dict | None:
-    """IMD score, rank, decile and the seven domains, for the profile page and the API."""
+def ranked_among(area: Area) -> tuple[int, str]:
+    """How many areas a rank is among, and what they are: "7,180 wards (2017) in England"."""
+    count = Area.objects.filter(area_type=area.area_type).count()
+    where = "in Demo Borough" if area.is_demo else "in England"
+    return count, f"{count:,} {type_label(area.area_type)} {where}"
+
+
+def deprivation(area: Area, grouped: dict[str, dict[str, AreaValue]], edition: str | None = None) -> dict | None:
+    """IMD score, rank, decile and the seven domains of one IoD edition, for the profile page and the API.
+    A rank among fewer than two areas is not shown; demo areas have no decile (deciles are national)."""
     from commonground.engine.indices import IMD2019_DOMAIN_NAMES, IMD2019_WEIGHTS
 
-    imd = _pick(grouped, INDEX_DATASETS)
+    imd = _pick(grouped, INDEX_DATASETS, edition, "imd_score")
     if "imd_score" not in imd:
         return None
+
+    def number(slug: str, kind=float):
+        return kind(imd[slug].value) if slug in imd else None
+
     domains = [
         {
             "slug": slug,
             "name": name,
             "weight": IMD2019_WEIGHTS[slug],
             "weight_label": f"{IMD2019_WEIGHTS[slug] * 100:g}%",
-            "score": imd[f"{slug}_score"].value if f"{slug}_score" in imd else None,
-            "rank": int(imd[f"{slug}_rank"].value) if f"{slug}_rank" in imd else None,
-            "decile": int(imd[f"{slug}_decile"].value) if f"{slug}_decile" in imd else None,
+            "score": number(f"{slug}_score"),
+            "rank": number(f"{slug}_rank", int),
+            "decile": number(f"{slug}_decile", int),
         }
         for slug, name in IMD2019_DOMAIN_NAMES.items()
     ]
+    dataset = imd["imd_score"].measure.dataset
+    count, among = ranked_among(area)
     return {
-        "dataset": imd["imd_score"].measure.dataset,
+        "dataset": dataset,
+        "edition": dataset.edition_label,
         "score": imd["imd_score"].value,
-        "rank": int(imd["imd_rank"].value),
-        "decile": int(imd["imd_decile"].value),
-        "of": _ordinal_count(area),
-        "extent": imd["imd_extent"].value if "imd_extent" in imd else None,
-        "share_most_deprived": imd["imd_share_most_deprived"].value if "imd_share_most_deprived" in imd else None,
+        "rank": number("imd_rank", int) if count > 1 else None,
+        "decile": number("imd_decile", int),
+        "of": count,
+        "among": among,
+        "kind": AreaType.Level(area.area_type.level).label.lower(),
+        "extent": number("imd_extent"),
+        "share_most_deprived": number("imd_share_most_deprived"),
         "domains": domains,
+        "other_editions": [d for d in editions(grouped, INDEX_DATASETS, "imd_score") if d != dataset],
     }
 
 
-def community_need(area: Area, grouped: dict[str, dict[str, AreaValue]]) -> dict | None:
-    need = _pick(grouped, NEED_DATASETS)
+def community_need(area: Area, grouped: dict[str, dict[str, AreaValue]], edition: str | None = None) -> dict | None:
+    need = _pick(grouped, NEED_DATASETS, edition, "cni_score")
     if "cni_score" not in need:
         return None
+    dataset = need["cni_score"].measure.dataset
+    count = int(need["cni_rank"].measure.values.filter(area__area_type=area.area_type).aggregate(m=Max("value"))["m"])
     return {
-        "dataset": need["cni_score"].measure.dataset,
+        "dataset": dataset,
+        "edition": dataset.edition_label,
+        "is_proxy": dataset.slug == "need-proxy-2025",
         "score": need["cni_score"].value,
-        "rank": int(need["cni_rank"].value),
-        "of": int(need["cni_rank"].measure.values.aggregate(m=Max("value"))["m"]),
-        "domains": [{"slug": s, "name": n, "score": need[s].value} for s, n in CNI_DOMAINS if s in need],
+        "rank": int(need["cni_rank"].value) if count > 1 else None,
+        "of": count,
+        "domains": [
+            {"slug": s, "name": n, "score": need[s].value}
+            for s, n in CNI_DOMAINS
+            if s in need and (n.endswith("(proxy)") == (dataset.slug == "need-proxy-2025"))
+        ],  # fmt: skip
         "left_behind": bool(need["left_behind"].value) if "left_behind" in need else None,
         "left_behind_rule": need["left_behind"].measure if "left_behind" in need else None,
     }
 
 
 def left_behind_reason(area: Area, imd: dict | None, need: dict | None) -> str | None:
-    """Plain-English reason for the left-behind status, naming both ranks and the cut-off."""
-    if need is None or need["left_behind"] is None or imd is None:
+    """Plain-English reason for the left-behind status, naming both editions, both ranks and the cut-off."""
+    if need is None or need["left_behind"] is None or imd is None or imd["rank"] is None or need["rank"] is None:
         return None
     share = 0.25 if need["dataset"].is_demo else 0.10
-    cut_imd = cut_cni = int(need["of"] * share)  # both cut-offs use the CNI's ward universe, as the engine does
-    ranks = (f"its deprivation rank is {imd['rank']:,} of {imd['of']:,} and its community-need rank is "
-             f"{need['rank']:,} of {need['of']:,}")  # fmt: skip
+    cut_imd = cut_cni = int(need["of"] * share)  # both cut-offs use the community-need index's universe
+    plural = type_label(area.area_type)
+    imd_edition, need_edition = ("", "") if area.is_demo else (f"{imd['edition']} ", f"{need['edition']} ")
+    ranks = (f"its {imd_edition}deprivation rank is {imd['rank']:,} of {imd['of']:,} and its {need_edition}"
+             f"community-need rank is {need['rank']:,} of {need['of']:,}")  # fmt: skip
     if need["left_behind"]:
-        return (f"{area.name} is a left-behind neighbourhood: it is in the {share:.0%} most deprived wards and in "
+        return (f"{area.name} is a left-behind neighbourhood: it is in the {share:.0%} most deprived {plural} and in "
                 f"the {share:.0%} with the highest community need ({ranks}).")  # fmt: skip
     reasons = []
     if imd["rank"] > cut_imd:
-        reasons.append(f"it is not in the {share:.0%} most deprived wards (that means a rank of {cut_imd:,} or better)")
+        reasons.append(f"it is not in the {share:.0%} most deprived {plural} (that means a rank of {cut_imd:,} or "
+                       "better)")  # fmt: skip
     if need["rank"] > cut_cni:
         reasons.append(f"it is not in the {share:.0%} with the highest community need (rank {cut_cni:,} or better)")
     return f"{area.name} is not counted as left behind: {' and '.join(reasons) or 'see the ranks'} ({ranks})."
 
 
-def map_features(area: Area) -> list[dict]:
-    """GeoJSON features to draw on the area's map: its LSOAs (or its districts, for a region)."""
-    import json
+def comparable(first: str, second: str) -> bool:
+    """Whether a change between two datasets' figures can be called better or worse: never between two
+    editions of a relative index (MHCLG: the IoD is not a measure of change over time; CNI 2023 and
+    2019 differ in geography and indicators)."""
+    families = dict(DataSet.objects.filter(slug__in=[first, second]).values_list("slug", "family"))
+    return first == second or not (families.get(first) or families.get(second))
 
+
+# Maps --------------------------------------------------------------------------------------------------
+
+
+def map_areas(area: Area):
+    """What an area's map draws: its LSOAs (a region: its districts), of the area's own geography."""
     level = area.area_type.level
     if level == AreaType.Level.LSOA:
-        shapes = Area.objects.filter(pk=area.pk)
-    elif level == AreaType.Level.WARD:
-        shapes = area.children.all()
-    elif level == AreaType.Level.LOCAL_AUTHORITY:
-        shapes = Area.objects.filter(parent__parent=area, area_type__level=AreaType.Level.LSOA)
-    else:
-        shapes = area.children.all()
-    shapes = list(shapes.exclude(geometry="").only("id", "code", "name", "geometry"))
-    deciles = dict(
-        AreaValue.objects.filter(
-            area_id__in=[a.id for a in shapes], measure__slug="imd_decile", measure__dataset__slug__in=INDEX_DATASETS
-        ).values_list("area_id", "value")
-    )
+        return Area.objects.filter(pk=area.pk)
+    if level == AreaType.Level.MSOA:
+        return area.contains.all()
+    if level == AreaType.Level.WARD:
+        return area.children.filter(area_type__level=AreaType.Level.LSOA)
+    if level == AreaType.Level.LOCAL_AUTHORITY:
+        return Area.objects.filter(parent__parent=area, area_type__level=AreaType.Level.LSOA)
+    current = current_types().get(AreaType.Level.LOCAL_AUTHORITY)
+    return area.children.filter(area_type=current) if current else area.children.all()
+
+
+def map_features(area: Area) -> list[dict]:
+    """GeoJSON features for the area's map."""
+    return features(map_areas(area))
+
+
+def features(areas) -> list[dict]:
+    """GeoJSON features shaded by IMD decile (national data) or carrying the IMD score (demo data, which has
+    no national deciles), each with its latest IoD edition's figures; a drawn boundary carries its note."""
+    shapes = list(areas.exclude(geometry="").select_related("area_type").order_by("code"))
+    values = AreaValue.objects.filter(
+        area_id__in=[a.id for a in shapes],
+        measure__slug__in=["imd_decile", "imd_score"],
+        measure__dataset__slug__in=INDEX_DATASETS,
+    ).order_by("-measure__dataset__edition")
+    figures: dict[tuple[int, str], float] = {}
+    for area_id, slug, value in values.values_list("area_id", "measure__slug", "value"):
+        figures.setdefault((area_id, slug), value)
     return [
         {
             "type": "Feature",
             "properties": {
                 "code": a.code,
                 "name": a.name,
-                "imd_decile": int(deciles[a.id]) if a.id in deciles else None,
+                "imd_decile": int(figures[(a.id, "imd_decile")]) if (a.id, "imd_decile") in figures else None,
+                "imd_score": round(figures[(a.id, "imd_score")], 3) if (a.id, "imd_score") in figures else None,
+                "note": a.geometry_note,
+                "url": a.get_absolute_url(),
             },
             "geometry": json.loads(a.geometry),
         }
@@ -227,62 +407,132 @@ def map_features(area: Area) -> list[dict]:
     ]
 
 
-def combined_geometry(area: Area) -> str:
-    """A MultiPolygon of the area's LSOA shapes, for wards the boundary files do not cover."""
-    import json
+def map_notes(area: Area) -> list[str]:
+    """How the boundaries on an area's map were drawn, where they are not the published ones."""
+    notes = map_areas(area).exclude(geometry_note="").values_list("geometry_note", flat=True)
+    return sorted({re.sub(r" \(E01\d+\)$", "", n) for n in notes[:500]})
 
+
+def combined_geometry(area: Area) -> str:
+    """A MultiPolygon of the area's LSOA shapes, for areas the boundary files do not cover."""
     polygons = []
-    for text in area.children.exclude(geometry="").values_list("geometry", flat=True):
+    for text in map_areas(area).exclude(geometry="").values_list("geometry", flat=True):
         shape = json.loads(text)
         polygons.extend([shape["coordinates"]] if shape["type"] == "Polygon" else shape["coordinates"])
     return json.dumps({"type": "MultiPolygon", "coordinates": polygons}, separators=(",", ":")) if polygons else ""
 
 
-def left_behind_wards(order: str = "imd_rank") -> list[dict]:
-    """Every ward flagged left behind, with both ranks, ordered by a column name."""
-    ids = list(
-        AreaValue.objects.filter(
-            measure__slug="left_behind", measure__dataset__slug__in=NEED_DATASETS, value=1
-        ).values_list("area_id", flat=True)
+# Left-behind lists -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeftBehindEdition:
+    key: str
+    imd: str  # the IMD edition's dataset
+    needs: tuple[str, ...]  # community-need datasets, in order of preference
+    geographies: tuple[str, ...]  # area types it is listed for, the default first
+    title: str
+
+
+LEFT_BEHIND_EDITIONS = (
+    LeftBehindEdition("2025", "imd2025", ("cni2023", "need-proxy-2025"), ("ward24", "lsoa21", "msoa21", "lad24"),
+                      "IoD 2025 and community need on the 2021 geography"),
+    LeftBehindEdition("2019", "imd2019", ("cni2019",), ("ward17",),
+                      "IoD 2019 and CNI 2019 at 2017 wards (the historical list, OCSI for Local Trust)"),
+    LeftBehindEdition("demo", "demo-imd", ("demo-cni",), ("ward-demo",), "Demo Borough (invented figures)"),
+)  # fmt: skip
+
+
+def left_behind_editions() -> list[tuple[LeftBehindEdition, DataSet]]:
+    """The editions of the left-behind list that the loaded data can give, with the need index each uses."""
+    loaded = {d.slug: d for d in DataSet.objects.filter(measures__slug="left_behind").distinct()}
+    found = []
+    for edition in LEFT_BEHIND_EDITIONS:
+        need = next((loaded[s] for s in edition.needs if s in loaded), None)
+        if need is not None:
+            found.append((edition, need))
+    return found
+
+
+def left_behind_areas(edition: str | None = None, geography: str | None = None, order: str = "imd_rank") -> dict:
+    """The left-behind areas of one edition and geography (never two editions mixed), each with both ranks;
+    by default the latest national edition at its first geography. Rows are ordered by a column name."""
+    available = left_behind_editions()
+    if not available:
+        return {"edition": None, "need": None, "imd": None, "area_type": None, "rows": [], "rule": "",
+                "editions": [], "geographies": []}  # fmt: skip
+    chosen, need = next(((e, n) for e, n in available if e.key == edition), available[0])
+    loaded = set(
+        AreaType.objects.filter(code__in=chosen.geographies, areas__isnull=False).values_list("code", flat=True)
     )
-    wards = Area.objects.filter(id__in=ids).select_related("parent")
+    geographies = [g for g in chosen.geographies if g in loaded]
+    type_code = geography if geography in geographies else (geographies[0] if geographies else chosen.geographies[0])
+    area_type = AreaType.objects.filter(code=type_code).first()
+    ids = list(AreaValue.objects.filter(measure__slug="left_behind", measure__dataset=need, value=1,
+                                        area__area_type__code=type_code).values_list("area_id", flat=True))  # fmt: skip
+    areas = Area.objects.filter(id__in=ids).select_related("parent__parent", "area_type")
     wanted = AreaValue.objects.filter(
-        area_id__in=ids,
-        measure__slug__in=["imd_rank", "cni_rank", "imd_score", "imd_decile"],
-        measure__dataset__slug__in=INDEX_DATASETS + NEED_DATASETS,
-    ).select_related("measure")
-    ranks = {(v.area_id, v.measure.slug): v.value for v in wanted}
-    rows = [
-        {
-            "code": w.code,
-            "name": w.name,
-            "local_authority": w.parent.name if w.parent else "",
-            "population": w.population,
-            "imd_score": ranks.get((w.id, "imd_score")),
-            "imd_rank": int(ranks[(w.id, "imd_rank")]) if (w.id, "imd_rank") in ranks else None,
-            "cni_rank": int(ranks[(w.id, "cni_rank")]) if (w.id, "cni_rank") in ranks else None,
-            "imd_decile": int(ranks[(w.id, "imd_decile")]) if (w.id, "imd_decile") in ranks else None,
-            "is_demo": w.is_demo,
-            "geometry": w.geometry or combined_geometry(w),
-        }
-        for w in wards
-    ]
+        area_id__in=ids, measure__slug__in=["imd_rank", "imd_score", "imd_decile", "cni_rank"],
+        measure__dataset__slug__in=[chosen.imd, need.slug],
+    ).values_list("area_id", "measure__slug", "value")  # fmt: skip
+    ranks = {(a, slug): v for a, slug, v in wanted}
+
+    def council(area: Area) -> str:
+        if area.area_type.level == AreaType.Level.LOCAL_AUTHORITY:
+            return area.name
+        parent = area.parent
+        while parent is not None and parent.area_type.level != AreaType.Level.LOCAL_AUTHORITY:
+            parent = parent.parent
+        return parent.name if parent else ""
+
+    rows = []
+    for a in areas:
+        rank = {slug: ranks.get((a.id, slug)) for slug in ("imd_rank", "imd_score", "imd_decile", "cni_rank")}
+        rows.append({
+            "code": a.code, "name": a.name, "local_authority": council(a), "population": a.population,
+            "imd_score": rank["imd_score"],
+            "imd_rank": None if rank["imd_rank"] is None else int(rank["imd_rank"]),
+            "cni_rank": None if rank["cni_rank"] is None else int(rank["cni_rank"]),
+            "imd_decile": None if rank["imd_decile"] is None else int(rank["imd_decile"]),
+            "is_demo": a.is_demo, "url": a.get_absolute_url(), "area": a,
+        })  # fmt: skip
     key = order if order in {"name", "local_authority", "population", "imd_rank", "cni_rank"} else "imd_rank"
-    return sorted(rows, key=lambda r: (r[key] is None, r[key] if r[key] is not None else 0, r["name"]))
+    rows.sort(key=lambda r: (r[key] is None, r[key] if r[key] is not None else 0, r["name"]))
+    return {"edition": chosen, "need": need, "imd": DataSet.objects.filter(slug=chosen.imd).first(),
+            "area_type": area_type, "rows": rows,
+            "rule": _rule(chosen, need, area_type), "editions": [e for e, _ in available],
+            "geographies": geographies}  # fmt: skip
 
 
-def search(query: str, limit: int = 50) -> list[Area]:
-    """Areas whose code matches exactly or whose name contains the words, larger areas first."""
-    query = query.strip()
-    if not query:
-        return []
-    by_code = list(Area.objects.filter(code__iexact=query).select_related("area_type", "parent"))
-    level_order = {AreaType.Level.REGION: 0, AreaType.Level.LOCAL_AUTHORITY: 1, AreaType.Level.WARD: 2,
-                   AreaType.Level.LSOA: 3}  # fmt: skip
-    by_name = Area.objects.filter(name__icontains=query).select_related("area_type", "parent")[: limit * 4]
-    ordered = sorted(by_name, key=lambda a: (level_order.get(a.area_type.level, 9), a.name))
-    seen = {a.pk for a in by_code}
-    return by_code + [a for a in ordered if a.pk not in seen][: limit - len(by_code)]
+def _rule(edition: LeftBehindEdition, need: DataSet, area_type: AreaType | None) -> str:
+    """The left-behind rule of an edition in one sentence, naming both indices' editions."""
+    plural = type_label(area_type) if area_type else "areas"
+    if need.is_demo:
+        return (f"In the top quarter of {plural} on both the demo deprivation and community-need figures (with 12 "
+                "wards, 10% would be one ward).")  # fmt: skip
+    imd = DataSet.objects.filter(slug=edition.imd).first()
+    proxy = " (an open proxy built from IoD indicators, not OCSI's CNI)" if need.slug == "need-proxy-2025" else ""
+    return (f"In the most deprived 10% of {plural} in England on both the {imd.edition_label if imd else edition.imd} "
+            f"IMD and the {need.edition_label}{proxy}.")  # fmt: skip
+
+
+def left_behind_within(area: Area) -> dict | None:
+    """The left-behind wards of a local authority, in the edition of the authority's own geography."""
+    ward_types = set(area.children.filter(area_type__level=AreaType.Level.WARD).values_list("area_type__code",
+                                                                                             flat=True))  # fmt: skip
+    edition = next((e for e in LEFT_BEHIND_EDITIONS if ward_types & set(e.geographies)), None)
+    if edition is None:
+        return None
+    found = left_behind_areas(edition.key, next(g for g in edition.geographies if g in ward_types))
+    if found["edition"] is None or found["edition"].key != edition.key:
+        return None
+    found["rows"] = [r for r in found["rows"] if r["area"].parent_id == area.pk]
+    return found
+
+
+def with_geometry(rows: list[dict]) -> list[dict]:
+    """The rows with each area's boundary (drawn from its LSOAs where none is loaded), for maps and GeoJSON."""
+    return [{**r, "geometry": r["area"].geometry or combined_geometry(r["area"])} for r in rows]
 
 
 # LSOA geographies in the order a new neighbourhood prefers them: the current one first.

@@ -8,5 +8,6 @@ urlpatterns = [
     path("left-behind/", views.left_behind, name="left-behind"),
     path("left-behind.csv", views.left_behind_csv, name="left-behind-csv"),
     path("left-behind.geojson", views.left_behind_geojson, name="left-behind-geojson"),
+    path("districts.geojson", views.districts_geojson, name="districts-geojson"),
     path("<str:code>/", views.area_detail, name="area-detail"),
 ]

@@ -11,7 +11,9 @@ def neighbourhood_links(neighbourhood) -> list[tuple[str, str]]:
     return [(f"Pot of money: {p.name}", p.get_absolute_url()) for p in Pot.objects.filter(neighbourhood=neighbourhood)]
 
 
-def links(area: Area) -> list[tuple[str, str]]:
+def links(area: Area | None) -> list[tuple[str, str]]:
+    if area is None:  # the home page's national list: nothing of this app's is listed there
+        return []
     return [(f"Pot of money: {p.name}", p.get_absolute_url()) for p in Pot.objects.filter(council=area)]
 
 

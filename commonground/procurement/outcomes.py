@@ -14,7 +14,9 @@ def neighbourhood_links(neighbourhood) -> list[tuple[str, str]]:
             for t in services.for_neighbourhood(neighbourhood.slug)]  # fmt: skip
 
 
-def links(area: Area) -> list[tuple[str, str]]:
+def links(area: Area | None) -> list[tuple[str, str]]:
+    if area is None:  # the home page's national list: nothing of this app's is listed there
+        return []
     if area.area_type.level != AreaType.Level.LOCAL_AUTHORITY:
         return []
     found = Tender.objects.filter(status=Tender.Status.AWARDED, body__councils=area).distinct()

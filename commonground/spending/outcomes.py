@@ -17,7 +17,9 @@ def _pool_link(pool) -> tuple[str, str]:
             f"£{summary['expected_saving'] // 100:,}", pool.get_absolute_url())  # fmt: skip
 
 
-def links(area: Area) -> list[tuple[str, str]]:
+def links(area: Area | None) -> list[tuple[str, str]]:
+    if area is None:  # the home page's national list: nothing of this app's is listed there
+        return []
     level = area.area_type.level
     if level not in (AreaType.Level.LOCAL_AUTHORITY, AreaType.Level.WARD, AreaType.Level.LSOA):
         return []

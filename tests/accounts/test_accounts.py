@@ -22,18 +22,26 @@ def sign_up(client, **overrides):
     return client.post(reverse("accounts:sign-up"), data)
 
 
+def confirmation_link(message) -> str:
+    return re.search(r"https?://[^/]+(/account/confirm/[^\s]+/)", message.body).group(1)
+
+
 @pytest.mark.django_db
-def test_sign_up_creates_a_resident_signs_in_and_audits(client):
+def test_sign_up_confirms_the_address_then_signs_in_and_audits(client):
     response = sign_up(client)
-    assert response.status_code == 302
-    assert response.url == reverse("accounts:account")
+    assert response.status_code == 302 and response.url == reverse("accounts:sign-up-sent")
     user = User.objects.get(email="rita@example.org")
-    assert user.roles == {Role.RESIDENT}
-    page = client.get(response.url)
-    assert b"Rita Resident" in page.content
-    assert b"Your account has been created" in page.content
+    assert user.roles == {Role.RESIDENT} and not user.is_active  # not usable until the address is confirmed
+    [message] = mail.outbox
+    link = confirmation_link(message)
+    assert b"Confirm and sign in" in client.get(link).content  # a mail scanner's GET confirms nothing
+    assert not User.objects.get(pk=user.pk).is_active
+    page = client.post(link, follow=True)
+    assert b"Rita Resident" in page.content and b"Your account has been created" in page.content
+    assert User.objects.get(pk=user.pk).is_active
     actions = list(AuditRecord.objects.values_list("action", flat=True))
-    assert actions == ["accounts.sign_up", "accounts.sign_in"]
+    assert actions == ["accounts.sign_up", "accounts.confirm_email", "accounts.sign_in"]
+    assert client.post(link[:-3] + "xx/").status_code == 400
 
 
 @pytest.mark.django_db
@@ -62,11 +70,16 @@ def test_bad_sign_up_shows_error_summary_and_writes_nothing(client, overrides, f
 
 
 @pytest.mark.django_db
-def test_duplicate_email_is_refused_case_insensitively(client, make_user):
+def test_sign_up_does_not_reveal_that_an_address_has_an_account(client, make_user):
+    """The page answers the same for a new address and one in use; only the email to it differs (issue 19)."""
     make_user("rita@example.org")
-    response = sign_up(client, email="RITA@example.org")
-    assert "An account with this email address already exists" in response.content.decode()
-    assert User.objects.count() == 1
+    taken = sign_up(client, email="RITA@example.org")
+    fresh = sign_up(client, email="new@example.org")
+    assert taken.status_code == fresh.status_code == 302 and taken.url == fresh.url
+    assert User.objects.count() == 2 and User.objects.get(email="rita@example.org").full_name == "Rita"
+    assert [m.subject for m in mail.outbox] == ["You already have a Common Ground account",
+                                                "Confirm your Common Ground account"]  # fmt: skip
+    assert "/account/confirm/" not in mail.outbox[0].body
 
 
 @pytest.mark.django_db

@@ -11,9 +11,11 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import socket
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from commonground.datasets import derive as derive_module
@@ -469,3 +471,31 @@ def test_built_files_have_the_data_packs_columns(tmp_path, official, national_da
             names = header(path)
         assert names == manifest[spec.relative_path], spec.relative_path
     assert compared == 7
+
+
+@pytest.mark.django_db
+def test_what_fetch_brings_loads_into_the_current_geography(tmp_path, official):
+    """`data fetch --to DIR` then `data load --from DIR`: the 2021/2024 areas, IMD 2025 and the 2021-LSOA
+    populations come from the fetched publications, not carried over from 2011."""
+    from commonground.places import importers
+    from commonground.places.models import Area, AreaValue
+
+    fetch_all(tmp_path, official)
+    shutil.rmtree(tmp_path / "imd2019")  # the fake publisher serves the 2019 edition's files as opaque bytes
+    # Its File 7 ranks LSOAs among all of England's (1,234 of 33,755); among its three LSOAs they are 1 to 3.
+    imd = tmp_path / "imd2025" / "imd2025_england_lsoa21.csv"
+    frame = pd.read_csv(imd)
+    for column in [c for c in frame.columns if c.endswith("_rank")]:
+        frame[column] = frame[column].rank(method="first").astype(int)
+    frame.to_csv(imd, index=False)
+    summary = {row["dataset"]: row["status"] for row in importers.load(tmp_path, "test")}
+    assert summary["geography-2021"] == summary["imd2025"] == "loaded"
+    lsoa = Area.objects.get(code="E01011949", area_type__code="lsoa21")
+    assert lsoa.parent.code == "E05008942" and lsoa.parent.parent.code == "E06000001"
+    people = {
+        r["lsoa21_code"]: r["pop_total_mid2024"]
+        for r in rows(tmp_path / "population" / "lsoa21_population_mid2024.csv")
+    }
+    assert lsoa.population == int(people["E01011949"])  # ONS's 2021-LSOA estimate, not carried over from 2011
+    assert lsoa.parent.parent.parent.code == "E12000001"  # region from the fetched 2024 lookup
+    assert AreaValue.objects.filter(area=lsoa, measure__dataset__slug="imd2025", measure__slug="imd_score").exists()

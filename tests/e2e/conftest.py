@@ -42,9 +42,33 @@ def create_account(data_dir: Path, account: tuple[str, str], name: str, role: st
     return account
 
 
+SERVER_DATA: list[Path] = []  # the running server's data directory, for reading the mail it writes
+
+
 @pytest.fixture(scope="session")
 def server_data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("e2e-data")
+    directory = tmp_path_factory.mktemp("e2e-data")
+    SERVER_DATA[:] = [directory]
+    return directory
+
+
+def confirmation_path(email: str, timeout: float = 30) -> str:
+    """The path of the newest sign-up confirmation link sent to `email` (mail lands in the data directory's
+    private outbox when no email backend is configured)."""
+    import email as email_parser
+    import re
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted((SERVER_DATA[0] / "outbox").glob("*.eml"), reverse=True):
+            message = email_parser.message_from_bytes(path.read_bytes())
+            if email in message.get("To", ""):
+                body = message.get_payload(decode=True).decode() if not message.is_multipart() else str(message)
+                found = re.search(r"https?://[^/\s]+(/account/confirm/[^\s]+/)", body)
+                if found:
+                    return found.group(1)
+        time.sleep(0.2)
+    raise AssertionError(f"no confirmation email to {email} in {SERVER_DATA[0] / 'outbox'}")
 
 
 @pytest.fixture(scope="session")

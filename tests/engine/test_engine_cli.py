@@ -49,11 +49,20 @@ def test_index_build_with_bad_data_names_row_and_column(tmp_path):
 
 
 def test_places_left_behind_json(national_data):
-    result = run_cli("places", "left-behind", "--cni", str(national_data / "cni" / "cni2019_england_ward17.csv"),
-                     "--data", str(national_data), "--format", "json")  # fmt: skip
+    result = run_cli("places", "left-behind", "--edition", "2019", "--cni",
+                     str(national_data / "cni" / "cni2019_england_ward17.csv"), "--data", str(national_data),
+                     "--format", "json")  # fmt: skip
     assert result.returncode == 0, result.stderr
     wards = json.loads(result.stdout)
     assert 220 <= len(wards) <= 232
     assert set(wards[0]) == {"code", "ward_name", "local_authority", "population", "imd_score", "imd_rank",
                              "cni_score", "cni_rank"}  # fmt: skip
     assert "219 of them among the 225 the CNI file flags" in result.stderr.replace("\n", " ")
+
+
+def test_places_left_behind_names_a_cni_file_of_the_wrong_edition(national_data):
+    cni = national_data / "cni" / "cni2019_england_ward17.csv"
+    result = run_cli("places", "left-behind", "--cni", str(cni), "--data", str(national_data))  # 2025 by default
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"Error: {cni}: its areas are not 2021 LSOAs (the first is E05000026): is it "
+                                     "the 2019 ward file?")  # fmt: skip

@@ -79,8 +79,12 @@ def test_load_creates_areas_values_and_an_audit_record_per_dataset(loaded):
         ("geography-2011", "loaded"),
         ("imd2019", "loaded"),
         ("cni2019", "loaded"),
-        ("imd2025", "loaded"),
         ("population-mid2019", "loaded"),
+        ("geography-2021", "loaded"),
+        ("imd2025", "loaded"),
+        ("cni2023", "skipped (files not present)"),
+        ("need-proxy-2025", "skipped (files not present)"),
+        ("population-mid2022", "skipped (files not present)"),
     ]
     assert Area.objects.filter(area_type__code="lad19").count() == 2
     assert Area.objects.filter(area_type__code="lsoa11").count() == 152  # 94 Blackpool + 58 Hartlepool
@@ -93,7 +97,7 @@ def test_load_creates_areas_values_and_an_audit_record_per_dataset(loaded):
     assert bloomfield.population == sum(bloomfield.children.values_list("population", flat=True))
     assert bloomfield.geometry.startswith('{"type":')  # left-behind ward shape from the boundaries file
     assert Area.objects.filter(area_type__code="lsoa11").exclude(geometry="").count() == 152
-    assert AuditRecord.objects.filter(action="places.load_dataset").count() == 5
+    assert AuditRecord.objects.filter(action="places.load_dataset").count() == 6
     assert DataSet.objects.get(slug="cni2019").is_third_party
 
 
@@ -148,12 +152,12 @@ def test_imd2025_on_2021_geography_sits_beside_2019(loaded, client):
     assert Area.objects.filter(area_type__code="lsoa21", parent__parent=blackpool_2024).count() > 90
     assert AreaValue.objects.filter(area=blackpool_2024, measure__dataset__slug="imd2025",
                                     measure__slug="imd_rank").exists()  # fmt: skip
-    default = client.get("/places/E06000009/").content.decode()
-    assert "Local authority (2019)" in default
-    assert 'href="/places/E06000009/?type=lad24"' in default  # the same code in the 2024 geography
-    later = client.get("/places/E06000009/?type=lad24").content.decode()
-    assert "Local authority (2024)" in later and "English Indices of Deprivation 2025" in later
-    assert "Deprivation rank" in later  # ranks here are among the slice's districts only
+    default = client.get("/places/E06000009/").content.decode()  # the current geography by default
+    assert "Local authority (2024)" in default and "English Indices of Deprivation 2025" in default
+    assert 'href="/places/E06000009/?type=lad19"' in default  # the same code in the 2019 geography
+    older = client.get("/places/E06000009/?type=lad19").content.decode()
+    assert "Local authority (2019)" in older and "IoD 2019" in older
+    assert "Deprivation rank" in older  # ranks here are among the slice's districts only
 
 
 def test_loading_again_replaces_rather_than_duplicates(loaded, pack):

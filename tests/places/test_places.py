@@ -55,7 +55,8 @@ def test_load_is_complete_and_repeatable(demo):
         "population_values": 73 * 5,
         "postcodes": 60 * 8,  # live ones; every third LSOA also has a terminated postcode, skipped
     }
-    assert demo["index_values"] > 60 * 24
+    assert demo["index_values"] > 60 * 17  # score, rank, weight and the seven domains' scores and ranks
+    assert not AreaValue.objects.filter(measure__slug__endswith="_decile").exists()  # deciles are national only
     again = demo_module.load()
     assert again == demo
     assert Area.objects.count() == 73
@@ -132,7 +133,8 @@ def test_api_area_detail_carries_values_and_licence(client, demo):
     data = client.get("/api/areas/X01000003").json()
     assert data["is_demo"] is True
     assert sum(v["dataset"] == "demo-indicators" for v in data["values"]) == 11
-    assert {"imd_score", "imd_rank", "imd_decile", "income_score"} <= {v["measure"] for v in data["values"]}
+    measures = {v["measure"] for v in data["values"]}
+    assert {"imd_score", "imd_rank", "income_score"} <= measures and "imd_decile" not in measures  # not national
     income = next(v for v in data["values"] if v["measure"] == "income")
     stored = AreaValue.objects.get(area__code="X01000003", measure__slug="income").value
     assert income["value"] == stored

@@ -45,7 +45,10 @@ def test_left_behind_page_sorts_without_javascript_and_downloads(client, demo):
     page = client.get(reverse("places:left-behind"), {"sort": "cni_rank"}).content.decode()
     rows = re.findall(r'href="/places/(X05\d+)/"', page)
     assert rows == ["X05000012", "X05000002"]  # Larkrise (CNI rank 2) before Brookfield (3)
-    assert 'aria-sort="ascending"><a class="govuk-link" href="?sort=cni_rank"' in page
+    assert (
+        'aria-sort="ascending"><a class="govuk-link" href="?edition=demo&amp;geography=ward-demo&amp;sort=cni_rank"'
+        in page
+    )
     download = client.get(reverse("places:left-behind-csv"))
     assert download["Content-Type"].startswith("text/csv")
     table = list(csv.DictReader(io.StringIO(download.content.decode())))
@@ -67,7 +70,8 @@ def test_api_indicators_map_and_left_behind(client, demo):
     assert [f["properties"]["code"] for f in shapes["features"]] == [f"X0100000{i}" for i in range(6, 10)] + [
         "X01000010"
     ]
-    assert all(1 <= f["properties"]["imd_decile"] <= 10 for f in shapes["features"])
+    assert all(f["properties"]["imd_decile"] is None for f in shapes["features"])  # deciles are national only
+    assert all(f["properties"]["imd_score"] > 0 for f in shapes["features"])  # the demo map shades by score
     wards = client.get("/api/left-behind").json()
     assert {w["code"] for w in wards} == {"X05000002", "X05000012"}
     assert client.get("/api/areas/E05999999/indicators").status_code == 404
@@ -80,3 +84,12 @@ def test_lsoa_and_borough_pages(client, demo):
     borough = client.get(reverse("places:area-detail", args=["X09000001"])).content.decode()
     assert "Areas within Demo Borough" in borough
     assert borough.count('data-value="') == 7
+
+
+def test_demo_ranks_say_what_they_are_among_and_demo_areas_have_no_national_deciles(client, demo):
+    borough = client.get(reverse("places:area-detail", args=["X09000001"])).content.decode()
+    assert "1 of 1" not in borough and "decile" not in borough.lower()
+    assert "Demo Borough is the only local authority, so a rank would compare it with nothing." in borough
+    ward = client.get(reverse("places:area-detail", args=["X05000002"])).content.decode()
+    assert "1 of 12 wards in Demo Borough (1 is the most deprived)" in ward and "decile" not in ward.lower()
+    assert 'data-value-property="imd_score"' in ward  # the demo map shades by score, not by decile
