@@ -124,6 +124,14 @@ class Elector(models.Model):
     def __str__(self) -> str:
         return f"{self.roll_number}. {self.full_name}"
 
+    def audit_label(self) -> str:
+        """The roll is restricted to the independent body; the audit log names an entry by number only."""
+        return f"roll number {self.roll_number}"
+
+    def audit_facts(self) -> dict:
+        """What the audit log may say about an entry: nothing that identifies the person (issue 19)."""
+        return {"roll_number": self.roll_number, "category": self.category, "on_roll": self.on_roll}
+
     def snapshot(self) -> dict:
         return {
             "full_name": self.full_name,

@@ -159,7 +159,7 @@ def add_elector(actor, ballot: Ballot, *, full_name, address, date_of_birth, cat
             category=category, qualifying_date=qualifying_date, evidence=evidence,
         )  # fmt: skip
         RollEvent.objects.create(elector=elector, kind=RollEvent.Kind.ADDED, after=elector.snapshot(), by=actor)
-        record(actor, "ballots.roll_add", elector, after=elector.snapshot())
+        record(actor, "ballots.roll_add", elector, after=elector.audit_facts())
     return elector
 
 
@@ -238,7 +238,8 @@ def correct_elector(actor, elector: Elector, reason: str, **changes) -> Elector:
             after=elector.snapshot(),
             by=actor,
         )
-        record(actor, "ballots.roll_correct", elector, before=before, after={**elector.snapshot(), "reason": reason})
+        facts = {**elector.audit_facts(), "fields_corrected": sorted(changes)}
+        record(actor, "ballots.roll_correct", elector, after=facts)
     return elector
 
 
@@ -250,7 +251,7 @@ def challenge(actor, elector: Elector, raised_by: str, grounds: str) -> Challeng
         RollEvent.objects.create(
             elector=elector, kind=RollEvent.Kind.CHALLENGED, detail=f"{raised_by}: {grounds}", by=actor
         )
-        record(actor, "ballots.roll_challenge", elector, after={"raised_by": raised_by, "grounds": grounds})
+        record(actor, "ballots.roll_challenge", elector, after={"challenge": item.pk})
     return item
 
 
@@ -276,7 +277,7 @@ def decide_challenge(actor, item: Challenge, uphold: bool, reason: str) -> None:
         RollEvent.objects.create(
             elector=elector, kind=kind, detail=reason, before=before, after=elector.snapshot(), by=actor
         )
-        record(actor, f"ballots.{kind}", elector, before=before, after={"on_roll": elector.on_roll, "reason": reason})
+        record(actor, f"ballots.{kind}", elector, after={"challenge": item.pk, "on_roll": elector.on_roll})
 
 
 # ---------------------------------------------------------------- codes

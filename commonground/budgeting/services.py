@@ -759,15 +759,16 @@ def _check_equality(process: Process, answers: dict[str, str] | None) -> dict[st
 
 
 def cast(process: Process, choices: dict[str, int], *, user=None, code: str | None = None,
-         postcode: str | None = None, equality: dict[str, str] | None = None) -> Cast:  # fmt: skip
+         postcode: str | None = None, equality: dict[str, str] | None = None,
+         projects: list[Proposal] | None = None) -> Cast:  # fmt: skip
     """Record one ballot for an account holder or a code holder; one per voter, enforced by the
     database (a unique "has voted" mark), so concurrent submissions cannot both count.
 
     `equality` holds the optional monitoring answers (age_band, sex); they go on the mark, never on
-    the paper."""
+    the paper. `projects` is the ballot the caller already read (ballot_projects), to read it once."""
     if code is not None and not process.accepts_codes:
         raise ProcessError("This process does not use voting codes", field="code")
-    errors = ballot.check(ballot_rules(process), choices)
+    errors = ballot.check(ballot_rules(process, projects), choices)
     if errors:
         raise ProcessError(errors[0], field="choices")
     answers = _check_equality(process, equality)
@@ -866,9 +867,10 @@ def _voting_code(process: Process, code: str) -> VotingCode:
     return found
 
 
-def change_with_receipt(process: Process, receipt: str, choices: dict[str, int]) -> None:
+def change_with_receipt(process: Process, receipt: str, choices: dict[str, int],
+                        projects: list[Proposal] | None = None) -> None:  # fmt: skip
     """Secret processes: replace the ballot whose receipt this is, until voting closes."""
-    errors = ballot.check(ballot_rules(process), choices)
+    errors = ballot.check(ballot_rules(process, projects), choices)
     if errors:
         raise ProcessError(errors[0], field="choices")
     with transaction.atomic():

@@ -248,7 +248,7 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
         try:
             with services.code_guesses(guesser):
                 if receipt:
-                    services.change_with_receipt(process, form.cleaned_data["receipt"], choices)
+                    services.change_with_receipt(process, form.cleaned_data["receipt"], choices, projects)
                     cast = services.Cast(receipt=None, changed=True)
                 else:
                     cast = services.cast(
@@ -258,6 +258,7 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
                         code=form.cleaned_data.get("code") if use_code else None,
                         postcode=form.cleaned_data.get("postcode"),
                         equality=form.equality(),
+                        projects=projects,
                     )
         except services.TooManyGuesses as exc:
             form.add_error(None, str(exc))
@@ -277,7 +278,7 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
             "form": form,
             "kiosk": kiosk,
             "receipt": receipt,
-            "turnout": services.turnout(process),
+            "turnout": services.turnout(process) if kiosk else None,  # counted only where shown
             "projects": projects,
             "fences": fences.sentences(process),
         },

@@ -117,6 +117,7 @@ def serve(
             self.cfg.set("accesslog", "-")
             self.cfg.set("logger_class", redacting_logger())
             self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 10)  # on Ctrl+C or SIGTERM, idle keep-alives do not hold the stop
             self.cfg.set("control_socket_disable", True)
 
         def load(self):

@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from commonground.accounts.permissions import user_can
 from commonground.accounts.roles import Capability
+
+MENU = [
+    ("Home", "home"),
+    ("Places", "places:area-list"),
+    ("Neighbourhoods", "neighbourhoods:list"),
+    ("Funds", "fund:list"),
+    ("Budgeting", "budgeting:list"),
+    ("Money", "pots:list"),
+    ("Community assets", "assets:register"),
+    ("Ballots", "ballots:list"),
+    ("Panels", "panels:list"),
+    ("Outcomes", "outcomes:nation"),
+    ("Public services", "impact:register"),
+    ("Open API", "api-guide"),
+]
+
+
+@functools.cache
+def _menu(urlconf: str, prefix: str) -> tuple[tuple[str, str], ...]:
+    """The menu's addresses, worked out once per URLconf and script prefix: every page shows them."""
+    return tuple((text, reverse(name, urlconf=urlconf)) for text, name in MENU)
 
 
 def site(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     path = request.path
-    navigation = [
-        {"text": "Home", "href": reverse("home")},
-        {"text": "Places", "href": reverse("places:area-list")},
-        {"text": "Neighbourhoods", "href": reverse("neighbourhoods:list")},
-        {"text": "Funds", "href": reverse("fund:list")},
-        {"text": "Budgeting", "href": reverse("budgeting:list")},
-        {"text": "Money", "href": reverse("pots:list")},
-        {"text": "Community assets", "href": reverse("assets:register")},
-        {"text": "Ballots", "href": reverse("ballots:list")},
-        {"text": "Panels", "href": reverse("panels:list")},
-        {"text": "Outcomes", "href": reverse("outcomes:nation")},
-        {"text": "Public services", "href": reverse("impact:register")},
-        {"text": "Open API", "href": reverse("api-guide")},
-    ]
+    urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    navigation = [{"text": text, "href": href} for text, href in _menu(urlconf, get_script_prefix())]
     if user is not None and user_can(user, Capability.READ_AUDIT_LOG):
         navigation.append({"text": "Audit log", "href": reverse("audit:log")})
     if user is not None and user_can(user, Capability.VERIFY_RESIDENTS):

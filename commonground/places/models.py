@@ -54,7 +54,12 @@ class Area(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["area_type", "code"], name="one_area_per_code_and_type")]
-        indexes = [models.Index(fields=["code"])]
+        indexes = [
+            models.Index(fields=["code"]),
+            # Every page asks whether demo areas are loaded (the banner): without this, with the national
+            # data and no demo, that question scanned all 81,000 areas on each request.
+            models.Index(fields=["is_demo"], condition=models.Q(is_demo=True), name="places_area_demo"),
+        ]
         ordering = ["name"]
 
     def __str__(self) -> str:

@@ -89,7 +89,9 @@ def _count(limit: Limit, identity: str) -> Attempt:
             [key_hash, now + limit.window, now, now],
         )
         number, ends = cursor.fetchone()
-    if number == 1:  # a new window: clear the windows that have ended, so the table stays small
+    # A window began with this attempt: clear the windows that have ended, so the table stays small. (Not
+    # `number == 1`: after a refund that is every right code from an address, a write on every vote.)
+    if ends == now + limit.window:
         AttemptWindow.objects.filter(ends__lte=now).delete()
     return Attempt(limit, key_hash, number, ends)
 

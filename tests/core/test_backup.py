@@ -68,12 +68,15 @@ def test_a_damaged_or_foreign_backup_is_refused_and_nothing_changes(busy, tmp_pa
 def test_commands_back_up_into_a_fresh_database(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()
-    assert run_cli("init-demo", env={"COMMONGROUND_DATA_DIR": str(first)}).returncode == 0
-    made = run_cli("backup", "--out", str(tmp_path / "cg.backup"), env={"COMMONGROUND_DATA_DIR": str(first)})
+    slow = 300  # each command migrates a fresh database first: minutes on a busy 2-core machine
+    assert run_cli("init-demo", env={"COMMONGROUND_DATA_DIR": str(first)}, timeout=slow).returncode == 0
+    made = run_cli(
+        "backup", "--out", str(tmp_path / "cg.backup"), env={"COMMONGROUND_DATA_DIR": str(first)}, timeout=slow
+    )
     assert made.returncode == 0, made.stderr
-    restored = run_cli("restore", str(tmp_path / "cg.backup"), env={"COMMONGROUND_DATA_DIR": str(second)})
+    restored = run_cli("restore", str(tmp_path / "cg.backup"), env={"COMMONGROUND_DATA_DIR": str(second)}, timeout=slow)
     assert restored.returncode == 0, restored.stderr
     verified = run_cli("audit", "verify", env={"COMMONGROUND_DATA_DIR": str(second)})
     assert verified.returncode == 0 and "Audit chain intact" in verified.stdout
-    again = run_cli("restore", str(tmp_path / "cg.backup"), env={"COMMONGROUND_DATA_DIR": str(second)})
+    again = run_cli("restore", str(tmp_path / "cg.backup"), env={"COMMONGROUND_DATA_DIR": str(second)}, timeout=slow)
     assert again.returncode == 1 and again.stderr.startswith("Error: this database already holds accounts")

@@ -100,7 +100,7 @@ def serve(data_dir: Path, **extra_env: str):
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=60)  # gunicorn's graceful 10 s, then the task worker's task in hand
 
 
 @pytest.fixture(scope="session")

@@ -98,6 +98,9 @@ def test_forms_work_without_javascript(server, browser):
     page.get_by_label("Create a password").fill(PASSWORD)
     page.get_by_label("Confirm your password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    assert page.url == f"{server}/account/sign-up/sent/"
+    page.goto(f"{server}{confirmation_path(email)}")
+    page.get_by_role("button", name="Confirm and sign in").click()
     assert page.url == f"{server}/account/"
     context.close()
 
