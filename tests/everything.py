@@ -103,7 +103,8 @@ def build() -> dict:  # noqa: PLR0915  (one of everything, in order)
     plans.approve(control, plan, decision=decision)
     plans.publish(control, plan)
     draft = plans.draft_for(control, hood)  # the next version, a draft
-    asked = verification.ask(resident, hood, full_name="Rae Resident", address="1 Mill Street", postcode=POSTCODE)
+    asked = verification.ask(resident, hood, full_name="Rae Resident", address="Flat 1, Cotton Court",
+                             postcode=POSTCODE)  # fmt: skip
     found.update(hood=hood, board=board, chair=chair, meeting=meeting, paper=paper, decision=decision, plan=plan,
                  objective=objective, line=line, event=event, draft=draft, verification=asked)  # fmt: skip
 
@@ -152,7 +153,7 @@ def build() -> dict:  # noqa: PLR0915  (one of everything, in order)
         options=["Yes", "No"], opens_at=opens, closes_at=opens + dt.timedelta(days=21), scrutineer=control,
         offer_title="Landlord Offer", offer_body="New homes", offer_published_on=today - dt.timedelta(days=3),
     )  # fmt: skip
-    elector = ballots.add_elector(control, ballot, full_name="Eli Elector", address="2 Mill Street",
+    elector = ballots.add_elector(control, ballot, full_name="Eli Elector", address="Flat 2, Cotton Court",
                                   date_of_birth=dt.date(1970, 1, 1), category="social_tenant",
                                   qualifying_date=dt.date(2010, 1, 1), evidence="tenancy")  # fmt: skip
     challenge = ballots.challenge(control, elector, "A neighbour", "Moved away")

@@ -351,9 +351,22 @@ class HubWard(Schema):
     dashboard: str
 
 
+class HubMeasure(Schema):
+    theme: str
+    measure: str
+    slug: str
+    unit: str
+    direction: str
+    value: float
+    label: str
+    source: str
+    lsoas_with_figures: int
+    lsoas: int
+
+
 class HubOutcomes(Schema):
-    dashboard: str | None
     note: str
+    measures: list[HubMeasure]
     wards: list[HubWard]
 
 
@@ -414,9 +427,9 @@ def neighbourhood_hub(request: HttpRequest, slug: str):
         "decisions": [{**d, "due": _day(d["due"])} for d in found["decisions"]],
         "places": found["places"],
         "outcomes": {
-            "dashboard": None,
-            "note": "The wellbeing dashboards are drawn for wards and councils; a dashboard for exactly this "
-                    "neighbourhood's LSOAs is not available yet. The figures above are the neighbourhood's own.",
+            "note": "Each measure for exactly the neighbourhood's LSOAs: their figures averaged, weighted by "
+                    "population, latest edition only. Trends and comparisons are on the wards' dashboards.",
+            "measures": found["outcomes"],
             "wards": [{"code": w.code, "name": w.name, "dashboard": f"/api/outcomes/areas/{w.code}/dashboard"}
                       for w in found["wards"]],
         },

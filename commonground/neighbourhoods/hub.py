@@ -11,6 +11,7 @@ from commonground.core import sections
 from commonground.neighbourhoods import board as boards
 from commonground.neighbourhoods import plans, services
 from commonground.neighbourhoods.models import Board, Neighbourhood
+from commonground.outcomes import dashboards
 from commonground.places.models import AreaType
 
 
@@ -45,6 +46,7 @@ def gather(neighbourhood: Neighbourhood) -> dict:
         "boundary": neighbourhood.boundary,
         "lsoas": lsoas,
         "wards": sorted(wards.values(), key=lambda w: w.name),
+        "outcomes": dashboards.lsoas_dashboard([row["area"] for row in lsoas]),
         "board": board,
         "meetings": meetings,
         "plan": plan,

@@ -26,14 +26,14 @@ def test_the_hub_gathers_everything_about_the_neighbourhood(client, everything):
         "Community garden", "Skate park",  # delivery
         "Brookfield Decides", "PB round", "Brookfield panel", "Citizens&#x27; panel", "Mill estate ballot",
         "The Mill Hall", "Asset of community value",  # assets by location
-        "a dashboard for exactly this neighbourhood", reverse("outcomes:area", args=["X05000002"]),
+        'id="outcomes-table"', "Income deprivation", reverse("outcomes:area", args=["X05000002"]),
         "Brookfield Neighbourhood Board", "Board meeting",
         "Brookfield Decides: ideas close", "Mill estate ballot: voting opens",  # coming up
         "Ask to be verified as a resident",
     ):  # fmt: skip
         assert expected in page, expected
     assert page.count('class="govuk-table cg-table--stack"') >= 7
-    assert "Rae Resident" not in page and "1 Mill Street" not in page  # the verification request is private
+    assert "Rae Resident" not in page and "Flat 1, Cotton Court" not in page  # the verification request is private
 
 
 def test_officers_see_who_is_waiting_to_be_verified(client, everything):
@@ -43,6 +43,17 @@ def test_officers_see_who_is_waiting_to_be_verified(client, everything):
     client.force_login(everything["resident"])
     page = client.get(reverse("neighbourhoods:detail", args=[everything["hood"].slug])).content.decode()
     assert "You have asked to be verified" in page and "Residents waiting" not in page
+
+
+def weighted_mean(hood, dataset_name: str, measure: str) -> float:
+    """The population-weighted mean of an LSOA measure over the neighbourhood's LSOAs, computed here apart."""
+    from commonground.neighbourhoods import services
+    from commonground.places.models import AreaValue
+
+    areas = {a.pk: a.population for a in services.areas_of(hood)}
+    values = AreaValue.objects.filter(area_id__in=areas, measure__slug=measure, measure__dataset__name=dataset_name)
+    pairs = [(areas[v.area_id], v.value) for v in values]
+    return sum(p * v for p, v in pairs) / sum(p for p, _ in pairs)
 
 
 def test_the_hub_as_json_and_geojson(client, everything):
@@ -55,7 +66,10 @@ def test_the_hub_as_json_and_geojson(client, everything):
     assert data["plan"]["objectives"] == [{"ref": 1, "title": "Places for young people", "total_pence": 50_000_000}]
     assert {d["kind"] for d in data["decisions"]} == {"PB round", "Citizens' panel", "Resident ballot"}
     assert [p["title"] for p in data["places"]] == ["The Mill Hall"]
-    assert data["outcomes"]["dashboard"] is None and data["outcomes"]["wards"][0]["code"] == "X05000002"
+    assert data["outcomes"]["wards"][0]["code"] == "X05000002"
+    income = next(m for m in data["outcomes"]["measures"] if m["slug"] == "income-deprivation")
+    assert income["value"] == pytest.approx(weighted_mean(hood, income["source"], "income_score"), abs=0.01)
+    assert income["lsoas_with_figures"] == income["lsoas"] == 5
     assert data["board"]["meetings"][0]["title"] == "Board meeting"
     assert "Rae Resident" not in str(data) and "friends@example.org" not in str(data)
     shapes = client.get(f"/api/neighbourhoods/{hood.slug}/map")

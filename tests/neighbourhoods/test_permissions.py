@@ -30,7 +30,7 @@ def everything(brookfield, board, seat, officer, make_user):
     event = plans.save_event("test", brookfield, kind="forum", held_on=days(-3), place="Hall", participants=5,
                              ages={}, areas={}, heard="More homes")  # fmt: skip
     asked = verification.ask(make_user("rae@example.org"), brookfield, full_name="Rae Resident",
-                             address="1 Mill Street", postcode="XX2 1DH")  # fmt: skip
+                             address="Flat 1, Cotton Court", postcode="XX2 1DH")  # fmt: skip
     slug = brookfield.slug
     return {
         "board-edit": [slug], "board-approval": [slug], "board-publish": [slug], "member-new": [slug],
