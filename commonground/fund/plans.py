@@ -114,7 +114,7 @@ def add_editor(plan: CommunityPlan, actor, email: str) -> User:
     if not user.has_role(Role.ORGANISER):
         raise PlanError(f"{user.email} is not a community group organiser: a site admin can grant that role")
     plan.editors.add(user)
-    record(actor, "plan.add_editor", plan, after={"editor": user.email})
+    record(actor, "plan.add_editor", plan, after={"editor": f"account {user.pk}"})
     return user
 
 
