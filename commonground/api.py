@@ -10,14 +10,18 @@ from ninja import NinjaAPI
 from commonground import __version__
 from commonground.accounts.api import router as accounts
 from commonground.accounts.permissions import public
+from commonground.assets.api import router as assets
 from commonground.audit.api import router as audit
+from commonground.ballots.api import router as ballots
 from commonground.budgeting.api import router as budgeting
 from commonground.contributions.api import router as contributions
 from commonground.delivery.api import router as delivery
+from commonground.fund.api import router as fund
 from commonground.impact.api import router as impact
 from commonground.neighbourhoods.api import router as neighbourhoods
 from commonground.notify.api import router as notify
 from commonground.outcomes.api import router as outcomes
+from commonground.panels.api import router as panels
 from commonground.places.api import router as places
 from commonground.pots.api import router as pots
 from commonground.procurement.api import router as procurement
@@ -36,7 +40,11 @@ for router in (
     neighbourhoods,
     accounts,
     audit,
+    fund,
     budgeting,
+    panels,
+    ballots,
+    assets,
     contributions,
     pots,
     delivery,

@@ -126,6 +126,9 @@ COMMONGROUND_NOTIFY = config.notify()
 COMMONGROUND_SITE_URL = os.environ.get("COMMONGROUND_SITE_URL", "http://localhost:8000").rstrip("/")
 COMMONGROUND_NOTIFY_INTERVAL = config.positive_number("COMMONGROUND_NOTIFY_INTERVAL", 10.0)
 COMMONGROUND_NOTIFY_KEEP_DAYS = int(config.positive_number("COMMONGROUND_NOTIFY_KEEP_DAYS", 365))
+# Days after an officer decides a request to be verified as a resident before its name, address and postcode are
+# erased (docs/neighbourhoods.md).
+COMMONGROUND_VERIFICATION_KEEP_DAYS = int(config.positive_number("COMMONGROUND_VERIFICATION_KEEP_DAYS", 90))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

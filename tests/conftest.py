@@ -140,6 +140,7 @@ PERSONAL_DATA = {
     "assets.Nomination": ("contact_email",),
     "assets.BidRequest": ("contact_email",),
     "assets.BuyoutApplication": ("contact_email",),
+    "neighbourhoods.VerificationRequest": ("full_name", "address", "postcode"),
 }
 
 

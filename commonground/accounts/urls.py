@@ -13,6 +13,7 @@ urlpatterns = [
     path("sign-in/", public(views.SignInView.as_view()), name="sign-in"),
     path("sign-out/", public(auth_views.LogoutView.as_view()), name="sign-out"),
     path("", views.account, name="account"),
+    path("todo/", views.todo, name="todo"),
     path(
         "password/",
         requires(Capability.USE_ACCOUNT)(

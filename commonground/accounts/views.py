@@ -20,6 +20,7 @@ from commonground.accounts.models import User
 from commonground.accounts.permissions import public, requires
 from commonground.accounts.roles import ROLE_HINTS, Capability, Role
 from commonground.audit.service import record
+from commonground.core import sections
 
 
 @public
@@ -91,7 +92,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @requires(Capability.USE_ACCOUNT)
 def account(request: HttpRequest) -> HttpResponse:
     roles = [(r.label, ROLE_HINTS[r]) for r in Role if request.user.has_role(r)]
-    return render(request, "accounts/account.html", {"roles": roles})
+    return render(request, "accounts/account.html", {"roles": roles, "todo": len(sections.todo(request.user))})
+
+
+@requires(Capability.USE_ACCOUNT)
+def todo(request: HttpRequest) -> HttpResponse:
+    """What needs this person's action, in their scope, from every app (through core.sections: no app imported):
+    deadlines set in law or in a legal agreement first, then the rest by date."""
+    items = sections.todo(request.user)
+    today = timezone.localdate()
+    for item in items:
+        item["overdue"] = item["due"] is not None and item["due"] < today
+        item["days"] = (item["due"] - today).days if item["due"] is not None else None
+    context = {
+        "statutory": [i for i in items if i["statutory"]],
+        "others": [i for i in items if not i["statutory"]],
+        "horizon": sections.TODO_HORIZON_DAYS,
+    }
+    return render(request, "accounts/todo.html", context)
 
 
 @requires(Capability.VERIFY_RESIDENTS)

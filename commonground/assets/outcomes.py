@@ -9,9 +9,13 @@ import re
 from django.db.models import Count, Max
 from django.urls import reverse
 
+from commonground.accounts.permissions import user_can
+from commonground.accounts.roles import Capability
 from commonground.assets import public_register, services
 from commonground.assets.models import Asset, CaseEvent
-from commonground.core.sections import Section
+from commonground.core.sections import TODO_HORIZON_DAYS, Section
+from commonground.engine import geometry
+from commonground.neighbourhoods import services as neighbourhoods
 from commonground.places import services as places
 from commonground.places.models import Area, AreaType
 
@@ -85,3 +89,56 @@ def version() -> str:
     """Changes whenever an asset is added or a case event recorded; the clocks also move with the date."""
     events = CaseEvent.objects.aggregate(n=Count("id"), last=Max("id"))
     return f"assets:{Asset.objects.count()}:{events['n']}:{events['last']}:{services.today().isoformat()}"
+
+
+def todo(user) -> list[dict]:
+    """Every running statutory clock of a case in the officer's council, due within the horizon or overdue."""
+    items = []
+    for due in public_register.deadlines(within_days=TODO_HORIZON_DAYS):
+        asset = due["asset"]
+        if not user_can(user, Capability.RUN_PROCESSES, services.asset_scope(asset)):
+            continue
+        items.append({
+            "title": f"{asset.name} ({asset.council.name}): {due['period']} ends",
+            "action": "Check the case and record the next step",
+            "url": reverse("assets:detail", args=[asset.pk]),
+            "due": due["last_day"],
+            "statutory": True,
+            "source": "Assets of community value",
+        })  # fmt: skip
+    return items
+
+
+def located_in(neighbourhood) -> list[Asset]:
+    """Assets on the public register whose map point lies in one of the neighbourhood's LSOAs."""
+    shapes = [f["geometry"] for f in neighbourhoods.geojson(neighbourhood)["features"]]
+    if not shapes:
+        return []
+    boxes = [(geometry.bounds(s), s) for s in shapes]
+    found = []
+    for asset in public_register.register().exclude(latitude=None).exclude(longitude=None).order_by("name"):
+        x, y = asset.longitude, asset.latitude
+        if any(w <= x <= e and s <= y <= n and geometry.contains(shape, x, y) for (w, s, e, n), shape in boxes):
+            found.append(asset)
+    return found
+
+
+def neighbourhood_places(neighbourhood) -> list[dict]:
+    return [
+        {"kind": "Asset of community value", "title": a.name, "url": reverse("assets:detail", args=[a.pk]),
+         "latitude": a.latitude, "longitude": a.longitude, "state": a.status_label, "source": "assets"}
+        for a in located_in(neighbourhood)
+    ]  # fmt: skip
+
+
+def neighbourhood_deadlines(neighbourhood) -> list[dict]:
+    """The statutory clocks of the assets in the neighbourhood (they are on the public register)."""
+    here = {a.pk for a in located_in(neighbourhood)}
+    if not here:
+        return []
+    return [
+        {"title": f"{d['asset'].name}: {d['period']} ends", "url": reverse("assets:detail", args=[d["asset"].pk]),
+         "due": d["last_day"], "statutory": True, "source": "assets"}
+        for d in public_register.deadlines(within_days=365)
+        if d["asset"].pk in here
+    ]  # fmt: skip

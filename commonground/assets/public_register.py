@@ -30,6 +30,24 @@ def clock_lines(case: Case, on: dt.date) -> list[dict]:
     return lines
 
 
+def deadlines(on: dt.date | None = None, within_days: int | None = None) -> list[dict]:
+    """The last day of every running statutory period of every open case, soonest first (the officer's to-do
+    page and the neighbourhood hub): {"asset", "period" (its name), "last_day", "days_left", "citation"}; with
+    `within_days`, only periods ending by then."""
+    on = on or services.today()
+    found = []
+    open_cases = Asset.objects.select_related("council__area").exclude(
+        status__in=[s.value for s in (Status.NOT_LISTED, Status.WITHDRAWN)]
+    )
+    for asset in open_cases:
+        for period in services.case_of(asset, on).running(on):
+            left = period.days_left(on)
+            if within_days is None or left <= within_days:
+                found.append({"asset": asset, "period": period.name, "last_day": period.last_day, "days_left": left,
+                              "citation": period.citation})  # fmt: skip
+    return sorted(found, key=lambda d: (d["last_day"], d["asset"].pk, d["period"]))
+
+
 def long_vacant(asset: Asset, on: dt.date | None = None) -> bool:
     """The long-vacancy flag: empty since `vacant_since` long enough to meet the vacancy condition for a high
     street rental auction (LURA 2023 Part 10: throughout the year ending with the previous day)."""

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from commonground.accounts.permissions import user_can
+from commonground.accounts.roles import Capability
+from commonground.contributions import services
 from commonground.contributions.models import Agreement, CilZone
 from commonground.places.models import Area
 
@@ -30,3 +38,27 @@ def links(area: Area | None) -> list[tuple[str, str]]:
             )
         )
     return [link for link in found if link[1]]
+
+
+def todo(user) -> list[dict]:
+    """Section 106 money with a spend-by date within a year (or passed) and still unspent, in the officer's
+    councils: the agreement may require it repaid. A year ahead, as the reminders are (12, 6, 3 months)."""
+    today = timezone.localdate()
+    items = []
+    for council in services.councils():
+        if not user_can(user, Capability.RUN_PROCESSES, services.council_scope(council)):
+            continue
+        for row in services.clocks(council, today):
+            clock = row["clock"]
+            if clock.state in ("spent", "on-track") or clock.deadline > today + dt.timedelta(days=365):
+                continue
+            items.append({
+                "title": f"{row['contribution'].reference} ({row['agreement'].reference}, {council.name}): "
+                         f"£{clock.unspent_pence // 100:,} unspent",
+                "action": "Spend or commit it by the spend-by date in the agreement",
+                "url": reverse("contributions:deadlines", args=[council.code]),
+                "due": clock.deadline,
+                "statutory": True,
+                "source": "Developer contributions (section 106)",
+            })  # fmt: skip
+    return items

@@ -197,6 +197,7 @@ def worker(
     from commonground.contributions import services as contributions
     from commonground.impact import services as impact
     from commonground.neighbourhoods import board
+    from commonground.neighbourhoods import services as neighbourhoods
     from commonground.notify import services as notify
 
     if batch:
@@ -212,7 +213,8 @@ def worker(
     def sync_board_roles() -> None:  # board members gain or lose their role as their terms start and end
         board.sync_all_roles("commonground worker")
 
-    daily = [assets.remind, impact.remind, sync_board_roles, checkpoint, contributions.daily]
+    daily = [assets.remind, impact.remind, sync_board_roles, checkpoint, contributions.daily,
+             neighbourhoods.erase_old_verification_requests]  # fmt: skip
     sender = threading.Thread(target=notify.deliver_forever, args=(stop, interval, daily), name="notices", daemon=True)
     sender.start()
     try:

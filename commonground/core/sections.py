@@ -9,6 +9,11 @@ installed app may provide `commonground/<app>/outcomes.py` with
     def links(area) -> list[tuple[str, str]]                  # optional: (text, url) of its things (area None: nation)
     def neighbourhood_links(neighbourhood) -> list[...]       # optional: the same for a neighbourhood
     def neighbourhood_delivery(neighbourhood) -> list[dict]   # optional: its funded projects (see below)
+    def neighbourhood_money(neighbourhood) -> list[dict]      # optional: its money (see below)
+    def neighbourhood_decisions(neighbourhood) -> list[dict]  # optional: PB rounds, panels, ballots there
+    def neighbourhood_places(neighbourhood) -> list[dict]     # optional: its things with a map point
+    def neighbourhood_deadlines(neighbourhood) -> list[dict]  # optional: public dates coming up there
+    def todo(user) -> list[dict]                              # optional: what this person must act on
 
 A provider returns {"summary": str, "columns": [(key, label), ...], "rows": [dict, ...], "tiles": [...],
 "dataset": slug or None}, or None when there is nothing for that area; area None means the nation.
@@ -20,6 +25,7 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from types import ModuleType
 
@@ -92,3 +98,45 @@ def neighbourhood_delivery(neighbourhood) -> list[dict]:
         if hasattr(module, "neighbourhood_delivery")
         for item in module.neighbourhood_delivery(neighbourhood)
     ]
+
+
+def _gather(hook: str, *args) -> list:
+    return [item for module in modules() if hasattr(module, hook) for item in getattr(module, hook)(*args)]
+
+
+def neighbourhood_money(neighbourhood) -> list[dict]:
+    """Money for this neighbourhood from every app: {"kind": str (e.g. "Award", "Pot"), "title": str, "url": str,
+    "amount_pence": int (awarded or put in), "spent_pence": int (paid out or spent), "scheduled_pence": int
+    (committed or scheduled, not yet paid), "note": str, "source": str}. Public figures only."""
+    return _gather("neighbourhood_money", neighbourhood)
+
+
+def neighbourhood_decisions(neighbourhood) -> list[dict]:
+    """Decisions residents take part in here: {"kind": str (e.g. "PB round", "Panel", "Ballot"), "title": str,
+    "url": str, "state": str, "due": date or None (the next date in it), "source": str}."""
+    return sorted(_gather("neighbourhood_decisions", neighbourhood), key=lambda d: (d["kind"], d["title"]))
+
+
+def neighbourhood_places(neighbourhood) -> list[dict]:
+    """Things with a location in the neighbourhood, for its map and the list beside it: {"kind": str, "title":
+    str, "url": str, "latitude": float, "longitude": float, "state": str, "source": str}."""
+    return sorted(_gather("neighbourhood_places", neighbourhood), key=lambda p: (p["kind"], p["title"]))
+
+
+def neighbourhood_deadlines(neighbourhood) -> list[dict]:
+    """Public dates coming up in the neighbourhood, soonest first: {"title": str, "url": str, "due": date,
+    "statutory": bool, "source": str}."""
+    return sorted(_gather("neighbourhood_deadlines", neighbourhood), key=lambda d: (d["due"], d["title"]))
+
+
+TODO_HORIZON_DAYS = 90  # the to-do page lists dated things due within this many days (and everything overdue)
+
+
+def todo(user) -> list[dict]:
+    """What this person must act on, in their scope: {"title": str (what, and where), "action": str (what to do),
+    "url": str (where to do it), "due": date or None, "statutory": bool (a deadline set in law or in a legal
+    agreement), "source": str}. Statutory deadlines first, then dated things, soonest first, then the rest."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = _gather("todo", user)
+    return sorted(items, key=lambda i: (not i["statutory"], i["due"] is None, i["due"] or date.max, i["title"]))

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from commonground.core.sections import Section
 from commonground.fund.models import Award, CommunityPlan, Disbursement, Fund, Priority, Spend
+from commonground.neighbourhoods import services as neighbourhoods
 from commonground.places.models import Area, AreaType
 
 
@@ -135,3 +136,23 @@ def links(area: Area | None) -> list[tuple[str, str]]:
         )
         for a in _awards(area).order_by("fund__name", "ward_name")
     ]
+
+
+def awards_in(neighbourhood) -> list[Award]:
+    """Committed awards to wards that share an LSOA with the neighbourhood."""
+    councils = list(neighbourhood.councils.all())
+    candidates = _awards(None).filter(Q(area__parent__in=councils) | Q(area__parent__parent__in=councils))
+    return [a for a in candidates.select_related("area__area_type") if neighbourhoods.overlaps(neighbourhood, a.area)]
+
+
+def neighbourhood_money(neighbourhood) -> list[dict]:
+    rows = []
+    for award in awards_in(neighbourhood):
+        paid = award.disbursements.aggregate(s=Sum("amount_pence"))["s"] or 0
+        rows.append({
+            "kind": "Community Wealth Fund award", "title": f"{award.fund.name}: {award.ward_name}",
+            "url": reverse("fund:award", args=[award.fund.slug, award.ward_code]), "amount_pence": award.amount_pence,
+            "spent_pence": paid, "scheduled_pence": award.amount_pence - paid,
+            "note": f"Paid over {award.fund.years} years from {award.planned_start:%B %Y}", "source": "fund",
+        })  # fmt: skip
+    return rows

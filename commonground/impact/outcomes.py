@@ -3,12 +3,17 @@ assessments whose footprint touches the area or the neighbourhood."""
 
 from __future__ import annotations
 
-from django.db.models import Max
+import datetime as dt
 
-from commonground.impact import public_register
+from django.db.models import Max
+from django.urls import reverse
+
+from commonground.core.sections import TODO_HORIZON_DAYS
+from commonground.impact import public_register, services
 from commonground.impact.models import Assessment, Response
 from commonground.places import services as places
 from commonground.places.models import Area, AreaType
+from commonground.publicbodies import services as bodies
 
 
 def links(area: Area | None) -> list[tuple[str, str]]:
@@ -31,3 +36,20 @@ def neighbourhood_links(neighbourhood) -> list[tuple[str, str]]:
 
 def version() -> str:
     return f"impact:{Assessment.objects.aggregate(v=Max('published_at'))['v']}:{Response.objects.count()}"
+
+
+def todo(user) -> list[dict]:
+    """Reviews due (or overdue) of the assessments of the bodies this person acts for."""
+    items = []
+    for due in services.due_reviews(services.today() + dt.timedelta(days=TODO_HORIZON_DAYS)):
+        if not bodies.acts_for(user, due["body"]):
+            continue
+        items.append({
+            "title": f"Review of {due['title']} ({due['reference']}, {due['body'].name})",
+            "action": "Look again at what the decision did and record the review",
+            "url": reverse("impact:review", args=[due["reference"]]),
+            "due": due["due"],
+            "statutory": False,
+            "source": "Community impact assessments",
+        })  # fmt: skip
+    return items

@@ -6,7 +6,7 @@ import re
 
 from django import forms
 
-from commonground.core.forms import date_field, pounds_field
+from commonground.core.forms import LineField, TextField, date_field, pounds_field
 from commonground.engine import population
 from commonground.neighbourhoods.models import (
     HORIZON_YEARS,
@@ -23,6 +23,7 @@ from commonground.neighbourhoods.models import (
     Objective,
     Plan,
     StrategicObjective,
+    VerificationRequest,
     Vote,
     financial_year,
 )
@@ -313,3 +314,53 @@ class EngagementForm(forms.Form):
 
     def tallies(self) -> dict[str, dict[str, int]]:
         return {g: {k: self.cleaned_data.get(n) or 0 for k, n in names} for g, names in self.counts.items()}
+
+
+# Verifying residents ----------------------------------------------------------------------------------------
+
+
+class VerificationRequestForm(forms.Form):
+    full_name = LineField(label="Full name", max_length=200, error_messages={"required": "Enter your full name"})
+    address = TextField(
+        label="Address", max_length=500, rows=3, help_text="Your home address, without the postcode",
+        error_messages={"required": "Enter your address"},
+    )  # fmt: skip
+    postcode = LineField(
+        label="Postcode", max_length=10, error_messages={"required": "Enter your postcode"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}),
+    )  # fmt: skip
+    reply_by = forms.ChoiceField(
+        label="How should we tell you the decision?", choices=VerificationRequest.Reply.choices,
+        widget=forms.RadioSelect, initial=VerificationRequest.Reply.EMAIL,
+        error_messages={"required": "Choose how we should tell you"},
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["address"].widget.attrs["autocomplete"] = "street-address"
+
+
+class VerificationDecisionForm(forms.Form):
+    evidence = forms.MultipleChoiceField(
+        label="What evidence did you see? (optional when refusing)", required=False,
+        choices=VerificationRequest.Evidence.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="Record the kind of evidence only: never the document, its number or what it says.",
+    )  # fmt: skip
+    decision = forms.ChoiceField(
+        label="Decision", widget=forms.RadioSelect,
+        choices=[("approve", "Verify: they live in the neighbourhood"), ("refuse", "Refuse")],
+        error_messages={"required": "Choose whether to verify or refuse"},
+    )  # fmt: skip
+    reason = TextField(
+        label="Why is it refused? (needed when refusing)", required=False, max_length=1000, rows=3,
+        help_text="The resident is told this. Say what would help, for example a bill dated in the last 3 months.",
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "approve" and not data.get("evidence"):
+            self.add_error("evidence", "Say what evidence you saw before verifying someone")
+        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the request is refused: the resident is told")
+        return data

@@ -437,3 +437,72 @@ class EngagementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}, {self.held_on:%-d %B %Y}"
+
+
+# Its verified residents -------------------------------------------------------------------------------------
+
+
+class VerificationRequest(models.Model):
+    """A resident asks to be verified as living in the neighbourhood; an officer in scope checks evidence and
+    decides. The name, address and postcode are seen only by officers who verify residents there, and are
+    erased COMMONGROUND_VERIFICATION_KEEP_DAYS after the decision; what stays is who asked (account id),
+    where, when, the kinds of evidence seen and the outcome."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for an officer"
+        APPROVED = "approved", "Verified"
+        REFUSED = "refused", "Not verified"
+
+    class PostcodeCheck(models.TextChoices):
+        INSIDE = "inside", "In the neighbourhood (checked against the postcode lookup)"
+        NO_LOOKUP = "no_lookup", "Not checked: no postcode lookup is loaded for this area"
+
+    class Reply(models.TextChoices):
+        EMAIL = "email", "By email"
+        LETTER = "letter", "By post, to the address above"
+
+    class Evidence(models.TextChoices):
+        # The kind of document or check only: never the document, its number or what it says.
+        COUNCIL_TAX = "council_tax", "Council tax bill"
+        TENANCY = "tenancy", "Tenancy agreement or rent book"
+        UTILITY = "utility", "Utility bill (gas, electricity, water, broadband)"
+        ELECTORAL_REGISTER = "electoral_register", "Electoral register check"
+        BANK = "bank", "Bank or building society statement"
+        BENEFITS = "benefits", "Letter about benefits or a pension"
+        PUBLIC_BODY = "public_body", "Letter from a GP, school or other public body"
+
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, related_name="verification_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verification_requests")
+    full_name = models.CharField(max_length=200, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    reply_by = models.CharField(max_length=8, choices=Reply.choices, default=Reply.EMAIL)
+    postcode_check = models.CharField(max_length=10, choices=PostcodeCheck.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    evidence = models.JSONField(default=list, blank=True, help_text="Kinds of evidence seen (Evidence values).")
+    reason = models.TextField(blank=True, help_text="Why the request was refused, as told to the resident.")
+    asked_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["neighbourhood", "user"], condition=models.Q(status="waiting"), name="one_waiting_request"
+            )
+        ]
+
+    def __str__(self) -> str:  # no name or address: this label reaches the audit log and notices
+        return f"verification request {self.pk}"
+
+    def audit_label(self) -> str:
+        return str(self)
+
+    @property
+    def evidence_labels(self) -> list[str]:
+        labels = dict(self.Evidence.choices)
+        return [labels.get(kind, kind) for kind in self.evidence]

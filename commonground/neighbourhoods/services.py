@@ -6,17 +6,20 @@ neighbourhoods overlap an area; they never read these tables.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.text import slugify
 
 from commonground.accounts.scopes import Scope
 from commonground.audit.service import record
-from commonground.neighbourhoods.models import Boundary, Neighbourhood, Objective, Plan
+from commonground.neighbourhoods.models import Boundary, Neighbourhood, Objective, Plan, VerificationRequest
 from commonground.places import services as places
-from commonground.places.models import Area, AreaType
+from commonground.places.models import Area, AreaType, AreaValue
 
 
 class NeighbourhoodError(ValueError):
@@ -148,13 +151,48 @@ def overlapping(area: Area) -> list[Neighbourhood]:
     return [n for n in candidates if (b := n.boundary) is not None and codes & set(b.lsoas)]
 
 
+def lsoa_codes(neighbourhood: Neighbourhood) -> set[str]:
+    boundary = neighbourhood.boundary
+    return set(boundary.lsoas) if boundary is not None else set()
+
+
+def overlaps(neighbourhood: Neighbourhood, area: Area | None) -> bool:
+    """Whether an area (an LSOA, ward or council) shares an LSOA with the neighbourhood, for apps that list their
+    things in a neighbourhood by where they are."""
+    if area is None:
+        return False
+    level = area.area_type.level
+    codes = {area.code} if level == AreaType.Level.LSOA else {a.code for a in places.lsoas_of(area)}
+    return bool(codes & lsoa_codes(neighbourhood))
+
+
+def lsoa_rows(neighbourhood: Neighbourhood) -> list[dict]:
+    """Each of its LSOAs with its population and IMD decile (the latest index loaded): the map's table."""
+    areas = areas_of(neighbourhood)
+    deciles: dict[int, dict[str, float]] = {}
+    values = AreaValue.objects.filter(
+        area_id__in=[a.pk for a in areas], measure__slug="imd_decile", measure__dataset__slug__in=places.INDEX_DATASETS
+    ).values_list("area_id", "measure__dataset__slug", "value")
+    for area_id, dataset, value in values:
+        deciles.setdefault(area_id, {})[dataset] = value
+    rows = []
+    for a in areas:
+        found = deciles.get(a.pk, {})
+        decile = next((found[d] for d in ("imd2025", "demo-imd", "imd2019") if d in found), None)
+        rows.append({"code": a.code, "name": a.name, "population": a.population,
+                     "imd_decile": int(decile) if decile is not None else None, "area": a})  # fmt: skip
+    return rows
+
+
 def geojson(neighbourhood: Neighbourhood) -> dict:
-    """Its LSOAs as a FeatureCollection (the boundary is their union), with the IMD decile of each."""
-    areas = [a for a in areas_of(neighbourhood) if a.geometry]
+    """Its LSOAs as a FeatureCollection (the boundary is their union), with the population and IMD decile of each."""
     features = [
-        {"type": "Feature", "properties": {"code": a.code, "name": a.name, "neighbourhood": neighbourhood.slug},
-         "geometry": json.loads(a.geometry)}
-        for a in areas
+        {"type": "Feature",
+         "properties": {"code": r["code"], "name": r["name"], "neighbourhood": neighbourhood.slug,
+                        "population": r["population"], "imd_decile": r["imd_decile"]},
+         "geometry": json.loads(r["area"].geometry)}
+        for r in lsoa_rows(neighbourhood)
+        if r["area"].geometry
     ]  # fmt: skip
     return {"type": "FeatureCollection", "name": neighbourhood.name, "features": features}
 
@@ -174,3 +212,22 @@ def find(slug: str) -> Neighbourhood | None:
 def names() -> list[tuple[str, str]]:
     """(slug, name) of every neighbourhood, for choosing one in a form."""
     return list(Neighbourhood.objects.order_by("name").values_list("slug", "name"))
+
+
+def erase_old_verification_requests(at: dt.datetime | None = None) -> int:
+    """Blank the name, address, postcode and reason of requests decided more than
+    COMMONGROUND_VERIFICATION_KEEP_DAYS ago; the account, neighbourhood, dates, evidence kinds and outcome
+    stay. The worker runs it daily (neighbourhoods.verification.erase_old is the same); returns how many were erased."""
+    at = at or timezone.now()
+    cutoff = at - dt.timedelta(days=settings.COMMONGROUND_VERIFICATION_KEEP_DAYS)
+    old = VerificationRequest.objects.filter(decided_at__lt=cutoff, erased_at__isnull=True)
+    ids = list(old.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        erased = VerificationRequest.objects.filter(pk__in=ids).update(
+            full_name="", address="", postcode="", reason="", erased_at=at
+        )
+        record("commonground worker", "neighbourhoods.verification_erased",
+               object_type="neighbourhoods.VerificationRequest", after={"requests": ids})  # fmt: skip
+    return erased

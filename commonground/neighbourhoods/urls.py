@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonground.neighbourhoods import board_views, plan_views, views
+from commonground.neighbourhoods import board_views, plan_views, verification_views, views
 
 app_name = "neighbourhoods"
 urlpatterns = [
@@ -44,4 +44,8 @@ urlpatterns = [
     path("<slug:slug>/engagement/", plan_views.engagement, name="engagement"),
     path("<slug:slug>/engagement/new/", plan_views.event_edit, name="event-new"),
     path("<slug:slug>/engagement/<int:pk>/", plan_views.event_edit, name="event-edit"),
+    # Its verified residents
+    path("<slug:slug>/verify/", verification_views.verify, name="verify"),
+    path("<slug:slug>/verification/", verification_views.verification_queue, name="verification"),
+    path("<slug:slug>/verification/<int:pk>/", verification_views.verification_decide, name="verification-decide"),
 ]

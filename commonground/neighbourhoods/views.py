@@ -11,10 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from commonground.accounts.permissions import public, requires, user_can
 from commonground.accounts.roles import Capability
 from commonground.accounts.scopes import Scope
-from commonground.core import sections
-from commonground.neighbourhoods import plans, services
+from commonground.neighbourhoods import hub, services, verification
 from commonground.neighbourhoods.forms import NeighbourhoodForm
-from commonground.neighbourhoods.models import Board, Neighbourhood
+from commonground.neighbourhoods.models import Neighbourhood
 from commonground.places import services as places
 
 
@@ -32,20 +31,15 @@ def can_run(request: HttpRequest, neighbourhood: Neighbourhood) -> bool:
 
 @public
 def neighbourhood_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The neighbourhood's hub: its profile and map, money, plan, decisions, assets, delivery, outcomes, board and
+    upcoming dates. Everything on it is public; officers and the board also see links to act."""
     neighbourhood = get_object_or_404(Neighbourhood, slug=slug)
-    profile = services.profile(neighbourhood)
-    board = Board.objects.filter(neighbourhood=neighbourhood).first()
-    context = {
-        "neighbourhood": neighbourhood,
-        "profile": profile,
-        "boundary": neighbourhood.boundary,
-        "happening": sections.neighbourhood_links(neighbourhood),
-        "can_run": can_run(request, neighbourhood),
-        "board": board,
-        "meetings": board.meetings.exclude(published_at=None)[:5] if board else [],
-        "plan": plans.latest_published(neighbourhood),
-        "engagement": neighbourhood.engagement.count(),
-    }
+    context = {"neighbourhood": neighbourhood, **hub.gather(neighbourhood), "can_run": can_run(request, neighbourhood)}
+    if verification.can_verify(request.user, neighbourhood):
+        context["verification_waiting"] = verification.queue(request.user, neighbourhood).count()
+    if request.user.is_authenticated:
+        context["verified"] = verification.is_verified(request.user, neighbourhood)
+        context["asked"] = verification.waiting_for(request.user, neighbourhood)
     return render(request, "neighbourhoods/detail.html", context)
 
 

@@ -455,3 +455,50 @@ def map_collection(area: Area | None, measure: WellbeingMeasure, version: str | 
     result = {"type": "FeatureCollection", "measure": measure.slug, "name": measure.name, "features": features}
     cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+# A set of LSOAs (a neighbourhood) ---------------------------------------------------------------------------------
+
+AVERAGED_UNITS = ("score", "0–100", "%", "per ")  # scores and rates: a population-weighted mean is meaningful
+
+
+def averageable(unit: str) -> bool:
+    """Whether a measure's figures for a group of LSOAs are their population-weighted mean (scores and rates,
+    as the IoD summarises higher areas); counts, ranks and deciles are not averaged."""
+    return any(word in (unit or "").lower() for word in AVERAGED_UNITS)
+
+
+def lsoas_dashboard(lsoas: list[Area], version: str | None = None) -> list[dict]:
+    """The wellbeing measures for exactly these LSOAs (a neighbourhood): each measure's LSOA figures averaged,
+    weighted by population, latest edition only (never two editions of an index). Each row names how many of
+    the LSOAs had a figure; measures with no LSOA figures, or that cannot be averaged, are left out."""
+    weights = {a.pk: a.population or 0 for a in lsoas}
+    if not weights:
+        return []
+    datasets = _datasets()
+    rows = []
+    for theme in framework(version=version or data_version()):
+        for m in theme.measures.all():
+            if not averageable(m.unit):
+                continue
+            series = []
+            for s in m.sources.all():
+                values = dict(
+                    AreaValue.objects.filter(
+                        area_id__in=weights, measure__dataset__slug=s.dataset_slug, measure__slug=s.measure_slug
+                    ).values_list("area_id", "value")
+                )
+                total = sum(weights[a] for a in values)
+                if values and total and s.dataset_slug in datasets:
+                    mean = sum(v * weights[a] for a, v in values.items()) / total
+                    series.append({"period": s.period, "value": round(mean, 2), "dataset": s.dataset_slug,
+                                   "lsoas": len(values)})  # fmt: skip
+            series = _one_edition(series, datasets)
+            if series:
+                latest = series[-1]
+                rows.append({
+                    "theme": theme.name, "measure": m.name, "slug": m.slug, "unit": m.unit, "direction": m.direction,
+                    "value": latest["value"], "label": latest["label"], "source": datasets[latest["dataset"]].name,
+                    "lsoas_with_figures": latest["lsoas"], "lsoas": len(weights),
+                })  # fmt: skip
+    return rows

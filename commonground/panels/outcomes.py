@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 
 from commonground.core.sections import Section
+from commonground.neighbourhoods import services as neighbourhoods
 from commonground.panels.models import Panel
 from commonground.places.models import Area
 
@@ -60,3 +61,14 @@ def version() -> str:
     latest = Panel.objects.aggregate(n=Count("id"), last=Max("id"))
     statuses = sorted(Panel.objects.values_list("status").annotate(n=Count("id")))
     return f"panels:{latest['n']}:{latest['last']}:{statuses}"
+
+
+def neighbourhood_decisions(neighbourhood) -> list[dict]:
+    """Published panels held for an area that shares an LSOA with the neighbourhood."""
+    found = Panel.objects.exclude(status=Panel.Status.DRAFT).exclude(area=None).select_related("area__area_type")
+    return [
+        {"kind": "Citizens' panel", "title": p.title, "url": reverse("panels:detail", args=[p.slug]),
+         "state": p.get_status_display(), "due": None, "source": "panels"}
+        for p in found.order_by("-created_at")
+        if neighbourhoods.overlaps(neighbourhood, p.area)
+    ]  # fmt: skip

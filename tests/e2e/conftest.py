@@ -71,13 +71,11 @@ def confirmation_path(email: str, timeout: float = 30) -> str:
     raise AssertionError(f"no confirmation email to {email} in {SERVER_DATA[0] / 'outbox'}")
 
 
-@pytest.fixture(scope="session")
-def server(server_data_dir):
-    data_dir = server_data_dir
-    env = _cli_env(data_dir)
+def serve(data_dir: Path, **extra_env: str):
+    """Migrate, then run `commonground serve` (with its worker) on a free loopback port until the generator is
+    closed; yields the base address. `extra_env` adds settings, e.g. COMMONGROUND_EMAIL_HOST for SMTP."""
+    env = {**_cli_env(data_dir), **extra_env}
     subprocess.run([sys.executable, "-m", "commonground.cli", "migrate"], env=env, check=True, capture_output=True)
-    create_account(data_dir, OFFICER, "Olu Officer", "council_officer")
-    create_account(data_dir, FUND_ADMIN, "Fen Fund", "fund_administrator")
     port = _free_port()
     log = Path(data_dir) / "server.log"
     with log.open("w") as log_file:
@@ -98,9 +96,21 @@ def server(server_data_dir):
             process.kill()
             pytest.fail(f"commonground serve did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.3)
-    yield base
-    process.terminate()
-    process.wait(timeout=60)  # gunicorn's graceful 10 s, then the task worker's task in hand
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=60)  # gunicorn's graceful 10 s, then the task worker's task in hand
+
+
+@pytest.fixture(scope="session")
+def server(server_data_dir):
+    data_dir = server_data_dir
+    env = _cli_env(data_dir)
+    subprocess.run([sys.executable, "-m", "commonground.cli", "migrate"], env=env, check=True, capture_output=True)
+    create_account(data_dir, OFFICER, "Olu Officer", "council_officer")
+    create_account(data_dir, FUND_ADMIN, "Fen Fund", "fund_administrator")
+    yield from serve(data_dir)
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,14 @@ from commonground.accounts import services as accounts
 from commonground.accounts.permissions import ACCESS_ATTRIBUTE, SCOPE_ATTRIBUTE
 from commonground.accounts.roles import Capability, Role
 from commonground.neighbourhoods import board as boards
-from commonground.neighbourhoods import plans, services
+from commonground.neighbourhoods import plans, services, verification
 from commonground.neighbourhoods.models import BoardMember, Neighbourhood, Paper
 from commonground.neighbourhoods.views import scope_of_slug
 from tests.neighbourhoods.conftest import days
 
 
 @pytest.fixture
-def everything(brookfield, board, seat, officer):
+def everything(brookfield, board, seat, officer, make_user):
     """One of each thing an edit view acts on, in Brookfield."""
     member = seat("Chair", BoardMember.Seat.INDEPENDENT_CHAIR)
     meeting = boards.save_meeting("test", board, title="Board meeting", held_on=days(-1), place="", agenda="",
@@ -29,6 +29,8 @@ def everything(brookfield, board, seat, officer):
                                 capital_pence=100, revenue_pence=0)  # fmt: skip
     event = plans.save_event("test", brookfield, kind="forum", held_on=days(-3), place="Hall", participants=5,
                              ages={}, areas={}, heard="More homes")  # fmt: skip
+    asked = verification.ask(make_user("rae@example.org"), brookfield, full_name="Rae Resident",
+                             address="Flat 1, Cotton Court", postcode="XX2 1DH")  # fmt: skip
     slug = brookfield.slug
     return {
         "board-edit": [slug], "board-approval": [slug], "board-publish": [slug], "member-new": [slug],
@@ -40,7 +42,12 @@ def everything(brookfield, board, seat, officer):
         "objective-edit": [slug, objective.ref], "objective-remove": [slug, objective.ref],
         "investment-new": [slug], "investment-remove": [slug, line.pk], "plan-approve": [slug],
         "plan-publish": [slug], "event-new": [slug], "event-edit": [slug, event.pk],
+        "verification": [slug], "verification-decide": [slug, asked.pk],
     }  # fmt: skip
+
+
+VERIFYING = {"verification", "verification-decide"}  # officers who verify residents, in scope
+OWN_ACCOUNT = {"verify"}  # a signed-in resident asks for themselves
 
 
 def edit_views() -> dict[str, object]:
@@ -53,9 +60,10 @@ def test_every_edit_view_needs_to_run_this_neighbourhood():
     views = edit_views()
     assert len(views) >= 25
     for name, view in views.items():
-        if name == "create":  # making a neighbourhood is the council's, checked against the LSOAs' councils
+        if name == "create" or name in OWN_ACCOUNT:  # making one is the council's, checked against its LSOAs
             continue
-        assert getattr(view, ACCESS_ATTRIBUTE) == Capability.RUN_NEIGHBOURHOOD, name
+        wanted = Capability.VERIFY_RESIDENTS if name in VERIFYING else Capability.RUN_NEIGHBOURHOOD
+        assert getattr(view, ACCESS_ATTRIBUTE) == wanted, name
         assert getattr(view, SCOPE_ATTRIBUTE) is scope_of_slug, name
 
 
@@ -72,7 +80,7 @@ def outsiders(make_user, demo):
 
 
 def test_outsiders_get_403_on_every_edit_view(client, everything, outsiders):
-    assert set(everything) == set(edit_views()) - {"create"}  # a new edit view must be added here
+    assert set(everything) == set(edit_views()) - {"create"} - OWN_ACCOUNT  # a new edit view must be added here
     for user in outsiders:
         client.force_login(user)
         for name, args in everything.items():
@@ -95,7 +103,7 @@ def test_the_board_itself_officers_and_site_admins_get_in(client, everything, of
         response = client.get(reverse(f"neighbourhoods:{name}", args=args))
         assert response.status_code in (200, 405), name
         form = 'class="govuk-form-group' in response.content.decode()
-        assert response.status_code == 405 or form or name == "plan-manage", name
+        assert response.status_code == 405 or form or name in {"plan-manage", "verification"}, name  # lists
     client.force_login(member)  # the council records its approval and the MP's; the board cannot approve itself
     assert client.get(reverse("neighbourhoods:board-approval", args=everything["board-approval"])).status_code == 403
     client.force_login(officer)

@@ -109,6 +109,16 @@
     return box;
   }
 
+  function placeTooltipFor(feature) {
+    const props = feature.properties || {};
+    const box = document.createElement('div');
+    const name = document.createElement('strong');
+    name.textContent = props.name || 'Unnamed place';
+    box.append(name, document.createElement('br'), props.kind || 'Place');
+    if (props.state) box.append(document.createElement('br'), props.state);
+    return box;
+  }
+
   function legendFor(mapId) {
     const list = document.createElement('ol');
     list.className = 'govuk-list cg-map-legend';
@@ -165,7 +175,16 @@
           weight: isHighlight ? 4 : 1,
         };
       },
+      // A place (a point): a circle outlined in black, so it shows on every shade of the areas under it.
+      pointToLayer(feature, latlng) {
+        return L.circleMarker(latlng, { radius: 7 });
+      },
       onEachFeature(feature, featureLayer) {
+        if (feature.geometry && feature.geometry.type === 'Point') {
+          featureLayer.setStyle({ fillColor: '#ffdd00', fillOpacity: 1, color: HIGHLIGHT, weight: 2 });
+          featureLayer.bindTooltip(placeTooltipFor(feature), { sticky: true });
+          return;
+        }
         const isHighlight = highlightCode !== '' && feature.properties && feature.properties.code === highlightCode;
         if (isHighlight) highlighted = featureLayer;
         const tip = valueProperty
