@@ -42,7 +42,7 @@ def holder_of_every_role(email: str, *scopes: str) -> User:
 
 
 def build() -> dict:  # noqa: PLR0915  (one of everything, in order)
-    from commonground.assets import auctions
+    from commonground.assets import auctions, council_settings
     from commonground.assets import services as assets
     from commonground.assets.models import Evidence, Nomination
     from commonground.ballots import services as ballots
@@ -51,8 +51,9 @@ def build() -> dict:  # noqa: PLR0915  (one of everything, in order)
     from commonground.contributions import services as contributions
     from commonground.contributions.models import Contribution
     from commonground.delivery import services as delivery
-    from commonground.engine.asset_case import Body, BodyKind
+    from commonground.engine.asset_rules import Body, BodyKind
     from commonground.fund.models import CommunityPlan, Fund, Priority
+    from commonground.impact import responses
     from commonground.impact import services as impact
     from commonground.neighbourhoods import board as boards
     from commonground.neighbourhoods import plans, verification
@@ -68,7 +69,7 @@ def build() -> dict:  # noqa: PLR0915  (one of everything, in order)
     from commonground.procurement import services as procurement
     from commonground.procurement.models import Commitment
     from commonground.publicbodies import services as bodies
-    from commonground.spending import services as spending
+    from commonground.spending import pooled_budgets
     from commonground.spending.models import PreventionItem
 
     today = timezone.localdate()
@@ -160,7 +161,8 @@ def build() -> dict:  # noqa: PLR0915  (one of everything, in order)
     found.update(ballot=ballot, elector=elector, challenge=challenge)
 
     # An asset of community value in Brookfield, nominated with evidence; a high street and a letting.
-    listing = assets.set_council(control, assets.council_named("Demo Borough Council"), code=COUNCIL)
+    demo_council = council_settings.council_named("Demo Borough Council")
+    listing = council_settings.set_council(control, demo_council, code=COUNCIL)
     asset = assets.nominate(
         control, council=listing, name="The Mill Hall", address="3 Mill Street", postcode=POSTCODE,
         community_use="Meeting hall", land_use="community", body_name="Friends of the Mill",
@@ -207,7 +209,7 @@ def build() -> dict:  # noqa: PLR0915  (one of everything, in order)
     engagement = impact.add_engagement(control, version, "consultation", "A survey of library users")
     impact.publish(control, version)
     assessment.refresh_from_db()
-    response = impact.respond(resident, assessment, "Please keep it open")
+    response = responses.respond(resident, assessment, "Please keep it open")
     draft_assessment = impact.create(control, body, title="Move the bus stop", proposal="Safer crossing",
                                      ward_codes=[WARD], review_date=today + dt.timedelta(days=365))  # fmt: skip
     tender = procurement.create(control, body, "Caretaking", neighbourhoods=[hood.slug])
@@ -216,7 +218,7 @@ def build() -> dict:  # noqa: PLR0915  (one of everything, in order)
     procurement.add_evaluator(control, tender, control)
     commitment = Commitment.objects.create(tender=tender, kind=Commitment.Kind.choices[0][0], description="Jobs",
                                            unit="jobs", target=Decimal(2), neighbourhood=hood.slug)  # fmt: skip
-    pool = spending.create_pool(control, "Brookfield health and care", body, [], today.year, today.year + 2,
+    pool = pooled_budgets.create_pool(control, "Brookfield health and care", body, [], today.year, today.year + 2,
                                 neighbourhood_slugs=[hood.slug])  # fmt: skip
     prevention = PreventionItem.objects.create(
         pool=pool, title="Falls prevention", service="Emergency care", neighbourhood=hood.slug,
