@@ -93,7 +93,7 @@ def pb_processes(request: HttpRequest):
 @public
 def pb_results(request: HttpRequest, slug: str):
     from commonground.budgeting.models import Process
-    from commonground.budgeting.services import replay_command, result_rows
+    from commonground.budgeting.results import replay_command, result_rows
 
     process = Process.objects.select_related("area").filter(slug=slug).first()
     if process is None or process.phase not in (Process.Phase.RESULTS, Process.Phase.DELIVERY):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from django.db import transaction
 
-from commonground.budgeting import services
+from commonground.budgeting import casting, money, services
 from commonground.budgeting.models import Process, Proposal, Result, VoterMark
 from commonground.delivery import services as delivery
 from commonground.places.models import Area
@@ -61,7 +61,7 @@ def load() -> dict[str, int]:
         for p in proposals:
             services.review(p, ACTOR, feasible=True, cost=p.estimated_cost, reason="")
         counted = services.advance(counted, ACTOR)
-        codes = services.issue_codes(counted, ACTOR, sum(n for _, n in GROUPS), "Demo")
+        codes = casting.issue_codes(counted, ACTOR, sum(n for _, n in GROUPS), "Demo")
         ballots = 0
         for favourites, size in GROUPS:
             for _ in range(size):
@@ -72,13 +72,13 @@ def load() -> dict[str, int]:
                 if rng.random() < 0.3:
                     chosen.append(int(rng.integers(0, len(IDEAS))))
                 ballot = {proposals[i].project_id: 1 for i in dict.fromkeys(chosen[:3])}
-                services.cast(counted, ballot, code=codes[ballots], equality=_answers(answers_rng))
+                casting.cast(counted, ballot, code=codes[ballots], equality=_answers(answers_rng))
                 ballots += 1
         counted = services.advance(counted, ACTOR)
         first_winner = Proposal.objects.get(pk=int(counted.result.winners[0]))
         delivery.post_update(
             ACTOR,
-            services.delivery_records(counted)[first_winner.project_id],
+            money.delivery_records(counted)[first_winner.project_id],
             text="Started.",
             status="in_progress",
             progress=30,

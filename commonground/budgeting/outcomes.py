@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from commonground.accounts.permissions import user_can
 from commonground.accounts.roles import Capability
-from commonground.budgeting import services
+from commonground.budgeting import basics
 from commonground.budgeting.models import Process, Proposal, Result, Scorer
 from commonground.core.sections import Section
 from commonground.delivery import services as delivery
@@ -91,7 +91,7 @@ def todo(user) -> list[dict]:
     running = Process.objects.exclude(phase__in=[Process.Phase.DRAFT, Process.Phase.RESULTS, Process.Phase.DELIVERY])
     for process in running.select_related("area", "neighbourhood").order_by("title"):
         url, source = reverse("budgeting:detail", args=[process.slug]), "Participatory budgeting"
-        if user_can(user, Capability.RUN_PROCESSES, services.scope_of(process)):
+        if user_can(user, Capability.RUN_PROCESSES, basics.scope_of(process)):
             field, action = _PHASE_DUE.get(process.phase, ("", ""))
             due = getattr(process, field, None) if field else None
             if due is not None:

@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from commonground.accounts.roles import Role
 from commonground.audit.models import AuditRecord
-from commonground.budgeting import fences, services
+from commonground.budgeting import applications as pb_applications
+from commonground.budgeting import basics, casting, fences
+from commonground.budgeting.basics import ProcessError
 from commonground.budgeting.models import Process, Proposal, Score
-from commonground.budgeting.services import ProcessError
 from commonground.delivery.models import Record
 from commonground.pots import services as pots
 from tests.conftest import run_cli
@@ -120,7 +121,7 @@ def scored(set_up, make_user):
     process.refresh_from_db()
     assert process.phase == "scoring"
     lunch = applications[1]
-    services.declare(process, first, lunch, "I run the lunch club")
+    pb_applications.declare(process, first, lunch, "I run the lunch club")
     criteria = list(process.criteria.all())
     for member in (first, second):
         for p in applications:
@@ -129,7 +130,7 @@ def scored(set_up, make_user):
             value = 1 if p.title == "Tool library" else 4
             if member == second and p.title == "Youth forum":
                 value = 0  # the first gives 4: a spread of 4, flagged for moderation
-            services.score(process, member, p, {c.pk: value for c in criteria}, comment="")
+            pb_applications.score(process, member, p, {c.pk: value for c in criteria}, comment="")
     return process, pot, oc, applications
 
 
@@ -185,7 +186,7 @@ def test_a_recused_member_cannot_score_and_the_service_refuses(scored):
     lunch = applications[1]
     first = process.scorers.order_by("id").first().user
     with pytest.raises(ProcessError, match="You declared an interest in Lunch club, so you cannot score it"):
-        services.score(process, first, lunch, {c.pk: 5 for c in process.criteria.all()})
+        pb_applications.score(process, first, lunch, {c.pk: 5 for c in process.criteria.all()})
     page = client_of(first).get(reverse("budgeting:score", args=[process.slug, lunch.pk]))
     assert page.status_code == 403 and "so you cannot score it" in page.content.decode()
     refused = client_of(first).post(reverse("budgeting:score", args=[process.slug, lunch.pk]),
@@ -199,7 +200,7 @@ def test_a_recused_member_cannot_score_and_the_service_refuses(scored):
 def test_declaring_after_scoring_withdraws_the_scores(scored):
     process, _, _, applications = scored
     second = process.scorers.order_by("id").last().user
-    services.declare(process, second, applications[0], "My brother drives the van")
+    pb_applications.declare(process, second, applications[0], "My brother drives the van")
     assert not Score.objects.filter(scorer__user=second, proposal=applications[0]).exists()
 
 
@@ -207,7 +208,7 @@ def test_only_panel_members_score(scored, make_user):
     process, _, _, applications = scored
     outsider = make_user("nosy@example.org")
     with pytest.raises(ProcessError, match="Only members of this process's scoring panel"):
-        services.score(process, outsider, applications[0], {c.pk: 5 for c in process.criteria.all()})
+        pb_applications.score(process, outsider, applications[0], {c.pk: 5 for c in process.criteria.all()})
     assert client_of(outsider).get(reverse("budgeting:scoring", args=[process.slug])).status_code == 403
 
 
@@ -216,7 +217,7 @@ def test_scores_are_whole_numbers_from_0_to_5(scored, value):
     process, _, _, applications = scored
     second = process.scorers.order_by("id").last().user
     with pytest.raises(ProcessError, match="from 0 to 5"):
-        services.score(process, second, applications[0], {c.pk: value for c in process.criteria.all()})
+        pb_applications.score(process, second, applications[0], {c.pk: value for c in process.criteria.all()})
 
 
 def test_moderation_flags_spread_and_publishing_needs_it_then_shortlists(scored, client):
@@ -278,7 +279,7 @@ def test_phragmen_cannot_keep_ring_fences(set_up):
     Process.objects.filter(pk=process.pk).update(rule="phragmen")
     process.refresh_from_db()
     with pytest.raises(ProcessError, match="kept by Equal Shares or greedy counting"):
-        services.set_ring_fences(process, "test", [("applicant_kind", "youth", Decimal(25), None)])
+        pb_applications.set_ring_fences(process, "test", [("applicant_kind", "youth", Decimal(25), None)])
 
 
 def test_without_the_engine_voting_and_the_count_are_refused_with_a_clear_message(scored, monkeypatch):
@@ -311,10 +312,10 @@ def test_a_pot_of_another_council_cannot_fund_it(set_up, make_user):
 
 def vote(process: Process, officer, ballots: list[list[str]]) -> None:
     process.refresh_from_db()
-    by_title = {p.title: p.project_id for p in services.ballot_projects(process)}
-    codes = services.issue_codes(process, officer, len(ballots), "test")
+    by_title = {p.title: p.project_id for p in basics.ballot_projects(process)}
+    codes = casting.issue_codes(process, officer, len(ballots), "test")
     for code, titles in zip(codes, ballots, strict=True):
-        services.cast(process, {by_title[t]: 1 for t in titles}, code=code)
+        casting.cast(process, {by_title[t]: 1 for t in titles}, code=code)
 
 
 @needs_engine
@@ -322,7 +323,7 @@ def vote(process: Process, officer, ballots: list[list[str]]) -> None:
 def test_the_count_keeps_every_ring_fence_and_winners_become_grants(scored, officer, client, tmp_path):
     process, pot, oc, _ = scored
     for c in process.criteria.all():
-        services.moderate(process, officer, Proposal.objects.get(title="Youth forum"), c, 3, "Agreed")
+        pb_applications.moderate(process, officer, Proposal.objects.get(title="Youth forum"), c, 3, "Agreed")
     advance(oc, process)  # review
     advance(oc, process)  # voting
     process.refresh_from_db()
@@ -336,7 +337,7 @@ def test_the_count_keeps_every_ring_fence_and_winners_become_grants(scored, offi
     advance(oc, process)  # results
     process.refresh_from_db()
     result = process.result
-    won = {p.title: p for p in services.ballot_projects(process) if p.project_id in result.winners}
+    won = {p.title: p for p in basics.ballot_projects(process) if p.project_id in result.winners}
     by_kind = {k: sum(p.cost for p in won.values() if p.applicant_kind == k) for k in ("vcfs", "resident", "youth")}
     assert by_kind["vcfs"] >= 100_000 and by_kind["resident"] >= 50_000 and by_kind["youth"] >= 50_000
     assert result.spent <= 200_000 and all(f["met"] for f in result.fences)
@@ -368,13 +369,13 @@ def test_the_count_keeps_every_ring_fence_and_winners_become_grants(scored, offi
 @needs_engine
 def test_voting_cannot_open_when_no_ballot_can_keep_the_ring_fences(set_up, make_user):
     process, _, oc, (first, second) = set_up
-    services.set_ring_fences(process, "test", [("applicant_kind", "youth", Decimal(60), None)])
+    pb_applications.set_ring_fences(process, "test", [("applicant_kind", "youth", Decimal(60), None)])
     advance(oc, process)
     apply_all(process, make_user("applicant@example.org"))
     advance(oc, process)
     for member in (first, second):
         for p in process.proposals.all():
-            services.score(process, member, p, {c.pk: 4 for c in process.criteria.all()})
+            pb_applications.score(process, member, p, {c.pk: 4 for c in process.criteria.all()})
     advance(oc, process)
     refused = advance(oc, process).content.decode()
     assert "Voting cannot open: no choice of the projects on the ballot keeps the ring-fences" in refused

@@ -23,7 +23,7 @@ def test_pb_section_for_the_ward_its_authority_and_the_nation(demo):
     other = {s["slug"]: s for s in sections.collect(Area.objects.get(code="X05000001"))}["pb"]
     assert other["status"] == "empty"
     before = pb_outcomes.version()
-    from commonground.budgeting.services import delivery_records
+    from commonground.budgeting.money import delivery_records
     from commonground.delivery import services as delivery
 
     record = delivery_records(counted)[counted.result.winners[0]]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from commonground.accounts.roles import Role
 from commonground.audit.models import AuditRecord
 from commonground.audit.service import verify
-from commonground.budgeting import services
+from commonground.budgeting import basics, casting, results, services
 from commonground.budgeting.models import BallotPaper, PaperEntry, Process, Proposal, VoterMark
 from commonground.engine.pb import pabulib, rules
 from commonground.voting.codes import normalise
@@ -79,7 +79,7 @@ def open_vote(officer_client, process: Process, proposer) -> list[Proposal]:
     assert advance(officer_client, process).status_code == 302  # voting
     process.refresh_from_db()
     assert process.phase == Process.Phase.VOTING
-    return services.ballot_projects(process)
+    return basics.ballot_projects(process)
 
 
 def test_full_process_counts_like_the_engine_and_exports_a_replayable_file(officer_client, officer, make_user):
@@ -98,7 +98,7 @@ def test_full_process_counts_like_the_engine_and_exports_a_replayable_file(offic
     )
 
     ids = {p.title: p.project_id for p in projects}
-    issued = services.issue_codes(process, officer, 40, "Hall vote")
+    issued = casting.issue_codes(process, officer, 40, "Hall vote")
     assert len(set(issued)) == 40 and all(re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", c) for c in issued)
     groups = [["Community garden", "Benches on the green"]] * 18 + [["Youth club nights", "Repair café"]] * 12
     groups += [["Repair café"]] * 10
@@ -149,8 +149,8 @@ def test_full_process_counts_like_the_engine_and_exports_a_replayable_file(offic
 def test_replay_command_gives_the_published_winners(officer_client, officer, make_user, tmp_path):
     process = make_process(officer_client, rule="greedy")
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    for i, code in enumerate(services.issue_codes(process, officer, 9, "")):
-        services.cast(process, {projects[i % 4].project_id: 1, projects[(i + 1) % 4].project_id: 1}, code=code)
+    for i, code in enumerate(casting.issue_codes(process, officer, 9, "")):
+        casting.cast(process, {projects[i % 4].project_id: 1, projects[(i + 1) % 4].project_id: 1}, code=code)
     services.advance(process, officer)
     process.refresh_from_db()
     path = tmp_path / f"{process.slug}.pb"
@@ -163,7 +163,7 @@ def test_replay_command_gives_the_published_winners(officer_client, officer, mak
 def test_ballot_rules_are_enforced_with_field_errors(officer_client, officer, make_user):
     process = make_process(officer_client, ballot_type="knapsack", max_selections="")
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    code = services.issue_codes(process, officer, 1, "")[0]
+    code = casting.issue_codes(process, officer, 1, "")[0]
     vote_url = reverse("budgeting:vote", args=[process.slug])
     over = [p.project_id for p in projects]  # 52,000 > 50,000
     r = Client().post(vote_url, {"code": code, "projects": over, "age_confirmed": "on"})
@@ -189,7 +189,7 @@ def test_cumulative_and_ranked_ballots(officer_client, officer, make_user):
     for kind, extra, ballot_ok, ballot_bad, message in cases:
         process = make_process(officer_client, title=f"PB {kind}", ballot_type=kind, **extra)
         projects = open_vote(officer_client, process, resident)
-        code_ok, code_bad = services.issue_codes(process, officer, 2, "")
+        code_ok, code_bad = casting.issue_codes(process, officer, 2, "")
         url = reverse("budgeting:vote", args=[process.slug])
 
         def post(code, values, url=url, projects=projects):
@@ -214,17 +214,17 @@ def test_non_secret_ballots_can_be_changed_and_secret_ones_by_receipt(officer_cl
     open_process = make_process(officer_client, title="Open PB", secret="")
     projects = open_vote(officer_client, open_process, resident)
     a, b = projects[0].project_id, projects[1].project_id
-    assert services.cast(open_process, {a: 1}, user=voter).changed is False
-    assert services.cast(open_process, {b: 1}, user=voter).changed is True
+    assert casting.cast(open_process, {a: 1}, user=voter).changed is False
+    assert casting.cast(open_process, {b: 1}, user=voter).changed is True
     assert list(BallotPaper.objects.filter(process=open_process).values_list("choices", flat=True)) == [{b: 1}]
 
     secret = make_process(officer_client, title="Secret PB")
     projects = open_vote(officer_client, secret, resident)
     a, b = projects[0].project_id, projects[1].project_id
-    cast = services.cast(secret, {a: 1}, user=voter)
+    cast = casting.cast(secret, {a: 1}, user=voter)
     assert cast.receipt and VoterMark.objects.get(process=secret).paper is None
-    with pytest.raises(services.ProcessError, match="receipt"):
-        services.cast(secret, {b: 1}, user=voter)
+    with pytest.raises(basics.ProcessError, match="receipt"):
+        casting.cast(secret, {b: 1}, user=voter)
     r = Client().post(
         reverse("budgeting:change", args=[secret.slug]),
         {"receipt": cast.receipt, "projects": [b], "age_confirmed": "on"},
@@ -239,7 +239,7 @@ def test_secret_ballot_papers_cannot_be_linked_to_voters(officer_client, officer
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     voters = [make_user(f"v{i}@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT)) for i in range(6)]
     for i, v in enumerate(voters):
-        services.cast(process, {projects[i % 4].project_id: 1}, user=v)
+        casting.cast(process, {projects[i % 4].project_id: 1}, user=v)
     paper_fields = {f.name for f in BallotPaper._meta.get_fields()}
     assert paper_fields == {"id", "process", "choices", "receipt_hash"}
     assert all(m.paper_id is None for m in VoterMark.objects.filter(process=process))
@@ -253,13 +253,13 @@ def test_secret_ballot_papers_cannot_be_linked_to_voters(officer_client, officer
 def test_voting_codes_are_stored_hashed_and_guessing_is_limited(officer_client, officer, make_user):
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    codes = services.issue_codes(process, officer, 3, "")
+    codes = casting.issue_codes(process, officer, 3, "")
     stored = list(process.codes.values_list("code_hash", flat=True))
     assert not any(normalise(c) in h for c in codes for h in stored)
     url = reverse("budgeting:vote", args=[process.slug])
     guesser = Client()
     data = {"projects": [projects[0].project_id], "age_confirmed": "on"}
-    for n in range(services.CODE_GUESSES.allowed):
+    for n in range(casting.CODE_GUESSES.allowed):
         guesser.post(url, {**data, "code": f"WRONG{n:07d}"})
     r = guesser.post(url, {**data, "code": codes[0]})
     assert r.status_code == 429 and "Too many wrong codes" in r.content.decode()
@@ -269,7 +269,7 @@ def test_voting_codes_are_stored_hashed_and_guessing_is_limited(officer_client, 
 def test_kiosk_casts_one_ballot_per_code_and_shows_turnout(officer_client, officer, make_user):
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    codes = services.issue_codes(process, officer, 3, "Hall")
+    codes = casting.issue_codes(process, officer, 3, "Hall")
     kiosk = reverse("budgeting:kiosk", args=[process.slug])
     assert officer_client.get(kiosk).status_code == 403  # an officer's own session is not a kiosk
     assert officer_client.post(reverse("budgeting:kiosk-start", args=[process.slug])).status_code == 302
@@ -290,23 +290,23 @@ def test_paper_ballots_need_two_matching_entries_by_different_officers(officer_c
     second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
     third = make_user("officer3@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
     a, b = projects[0].project_id, projects[1].project_id
-    assert services.enter_paper(process, officer, "P-001", {a: 1}) == "waiting"
-    with pytest.raises(services.ProcessError, match="different officer"):
-        services.enter_paper(process, officer, "P-001", {a: 1})
+    assert casting.enter_paper(process, officer, "P-001", {a: 1}) == "waiting"
+    with pytest.raises(basics.ProcessError, match="different officer"):
+        casting.enter_paper(process, officer, "P-001", {a: 1})
     assert BallotPaper.objects.count() == 0
-    assert services.enter_paper(process, second, "P-001", {a: 1}) == "counted"
+    assert casting.enter_paper(process, second, "P-001", {a: 1}) == "counted"
     assert BallotPaper.objects.count() == 1
-    with pytest.raises(services.ProcessError, match="already been counted"):
-        services.enter_paper(process, third, "P-001", {a: 1})
+    with pytest.raises(basics.ProcessError, match="already been counted"):
+        casting.enter_paper(process, third, "P-001", {a: 1})
 
-    assert services.enter_paper(process, officer, "P-002", {a: 1, b: 1}) == "waiting"
-    assert services.enter_paper(process, second, "P-002", {a: 1}) == "mismatch"
+    assert casting.enter_paper(process, officer, "P-002", {a: 1, b: 1}) == "waiting"
+    assert casting.enter_paper(process, second, "P-002", {a: 1}) == "mismatch"
     report = _client(third).get(reverse("budgeting:paper", args=[process.slug])).content.decode()
     assert "P-002" in report and 'data-testid="mismatches"' in report
-    with pytest.raises(services.ProcessError, match="made neither entry"):
-        services.enter_paper(process, second, "P-002", {a: 1})
-    assert services.enter_paper(process, third, "P-002", {a: 1, b: 1}) == "counted"
-    assert services.mismatches(process) == [] and BallotPaper.objects.count() == 2
+    with pytest.raises(basics.ProcessError, match="made neither entry"):
+        casting.enter_paper(process, second, "P-002", {a: 1})
+    assert casting.enter_paper(process, third, "P-002", {a: 1, b: 1}) == "counted"
+    assert casting.mismatches(process) == [] and BallotPaper.objects.count() == 2
     assert PaperEntry.objects.count() == 5
 
 
@@ -327,8 +327,8 @@ def test_who_may_do_what(officer_client, officer, make_user):
     r = rc.get(reverse("budgeting:vote", args=[process.slug]))
     assert r.status_code == 403 and "Only verified residents can vote" in r.content.decode()
     assert Client().get(reverse("budgeting:results", args=[process.slug])).status_code == 404  # not out yet
-    with pytest.raises(services.ProcessError, match="does not use voting codes"):
-        services.issue_codes(process, officer, 5, "")
+    with pytest.raises(basics.ProcessError, match="does not use voting codes"):
+        casting.issue_codes(process, officer, 5, "")
 
 
 def test_votes_after_the_close_are_refused_and_roll_voters_only(officer_client, officer, make_user):
@@ -341,12 +341,12 @@ def test_votes_after_the_close_are_refused_and_roll_voters_only(officer_client, 
     assert "Line 2: &#x27;not an email&#x27; is not an email address" in r.content.decode()
     officer_client.post(reverse("budgeting:roll", args=[process.slug]), {"emails": "Neighbour@example.org"})
     projects = open_vote(officer_client, process, resident)
-    with pytest.raises(services.ProcessError, match="not on the roll"):
-        services.cast(process, {projects[0].project_id: 1}, user=resident)
-    services.cast(process, {projects[0].project_id: 1}, user=on_roll)
+    with pytest.raises(basics.ProcessError, match="not on the roll"):
+        casting.cast(process, {projects[0].project_id: 1}, user=resident)
+    casting.cast(process, {projects[0].project_id: 1}, user=on_roll)
     services.advance(process, officer)
-    with pytest.raises(services.ProcessError, match="Voting is not open"):
-        services.cast(process, {projects[0].project_id: 1}, user=make_user("late@example.org"))
+    with pytest.raises(basics.ProcessError, match="Voting is not open"):
+        casting.cast(process, {projects[0].project_id: 1}, user=make_user("late@example.org"))
     page = Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
     assert "1 of 1 people on the roll (100%)" in page
 
@@ -356,8 +356,8 @@ def test_winners_get_public_delivery_records_when_results_are_out(officer_client
 
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    code = services.issue_codes(process, officer, 1, "")[0]
-    services.cast(process, {projects[0].project_id: 1}, code=code)
+    code = casting.issue_codes(process, officer, 1, "")[0]
+    casting.cast(process, {projects[0].project_id: 1}, code=code)
     services.advance(process, officer)
     record = Record.objects.get(reference=f"pb:{process.slug}:{projects[0].pk}")
     assert (record.source, record.amount_pence, record.council.code) == ("pb", projects[0].cost * 100, "X09000001")
@@ -378,16 +378,16 @@ def test_two_hundred_concurrent_submissions_never_double_vote(make_user, demo):
     officer = make_user("officer@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
     process = make_process(_client(officer))
     projects = open_vote(_client(officer), process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    codes = services.issue_codes(process, officer, 100, "")
+    codes = casting.issue_codes(process, officer, 100, "")
     outcomes: list[str] = []
     barrier = threading.Barrier(200)
 
     def submit(code: str, project: str) -> None:
         try:
             barrier.wait()
-            services.cast(process, {project: 1}, code=code)
+            casting.cast(process, {project: 1}, code=code)
             outcomes.append("cast")
-        except services.ProcessError as exc:
+        except basics.ProcessError as exc:
             outcomes.append(str(exc))
         finally:
             connection.close()
@@ -414,8 +414,8 @@ def test_results_api_matches_the_results_page(officer_client, officer, make_user
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     assert Client().get(f"/api/pb/processes/{process.slug}/results").status_code == 404  # not out yet
-    for code in services.issue_codes(process, officer, 3, ""):
-        services.cast(process, {projects[0].project_id: 1, projects[2].project_id: 1}, code=code)
+    for code in casting.issue_codes(process, officer, 3, ""):
+        casting.cast(process, {projects[0].project_id: 1, projects[2].project_id: 1}, code=code)
     services.advance(process, officer)
     listed = Client().get("/api/pb/processes").json()
     assert [p["slug"] for p in listed] == [process.slug] and listed[0]["phase"] == "results"
@@ -453,7 +453,7 @@ def test_a_double_click_on_move_to_does_not_skip_a_phase(officer_client, officer
     assert "already moved on to: Results" in second
     process.refresh_from_db()
     assert process.phase == Process.Phase.RESULTS
-    with pytest.raises(services.ProcessError, match="already moved on"):
+    with pytest.raises(basics.ProcessError, match="already moved on"):
         services.advance(process, officer, expected="voting")
     assert AuditRecord.objects.filter(action="pb.phase", after__phase="delivery").count() == 0
 
@@ -463,7 +463,7 @@ def test_a_review_started_before_voting_opened_cannot_change_the_ballot(officer_
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     stale = Proposal.objects.select_related("process").get(pk=projects[0].pk)
     stale.process.phase = Process.Phase.REVIEW  # what the officer's request read before voting opened
-    with pytest.raises(services.ProcessError, match="before voting opens"):
+    with pytest.raises(basics.ProcessError, match="before voting opens"):
         services.review(stale, officer, feasible=False, cost=1, reason="Changed my mind")
     assert Proposal.objects.get(pk=projects[0].pk).status == Proposal.Status.FEASIBLE
 
@@ -476,7 +476,7 @@ def test_voting_does_not_open_when_nobody_could_cast_a_valid_ballot(officer_clie
         idea = services.submit_proposal(process, resident, title=title, summary=title, estimated_cost=cost)
         services.review(idea, officer, feasible=True, cost=cost, reason="")
     process = services.advance(process, officer)
-    with pytest.raises(services.ProcessError, match="at least 5 projects but only 2"):
+    with pytest.raises(basics.ProcessError, match="at least 5 projects but only 2"):
         services.advance(process, officer)
     process.refresh_from_db()
     assert process.phase == Process.Phase.REVIEW
@@ -486,11 +486,11 @@ def test_receipt_guessing_is_limited_like_code_guessing(officer_client, officer,
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     voter = make_user("v@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT))
-    receipt = services.cast(process, {projects[0].project_id: 1}, user=voter).receipt
+    receipt = casting.cast(process, {projects[0].project_id: 1}, user=voter).receipt
     url = reverse("budgeting:change", args=[process.slug])
     guesser = Client(REMOTE_ADDR="203.0.113.45")
     data = {"projects": [projects[1].project_id], "age_confirmed": "on"}
-    for n in range(services.CODE_GUESSES.allowed):
+    for n in range(casting.CODE_GUESSES.allowed):
         assert "receipt code is not right" in guesser.post(url, {**data, "receipt": f"WRONG{n:07d}"}).content.decode()
     r = guesser.post(url, {**data, "receipt": receipt})
     assert r.status_code == 429 and "Too many wrong codes" in r.content.decode()
@@ -502,7 +502,7 @@ def test_receipt_guessing_is_limited_like_code_guessing(officer_client, officer,
 def test_ballots_and_receipts_are_not_kept_by_the_browser_nor_reported(officer_client, officer, make_user):
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    code = services.issue_codes(process, officer, 1, "")[0]
+    code = casting.issue_codes(process, officer, 1, "")[0]
     officer_client.post(reverse("budgeting:kiosk-start", args=[process.slug]))
     kiosk = officer_client.get(reverse("budgeting:kiosk", args=[process.slug]))
     assert kiosk["Cache-Control"] == "no-store" and 'autocomplete="off"' in kiosk.content.decode()
@@ -517,10 +517,10 @@ def test_ballots_and_receipts_are_not_kept_by_the_browser_nor_reported(officer_c
 def test_a_code_cannot_vote_where_the_process_does_not_use_codes(officer_client, officer, make_user):
     process = make_process(officer_client, electorate="verified")
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    with pytest.raises(services.ProcessError, match="does not use voting codes"):
-        services.cast(process, {projects[0].project_id: 1}, code="ABCD-EFGH-JKMN")
-    with pytest.raises(services.ProcessError, match="does not use voting codes"):
-        services.enter_paper(process, officer, "P-1", {projects[0].project_id: 1}, "ABCD-EFGH-JKMN")
+    with pytest.raises(basics.ProcessError, match="does not use voting codes"):
+        casting.cast(process, {projects[0].project_id: 1}, code="ABCD-EFGH-JKMN")
+    with pytest.raises(basics.ProcessError, match="does not use voting codes"):
+        casting.enter_paper(process, officer, "P-1", {projects[0].project_id: 1}, "ABCD-EFGH-JKMN")
     assert not BallotPaper.objects.exists() and not PaperEntry.objects.exists()
 
 
@@ -532,27 +532,27 @@ def test_a_signed_in_voter_cannot_vote_again_with_a_code(officer_client, officer
     a, b = projects[0].project_id, projects[1].project_id
     verified = make_user("v@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT))
     unverified = make_user("u@example.org", roles=(Role.RESIDENT,))
-    first, second = services.issue_codes(process, officer, 2, "")
-    services.cast(process, {a: 1}, user=verified)
-    with pytest.raises(services.ProcessError, match="already voted"):
-        services.cast(process, {b: 1}, user=verified, code=first)
-    services.cast(process, {b: 1}, user=unverified, code=second)  # not verified, so by code
+    first, second = casting.issue_codes(process, officer, 2, "")
+    casting.cast(process, {a: 1}, user=verified)
+    with pytest.raises(basics.ProcessError, match="already voted"):
+        casting.cast(process, {b: 1}, user=verified, code=first)
+    casting.cast(process, {b: 1}, user=unverified, code=second)  # not verified, so by code
     grant = unverified.role_grants.create(role=Role.VERIFIED_RESIDENT)
     unverified = type(unverified).objects.get(pk=unverified.pk)
-    with pytest.raises(services.ProcessError, match="already been cast"):
-        services.cast(process, {a: 1}, user=unverified)  # verified later: the code vote was theirs
+    with pytest.raises(basics.ProcessError, match="already been cast"):
+        casting.cast(process, {a: 1}, user=unverified)  # verified later: the code vote was theirs
     grant.delete()
     assert BallotPaper.objects.count() == 2
     assert VoterMark.objects.filter(user=unverified, code__isnull=False).count() == 1
     assert not VoterMark.objects.filter(code__isnull=False, user=verified).exists()
-    services.cast(process, {a: 1}, code=first)  # the unused code still works for someone else
+    casting.cast(process, {a: 1}, code=first)  # the unused code still works for someone else
     assert BallotPaper.objects.count() == 3
 
 
 def test_points_and_ranks_sit_in_one_fieldset_and_errors_name_the_project(officer_client, officer, make_user):
     process = make_process(officer_client, ballot_type="cumulative", max_points="10")
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    code = services.issue_codes(process, officer, 1, "")[0]
+    code = casting.issue_codes(process, officer, 1, "")[0]
     url = reverse("budgeting:vote", args=[process.slug])
     page = Client().get(url).content.decode()
     fieldset = page[page.index('<fieldset class="govuk-fieldset" aria-describedby="ballot-hint">') :]
@@ -585,7 +585,7 @@ def test_delivery_is_tracked_for_funded_projects_only(officer_client, officer, m
 
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    services.cast(process, {projects[0].project_id: 1}, code=services.issue_codes(process, officer, 1, "")[0])
+    casting.cast(process, {projects[0].project_id: 1}, code=casting.issue_codes(process, officer, 1, "")[0])
     services.advance(process, officer)
     process.refresh_from_db()
     losing = next(p for p in projects if p.project_id not in process.result.winners)
@@ -621,19 +621,19 @@ def test_online_voting_ends_with_the_closing_date_but_paper_entry_does_not(offic
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     Process.objects.filter(pk=process.pk).update(voting_closes=yesterday)
     process.refresh_from_db()
-    with pytest.raises(services.ProcessError, match=f"Voting closed on {yesterday:%-d %B %Y}"):
-        services.cast(process, {a: 1}, user=voter)
+    with pytest.raises(basics.ProcessError, match=f"Voting closed on {yesterday:%-d %B %Y}"):
+        casting.cast(process, {a: 1}, user=voter)
     vote = reverse("budgeting:vote", args=[process.slug])
     assert _client(voter).post(vote, {"projects": [a], "age_confirmed": "on"}).status_code == 302
     page = Client().get(reverse("budgeting:detail", args=[process.slug])).content.decode()
     assert 'data-testid="closed"' in page and f'href="{vote}"' not in page
     second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
-    services.enter_paper(process, officer, "P-1", {a: 1})
-    assert services.enter_paper(process, second, "P-1", {a: 1}) == "counted"  # a paper that arrived in time
+    casting.enter_paper(process, officer, "P-1", {a: 1})
+    assert casting.enter_paper(process, second, "P-1", {a: 1}) == "counted"  # a paper that arrived in time
     assert BallotPaper.objects.count() == 1 and not VoterMark.objects.filter(user=voter).exists()
     Process.objects.filter(pk=process.pk).update(voting_closes=timezone.localdate())  # the last day counts
     process.refresh_from_db()
-    services.cast(process, {a: 1}, user=voter)
+    casting.cast(process, {a: 1}, user=voter)
     assert BallotPaper.objects.count() == 2
 
 
@@ -664,7 +664,7 @@ def test_after_the_count_no_paper_shares_a_row_version_with_a_voters_mark(make_u
     projects = open_vote(_client(officer), process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     for i in range(5):
         voter = make_user(f"v{i}@example.org", roles=(Role.RESIDENT, Role.VERIFIED_RESIDENT))
-        services.cast(process, {projects[i % 4].project_id: 1}, user=voter)
+        casting.cast(process, {projects[i % 4].project_id: 1}, user=voter)
 
     def versions(table: str) -> set[str]:
         with connection.cursor() as cursor:
@@ -693,14 +693,14 @@ def test_codes_and_receipts_issued_before_the_voting_kernel_still_work(officer_c
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     a, b = projects[0].project_id, projects[1].project_id
     VotingCode.objects.bulk_create(VotingCode(process=process, code_hash=before(c)) for c in ("ABCDEFGHJKMN", "PQRS"))
-    receipt = services.cast(process, {a: 1}, code="abcd-efgh-jkmn").receipt
+    receipt = casting.cast(process, {a: 1}, code="abcd-efgh-jkmn").receipt
     paper = BallotPaper.objects.get(process=process)
     BallotPaper.objects.filter(pk=paper.pk).update(receipt_hash=before(receipt))
     services.change_with_receipt(process, receipt, {b: 1})
     assert BallotPaper.objects.get(pk=paper.pk).choices == {b: 1}
     second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
-    services.enter_paper(process, officer, "P-1", {a: 1}, "PQRS")
-    assert services.enter_paper(process, second, "P-1", {a: 1}, "pqrs") == "counted"
+    casting.enter_paper(process, officer, "P-1", {a: 1}, "PQRS")
+    assert casting.enter_paper(process, second, "P-1", {a: 1}, "pqrs") == "counted"
     assert VoterMark.objects.filter(process=process, code__code_hash=before("PQRS")).count() == 1
 
 
@@ -708,10 +708,10 @@ def test_the_mismatch_report_says_what_each_entry_read(officer_client, officer, 
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
     second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
-    code = services.issue_codes(process, officer, 1, "")[0]
-    services.enter_paper(process, officer, "P-7", {projects[0].project_id: 1, projects[1].project_id: 1}, code)
-    assert services.enter_paper(process, second, "P-7", {projects[0].project_id: 1}) == "mismatch"
-    (report,) = services.mismatches(process)
+    code = casting.issue_codes(process, officer, 1, "")[0]
+    casting.enter_paper(process, officer, "P-7", {projects[0].project_id: 1, projects[1].project_id: 1}, code)
+    assert casting.enter_paper(process, second, "P-7", {projects[0].project_id: 1}) == "mismatch"
+    (report,) = casting.mismatches(process)
     assert report["differences"] == {projects[1].title: [1, 0]} and report["codes_differ"]
     page = _client(officer).get(reverse("budgeting:paper", args=[process.slug])).content.decode()
     assert f"{projects[1].title}: 1 / 0; the voting codes differ" in page
@@ -727,8 +727,8 @@ def test_one_registry_of_rules_and_one_source_of_result_rows(officer_client, off
     ballot_page = Client().get(reverse("budgeting:vote", args=[process.slug])).content.decode()
     assert rules.RULES["equal-shares"].plain in ballot_page
     picks = [[0, 1], [0, 1], [2], [3], [1, 3], [0]]
-    for code, pick in zip(services.issue_codes(process, officer, len(picks), ""), picks, strict=True):
-        services.cast(process, {projects[i].project_id: 1 for i in pick}, code=code)
+    for code, pick in zip(casting.issue_codes(process, officer, len(picks), ""), picks, strict=True):
+        casting.cast(process, {projects[i].project_id: 1 for i in pick}, code=code)
     services.advance(process, officer)
     process.refresh_from_db()
     election = pabulib.parse(process.result.pb_text)
@@ -743,7 +743,7 @@ def test_one_registry_of_rules_and_one_source_of_result_rows(officer_client, off
         )
     )
     api_rows = Client().get(f"/api/pb/processes/{process.slug}/results").json()["projects"]
-    rows = services.result_rows(process)
+    rows = results.result_rows(process)
     assert [r["project_id"] for r in csv_rows] == [r["project_id"] for r in api_rows]
     assert [r["project_id"] for r in api_rows] == [r.proposal.project_id for r in rows]
     assert [(r["won"], r["points"], r["why"]) for r in api_rows] == [(row.won, row.points, row.why) for row in rows]

@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from commonground.accounts.roles import Role
+from commonground.budgeting import casting, results
 from commonground.budgeting import demo as pb_demo
-from commonground.budgeting import services
+from commonground.budgeting.basics import ProcessError
 from commonground.budgeting.models import BallotPaper, Process, VoterMark
-from commonground.budgeting.services import ProcessError
 from commonground.places.models import Area, Postcode
 from commonground.places.services import population_profile
 from tests.budgeting.test_process import SETUP, _client, advance, make_process, open_vote
@@ -42,7 +42,7 @@ def test_the_postcode_electorate_needs_an_area_with_postcodes_loaded(officer_cli
 def test_postcodes_are_checked_against_the_process_area(officer_client, officer, make_user):
     process = make_process(officer_client, electorate="postcode")
     inside, outside = _postcode("X05000002"), _postcode("X05000001")
-    assert services.check_postcode(process, inside.lower().replace(" ", "")) == inside
+    assert casting.check_postcode(process, inside.lower().replace(" ", "")) == inside
     for text, message in [
         ("", "Enter a postcode in Brookfield"),
         ("HELLO", "Enter a real postcode in Brookfield"),
@@ -50,10 +50,10 @@ def test_postcodes_are_checked_against_the_process_area(officer_client, officer,
         (outside, f"Enter a postcode in Brookfield: {outside} is outside it"),
     ]:
         with pytest.raises(ProcessError) as caught:
-            services.check_postcode(process, text)
+            casting.check_postcode(process, text)
         assert message in str(caught.value) and caught.value.field == "postcode"
     borough = make_process(officer_client, electorate="postcode", area_code="X09000001", title="Borough-wide")
-    assert services.check_postcode(borough, outside) == outside
+    assert casting.check_postcode(borough, outside) == outside
 
 
 def test_a_resident_votes_with_a_postcode_in_the_area(officer_client, officer, make_user):
@@ -87,29 +87,27 @@ def test_equality_answers_are_kept_on_the_mark_never_on_the_paper(officer_client
     assert {f.name for f in BallotPaper._meta.get_fields()} == {"id", "process", "choices", "receipt_hash"}
     process = make_process(officer_client, min_age="11")
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    code = services.issue_codes(process, officer, 1, "t")[0]
-    assert ("0_15", "Under 16") in services.equality_bands(process)
-    services.cast(process, {projects[0].project_id: 1}, code=code, equality={"age_band": "0_15", "sex": ""})
+    code = casting.issue_codes(process, officer, 1, "t")[0]
+    assert ("0_15", "Under 16") in casting.equality_bands(process)
+    casting.cast(process, {projects[0].project_id: 1}, code=code, equality={"age_band": "0_15", "sex": ""})
     mark = VoterMark.objects.get()
     assert (mark.age_band, mark.sex, mark.paper_id) == ("0_15", "", None)  # secret: the mark names no paper
     assert BallotPaper.objects.get().choices == {projects[0].project_id: 1}
     adults = make_process(officer_client, title="Adults only")
     adults_projects = open_vote(officer_client, adults, make_user("res2@example.org", roles=(Role.RESIDENT,)))
-    code = services.issue_codes(adults, officer, 1, "t")[0]
+    code = casting.issue_codes(adults, officer, 1, "t")[0]
     with pytest.raises(ProcessError) as caught:
-        services.cast(adults, {adults_projects[0].project_id: 1}, code=code, equality={"age_band": "0_15"})
+        casting.cast(adults, {adults_projects[0].project_id: 1}, code=code, equality={"age_band": "0_15"})
     assert caught.value.field == "age_band"
 
 
 def _close_with_answers(officer_client, officer, make_user, answers: list[tuple[str, str, int]]) -> Process:
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    codes = iter(services.issue_codes(process, officer, sum(n for _, _, n in answers), "t"))
+    codes = iter(casting.issue_codes(process, officer, sum(n for _, _, n in answers), "t"))
     for age, sex, n in answers:
         for _ in range(n):
-            services.cast(
-                process, {projects[0].project_id: 1}, code=next(codes), equality={"age_band": age, "sex": sex}
-            )
+            casting.cast(process, {projects[0].project_id: 1}, code=next(codes), equality={"age_band": age, "sex": sex})
     assert advance(officer_client, process).status_code == 302
     process.refresh_from_db()
     assert process.phase == Process.Phase.RESULTS
@@ -122,7 +120,7 @@ def test_voters_are_compared_with_residents_and_small_counts_are_hidden(officer_
         [("16_64", "female", 20), ("16_64", "male", 6), ("65_plus", "female", 12), ("prefer_not", "", 3),
          ("", "prefer_not", 11)],
     )  # fmt: skip
-    profile = services.voter_profile(process)
+    profile = results.voter_profile(process)
     age, sex = profile["groups"]
     assert profile["adults_only"] and [b["key"] for b in age["bands"]] == ["16_64", "65_plus"]
     assert age["answered"] == 38 and age["prefer_not"] is None  # 3 said "prefer not": under 10, hidden
@@ -150,7 +148,7 @@ def test_voters_are_compared_with_residents_and_small_counts_are_hidden(officer_
 
 def test_fewer_than_ten_answers_hide_the_whole_group(officer_client, officer, make_user):
     process = _close_with_answers(officer_client, officer, make_user, [("16_64", "female", 5), ("65_plus", "", 4)])
-    age, sex = services.voter_profile(process)["groups"]
+    age, sex = results.voter_profile(process)["groups"]
     assert age["answered"] is None and all(b["voters"] is None for b in age["bands"])
     assert sex["answered"] is None and all(b["population_share"] is not None for b in sex["bands"])
 
@@ -158,7 +156,7 @@ def test_fewer_than_ten_answers_hide_the_whole_group(officer_client, officer, ma
 def test_no_answers_and_no_population_figures_show_no_comparison(officer_client, officer, make_user):
     Area.objects.get(code="X05000002").values.filter(measure__slug__startswith="pop_").delete()
     process = _close_with_answers(officer_client, officer, make_user, [("", "", 3)])
-    assert services.voter_profile(process) is None
+    assert results.voter_profile(process) is None
     assert "Who voted" not in Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
     assert Client().get(reverse("budgeting:results-profile-csv", args=[process.slug])).status_code == 404
 
@@ -166,7 +164,7 @@ def test_no_answers_and_no_population_figures_show_no_comparison(officer_client,
 def test_the_demo_results_show_the_comparison(demo):
     pb_demo.load()
     process = Process.objects.get(title="Brookfield Decides 2026")
-    age, sex = services.voter_profile(process)["groups"]
+    age, sex = results.voter_profile(process)["groups"]
     assert all(b["voters"] is not None and b["population_share"] for g in (age, sex) for b in g["bands"])
     assert age["answered"] + sex["answered"] > 300
     page = Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
