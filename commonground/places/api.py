@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 
 from commonground.accounts.permissions import public
 from commonground.core.api import Problem, page_bounds
+from commonground.places import left_behind
 from commonground.places import services as place_services
 from commonground.places.models import Area, AreaType
 from commonground.places.services import area_profile, find_area
@@ -239,4 +240,4 @@ def area_map(request: HttpRequest, code: str, type: str | None = None):  # noqa:
 )
 @public
 def left_behind_list(request: HttpRequest, edition: str | None = None, geography: str | None = None):
-    return place_services.left_behind_areas(edition, geography)["rows"]
+    return left_behind.left_behind_areas(edition, geography)["rows"]

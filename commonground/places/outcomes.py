@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from commonground.core.sections import Section
+from commonground.places import left_behind
 from commonground.places import services as places
 from commonground.places.models import Area, AreaType
 
@@ -79,13 +80,13 @@ def _list_section(found: dict, summary: str) -> dict:
 
 def left_behind_section(area: Area | None) -> dict | None:
     if area is None:
-        found = places.left_behind_areas()
+        found = left_behind.left_behind_areas()
         if found["edition"] is None:
             return None
         plural = places.type_label(found["area_type"])
         return _list_section(found, f"{len(found['rows']):,} {plural} are left behind. {found['rule']}")
     if area.area_type.level == AreaType.Level.LOCAL_AUTHORITY:
-        found = places.left_behind_within(area)
+        found = left_behind.left_behind_within(area)
         if found is None:
             return None
         plural = places.type_label(found["area_type"])

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from commonground.accounts.permissions import public
 from commonground.core import sections
 from commonground.places import outcomes, services
+from commonground.places.left_behind import left_behind_areas, with_geometry
 from commonground.places.models import Area, AreaType
 
 
@@ -34,7 +35,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
 @public
 def home(request: HttpRequest) -> HttpResponse:
     """A short start: search, a map, the left-behind list and its count, what is happening, every council."""
-    left = services.left_behind_areas()
+    left = left_behind_areas()
     return render(request, "core/home.html", {
         "boroughs": services.borough_summaries(),
         "left_behind": left,
@@ -88,7 +89,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _left_behind(request: HttpRequest) -> dict:
-    return services.left_behind_areas(request.GET.get("edition"), request.GET.get("geography"),
+    return left_behind_areas(request.GET.get("edition"), request.GET.get("geography"),
                                       request.GET.get("sort", "imd_rank"))  # fmt: skip
 
 
@@ -132,7 +133,7 @@ def left_behind_geojson(request: HttpRequest) -> JsonResponse:
     features = [
         {"type": "Feature", "properties": {k: r[k] for k in [*DOWNLOAD_COLUMNS, "imd_decile"]},
          "geometry": json.loads(r["geometry"])}
-        for r in services.with_geometry(found["rows"]) if r["geometry"]
+        for r in with_geometry(found["rows"]) if r["geometry"]
     ]  # fmt: skip
     response = JsonResponse({"type": "FeatureCollection", "features": features})
     response["Content-Disposition"] = f'attachment; filename="{_filename(found, "geojson")}"'

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from commonground.outcomes import dashboards
-from commonground.places import importers, services
+from commonground.places import importers, left_behind, services
 from commonground.places.models import Area, AreaType, AreaValue
 from tests.material import mini_national_pack
 
@@ -160,10 +160,10 @@ def test_england_dashboard_counts_the_wards_of_one_vintage_and_compares_no_editi
 
 
 def test_left_behind_lists_are_one_edition_and_one_geography_at_a_time(client, mini):
-    default = services.left_behind_areas()
+    default = left_behind.left_behind_areas()
     assert (default["edition"].key, default["area_type"].code) == ("2025", "ward24")
     assert default["geographies"] == ["ward24", "lsoa21", "msoa21", "lad24"]
-    lsoas = services.left_behind_areas("2025", "lsoa21")
+    lsoas = left_behind.left_behind_areas("2025", "lsoa21")
     assert {r["area"].area_type.code for r in lsoas["rows"]} == {"lsoa21"} and len(lsoas["rows"]) >= 1
     flagged = set(
         AreaValue.objects.filter(
@@ -171,7 +171,7 @@ def test_left_behind_lists_are_one_edition_and_one_geography_at_a_time(client, m
         ).values_list("area__code", flat=True)
     )
     assert {r["code"] for r in lsoas["rows"]} == flagged  # fmt: skip
-    historical = services.left_behind_areas("2019")
+    historical = left_behind.left_behind_areas("2019")
     assert {r["area"].area_type.code for r in historical["rows"]} <= {"ward17"}
     page = client.get(reverse("places:left-behind"), {"edition": "2025", "geography": "lsoa21"}).content.decode()
     assert "IoD 2025 IMD and the CNI 2023" in page and "Licensed third-party data" in page
@@ -187,7 +187,7 @@ def test_without_the_cni_the_open_proxy_is_used_and_labelled(client, db, tmp_pat
     (pack / "cni/cni2023_england_lsoa21.csv").unlink()
     summary = {s["dataset"]: s["status"] for s in importers.load(pack, "test")}
     assert summary["need-proxy-2025"] == "loaded" and summary["cni2023"].startswith("skipped")
-    found = services.left_behind_areas("2025", "lsoa21")
+    found = left_behind.left_behind_areas("2025", "lsoa21")
     assert found["need"].slug == "need-proxy-2025" and "open proxy" in found["rule"]
     assert "an open proxy built from IoD indicators, not OCSI's Community Needs Index" in client.get(
         "/places/E05015001/").content.decode()  # fmt: skip

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from commonground.places import importers, services
+from commonground.places import importers, left_behind, services
 from commonground.places.models import Area, AreaType, AreaValue
 
 pytestmark = [pytest.mark.reference("data"), pytest.mark.django_db]
@@ -97,9 +97,9 @@ def test_the_england_dashboard_counts_the_wards_of_one_vintage(client, england):
 
 
 def test_left_behind_lists_keep_their_editions_apart(client, england):
-    default = services.left_behind_areas()
+    default = left_behind.left_behind_areas()
     assert (default["edition"].key, default["area_type"].code) == ("2025", "ward24")
-    historical = services.left_behind_areas("2019")
+    historical = left_behind.left_behind_areas("2019")
     assert len(historical["rows"]) == 226 and {r["area"].area_type.code for r in historical["rows"]} == {"ward17"}
     lsoas = AreaValue.objects.filter(measure__dataset__slug="cni2023", measure__slug="left_behind", value=1,
                                      area__area_type__code="lsoa21").count()  # fmt: skip
