@@ -64,7 +64,7 @@ def _django():
 
 def setup_pb(ballots: int) -> dict:
     """A PB process for 30 projects on the ballot, voting open, `ballots` one-time codes."""
-    from commonground.budgeting import services
+    from commonground.budgeting import basics, casting, services
     from commonground.budgeting.models import Process
     from commonground.places.models import Area
 
@@ -93,11 +93,11 @@ def setup_pb(ballots: int) -> dict:
     process = services.advance(process, actor)
     codes = []
     while len(codes) < ballots:
-        codes += services.issue_codes(process, actor, min(5000, ballots - len(codes)), "Benchmark")
+        codes += casting.issue_codes(process, actor, min(5000, ballots - len(codes)), "Benchmark")
     return {
         "path": f"/pb/{process.slug}/vote/",
         "codes": codes,
-        "projects": [p.project_id for p in services.ballot_projects(process)],
+        "projects": [p.project_id for p in basics.ballot_projects(process)],
         "ref": process.pk,
     }
 
