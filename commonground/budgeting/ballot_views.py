@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from commonground.accounts.permissions import public, requires
 from commonground.accounts.roles import Capability
 from commonground.audit.service import record
-from commonground.budgeting import basics, casting, fences, services
+from commonground.budgeting import basics, casting, fences
 from commonground.budgeting.basics import ProcessError
 from commonground.budgeting.forms import BallotForm, CodesForm, RollForm
 from commonground.budgeting.models import Process
@@ -43,7 +43,7 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
         try:
             with casting.code_guesses(guesser):
                 if receipt:
-                    services.change_with_receipt(process, form.cleaned_data["receipt"], choices, projects)
+                    casting.change_with_receipt(process, form.cleaned_data["receipt"], choices, projects)
                     cast = casting.Cast(receipt=None, changed=True)
                 else:
                     cast = casting.cast(

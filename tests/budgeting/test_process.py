@@ -696,7 +696,7 @@ def test_codes_and_receipts_issued_before_the_voting_kernel_still_work(officer_c
     receipt = casting.cast(process, {a: 1}, code="abcd-efgh-jkmn").receipt
     paper = BallotPaper.objects.get(process=process)
     BallotPaper.objects.filter(pk=paper.pk).update(receipt_hash=before(receipt))
-    services.change_with_receipt(process, receipt, {b: 1})
+    casting.change_with_receipt(process, receipt, {b: 1})
     assert BallotPaper.objects.get(pk=paper.pk).choices == {b: 1}
     second = make_user("officer2@example.org", roles=(Role.RESIDENT, Role.COUNCIL_OFFICER))
     casting.enter_paper(process, officer, "P-1", {a: 1}, "PQRS")
