@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import FUND_ADMIN, OFFICER, confirmation_path
 
@@ -42,7 +43,7 @@ def test_sign_up_sign_out_sign_in_and_browse(server, page):
     assert page.get_by_text(email).is_visible()
 
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("link", name="Sign in").is_visible()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()  # waits for the page after signing out
 
     sign_in(page, server, email, PASSWORD)
     assert page.locator("h1").inner_text() == "Your account"
