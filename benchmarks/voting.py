@@ -95,7 +95,7 @@ def setup_pb(ballots: int) -> dict:
     while len(codes) < ballots:
         codes += casting.issue_codes(process, actor, min(5000, ballots - len(codes)), "Benchmark")
     return {
-        "path": f"/pb/{process.slug}/vote/",
+        "path": f"/budgeting/{process.slug}/vote/",
         "codes": codes,
         "projects": [p.project_id for p in basics.ballot_projects(process)],
         "ref": process.pk,

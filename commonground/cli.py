@@ -18,53 +18,55 @@ HELP = "Common Ground: find the places, get the money there, let communities dec
 
 @dataclass(frozen=True)
 class Entry:
-    """A command or command group: where it lives (module:attribute) and its one-line help."""
+    """A command or command group: where it lives (module:attribute); its help is the group's own."""
 
     target: str
-    help: str
     group: bool = True
+    aliases: tuple[str, ...] = ()
 
 
 # Root commands live in commonground.core.cli; each group is a Typer app in its capability's module.
 REGISTRY: dict[str, Entry] = {
-    "serve": Entry("commonground.core.cli:app", "Migrate, load the demo if empty, serve with a worker.", False),
-    "worker": Entry("commonground.core.cli:app", "Run background tasks as they are queued.", False),
-    "migrate": Entry("commonground.core.cli:app", "Apply database migrations.", False),
-    "init-demo": Entry("commonground.core.cli:app", "Reload the bundled Demo Borough demo data.", False),
-    "version": Entry("commonground.core.cli:app", "Print the version.", False),
-    "backup": Entry("commonground.core.cli:app", "Write every row of the database to one file, exactly.", False),
-    "restore": Entry("commonground.core.cli:app", "Put a backup back (an empty database, or --replace).", False),
-    "users": Entry("commonground.accounts.cli:app", "Manage accounts and their scoped roles."),
-    "audit": Entry("commonground.audit.cli:app", "Check the append-only audit log."),
-    "notify": Entry("commonground.notify.cli:app", "Notices: send what is due, list the outbox."),
-    "data": Entry("commonground.datasets.cli:app", "Download and load the national data (IoD, ONS)."),
-    "index": Entry("commonground.places.cli:index", "Compute deprivation and community-need indices."),
-    "places": Entry("commonground.places.cli:places", "Find the places: left-behind areas, selection methods."),
-    "neighbourhoods": Entry("commonground.neighbourhoods.cli:app", "Neighbourhoods: named areas made of LSOAs."),
-    "fund": Entry("commonground.fund.cli:app", "Community Wealth Fund: allocate and publish awards."),
-    "pb": Entry("commonground.budgeting.cli:app", "Participatory budgeting: tally, explain, check .pb files."),
-    "contributions": Entry("commonground.contributions.cli:app", "Developer contributions: S106, CIL, spend-by dates."),
-    "pots": Entry("commonground.pots.cli:app", "Pots of money a place decides on: list, 360Giving."),
-    "delivery": Entry("commonground.delivery.cli:app", "Delivery of funded projects: every funded thing's record."),
-    "assets": Entry(
-        "commonground.assets.cli:app",
-        "Assets of community value: clocks, reminders, ownership, register import/export.",
-    ),
-    "ballot": Entry("commonground.ballots.cli:app", "Resident ballots: re-add and check the stored papers."),
-    "panel": Entry("commonground.panels.cli:app", "Citizens' panels: fair, verifiable sortition."),
-    "outcomes": Entry("commonground.outcomes.cli:outcomes", "Wellbeing framework: import survey results."),
-    "report": Entry("commonground.outcomes.cli:report", "State of the Neighbourhood reports (PDF)."),
-    "bodies": Entry("commonground.publicbodies.cli:app", "Public bodies: councils, NHS, police and others."),
-    "impact": Entry("commonground.impact.cli:app", "Community impact assessments: register and reviews due."),
-    "spending": Entry("commonground.spending.cli:app", "Public spending by place: import, pooled budgets."),
-    "procurement": Entry("commonground.procurement.cli:app", "Social value in tenders: missions, awards explained."),
+    "serve": Entry("commonground.core.cli:app", False),
+    "worker": Entry("commonground.core.cli:app", False),
+    "migrate": Entry("commonground.core.cli:app", False),
+    "init-demo": Entry("commonground.core.cli:app", False),
+    "version": Entry("commonground.core.cli:app", False),
+    "backup": Entry("commonground.core.cli:app", False),
+    "restore": Entry("commonground.core.cli:app", False),
+    "users": Entry("commonground.accounts.cli:app"),
+    "audit": Entry("commonground.audit.cli:app"),
+    "notify": Entry("commonground.notify.cli:app"),
+    "data": Entry("commonground.datasets.cli:app"),
+    "index": Entry("commonground.places.cli:index"),
+    "places": Entry("commonground.places.cli:places"),
+    "neighbourhoods": Entry("commonground.neighbourhoods.cli:app"),
+    "fund": Entry("commonground.fund.cli:app"),
+    "budgeting": Entry("commonground.budgeting.cli:app", aliases=("pb",)),
+    "contributions": Entry("commonground.contributions.cli:app"),
+    "pots": Entry("commonground.pots.cli:app"),
+    "delivery": Entry("commonground.delivery.cli:app"),
+    "assets": Entry("commonground.assets.cli:app"),
+    "ballots": Entry("commonground.ballots.cli:app", aliases=("ballot",)),
+    "panels": Entry("commonground.panels.cli:app", aliases=("panel",)),
+    "outcomes": Entry("commonground.outcomes.cli:outcomes"),
+    "report": Entry("commonground.outcomes.cli:report"),
+    "bodies": Entry("commonground.publicbodies.cli:app"),
+    "impact": Entry("commonground.impact.cli:app"),
+    "spending": Entry("commonground.spending.cli:app"),
+    "procurement": Entry("commonground.procurement.cli:app"),
 }
 
 
+# The short names scripts already call (`pb tally`, `panel select`, `ballot tally`) keep working.
+ALIASES = {alias: name for name, entry in REGISTRY.items() for alias in entry.aliases}
+
+
 def load(name: str):
-    """The command behind a registered name, importing only its module."""
+    """The command behind a registered name or alias, importing only its module."""
     import typer.main
 
+    name = ALIASES.get(name, name)
     module, attribute = REGISTRY[name].target.split(":")
     command = typer.main.get_group(getattr(importlib.import_module(module), attribute))
     if not REGISTRY[name].group:
@@ -80,7 +82,7 @@ class Commands(TyperGroup):
         return list(REGISTRY)
 
     def get_command(self, ctx: typer.Context, cmd_name: str):
-        return load(cmd_name) if cmd_name in REGISTRY else None
+        return load(cmd_name) if cmd_name in REGISTRY or cmd_name in ALIASES else None
 
 
 app = typer.Typer(cls=Commands, help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)

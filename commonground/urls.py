@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from commonground.api import api, guide
+from commonground.core.views import moved
 from commonground.places import views as places_views
 
 admin.site.site_header = "Common Ground administration"
@@ -16,7 +17,9 @@ urlpatterns = [
     path("audit/", include("commonground.audit.urls")),
     path("notify/", include("commonground.notify.urls")),
     path("funds/", include("commonground.fund.urls")),
-    path("pb/", include("commonground.budgeting.urls")),
+    path("budgeting/", include("commonground.budgeting.urls")),
+    path("pb/<path:rest>", moved("budgeting/")),  # the old name: links and bookmarks keep working
+    path("pb/", moved("budgeting/")),
     path("contributions/", include("commonground.contributions.urls")),
     path("pots/", include("commonground.pots.urls")),
     path("delivery/", include("commonground.delivery.urls")),
@@ -28,6 +31,7 @@ urlpatterns = [
     path("impact/", include("commonground.impact.urls")),
     path("spending/", include("commonground.spending.urls")),
     path("procurement/", include("commonground.procurement.urls")),
+    path("api/pb/<path:rest>", moved("api/budgeting/")),
     path("api/", api.urls),
     path("api-guide/", guide, name="api-guide"),
     path("admin/", admin.site.urls),

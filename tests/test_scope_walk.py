@@ -43,7 +43,8 @@ PARAMETERS: dict[tuple[str, str, str], Callable[[Found], object] | None] = {
     ("ballots", "challenges", "challenge_id"): lambda f: f["challenge"].pk,
     ("ballots", "roll", "number"): lambda f: f["elector"].roll_number,
     ("budgeting", "panel", "pk"): lambda f: f["scorer"].pk,
-    ("budgeting", "pb", "slug"): lambda f: f["process"].slug,
+    ("budgeting", "budgeting", "slug"): lambda f: f["process"].slug,
+    ("", "pb", "rest"): lambda f: f"{f['process'].slug}/",  # the old addresses: a public redirect
     ("budgeting", "proposals", "pk"): lambda f: f["proposal"].pk,
     ("budgeting", "scoring", "pk"): lambda f: f["proposal"].pk,
     ("contributions", "agreements", "reference"): lambda f: f["agreement"].reference,

@@ -9,7 +9,9 @@ import typer
 from commonground.terminal import fail, out, require_schema, setup_django
 
 app = typer.Typer(
-    help="Resident ballots: the result from the stored ballot papers.", no_args_is_help=True, add_completion=False
+    help="Resident ballots: the result from the stored ballot papers. Short name: `ballot`.",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 

@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from commonground.accounts.permissions import public
 from commonground.core.api import Problem
 
-router = Router(tags=["pb"])
+router = Router(tags=["budgeting"])
 
 
 class PBProcessSummary(Schema):
@@ -75,7 +75,12 @@ def _pb_summary(process) -> dict:
     }
 
 
-@router.get("/pb/processes", response=list[PBProcessSummary], summary="Participatory budgeting processes", tags=["pb"])
+@router.get(
+    "/budgeting/processes",
+    response=list[PBProcessSummary],
+    summary="Participatory budgeting processes",
+    tags=["budgeting"],
+)
 @public
 def pb_processes(request: HttpRequest):
     from commonground.budgeting.models import Process
@@ -85,10 +90,10 @@ def pb_processes(request: HttpRequest):
 
 
 @router.get(
-    "/pb/processes/{slug}/results",
+    "/budgeting/processes/{slug}/results",
     response={200: PBResult, 404: Problem},
     summary="Results of a PB process, with each project's support and why it won or lost",
-    tags=["pb"],
+    tags=["budgeting"],
 )
 @public
 def pb_results(request: HttpRequest, slug: str):

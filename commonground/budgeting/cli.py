@@ -10,7 +10,7 @@ import typer
 from commonground.terminal import fail, out
 
 app = typer.Typer(
-    help="Participatory budgeting: tally and explain pabulib (.pb) elections.",
+    help="Participatory budgeting: tally and explain pabulib (.pb) elections. Short name: `pb`.",
     no_args_is_help=True,
     add_completion=False,
 )

@@ -11,7 +11,9 @@ import typer
 from commonground.terminal import fail, out, run_with_progress
 
 app = typer.Typer(
-    help="Citizens' assemblies: fair, verifiable sortition of panels.", no_args_is_help=True, add_completion=False
+    help="Citizens' assemblies: fair, verifiable sortition of panels. Short name: `panel`.",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 

@@ -413,18 +413,33 @@ def test_two_hundred_concurrent_submissions_never_double_vote(make_user, demo):
 def test_results_api_matches_the_results_page(officer_client, officer, make_user):
     process = make_process(officer_client)
     projects = open_vote(officer_client, process, make_user("res@example.org", roles=(Role.RESIDENT,)))
-    assert Client().get(f"/api/pb/processes/{process.slug}/results").status_code == 404  # not out yet
+    assert Client().get(f"/api/budgeting/processes/{process.slug}/results").status_code == 404  # not out yet
     for code in casting.issue_codes(process, officer, 3, ""):
         casting.cast(process, {projects[0].project_id: 1, projects[2].project_id: 1}, code=code)
     services.advance(process, officer)
-    listed = Client().get("/api/pb/processes").json()
+    listed = Client().get("/api/budgeting/processes").json()
     assert [p["slug"] for p in listed] == [process.slug] and listed[0]["phase"] == "results"
-    data = Client().get(f"/api/pb/processes/{process.slug}/results").json()
+    data = Client().get(f"/api/budgeting/processes/{process.slug}/results").json()
     process.refresh_from_db()
     assert data["winners"] == process.result.winners and data["ballots"] == 3
     by_id = {p["project_id"]: p for p in data["projects"]}
     assert by_id[projects[0].project_id]["ballots"] == 3 and by_id[projects[1].project_id]["ballots"] == 0
     assert data["spent_gbp"] == sum(p["cost_gbp"] for p in data["projects"] if p["won"])
+
+
+@pytest.mark.django_db
+def test_old_pb_addresses_move_to_budgeting():
+    """Links, bookmarks and scripts made before the pages took the app's name still arrive."""
+    client = Client()
+    page = client.get("/pb/some-process/results/?sort=cost")
+    assert page.status_code == 301 and page["Location"] == "/budgeting/some-process/results/?sort=cost"
+    assert client.get("/pb/")["Location"] == "/budgeting/"
+    posted = client.post("/pb/some-process/vote/", {"code": "x"})
+    assert posted.status_code == 308 and posted["Location"] == "/budgeting/some-process/vote/"
+    api = client.get("/api/pb/processes")
+    assert api.status_code == 301 and api["Location"] == "/api/budgeting/processes"
+    assert client.get(api["Location"]).status_code == 200
+    assert reverse("budgeting:list") == "/budgeting/"
 
 
 def test_demo_processes_load_twice_and_count_like_the_engine(demo):
@@ -742,7 +757,7 @@ def test_one_registry_of_rules_and_one_source_of_result_rows(officer_client, off
             io.StringIO(Client().get(reverse("budgeting:results-csv", args=[process.slug])).content.decode())
         )
     )
-    api_rows = Client().get(f"/api/pb/processes/{process.slug}/results").json()["projects"]
+    api_rows = Client().get(f"/api/budgeting/processes/{process.slug}/results").json()["projects"]
     rows = results.result_rows(process)
     assert [r["project_id"] for r in csv_rows] == [r["project_id"] for r in api_rows]
     assert [r["project_id"] for r in api_rows] == [r.proposal.project_id for r in rows]

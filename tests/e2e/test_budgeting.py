@@ -23,7 +23,7 @@ def test_propose_review_vote_with_code_and_results(server, browser):
     problems: list[str] = []
 
     sign_in(officer, server, *OFFICER)
-    officer.goto(f"{server}/pb/")
+    officer.goto(f"{server}/budgeting/")
     officer.get_by_role("link", name="Set up a process").click()
     officer.get_by_label("Name of the process").fill("Browser Decides")
     officer.get_by_label("Area code (optional)").fill("X05000002")
@@ -32,13 +32,13 @@ def test_propose_review_vote_with_code_and_results(server, browser):
     officer.get_by_label("Method of Equal Shares").check()
     officer.get_by_label("Holders of one-time voting codes", exact=True).check()
     officer.get_by_role("button", name="Create the process").click()
-    assert officer.url == f"{server}/pb/browser-decides/"
+    assert officer.url == f"{server}/budgeting/browser-decides/"
     problems += serious_violations(officer)
     officer.get_by_role("button", name="Move to: Collecting ideas").click()
     assert officer.get_by_test_id("phase").inner_text() == "Collecting ideas"
 
     sign_up(resident, server, f"ideas-{uuid.uuid4().hex[:8]}@example.org")
-    resident.goto(f"{server}/pb/browser-decides/")
+    resident.goto(f"{server}/budgeting/browser-decides/")
     for title, cost in IDEAS:
         resident.get_by_role("link", name="Propose an idea").click()
         resident.get_by_label("Name your idea").fill(title)
@@ -46,11 +46,11 @@ def test_propose_review_vote_with_code_and_results(server, browser):
         resident.get_by_label("Roughly what would it cost, in whole pounds?").fill(cost)
         resident.get_by_role("button", name="Send your idea").click()
         assert "The council will check your idea" in resident.content()
-        resident.goto(f"{server}/pb/browser-decides/")
+        resident.goto(f"{server}/budgeting/browser-decides/")
     problems += serious_violations(resident)
 
     for title, _ in IDEAS:
-        officer.goto(f"{server}/pb/browser-decides/")
+        officer.goto(f"{server}/budgeting/browser-decides/")
         officer.get_by_role("link", name=f"Review {title}").click()
         officer.get_by_label("Yes: it is legal").check()
         officer.get_by_role("button", name="Save the review").click()
@@ -65,7 +65,7 @@ def test_propose_review_vote_with_code_and_results(server, browser):
     codes = [c.strip() for c in officer.get_by_test_id("codes").locator("code").all_inner_texts()]
     assert len(codes) == 5 and all(re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){2}", c) for c in codes)
 
-    voter.goto(f"{server}/pb/browser-decides/")
+    voter.goto(f"{server}/budgeting/browser-decides/")
     voter.get_by_role("link", name="Vote", exact=True).click()
     voter.get_by_role("button", name="Cast my vote").click()  # empty: errors, nothing stored
     assert voter.locator(".govuk-error-summary").is_visible()
@@ -79,9 +79,9 @@ def test_propose_review_vote_with_code_and_results(server, browser):
     assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){2}", voter.get_by_test_id("receipt").inner_text())
     problems += serious_violations(voter)
 
-    officer.goto(f"{server}/pb/browser-decides/")
+    officer.goto(f"{server}/budgeting/browser-decides/")
     officer.get_by_role("button", name="Start the event kiosk on this device").click()
-    assert officer.url == f"{server}/pb/browser-decides/kiosk/"
+    assert officer.url == f"{server}/budgeting/browser-decides/kiosk/"
     assert officer.get_by_role("link", name="Sign in").is_visible()  # the kiosk is signed out
     assert officer.get_by_test_id("turnout").inner_text() == "1"
     for code in codes[1:3]:
@@ -99,10 +99,10 @@ def test_propose_review_vote_with_code_and_results(server, browser):
     problems += serious_violations(officer)
 
     sign_in(officer, server, *OFFICER)  # signing in again ends kiosk mode
-    assert officer.goto(f"{server}/pb/browser-decides/kiosk/").status == 403
-    officer.goto(f"{server}/pb/browser-decides/")
+    assert officer.goto(f"{server}/budgeting/browser-decides/kiosk/").status == 403
+    officer.goto(f"{server}/budgeting/browser-decides/")
     officer.get_by_role("button", name="Move to: Results").click()
-    voter.goto(f"{server}/pb/browser-decides/")
+    voter.goto(f"{server}/budgeting/browser-decides/")
     voter.get_by_role("link", name="See the results").click()
     summary = voter.get_by_test_id("summary").inner_text()
     # Equal Shares: £10,000 each; benches (£5,000 from one voter) and youth nights (£7,500 from each of two)

@@ -42,7 +42,7 @@ APPLICATIONS = [
 
 
 def move_on(page, server: str, to: str) -> None:
-    page.goto(f"{server}/pb/{SLUG}/")
+    page.goto(f"{server}/budgeting/{SLUG}/")
     page.get_by_role("button", name=f"Move to: {to}").click()
     assert page.get_by_test_id("phase").inner_text() == to, page.locator(".govuk-notification-banner").all_inner_texts()
 
@@ -50,7 +50,7 @@ def move_on(page, server: str, to: str) -> None:
 def score_all(page, server: str, marks: dict[str, str]) -> None:
     """Score every application the member may (each criterion the same mark)."""
     for title, mark in marks.items():
-        page.goto(f"{server}/pb/{SLUG}/scoring/")
+        page.goto(f"{server}/budgeting/{SLUG}/scoring/")
         page.get_by_role("link", name=re.compile(f"^(Score it|Change your scores) ?: {title}$")).click()
         for fieldset in page.locator("form fieldset").all():
             fieldset.get_by_label(mark, exact=True).check()
@@ -93,7 +93,7 @@ def test_contributions_to_pot_to_ring_fenced_pb_to_delivery(server, server_data_
     problems["pot"] = serious_violations(officer)
 
     # A PB round for the neighbourhood, drawing £60,000 from the pot, ring-fenced 50/25/25.
-    officer.goto(f"{server}/pb/new/")
+    officer.goto(f"{server}/budgeting/new/")
     officer.get_by_label("Name of the process").fill("Brookfield People Powered")
     officer.get_by_label("Area code (optional)").fill("X05000002")
     officer.get_by_label("Neighbourhood (optional)").select_option("brookfield")
@@ -104,7 +104,7 @@ def test_contributions_to_pot_to_ring_fenced_pb_to_delivery(server, server_data_
     officer.get_by_label("Method of Equal Shares").check()
     officer.get_by_label("Holders of one-time voting codes", exact=True).check()
     officer.get_by_role("button", name="Create the process").click()
-    assert officer.url == f"{server}/pb/{SLUG}/"
+    assert officer.url == f"{server}/budgeting/{SLUG}/"
     officer.get_by_role("link", name="Money from pots").click()
     officer.get_by_label("How much of it, in whole pounds?").fill("60000")
     officer.get_by_role("button", name="Set the money aside").click()
@@ -139,7 +139,7 @@ def test_contributions_to_pot_to_ring_fenced_pb_to_delivery(server, server_data_
     applicant = browser.new_context().new_page()
     sign_up(applicant, server, f"applicant-{uuid.uuid4().hex[:8]}@example.org")
     for title, kind, cost in APPLICATIONS:
-        applicant.goto(f"{server}/pb/{SLUG}/")
+        applicant.goto(f"{server}/budgeting/{SLUG}/")
         applicant.get_by_role("link", name="Apply for funding").click()
         applicant.get_by_label("Name of the project").fill(title)
         applicant.get_by_label("Describe it in one sentence").fill(f"{title} for Brookfield")
@@ -160,7 +160,7 @@ def test_contributions_to_pot_to_ring_fenced_pb_to_delivery(server, server_data_
     # The panel scores: the first member declares an interest in the van and cannot score it.
     first, second = browser.new_context().new_page(), browser.new_context().new_page()
     sign_in(first, server, *panel[0])
-    first.goto(f"{server}/pb/{SLUG}/scoring/")
+    first.goto(f"{server}/budgeting/{SLUG}/scoring/")
     problems["scoring list"] = serious_violations(first)
     first.get_by_role("link", name="Declare an interest in Food bank van").click()
     first.get_by_label("What is your interest?").fill("I drive for the food bank")
@@ -173,7 +173,7 @@ def test_contributions_to_pot_to_ring_fenced_pb_to_delivery(server, server_data_
     problems["score form"] = serious_violations(first)
     sign_in(second, server, *panel[1])
     score_all(second, server, marks)
-    officer.goto(f"{server}/pb/{SLUG}/moderation/")
+    officer.goto(f"{server}/budgeting/{SLUG}/moderation/")
     problems["moderation"] = serious_violations(officer)
     move_on(officer, server, "Council review")
     officer.get_by_role("link", name="The panel's scores and the shortlist").click()
@@ -191,7 +191,7 @@ def test_contributions_to_pot_to_ring_fenced_pb_to_delivery(server, server_data_
     for code, choice in zip(
         codes, (["Food bank van", "Youth radio", "Skate jam"], ["Pocket park"], ["Lunch club"]), strict=True
     ):
-        voter.goto(f"{server}/pb/{SLUG}/vote/")
+        voter.goto(f"{server}/budgeting/{SLUG}/vote/")
         assert "goes to resident-led projects." in voter.get_by_test_id("fences").inner_text()
         voter.get_by_label("Voting code").fill(code)
         for title in choice:
@@ -204,7 +204,7 @@ def test_contributions_to_pot_to_ring_fenced_pb_to_delivery(server, server_data_
     move_on(officer, server, "Results")
 
     # Winners within every ring-fence.
-    voter.goto(f"{server}/pb/{SLUG}/results/")
+    voter.goto(f"{server}/budgeting/{SLUG}/results/")
     fences = voter.get_by_test_id("fences").inner_text()
     assert fences.count("Yes") == 3 and "No" not in fences.split("Kept", 1)[1]
     assert "5 projects funded, costing £60,000 of the £60,000 budget" in voter.get_by_test_id("summary").inner_text()
@@ -214,7 +214,7 @@ def test_contributions_to_pot_to_ring_fenced_pb_to_delivery(server, server_data_
     # A delivery update with a photo (its location stripped), public on the record and the neighbourhood page.
     photo = tmp_path / "van.jpg"
     photo.write_bytes(image("JPEG", size=(320, 240), gps=True))
-    officer.goto(f"{server}/pb/{SLUG}/results/")
+    officer.goto(f"{server}/budgeting/{SLUG}/results/")
     officer.get_by_role("link", name=re.compile("^Not started, 0% done ?: Food bank van$")).click()
     officer.get_by_role("link", name="Post an update").click()
     officer.get_by_label("In progress").check()

@@ -178,7 +178,7 @@ def test_a_neighbourhood_from_the_left_behind_list_to_its_delivered_projects(sit
     check(chair, "the engagement log")
 
     # A PB round in the neighbourhood: ideas, review, a vote by the verified resident, results.
-    officer.goto(f"{site}/pb/new/")
+    officer.goto(f"{site}/budgeting/new/")
     officer.get_by_label("Name of the process").fill("Brookfield Decides")
     officer.get_by_label("Area code (optional)").fill("X05000002")
     officer.get_by_label("Neighbourhood (optional)").select_option(hood)
@@ -190,29 +190,29 @@ def test_a_neighbourhood_from_the_left_behind_list_to_its_delivered_projects(sit
     process = officer.url.rstrip("/").rsplit("/", 1)[1]
     officer.get_by_role("button", name="Move to: Collecting ideas").click()
     for title, cost in (("Youth radio", "8000"), ("Skate park", "12000")):
-        resident.goto(f"{site}/pb/{process}/")
+        resident.goto(f"{site}/budgeting/{process}/")
         resident.get_by_role("link", name="Propose an idea").click()
         resident.get_by_label("Name your idea").fill(title)
         resident.get_by_label("Describe it in one sentence").fill(f"{title} for Brookfield")
         resident.get_by_label("Roughly what would it cost, in whole pounds?").fill(cost)
         resident.get_by_role("button", name="Send your idea").click()
     for title in ("Youth radio", "Skate park"):
-        officer.goto(f"{site}/pb/{process}/")
+        officer.goto(f"{site}/budgeting/{process}/")
         officer.get_by_role("link", name=f"Review {title}").click()
         officer.get_by_label("Yes: it is legal").check()
         officer.get_by_role("button", name="Save the review").click()
     officer.get_by_role("button", name="Move to: Council review").click()
     officer.get_by_role("button", name="Move to: Voting").click()
-    resident.goto(f"{site}/pb/{process}/")
+    resident.goto(f"{site}/budgeting/{process}/")
     resident.get_by_role("link", name="Vote", exact=True).click()
     resident.get_by_label("Youth radio (£8,000)").check()
     resident.get_by_label("Skate park (£12,000)").check()
     resident.get_by_label("I am 16 or older and live in the area").check()
     resident.get_by_role("button", name="Cast my vote").click()
     assert resident.locator("h1").inner_text() == "Your vote is recorded"
-    officer.goto(f"{site}/pb/{process}/")
+    officer.goto(f"{site}/budgeting/{process}/")
     officer.get_by_role("button", name="Move to: Results").click()
-    officer.goto(f"{site}/pb/{process}/results/")
+    officer.goto(f"{site}/budgeting/{process}/results/")
     assert officer.get_by_test_id("summary").inner_text().startswith("2 projects funded")
 
     # The winners are on the plan's delivery list and on the neighbourhood's page (the hub).

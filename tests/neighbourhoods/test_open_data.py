@@ -18,8 +18,9 @@ def everything(demo, settings, tmp_path):
 def test_every_app_public_data_is_in_the_schema(client, db):
     paths = set(client.get("/api/openapi.json").json()["paths"])
     wanted = {
-        "/api/funds", "/api/funds/{slug}", "/api/funds/{slug}/awards/{code}", "/api/pb/processes",
-        "/api/pb/processes/{slug}/results", "/api/panels", "/api/panels/{slug}", "/api/assets", "/api/assets/map",
+        "/api/funds", "/api/funds/{slug}", "/api/funds/{slug}/awards/{code}", "/api/budgeting/processes",
+        "/api/budgeting/processes/{slug}/results", "/api/panels", "/api/panels/{slug}", "/api/assets",
+        "/api/assets/map",
         "/api/assets/{asset_id}", "/api/ballots", "/api/ballots/{ballot_id}/result", "/api/neighbourhoods/{slug}/hub",
         "/api/neighbourhoods/{slug}/map",
     }  # fmt: skip
@@ -65,7 +66,7 @@ def test_the_assets_register_as_json_and_geojson(client, everything):
 
 
 def test_pb_processes_and_ballots(client, everything):
-    processes = client.get("/api/pb/processes").json()
+    processes = client.get("/api/budgeting/processes").json()
     assert everything["process"].slug in [p["slug"] for p in processes]
     ballots = client.get("/api/ballots").json()
     assert [(b["title"], b["phase"]) for b in ballots] == [("Mill estate ballot", "setup")]

@@ -229,7 +229,7 @@ def test_objectives_show_the_funded_projects_other_apps_report(client, draft, ag
     plans.approve("test", draft, decision=agreed)
     plans.publish("test", draft)
     assert services.objectives_of(draft.neighbourhood.slug) == [(1, "Homes people can afford")]
-    project = {"objective": 1, "title": "Mill Street empty homes", "url": "/pb/1/", "amount_pence": 4_500_000,
+    project = {"objective": 1, "title": "Mill Street empty homes", "url": "/budgeting/1/", "amount_pence": 4_500_000,
                "status": "Won the vote", "source": "budgeting"}  # fmt: skip
     other = {**project, "objective": None, "title": "Youth club sessions"}
     reporter = types.SimpleNamespace(neighbourhood_delivery=lambda n: [project, other])
