@@ -64,6 +64,8 @@ def _django():
 
 def setup_pb(ballots: int) -> dict:
     """A PB process for 30 projects on the ballot, voting open, `ballots` one-time codes."""
+    from django.urls import reverse
+
     from commonground.budgeting import basics, casting, services
     from commonground.budgeting.models import Process
     from commonground.places.models import Area
@@ -95,7 +97,7 @@ def setup_pb(ballots: int) -> dict:
     while len(codes) < ballots:
         codes += casting.issue_codes(process, actor, min(5000, ballots - len(codes)), "Benchmark")
     return {
-        "path": f"/budgeting/{process.slug}/vote/",
+        "path": reverse("budgeting:vote", args=[process.slug]),  # the served code's own address
         "codes": codes,
         "projects": [p.project_id for p in basics.ballot_projects(process)],
         "ref": process.pk,
