@@ -222,14 +222,14 @@ def bid(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _officer_form(
-    request: HttpRequest, pk: int, form_class, heading: str, intro: str, button: str, act, form_kwargs=None
-):
-    asset = get_object_or_404(Asset, pk=pk)
+def _officer_form(request: HttpRequest, asset: Asset, form_class, heading: str, intro: str, button: str, act,
+                  form_kwargs=None) -> HttpResponse:  # fmt: skip
+    """One officer's step on a case: the form, then `act(user, asset, data)` (which returns the message) and the
+    case page again; a step the rules refuse shows as the form's error."""
     form = form_class(request.POST or None, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
-            message = act(asset, form.cleaned_data)
+            message = act(request.user, asset, form.cleaned_data)
         except services.AssetError as exc:
             form.add_error(None, str(exc))
         else:
@@ -242,139 +242,103 @@ def _officer_form(
     )
 
 
-@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(asset, data):
-        services.decide(request.user, asset, data["decision"] == "listed", data["reasons"], data["on"])
-        return "Decision recorded"
+def officer_step(form_class, heading: str, intro: str, button: str):
+    """The view for a step that needs nothing from the case but its form: the decorated function is the act."""
 
-    return _officer_form(
-        request,
-        pk,
-        DecisionForm,
-        "Decide the nomination",
-        "Decide within 8 weeks of receiving it (SI 2012/2421 reg 7), with written reasons.",
-        "Record the decision",
-        act,
-    )
+    def decorate(act):
+        def view(request: HttpRequest, pk: int) -> HttpResponse:
+            asset = get_object_or_404(Asset, pk=pk)
+            return _officer_form(request, asset, form_class, heading, intro, button, act)
+
+        view.__name__, view.__qualname__, view.__doc__ = act.__name__, act.__qualname__, act.__doc__
+        return requires(Capability.RUN_PROCESSES, scope=scope_of_asset)(view)
+
+    return decorate
 
 
-@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
-def disposal(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(asset, data):
-        services.notify_disposal(request.user, asset, data["on"], data["owner_name"], data["owner_email"])
-        return "Disposal notice recorded: the interim moratorium has started"
+@officer_step(
+    DecisionForm,
+    "Decide the nomination",
+    "Decide within 8 weeks of receiving it (SI 2012/2421 reg 7), with written reasons.",
+    "Record the decision",
+)
+def decide(user, asset: Asset, data: dict) -> str:
+    services.decide(user, asset, data["decision"] == "listed", data["reasons"], data["on"])
+    return "Decision recorded"
 
-    return _officer_form(
-        request,
-        pk,
-        DisposalNoticeForm,
-        "Record the owner's notice of an intended disposal",
-        "The day the council receives the notice starts the interim moratorium, the full moratorium "
-        "(if a group asks to bid) and the protected period (Localism Act 2011 s.95).",
-        "Record the notice",
-        act,
-    )
+
+@officer_step(
+    DisposalNoticeForm,
+    "Record the owner's notice of an intended disposal",
+    "The day the council receives the notice starts the interim moratorium, the full moratorium "
+    "(if a group asks to bid) and the protected period (Localism Act 2011 s.95).",
+    "Record the notice",
+)
+def disposal(user, asset: Asset, data: dict) -> str:
+    services.notify_disposal(user, asset, data["on"], data["owner_name"], data["owner_email"])
+    return "Disposal notice recorded: the interim moratorium has started"
 
 
 @requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
 def step(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(asset, data):
-        services.record_step(request.user, asset, data["action"], data["on"], data["reasons"])
+    """Reviews, appeals, withdrawals and (under the Right to Buy) first refusal: the choices follow the rule set."""
+
+    def act(user, asset, data):
+        services.record_step(user, asset, data["action"], data["on"], data["reasons"])
         return "Recorded"
 
-    rules = clocks.ruleset(get_object_or_404(Asset, pk=pk).ruleset)
-    return _officer_form(
-        request,
-        pk,
-        StepForm,
-        "Record a step in the case",
-        "Reviews, appeals and withdrawals, recorded for the owner or the council"
-        + ("; the community group's first refusal, valuation and progress check." if rules.right_of_first_refusal
-           else "."),
-        "Record",
-        act,
-        {"rules": rules},
-    )  # fmt: skip
+    asset = get_object_or_404(Asset, pk=pk)
+    rules = clocks.ruleset(asset.ruleset)
+    intro = "Reviews, appeals and withdrawals, recorded for the owner or the council" + (
+        "; the community group's first refusal, valuation and progress check." if rules.right_of_first_refusal else "."
+    )
+    return _officer_form(request, asset, StepForm, "Record a step in the case", intro, "Record", act, {"rules": rules})
 
 
-@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
-def price(request: HttpRequest, pk: int) -> HttpResponse:
+@officer_step(
+    PriceForm,
+    "Record the price",
+    "Under the Community Right to Buy the price is agreed by the owner and the group, or set by an independent "
+    "valuer at market value. The valuation basis and timetable wait on regulations: record the figure and date.",
+    "Record the price",
+)
+def price(user, asset: Asset, data: dict) -> str:
     """The price of the group's purchase under first refusal: agreed, or the independent valuer's figure."""
+    services.record_price(user, asset, data["how"], data["on"], data["price"], data["valuer"])
+    return "Price recorded"
 
-    def act(asset, data):
-        services.record_price(request.user, asset, data["how"], data["on"], data["price"], data["valuer"])
-        return "Price recorded"
 
-    return _officer_form(
-        request,
-        pk,
-        PriceForm,
-        "Record the price",
-        "Under the Community Right to Buy the price is agreed by the owner and the group, or set by an independent "
-        "valuer at market value. The valuation basis and timetable wait on regulations: record the figure and date.",
-        "Record the price",
-        act,
+@officer_step(
+    SaleForm,
+    "Record a sale",
+    "A sale during a moratorium is refused unless to a community interest group or exempt.",
+    "Record the sale",
+)
+def sale(user, asset: Asset, data: dict) -> str:
+    why = services.record_sale(
+        user, asset, data["on"], data["to_community_interest_group"], data["buyer_name"], data["exempt_ground"]
     )
+    return f"Sale recorded: {why}"
 
 
-@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
-def sale(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(asset, data):
-        why = services.record_sale(
-            request.user,
-            asset,
-            data["on"],
-            data["to_community_interest_group"],
-            data["buyer_name"],
-            data["exempt_ground"],
-        )
-        return f"Sale recorded: {why}"
-
-    return _officer_form(
-        request,
-        pk,
-        SaleForm,
-        "Record a sale",
-        "A sale during a moratorium is refused unless to a community interest group or exempt.",
-        "Record the sale",
-        act,
-    )
+@officer_step(
+    RulesetForm, "Choose the rule set for this case", "Only before the decision: a case never mixes rule sets.", "Save"
+)
+def ruleset(user, asset: Asset, data: dict) -> str:
+    services.set_ruleset(user, asset, data["ruleset"])
+    return "Rule set chosen for this case"
 
 
-@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
-def ruleset(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(asset, data):
-        services.set_ruleset(request.user, asset, data["ruleset"])
-        return "Rule set chosen for this case"
-
-    return _officer_form(
-        request,
-        pk,
-        RulesetForm,
-        "Choose the rule set for this case",
-        "Only before the decision: a case never mixes rule sets.",
-        "Save",
-        act,
-    )
-
-
-@requires(Capability.RUN_PROCESSES, scope=scope_of_asset)
-def vacancy(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(asset, data):
-        services.set_vacancy(request.user, asset, data["vacant_since"])
-        return "Vacancy recorded"
-
-    return _officer_form(
-        request,
-        pk,
-        VacancyForm,
-        "Record vacancy",
-        "Empty for the year ending with the previous day meets the vacancy condition for a high street rental "
-        "auction (LURA 2023 Part 10): the building is then listed as a candidate.",
-        "Save",
-        act,
-    )
+@officer_step(
+    VacancyForm,
+    "Record vacancy",
+    "Empty for the year ending with the previous day meets the vacancy condition for a high street rental "
+    "auction (LURA 2023 Part 10): the building is then listed as a candidate.",
+    "Save",
+)
+def vacancy(user, asset: Asset, data: dict) -> str:
+    services.set_vacancy(user, asset, data["vacant_since"])
+    return "Vacancy recorded"
 
 
 @requires(Capability.RUN_PROCESSES, scope=scope_of_asset)

@@ -39,10 +39,7 @@ from commonground.publicbodies import services as bodies
 
 def scope_of_reference(request: HttpRequest, reference: str, **kwargs) -> Scope:
     """Where the assessment in the address lives (404 when there is none)."""
-    assessment = Assessment.objects.filter(reference=reference).select_related("body").first()
-    if assessment is None:
-        raise Http404("No such impact assessment")
-    return services.scope_of(assessment)
+    return services.scope_of(get_object_or_404(Assessment.objects.select_related("body"), reference=reference))
 
 
 def for_body(view):

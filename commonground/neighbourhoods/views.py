@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from commonground.accounts.permissions import public, requires, user_can
@@ -71,7 +71,4 @@ def neighbourhood_create(request: HttpRequest) -> HttpResponse:
 
 def scope_of_slug(request: HttpRequest, slug: str, **kwargs) -> Scope:
     """Where the neighbourhood named in the address lives (404 when there is none)."""
-    neighbourhood = Neighbourhood.objects.filter(slug=slug).first()
-    if neighbourhood is None:
-        raise Http404(f"No neighbourhood {slug}")
-    return services.scope_of(neighbourhood)
+    return services.scope_of(get_object_or_404(Neighbourhood, slug=slug))

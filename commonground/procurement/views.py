@@ -32,10 +32,7 @@ from commonground.publicbodies import services as bodies
 
 
 def scope_of_tender(request: HttpRequest, reference: str, **kwargs) -> Scope:
-    tender = Tender.objects.filter(reference=reference).select_related("body").first()
-    if tender is None:
-        raise Http404("No such tender")
-    return services.scope_of(tender)
+    return services.scope_of(get_object_or_404(Tender.objects.select_related("body"), reference=reference))
 
 
 def _tender_view(check):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from commonground.accounts.models import User
@@ -18,10 +18,7 @@ from commonground.publicbodies.models import PublicBody
 
 
 def scope_of_body(request: HttpRequest, slug: str, **kwargs) -> Scope:
-    body = PublicBody.objects.filter(slug=slug).first()
-    if body is None:
-        raise Http404("No such public body")
-    return services.scope_of(body)
+    return services.scope_of(get_object_or_404(PublicBody, slug=slug))
 
 
 @public

@@ -161,10 +161,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
 
 
 def scope_of_pool(request: HttpRequest, slug: str, **kwargs) -> Scope:
-    pool = PooledBudget.objects.filter(slug=slug).first()
-    if pool is None:
-        raise Http404("No such pooled budget")
-    return pooled_budgets.scope_of(pool)
+    return pooled_budgets.scope_of(get_object_or_404(PooledBudget, slug=slug))
 
 
 def for_pool(view):
