@@ -137,10 +137,9 @@ class BidRequest(models.Model):
         return f"{self.body_name} asked to bid for {self.asset}"
 
 
-class CaseEvent(models.Model):
-    """One recorded step of a case (the engine's step name, its date and arguments); the timeline."""
+class TimelineEvent(models.Model):
+    """One recorded step (the engine's step name, its date and arguments): a line of a case's timeline."""
 
-    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="events")
     step = models.CharField(max_length=40)
     on = models.DateField()
     arguments = models.JSONField(default=dict, blank=True)
@@ -150,10 +149,17 @@ class CaseEvent(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["on", "id"]
 
     def __str__(self) -> str:
         return f"{self.on}: {self.summary}"
+
+
+class CaseEvent(TimelineEvent):
+    """A step of an asset's case."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="events")
 
 
 class Sale(models.Model):
@@ -338,18 +344,9 @@ class Occupation(models.Model):
         return f"occupied {self.occupied_from or 'before records'} to {self.occupied_to or 'now'}"
 
 
-class LettingEvent(models.Model):
+class LettingEvent(TimelineEvent):
+    """A step of a high street rental auction's letting."""
+
     letting = models.ForeignKey(Letting, on_delete=models.PROTECT, related_name="events")
     step = models.CharField(max_length=30)
-    on = models.DateField()
-    arguments = models.JSONField(default=dict, blank=True)
     summary = models.CharField(max_length=300)
-    reasons = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["on", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.on}: {self.summary}"

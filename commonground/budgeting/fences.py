@@ -2,10 +2,6 @@
 tally FILE.pb --rule R --constraints FILE.toml` reads and as the .pb file's META, and counted by the
 constrained rules of commonground.engine.pb.constrained (greedy with quotas, Equal Shares with
 ring-fences; docs/pb.md).
-
-That engine is a separate part of Common Ground. Where it is not installed, a process with ring-fences
-is refused before voting opens and at the count, with a message saying so; processes without
-ring-fences count as before.
 """
 
 from __future__ import annotations
@@ -15,6 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from commonground.budgeting.models import ApplicantKind, Process, RingFence
+from commonground.engine.pb import constrained, constraints
 
 FIELDS = tuple(RingFence.Field.values)
 RULES_WITH_FENCES = ("equal-shares", "greedy")  # the web rules the constrained engine counts (not Phragmén)
@@ -22,22 +19,6 @@ RULES_WITH_FENCES = ("equal-shares", "greedy")  # the web rules the constrained 
 
 class FenceError(ValueError):
     """Ring-fences that cannot be kept or counted; the message says which and why."""
-
-
-def engine():
-    """(constrained, constraints), the ring-fence engine's modules, or None where it is not installed."""
-    try:
-        from commonground.engine.pb import constrained, constraints
-    except ImportError:
-        return None
-    return constrained, constraints
-
-
-def missing_message(what: str) -> str:
-    return (
-        "This process has ring-fences, and the count that keeps them (commonground.engine.pb.constrained) is not "
-        f"installed in this version of Common Ground. Remove the ring-fences, or upgrade, before {what}."
-    )
 
 
 def share(percent: Decimal | None) -> Fraction | None:
@@ -120,11 +101,7 @@ def check(rows: Sequence[tuple[str, str, Decimal | None, Decimal | None]], rule:
 
 
 def to_engine(process: Process) -> list:
-    """The process's ring-fences as the engine's RingFence values (needs the engine)."""
-    found = engine()
-    if found is None:
-        raise FenceError(missing_message("counting"))
-    _, constraints = found
+    """The process's ring-fences as the engine's RingFence values."""
     return [
         constraints.RingFence(f.field, f.value, share(f.min_percent), share(f.max_percent))
         for f in process.ring_fences.all()
@@ -135,9 +112,6 @@ def meta(process: Process) -> dict[str, str]:
     """The .pb META entry recording the ring-fences (the engine's own format), or nothing without any."""
     if not process.ring_fences.exists():
         return {}
-    _, constraints = engine() or (None, None)
-    if constraints is None:
-        raise FenceError(missing_message("counting"))
     return {constraints.META_KEY: constraints.to_meta(to_engine(process))}
 
 
@@ -166,7 +140,6 @@ def _toml_text(value: str) -> str:
 
 def feasible_or_why(election, fences: list) -> str | None:
     """None when some outcome within the budget meets every ring-fence; else why not, in plain words."""
-    _, constraints = engine()
     try:
         constraints.check(fences, election)
         if not constraints.Feasibility(election, fences).feasible(()):
@@ -178,10 +151,6 @@ def feasible_or_why(election, fences: list) -> str | None:
 
 def tally(election, rule: str, fences: list):
     """The engine's outcome (winners, and what each ring-fence got) for this election and rule."""
-    found = engine()
-    if found is None:
-        raise FenceError(missing_message("counting"))
-    constrained, constraints = found
     try:
         return constrained.tally(election, rule, fences)
     except (constraints.ConstraintsError, ValueError) as exc:

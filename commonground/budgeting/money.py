@@ -30,8 +30,6 @@ def check_fences_before_voting(process: Process) -> None:
     """Voting opens only if the ring-fences can all be kept by some choice of the projects on the ballot."""
     if not process.ring_fences.exists():
         return
-    if fences.engine() is None:
-        raise ProcessError(fences.missing_message("voting opens"))
     proposals = ballot_projects(process)
     text = ballot.to_pabulib(election_meta(process), ballot_rules(process, proposals), pb_projects(proposals), [])
     why = fences.feasible_or_why(pabulib.parse(text, source="ballot"), fences.to_engine(process))

@@ -248,6 +248,16 @@ class _Reader:
             self.fail("ward", row.get("ward", ""), "is not a ward's GSS code, like E05011232")
         return value
 
+    def site(self, row: dict[str, str]) -> dict:
+        """The columns agreements and contributions share: notes, who entered it, dates and the site."""
+        return {
+            "notes": self.text_of(row, "notes", limit=2000),
+            "organisation": self.text_of(row, "organisation", limit=100),
+            "entry_date": self.date(row, "entry-date"), "start_date": self.date(row, "start-date"),
+            "end_date": self.date(row, "end-date"), "site_address": self.text_of(row, "site-address", limit=300),
+            "ward": self.ward(row),
+        }  # fmt: skip
+
 
 def parse(
     agreements: tuple[str, str],
@@ -277,11 +287,7 @@ def parse(
         record = Agreement(
             reference=reference, name=reader.text_of(row, "name", limit=300), kind=kind,
             planning_application=reader.text_of(row, "planning-application", limit=100),
-            document_url=_url(reader, row, "document-url"), notes=reader.text_of(row, "notes", limit=2000),
-            organisation=reader.text_of(row, "organisation", limit=100),
-            entry_date=reader.date(row, "entry-date"), start_date=reader.date(row, "start-date"),
-            end_date=reader.date(row, "end-date"), site_address=reader.text_of(row, "site-address", limit=300),
-            ward=reader.ward(row), line=reader.line,
+            document_url=_url(reader, row, "document-url"), **reader.site(row), line=reader.line,
         )  # fmt: skip
         if reference and once(reader, reference):
             parsed.agreements.append(record)
@@ -303,10 +309,7 @@ def parse(
             reader.fail("amount", "", "and units are both empty: give the money (amount) or the units secured")
         record = Contribution(
             reference=reference, agreement=agreement, purpose=purpose, amount_pence=amount, units=units,
-            notes=reader.text_of(row, "notes", limit=2000), organisation=reader.text_of(row, "organisation", limit=100),
-            entry_date=reader.date(row, "entry-date"), start_date=reader.date(row, "start-date"),
-            end_date=reader.date(row, "end-date"), site_address=reader.text_of(row, "site-address", limit=300),
-            ward=reader.ward(row), trigger=reader.text_of(row, "trigger", limit=300),
+            **reader.site(row), trigger=reader.text_of(row, "trigger", limit=300),
             spend_by=reader.date(row, "spend-by-date"), line=reader.line,
         )  # fmt: skip
         if reference and once(reader, reference):

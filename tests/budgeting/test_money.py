@@ -15,7 +15,7 @@ from django.urls import reverse
 from commonground.accounts.roles import Role
 from commonground.audit.models import AuditRecord
 from commonground.budgeting import applications as pb_applications
-from commonground.budgeting import basics, casting, fences
+from commonground.budgeting import basics, casting
 from commonground.budgeting.basics import ProcessError
 from commonground.budgeting.models import Process, Proposal, Score
 from commonground.delivery.models import Record
@@ -25,9 +25,6 @@ from tests.fund.test_fund import validate_360giving
 from tests.money import DEMO_COUNCIL, council, scoped_officer
 
 pytestmark = pytest.mark.django_db
-needs_engine = pytest.mark.skipif(
-    fences.engine() is None, reason="the ring-fence engine (commonground.engine.pb.constrained) is not installed"
-)
 SETUP = {
     "title": "Brookfield People Powered", "area_code": "X05000002", "neighbourhood": "brookfield",
     "description": "Neighbourhood CIL, decided by residents.", "uses_applications": "on", "priorities": "",
@@ -282,15 +279,6 @@ def test_phragmen_cannot_keep_ring_fences(set_up):
         pb_applications.set_ring_fences(process, "test", [("applicant_kind", "youth", Decimal(25), None)])
 
 
-def test_without_the_engine_voting_and_the_count_are_refused_with_a_clear_message(scored, monkeypatch):
-    process, _, oc, _ = scored
-    advance(oc, process)  # review
-    monkeypatch.setattr(fences, "engine", lambda: None)
-    refused = advance(oc, process).content.decode()
-    assert "the count that keeps them (commonground.engine.pb.constrained) is not installed" in refused
-    assert Process.objects.get(pk=process.pk).phase == "review"
-
-
 def test_someone_from_another_council_cannot_run_it(set_up, make_user, outsider_client=None):
     process, _, _, _ = set_up
     outsider = client_of(scoped_officer(make_user, "outsider@example.org", "E09000025"))
@@ -318,7 +306,6 @@ def vote(process: Process, officer, ballots: list[list[str]]) -> None:
         casting.cast(process, {by_title[t]: 1 for t in titles}, code=code)
 
 
-@needs_engine
 @pytest.mark.reference("standards")
 def test_the_count_keeps_every_ring_fence_and_winners_become_grants(scored, officer, client, tmp_path):
     process, pot, oc, _ = scored
@@ -366,7 +353,6 @@ def test_the_count_keeps_every_ring_fence_and_winners_become_grants(scored, offi
                                                "countryCode": "GB"}  # fmt: skip
 
 
-@needs_engine
 def test_voting_cannot_open_when_no_ballot_can_keep_the_ring_fences(set_up, make_user):
     process, _, oc, (first, second) = set_up
     pb_applications.set_ring_fences(process, "test", [("applicant_kind", "youth", Decimal(60), None)])
