@@ -2,7 +2,8 @@
 
 A small election's count takes milliseconds, so nearly all of the command's time is starting Python and
 importing what the command needs. Each run is a fresh process; the bare interpreter (`python -c pass`) runs
-in turn with it, so the share of the time that is ours holds on a noisy machine.
+in turn with it, so the share of the time that is ours holds on a noisy machine. Run it with another
+environment's python to compare (e.g. one with a different typer).
 
     python benchmarks/cli_start.py --file ../shared/pabulib/Netherlands_Amsterdam_643.pb --runs 20
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -31,8 +31,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    command = shutil.which("commonground", path=str(Path(sys.executable).parent)) or "commonground"
-    tally = [command, "pb", "tally", str(args.file)]
+    tally = [sys.executable, "-m", "commonground.cli", "pb", "tally", str(args.file)]
     bare = [sys.executable, "-c", "pass"]
     _wall(tally), _wall(bare)  # warm the file cache
     ours, floor = [], []
@@ -40,6 +39,7 @@ def main() -> None:
         ours.append(_wall(tally))
         floor.append(_wall(bare))
     result = {
+        "python": sys.executable,
         "file": args.file.name,
         "runs": args.runs,
         "tally_median_s": round(statistics.median(ours), 3),

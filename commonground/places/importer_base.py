@@ -115,10 +115,16 @@ class Importer:
             for code, v in zip(area_codes, values, strict=True)
             if code in ids and v == v  # NaN never equals itself: no value, no row
         ]
-        # Plain parameterised INSERTs: with millions of values, model objects would take most of the time.
+        # Millions of values: model objects would take most of the time, and on PostgreSQL one COPY per measure
+        # is many times faster than parameterised INSERTs (a round of the protocol per row).
         table = connection.ops.quote_name(AreaValue._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} (area_id, measure_id, value) VALUES (%s, %s, %s)", rows)  # noqa: S608
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} (area_id, measure_id, value) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO {table} (area_id, measure_id, value) VALUES (%s, %s, %s)", rows)  # noqa: S608
         return len(rows)
 
     def regions(self, types: dict[str, AreaType]) -> dict[str, int]:
