@@ -169,3 +169,22 @@ def test_the_demo_results_show_the_comparison(demo):
     assert age["answered"] + sex["answered"] > 300
     page = Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
     assert "Who voted, compared with who lives here" in page
+
+
+def test_the_ballot_page_shows_every_change_to_the_process_and_its_projects(officer_client, officer, make_user):
+    """The empty ballot and the project list are rendered once and kept (budgeting.fragments): a change
+    to a project or to the process must still show on the very next page."""
+    process = make_process(officer_client, title="Kept fragments")
+    projects = open_vote(officer_client, process, make_user("proposer@example.org"))
+    url = reverse("budgeting:vote", args=[process.slug])
+    first = Client().get(url).content.decode()
+    assert projects[0].title in first and "Renamed for the ballot" not in first
+    old = f"{projects[0].title} (£"
+    assert first.count(old) == 2  # the checkbox and the list
+    projects[0].title = "Renamed for the ballot"
+    projects[0].save()
+    page = Client().get(url).content.decode()
+    assert page.count("Renamed for the ballot (£") == 2 and old not in page
+    assert "and at most 3" in page
+    Process.objects.filter(pk=process.pk).update(max_selections=2)
+    assert "and at most 2" in Client().get(url).content.decode()
