@@ -54,22 +54,30 @@ def record(
         "before": _json_safe(before),
         "after": _json_safe(after),
     }
+    if connection.vendor == "postgresql":
+        # The advisory lock makes appends take turns until the caller commits, so no other writer can take
+        # this sequence number: no savepoint (two round trips fewer on every audited change, every vote)
+        # and nothing to retry. The lock is held to that commit: the vote paths append last, so theirs is short.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+            return _append(fields)
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-                last = AuditRecord.objects.order_by("-seq").values("seq", "hash").first()
-                seq = last["seq"] + 1 if last else 1
-                prev_hash = last["hash"] if last else chain.GENESIS_HASH
-                entry = AuditRecord(seq=seq, prev_hash=prev_hash, **fields)
-                entry.hash = chain.record_hash(prev_hash, entry.as_chain_dict())
-                entry.save()
-                return entry
+                return _append(fields)
         except IntegrityError:
             continue  # another writer took this sequence number first; read the new tail and retry
     raise RuntimeError("could not append to the audit log after 5 attempts")
+
+
+def _append(fields: dict) -> AuditRecord:
+    last = AuditRecord.objects.order_by("-seq").values("seq", "hash").first()
+    seq = last["seq"] + 1 if last else 1
+    prev_hash = last["hash"] if last else chain.GENESIS_HASH
+    entry = AuditRecord(seq=seq, prev_hash=prev_hash, **fields)
+    entry.hash = chain.record_hash(prev_hash, entry.as_chain_dict())
+    entry.save()
+    return entry
 
 
 def verify() -> tuple[int, chain.Break | None]:

@@ -387,10 +387,8 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     if phase != Ballot.Phase.OPEN:
         return render(request, "ballots/vote.html", context)
     if request.method == "POST":
-        if not request.session.session_key:
-            request.session.save()
         try:
-            services.count_vote_attempt(request.session.session_key, limits.address(request))
+            services.count_vote_attempt(limits.browser(request), limits.address(request))
         except services.TooManyAttempts as exc:
             context["limited"] = str(exc)
             return render(request, "ballots/vote.html", context, status=429)

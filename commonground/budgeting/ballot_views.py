@@ -7,13 +7,15 @@ from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from commonground.accounts.permissions import public, requires
 from commonground.accounts.roles import Capability
 from commonground.audit.service import record
-from commonground.budgeting import basics, casting, fences
+from commonground.budgeting import basics, casting, fences, fragments
 from commonground.budgeting.basics import ProcessError
 from commonground.budgeting.forms import BallotForm, CodesForm, RollForm
 from commonground.budgeting.models import Process
@@ -74,12 +76,35 @@ def _ballot_page(request: HttpRequest, process: Process, *, kiosk: bool = False,
             "kiosk": kiosk,
             "receipt": receipt,
             "turnout": casting.turnout(process) if kiosk else None,  # counted only where shown
-            "projects": projects,
             "fences": fences.sentences(process),
+            **_fragments(process, projects, form, kiosk=kiosk),
         },
         status=status,
     )
     return _no_store(response)
+
+
+def _fragments(process: Process, projects: list, form: BallotForm, *, kiosk: bool) -> dict:
+    """The empty ballot and the project list, rendered once for every voter who sees the same ones
+    (budgeting.fragments); a form with answers or errors in it is rendered afresh."""
+    made_of = (fragments.state([process, *projects]), get_script_prefix())
+    found = {}
+    if not form.is_bound:
+        fields = tuple(form.fields)  # which fields; what is in them comes from the process and projects
+        if "postcode" in form.fields:
+            fields += (fragments.state([process.area]),)
+        found["fields_html"] = fragments.rendered(
+            "budgeting/_ballot_fields.html",
+            (made_of, fields),
+            lambda: render_to_string("budgeting/_ballot_fields.html", {"form": form}),
+        )
+    if not kiosk:
+        found["projects_html"] = fragments.rendered(
+            "budgeting/_ballot_projects.html",
+            made_of,
+            lambda: render_to_string("budgeting/_ballot_projects.html", {"process": process, "projects": projects}),
+        )
+    return found
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:

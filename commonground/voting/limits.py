@@ -17,6 +17,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.http import HttpRequest
@@ -73,6 +74,18 @@ class Refused(Exception):
 def address(request: HttpRequest) -> str:
     """The client address limits count by (the proxy in front must set REMOTE_ADDR to the client's)."""
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def browser(request: HttpRequest) -> str:
+    """The browser limits count by: its session if it has one; else its CSRF cookie, which every POST that
+    passed the CSRF check carries, so an anonymous voter costs no session row; else a new session."""
+    if request.session.session_key:
+        return request.session.session_key
+    secret = request.META.get("CSRF_COOKIE")
+    if secret and not settings.CSRF_USE_SESSIONS and request.COOKIES.get(settings.CSRF_COOKIE_NAME):
+        return f"csrf:{secret}"
+    request.session.save()
+    return request.session.session_key
 
 
 def _count(limit: Limit, identity: str) -> Attempt:

@@ -203,6 +203,24 @@ def test_voting_is_rate_limited_per_session_and_per_address(client, make_ballot,
     assert statuses.count(429) == 1  # the 101st attempt from the same address, in fresh sessions
 
 
+def test_a_browser_is_counted_by_its_csrf_cookie_and_no_session_is_made(make_ballot, scrutineer):
+    """A real browser's POST carries the CSRF cookie, so the per-browser limit needs no session row."""
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    ballot = make_ballot()
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(f"/ballots/{ballot.pk}/vote/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    wrong = {"code": "WRONG", "option": "1", "csrfmiddlewaretoken": token}
+    assert [browser.post(f"/ballots/{ballot.pk}/vote/", wrong).status_code for _ in range(11)] == [200] * 10 + [429]
+    fresh = Client(enforce_csrf_checks=True)
+    fresh.get(f"/ballots/{ballot.pk}/vote/")
+    token = fresh.cookies["csrftoken"].value
+    assert fresh.post(f"/ballots/{ballot.pk}/vote/", {**wrong, "csrfmiddlewaretoken": token}).status_code == 200
+    assert not Session.objects.exists()
+
+
 def test_no_voting_outside_the_window(make_ballot, scrutineer):
     ballot = make_ballot(opens_in=dt.timedelta(days=1))
     add_people(scrutineer, ballot, 1)

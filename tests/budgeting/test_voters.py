@@ -5,11 +5,13 @@ comparison on the results page with counts under 10 hidden."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from commonground.accounts.roles import Role
 from commonground.budgeting import casting, results
@@ -169,3 +171,48 @@ def test_the_demo_results_show_the_comparison(demo):
     assert age["answered"] + sex["answered"] > 300
     page = Client().get(reverse("budgeting:results", args=[process.slug])).content.decode()
     assert "Who voted, compared with who lives here" in page
+
+
+def test_the_ballot_page_shows_every_change_to_the_process_and_its_projects(officer_client, officer, make_user):
+    """The empty ballot and the project list are rendered once and kept (budgeting.fragments): a change
+    to a project or to the process must still show on the very next page."""
+    process = make_process(officer_client, title="Kept fragments")
+    projects = open_vote(officer_client, process, make_user("proposer@example.org"))
+    url = reverse("budgeting:vote", args=[process.slug])
+    first = Client().get(url).content.decode()
+    assert projects[0].title in first and "Renamed for the ballot" not in first
+    old = f"{projects[0].title} (£"
+    assert first.count(old) == 2  # the checkbox and the list
+    projects[0].title = "Renamed for the ballot"
+    projects[0].save()
+    page = Client().get(url).content.decode()
+    assert page.count("Renamed for the ballot (£") == 2 and old not in page
+    assert "and at most 3" in page
+    Process.objects.filter(pk=process.pk).update(max_selections=2)
+    assert "and at most 2" in Client().get(url).content.decode()
+
+
+def test_a_code_vote_checks_the_phase_the_code_and_its_mark_in_that_order(officer_client, officer, make_user):
+    """The code path reads phase, code and mark in one statement (casting._open_code_and_mark): the
+    errors and the change of a non-secret ballot are those of the separate checks."""
+    process = make_process(officer_client, title="Open ballot", secret="")
+    projects = open_vote(officer_client, process, make_user("proposer@example.org"))
+    a, b = projects[0].project_id, projects[1].project_id
+    first, second, cancelled = casting.issue_codes(process, officer, 3, "")
+    process.codes.filter(pk=process.codes.order_by("id").last().pk).update(cancelled=True)
+    with pytest.raises(ProcessError, match="voting code is not right") as caught:
+        casting.cast(process, {a: 1}, code=cancelled)
+    assert caught.value.field == "code"
+    assert casting.cast(process, {a: 1}, code=first, equality={"sex": "female"}) == casting.Cast(None, False)
+    assert casting.cast(process, {b: 1}, code=first.lower()) == casting.Cast(None, True)  # a second vote changes it
+    mark = VoterMark.objects.get(process=process)
+    assert (BallotPaper.objects.get(pk=mark.paper_id).choices, mark.sex) == ({b: 1}, "female")
+    Process.objects.filter(pk=process.pk).update(voting_closes=timezone.localdate() - dt.timedelta(days=1))
+    process.refresh_from_db()
+    with pytest.raises(ProcessError, match="Voting closed on"):
+        casting.cast(process, {a: 1}, code=second)
+    Process.objects.filter(pk=process.pk).update(phase=Process.Phase.RESULTS)
+    for code in (second, "AAAA-BBBB-CCCC"):  # a closed vote says so before it looks at the code
+        with pytest.raises(ProcessError, match="Voting is not open"):
+            casting.cast(process, {a: 1}, code=code)
+    assert BallotPaper.objects.filter(process=process).count() == 1
