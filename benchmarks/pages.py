@@ -22,9 +22,12 @@ Everything it starts is stopped and its files removed at the end (benchmarks/vot
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import math
 import os
+import pstats
 import random
 import re
 import subprocess
@@ -41,6 +44,7 @@ KINDS = ("england", "home", "profile", "ward_dashboard", "district_dashboard", "
 PROFILED = 30  # wards the --profile step asks for (each of its pages)
 NUMBERS = re.compile(r"\b\d+\b|'[^']*'")  # literals, so one query shape is counted once
 SHAPE_CHARS, TOP_SHAPES = 160, 4
+FUNCTIONS_OF, TOP_FUNCTIONS = ("england", "home"), 25  # pages whose first request is also run under cProfile
 
 
 # ------------------------------------------------------------------ steps run inside Django (subprocesses)
@@ -65,6 +69,7 @@ def profile(wards: list[dict]) -> dict:
     client = Client(HTTP_HOST="127.0.0.1")
     found: dict[str, list] = {}
     shapes: dict[str, dict[str, tuple[int, float]]] = {}  # per page kind: query shape -> (count, ms)
+    python: dict[str, str] = {}  # page kind -> cProfile listing of its first request
     seen: set[str] = set()
     asked = [("england", "/outcomes/"), ("home", "/")] + [p for w in wards[:PROFILED] for p in paths(w, seen)]
     for kind, path in asked:
@@ -72,7 +77,14 @@ def profile(wards: list[dict]) -> dict:
             continue
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            status = client.get(path).status_code
+            if kind in FUNCTIONS_OF:  # where its Python time goes, too (cProfile adds some overhead)
+                with cProfile.Profile() as functions:
+                    status = client.get(path).status_code
+                text = io.StringIO()
+                pstats.Stats(functions, stream=text).sort_stats("cumulative").print_stats(TOP_FUNCTIONS)
+                python[kind] = text.getvalue()
+            else:
+                status = client.get(path).status_code
             ms = (time.perf_counter() - started) * 1000
         sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
         found.setdefault(kind, []).append({"path": path, "status": status, "ms": round(ms, 1),
@@ -83,7 +95,7 @@ def profile(wards: list[dict]) -> dict:
             shapes[kind][shape] = (count + 1, total + float(q["time"]) * 1000)
     heaviest = {k: sorted(([s, n, round(t, 1)] for s, (n, t) in v.items()), key=lambda r: -r[2])[:TOP_SHAPES]
                 for k, v in shapes.items()}  # fmt: skip
-    return {"pages": found, "heaviest": heaviest}
+    return {"pages": found, "heaviest": heaviest, "python": python}
 
 
 def inside(argv: list[str]) -> None:
@@ -280,7 +292,7 @@ def report_profile(profiled: dict, args) -> None:
                       "sql_ms_median": sql[len(sql) // 2], "ms_median": ms[len(ms) // 2], "ms_first": items[0]["ms"],
                       "sql_ms_first": items[0]["sql_ms"], "bad": sum(i["status"] != 200 for i in items)}  # fmt: skip
     if args.json:
-        print(json.dumps({"code": args.code or str(HERE.parent), "profile": rows, "heaviest": profiled["heaviest"]}))
+        print(json.dumps({"code": args.code or str(HERE.parent), "profile": rows, **profiled}))
         return
     from rich.console import Console
     from rich.table import Table
@@ -297,6 +309,9 @@ def report_profile(profiled: dict, args) -> None:
         out.print(f"[bold]{kind}[/]: heaviest query shapes (count, ms in all its requests)")
         for shape, count, ms in heavy:
             out.print(f"  {count:5d} {ms:8.1f} ms  {shape}", markup=False, highlight=False)
+    for kind, listing in profiled["python"].items():
+        out.print(f"[bold]{kind}[/]: Python functions, cumulative (cProfile)")
+        out.print(listing, markup=False, highlight=False)
 
 
 if __name__ == "__main__":

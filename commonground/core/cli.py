@@ -131,7 +131,12 @@ def serve(
     console.print(f"Common Ground is running at [bold]http://{shown}:{port}/[/]  (Ctrl+C to stop)")
     console.print(notify.mail_destination(), highlight=False, soft_wrap=True)
     from django.db import connections
+    from django.urls import get_resolver
 
+    from commonground.outcomes import dashboards
+
+    get_resolver().url_patterns  # noqa: B018  (imports every view now: each worker starts with them, forked)
+    dashboards.preload_report()
     connections.close_all()  # workers open their own connections after the fork
     task_worker = start_task_worker()
     try:

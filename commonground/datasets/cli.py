@@ -43,6 +43,11 @@ def data_load(
             summary = importers.load(source, "commonground data load", on_step)
         except (DataError, ValueError) as exc:
             fail(str(exc))
+        from commonground.outcomes import dashboards
+
+        task = progress.add_task("Dashboards' national comparisons", total=None)
+        tables = dashboards.precompute()  # stored now, so no visitor waits for them
+        progress.update(task, completed=tables, total=tables)
     table = Table(title="Loaded")
     for column in ("dataset", "status", "what"):
         table.add_column(column)
