@@ -65,7 +65,9 @@ def profile(wards: list[dict]) -> dict:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.urls import get_resolver
 
+    get_resolver().url_patterns  # noqa: B018  (imports every view first, as a served worker has: not page time)
     client = Client(HTTP_HOST="127.0.0.1")
     found: dict[str, list] = {}
     shapes: dict[str, dict[str, tuple[int, float]]] = {}  # per page kind: query shape -> (count, ms)
