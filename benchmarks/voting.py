@@ -268,7 +268,8 @@ class Stack:
                               cwd=self.work, check=True, capture_output=True, text=True)  # fmt: skip
         return json.loads(done.stdout)
 
-    def close(self) -> None:
+    def stop_server(self) -> None:
+        """Stop gunicorn and its task worker (benchmarks/pages.py restarts it to measure cold pages)."""
         if self.server is not None and self.server.poll() is None:
             os.killpg(self.server.pid, signal.SIGTERM)
             try:
@@ -276,6 +277,10 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.server.pid, signal.SIGKILL)
                 self.server.wait()
+        self.server = None
+
+    def close(self) -> None:
+        self.stop_server()
         if self.pg_started:
             subprocess.run([*self.runas, f"{self.pgbin}/pg_ctl", "-D", str(self.pgdata), "-m", "fast", "stop"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)  # fmt: skip

@@ -43,6 +43,13 @@ def data_load(
             summary = importers.load(source, "commonground data load", on_step)
         except (DataError, ValueError) as exc:
             fail(str(exc))
+        from commonground.outcomes import dashboards
+        from commonground.places import services as places
+
+        task = progress.add_task("National figures for pages (comparisons, left-behind lists)", total=None)
+        places.precompute_national()  # stored now, so no visitor after a load or a restart waits for them
+        tables = dashboards.precompute()
+        progress.update(task, completed=tables, total=tables)
     table = Table(title="Loaded")
     for column in ("dataset", "status", "what"):
         table.add_column(column)

@@ -2,7 +2,7 @@
 
 Every figure a page shows comes from `area_dashboard()` or `national_dashboard()` (pages, the PDF
 report and the open data API all read the same dict). National comparisons are computed once per
-data version and kept in the process.
+data version and stored (places.services.stored_figure), so every worker reads them after a restart.
 """
 
 from __future__ import annotations
@@ -44,12 +44,12 @@ def data_version() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-# Held in this process, not the cache: comparison tables are large (one entry per area) and unpickling
-# them on every request would cost more than the page. Cleared whenever the data version changes.
+# Comparison tables are stored once per data version (places.national: every worker, after every restart, reads
+# the same small rows) and held in this process after the first read. Cleared whenever the data version changes.
 _TABLES: dict = {}
 
 
-# National comparison tables (cached per data version) ----------------------------------------------------
+# National comparison tables ----------------------------------------------------------------------------------
 
 
 def _region_of(area_type_id: int) -> dict[int, int | None]:
@@ -62,25 +62,35 @@ def _region_of(area_type_id: int) -> dict[int, int | None]:
 
 
 def _deciles(area_type_id: int) -> dict[int, int]:
-    return {
-        a: int(v)
-        for a, v in AreaValue.objects.filter(
-            area__area_type_id=area_type_id,
-            measure__slug="imd_decile",
-            measure__dataset__slug__in=places.INDEX_DATASETS,
-        ).values_list("area_id", "value")
-    }
+    """Area id → IMD decile, of the latest edition an area has."""
+    found: dict[int, int] = {}
+    for slug in reversed(places.INDEX_DATASETS):  # later (newer) editions overwrite
+        found.update(
+            (a, int(v))
+            for a, v in AreaValue.objects.filter(
+                area__area_type_id=area_type_id, measure__slug="imd_decile", measure__dataset__slug=slug
+            ).values_list("area_id", "value")
+        )
+    return found
 
 
-def comparison_table(version: str, dataset_slug: str, measure_slug: str, area_type_id: int) -> dict:
-    """Mean of one figure over all areas of a type, by IMD decile and by region (cached per version)."""
-    if _TABLES.get("version") != version:
-        _TABLES.clear()
-        _TABLES["version"] = version
-    key = (dataset_slug, measure_slug, area_type_id)
-    table = _TABLES.get(key)
-    if table is not None:
-        return table
+def groups_of(area: Area) -> tuple[int | None, int | None]:
+    """The area's IMD decile (latest edition) and region id: the groups its comparisons are made in."""
+    deciles = dict(
+        AreaValue.objects.filter(
+            area=area, measure__slug="imd_decile", measure__dataset__slug__in=places.INDEX_DATASETS
+        ).values_list("measure__dataset__slug", "value")
+    )
+    decile = next((int(deciles[d]) for d in places.INDEX_DATASETS if d in deciles), None)
+    region = AreaType.Level.REGION
+    parent = area.parent
+    if parent is not None and parent.area_type.level != region:
+        parent = parent.parent
+    return decile, parent.pk if parent is not None and parent.area_type.level == region else None
+
+
+def _compute_table(dataset_slug: str, measure_slug: str, area_type_id: int) -> dict:
+    """Mean and count of one figure over all areas of a type, overall, by IMD decile and by region (JSON-ready)."""
     pairs = list(
         AreaValue.objects.filter(
             measure__dataset__slug=dataset_slug, measure__slug=measure_slug, area__area_type_id=area_type_id
@@ -91,16 +101,52 @@ def comparison_table(version: str, dataset_slug: str, measure_slug: str, area_ty
     if ("groups", area_type_id) not in _TABLES:  # shared by every measure of this area type
         _TABLES[("groups", area_type_id)] = (_deciles(area_type_id), _region_of(area_type_id))
     deciles, regions = _TABLES[("groups", area_type_id)]
-    overall = engine.group_means(values, ["all"] * len(ids)).get("all")
+    by_decile = engine.group_means(values, [deciles.get(a) for a in ids])
+    by_region = engine.group_means(values, [regions.get(a) for a in ids])
+    return {
+        "all": engine.group_means(values, ["all"] * len(ids)).get("all"),
+        "by_decile": [[k, m, n] for k, (m, n) in by_decile.items()],
+        "by_region": [[k, m, n] for k, (m, n) in by_region.items()],
+    }
+
+
+def comparison_table(version: str, dataset_slug: str, measure_slug: str, area_type_id: int) -> dict:
+    """Mean of one figure over all areas of a type, by IMD decile and by region: {"all": (mean, n) or None,
+    "by_decile": {decile: (mean, n)}, "by_region": {region id: (mean, n)}}."""
+    if _TABLES.get("version") != version:
+        _TABLES.clear()
+        _TABLES["version"] = version
+    key = (dataset_slug, measure_slug, area_type_id)
+    table = _TABLES.get(key)
+    if table is not None:
+        return table
+    stored = places.stored_figure(
+        f"comparison:{dataset_slug}:{measure_slug}:{area_type_id}",
+        lambda: _compute_table(dataset_slug, measure_slug, area_type_id),
+    )
     table = {
-        "all": overall,
-        "by_decile": engine.group_means(values, [deciles.get(a) for a in ids]),
-        "by_region": engine.group_means(values, [regions.get(a) for a in ids]),
-        "decile_of": {a: deciles.get(a) for a in ids},
-        "region_of": {a: regions.get(a) for a in ids},
+        "all": tuple(stored["all"]) if stored["all"] else None,
+        "by_decile": {k: (m, n) for k, m, n in stored["by_decile"]},
+        "by_region": {k: (m, n) for k, m, n in stored["by_region"]},
     }
     _TABLES[key] = table
     return table
+
+
+def precompute() -> int:
+    """Store the comparison tables of every framework measure for the current wards and districts (after a data
+    load, so the first visitors after it, and after every restart, find them ready). Returns how many."""
+    types = [t for t in places.current_types().values() if t.level in (AreaType.Level.WARD,
+                                                                        AreaType.Level.LOCAL_AUTHORITY)]  # fmt: skip
+    version = data_version()
+    done = 0
+    for theme in framework(version=version):
+        for m in theme.measures.all():
+            for s in m.sources.all():
+                for t in types:
+                    comparison_table(version, s.dataset_slug, s.measure_slug, t.pk)
+                    done += 1
+    return done
 
 
 # Dashboards ------------------------------------------------------------------------------------------------
@@ -195,6 +241,7 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
     }
     used: set[str] = set()
     region = None
+    groups = None  # the area's IMD decile and region, read once
     theme_rows = []
     for theme in themes:
         rows = []
@@ -223,8 +270,7 @@ def area_dashboard(area: Area, version: str | None = None) -> dict:
                     row["change"] = engine.change(series[-2]["value"], latest["value"], m.direction)
                 source = next(s for s in m.sources.all() if s.dataset_slug == latest["dataset"])
                 table = comparison_table(version, source.dataset_slug, source.measure_slug, area.area_type_id)
-                decile = table["decile_of"].get(area.pk)
-                region_id = table["region_of"].get(area.pk)
+                decile, region_id = groups if groups is not None else (groups := groups_of(area))
                 if region_id and region is None:
                     region = Area.objects.filter(pk=region_id).values_list("name", flat=True).first()
                 similar = table["by_decile"].get(decile) if decile else None
@@ -502,3 +548,10 @@ def lsoas_dashboard(lsoas: list[Area], version: str | None = None) -> list[dict]
                     "lsoas_with_figures": latest["lsoas"], "lsoas": len(weights),
                 })  # fmt: skip
     return rows
+
+
+def preload_report() -> None:
+    """Import what the State of the Neighbourhood report needs, for `serve` to call before gunicorn forks."""
+    from commonground.outcomes import report
+
+    report.preload()

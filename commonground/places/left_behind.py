@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from commonground.places import national
 from commonground.places.models import Area, AreaType, AreaValue, DataSet
 from commonground.places.services import combined_geometry, type_label
 
@@ -37,23 +38,32 @@ def left_behind_editions() -> list[tuple[LeftBehindEdition, DataSet]]:
     return found
 
 
-def left_behind_areas(edition: str | None = None, geography: str | None = None, order: str = "imd_rank") -> dict:
+def left_behind_areas(edition: str | None = None, geography: str | None = None, order: str = "imd_rank",
+                      within: Area | None = None) -> dict:  # fmt: skip
     """The left-behind areas of one edition and geography (never two editions mixed), each with both ranks;
-    by default the latest national edition at its first geography. Rows are ordered by a column name."""
+    by default the latest national edition at its first geography. Rows are ordered by a column name.
+    `within`: only the areas whose parent it is (a council's wards)."""
     available = left_behind_editions()
     if not available:
         return {"edition": None, "need": None, "imd": None, "area_type": None, "rows": [], "rule": "",
                 "editions": [], "geographies": []}  # fmt: skip
     chosen, need = next(((e, n) for e, n in available if e.key == edition), available[0])
-    loaded = set(
+    # Both scan the national tables (50-70 ms each), so they are stored per data version (places.national).
+    loaded = set(national.stored(f"left-behind:types:{chosen.key}", lambda: list(
         AreaType.objects.filter(code__in=chosen.geographies, areas__isnull=False).values_list("code", flat=True)
-    )
+        .distinct())))  # fmt: skip
     geographies = [g for g in chosen.geographies if g in loaded]
     type_code = geography if geography in geographies else (geographies[0] if geographies else chosen.geographies[0])
     area_type = AreaType.objects.filter(code=type_code).first()
-    ids = list(AreaValue.objects.filter(measure__slug="left_behind", measure__dataset=need, value=1,
-                                        area__area_type__code=type_code).values_list("area_id", flat=True))  # fmt: skip
-    areas = Area.objects.filter(id__in=ids).select_related("parent__parent", "area_type")
+    ids = national.stored(f"left-behind:{need.pk}:{type_code}", lambda: list(AreaValue.objects.filter(
+        measure__slug="left_behind", measure__dataset=need, value=1, area__area_type__code=type_code,
+    ).values_list("area_id", flat=True)))  # fmt: skip
+    areas = Area.objects.filter(id__in=ids).select_related(  # council() reads each parent's type: no query each
+        "area_type", "parent__area_type", "parent__parent__area_type"
+    )
+    if within is not None:
+        areas = areas.filter(parent=within)
+        ids = list(areas.values_list("id", flat=True))
     wanted = AreaValue.objects.filter(
         area_id__in=ids, measure__slug__in=["imd_rank", "imd_score", "imd_decile", "cni_rank"],
         measure__dataset__slug__in=[chosen.imd, need.slug],
@@ -106,10 +116,9 @@ def left_behind_within(area: Area) -> dict | None:
     edition = next((e for e in LEFT_BEHIND_EDITIONS if ward_types & set(e.geographies)), None)
     if edition is None:
         return None
-    found = left_behind_areas(edition.key, next(g for g in edition.geographies if g in ward_types))
+    found = left_behind_areas(edition.key, next(g for g in edition.geographies if g in ward_types), within=area)
     if found["edition"] is None or found["edition"].key != edition.key:
         return None
-    found["rows"] = [r for r in found["rows"] if r["area"].parent_id == area.pk]
     return found
 
 

@@ -151,3 +151,15 @@ class Postcode(models.Model):
 
     def __str__(self) -> str:
         return self.postcode
+
+
+class NationalFigure(models.Model):
+    """A figure computed over every area of a type (a comparison table, a count, a highest rank), kept per
+    data version: after a restart each worker reads one small row instead of scanning the national tables."""
+
+    key = models.CharField(max_length=200, unique=True)
+    version = models.CharField(max_length=64, help_text="The places data version it was computed for.")
+    value = models.JSONField()
+
+    def __str__(self) -> str:
+        return self.key

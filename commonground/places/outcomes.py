@@ -118,9 +118,6 @@ SECTIONS = [
 
 def version() -> str:
     """Changes whenever a dataset is loaded, replaced or removed."""
-    from django.db.models import Count, Max
+    from commonground.places import national
 
-    from commonground.places.models import DataSet
-
-    loaded = DataSet.objects.aggregate(n=Count("id"), last=Max("loaded_at"))
-    return f"{loaded['n']}|{loaded['last']}"
+    return national.version()
