@@ -44,10 +44,9 @@ def data_load(
         except (DataError, ValueError) as exc:
             fail(str(exc))
         from commonground.outcomes import dashboards
-        from commonground.places import services as places
 
         task = progress.add_task("National figures for pages (comparisons, left-behind lists)", total=None)
-        places.precompute_national()  # stored now, so no visitor after a load or a restart waits for them
+        importers.precompute_national()  # stored now, so no visitor after a load or a restart waits for them
         tables = dashboards.precompute()
         progress.update(task, completed=tables, total=tables)
     table = Table(title="Loaded")

@@ -551,7 +551,10 @@ def lsoas_dashboard(lsoas: list[Area], version: str | None = None) -> list[dict]
 
 
 def preload_report() -> None:
-    """Import what the State of the Neighbourhood report needs, for `serve` to call before gunicorn forks."""
-    from commonground.outcomes import report
+    """Import what the State of the Neighbourhood report needs (matplotlib, WeasyPrint: over half of a first
+    report's seconds). `serve` calls it before gunicorn forks, so every worker starts with them; tests and
+    commands still import them lazily. By name: importing outcomes.report here would close a circle."""
+    import importlib
 
-    report.preload()
+    for name in ("matplotlib.figure", "matplotlib.collections", "weasyprint"):
+        importlib.import_module(name)

@@ -155,12 +155,3 @@ def render_pdf(area: Area) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=render_html(area)).write_pdf()
-
-
-def preload() -> None:
-    """Import what a report needs (matplotlib, WeasyPrint: over half of a first report's seconds). `serve` calls
-    it before gunicorn forks, so every worker starts with them; tests and commands still import them lazily."""
-    import importlib
-
-    for name in ("matplotlib.figure", "matplotlib.collections", "weasyprint"):
-        importlib.import_module(name)

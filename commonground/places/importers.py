@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from commonground.audit.service import record
 from commonground.engine.postcodes import PostcodeReader
 from commonground.engine.tables import DataError
+from commonground.places import left_behind, services
 from commonground.places.deprivation_importers import (
     Cni2019Importer,
     Cni2023Importer,
@@ -54,6 +55,16 @@ def load(data_dir: Path, actor: object, on_step: Callable[[Importer], Progress] 
                    object_label=importer.name, after={"from": str(data_dir), **counts})  # fmt: skip
         summary.append({"dataset": importer.slug, "status": "loaded", "counts": counts})
     return summary
+
+
+def precompute_national() -> None:
+    """Store the national figures the first visitors after a data load would otherwise wait for: the home
+    page's councils, the left-behind lists, and what ranks are "of" in the current geography."""
+    services.borough_summaries()
+    for edition, _ in left_behind.left_behind_editions():
+        for geography in edition.geographies:
+            left_behind.left_behind_areas(edition.key, geography)
+    services.precompute_ranks()
 
 
 def load_postcodes(path: Path, actor: object, progress: Progress | None = None, *, demo: bool = False) -> dict:

@@ -274,18 +274,10 @@ def _highest(measure: Measure, area_type: AreaType) -> float | None:
     return national.stored(f"highest:{measure.pk}:{area_type.pk}", lambda: ranks.aggregate(m=Max("value"))["m"])
 
 
-def precompute_national() -> None:
-    """Store the national figures the first visitors after a data load would otherwise wait for: the home
-    page's councils, the left-behind lists, and what ranks are "of" in the current geography."""
-    from commonground.places import left_behind  # it builds on this module
-
-    borough_summaries()
-    for edition, _ in left_behind.left_behind_editions():
-        for geography in edition.geographies:
-            left_behind.left_behind_areas(edition.key, geography)
-    current = list(current_types().values())
+def precompute_ranks() -> None:
+    """Store what ranks are "of" in the current geography: each type's area count and highest need rank."""
     ranks = list(Measure.objects.filter(slug="cni_rank", dataset__slug__in=NEED_DATASETS))
-    for area_type in current:
+    for area_type in current_types().values():
         _area_count(area_type)
         for measure in ranks:
             if measure.values.filter(area__area_type=area_type).exists():
