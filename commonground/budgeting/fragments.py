@@ -1,44 +1,112 @@
-"""Rendered pieces of the ballot page kept in this process's memory, keyed by everything they are made from.
+"""The ballot as every voter of a process sees it, kept in this process's memory per state of the process.
 
-Every voter is shown the same empty ballot and project list, and rendering them (30 projects, twice) was
-most of a ballot's CPU. The key is a digest of every stored field of the process and of each project on
-the ballot, plus how the form is set up, all read fresh on each request: any change to the process or a
-project gives a new key, so nothing is ever served stale and nothing needs to be invalidated.
+Every voter is shown the same ballot, and reading the process and its 30 projects through the ORM, building
+the form and rendering the page were most of a vote's CPU. The state is read fresh on every request by three
+fixed statements (the process row, its projects on the ballot, its ring-fences: every stored column); what is
+made from one state (the process, the projects, the ballot rules, the ring-fence sentences and rendered pages)
+is kept under that exact state. Any change to the process, a project or a ring-fence gives a new state, so
+nothing is ever served stale and nothing needs to be invalidated.
 """
 
 from __future__ import annotations
 
-import hashlib
+import copy
+import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from django.db.models import Model
+from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
-MOST_KEPT = 64  # fragments per process: a few ballot kinds of a few open votes
-_kept: OrderedDict[str, str] = OrderedDict()
+from commonground.budgeting import basics, fences
+from commonground.budgeting.models import Process, Proposal, RingFence
+from commonground.engine.pb.ballot import BallotRules
+
+MOST_KEPT = 16  # states of processes: a few open votes, and a few edits of each while voting
+
+
+class Ballot:
+    """One state of one process's ballot. `process` is a private copy per caller; the rest is shared and
+    must not be changed."""
+
+    def __init__(self, state: tuple, process: Process) -> None:
+        self.state = state
+        self._process = process
+        self.projects: list[Proposal] = basics.ballot_projects(process)
+        self.rules: BallotRules = basics.ballot_rules(process, self.projects)
+        self.fences: list[str] = fences.sentences(process)
+        self._rendered: dict[tuple, str] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def process(self) -> Process:
+        """A copy with no related objects loaded: its area or neighbourhood, where a page needs one, is read
+        fresh (their rows are not part of the state)."""
+        process = copy.copy(self._process)
+        process._state.fields_cache = {}
+        return process
+
+    def rendered(self, parts: tuple, render: Callable[[], str]) -> SafeString:
+        """What `render` makes for `parts` (the template and whatever else goes into it besides this state),
+        rendered once per state."""
+        html = self._rendered.get(parts)
+        if html is None:
+            html = str(render())
+            with self._lock:
+                self._rendered[parts] = html
+        return mark_safe(html)  # noqa: S308  (our own template output, escaped when it was rendered)
+
+
+_kept: OrderedDict[tuple, Ballot] = OrderedDict()
 _lock = threading.Lock()
 
 
-def state(objects: Iterable[Model]) -> tuple:
-    """Every stored field of each object, in order: what a fragment made from them depends on."""
-    return tuple(
-        (obj._meta.label, tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)) for obj in objects
+@functools.cache
+def _statements(vendor: str) -> tuple[str, str, str]:
+    """Every stored column of the process, its projects on the ballot and its ring-fences, as fixed SQL
+    (no query building on every vote). `vendor` keys the quoting."""
+    name = connection.ops.quote_name
+
+    def select(model, where: str) -> str:
+        columns = ", ".join(name(f.column) for f in model._meta.concrete_fields)
+        return f"SELECT {columns} FROM {name(model._meta.db_table)} WHERE {where}"  # noqa: S608  (names from the models)
+
+    return (
+        select(Process, f"{name('slug')} = %s"),
+        select(Proposal, f"{name('process_id')} = %s AND {name('status')} = %s ORDER BY {name('id')}"),
+        select(RingFence, f"{name('process_id')} = %s ORDER BY {name('id')}"),
     )
 
 
-def rendered(name: str, parts: tuple, render: Callable[[], str]) -> SafeString:
-    """The fragment `name` made from `parts`, rendered once per distinct `parts` (last used kept)."""
-    key = hashlib.sha256(repr((name, parts)).encode()).hexdigest()
+def _state(slug: str) -> tuple | None:
+    process_sql, projects_sql, fences_sql = _statements(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(process_sql, [slug])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(projects_sql, [row[0], Proposal.Status.FEASIBLE])
+        projects = tuple(cursor.fetchall())
+        cursor.execute(fences_sql, [row[0]])
+        return (tuple(row), projects, tuple(cursor.fetchall()))
+
+
+def ballot(slug: str) -> Ballot | None:
+    """The ballot of the process with this slug as it stands now, or None if there is no such process."""
+    state = _state(slug)
+    if state is None:
+        return None
     with _lock:
-        html = _kept.get(key)
-        if html is not None:
-            _kept.move_to_end(key)
-            return mark_safe(html)  # noqa: S308  (our own template output, escaped when it was rendered)
-    html = str(render())
+        found = _kept.get(state)
+        if found is not None:
+            _kept.move_to_end(state)
+            return found
+    # Built after the state was read, so it is never older than its key; a change in between is a new
+    # state, read (and built) by the next request.
+    found = Ballot(state, Process.objects.get(pk=state[0][0]))
     with _lock:
-        _kept[key] = html
+        _kept[state] = found
         while len(_kept) > MOST_KEPT:
             _kept.popitem(last=False)
-    return mark_safe(html)  # noqa: S308  (as above)
+    return found

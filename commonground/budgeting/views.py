@@ -39,9 +39,14 @@ def scope_of_process(request: HttpRequest, slug: str, **kwargs) -> Scope | None:
     return basics.scope_of(get_object_or_404(Process.objects.select_related("area", "neighbourhood"), slug=slug))
 
 
+def hidden(request: HttpRequest, process: Process) -> bool:
+    """A draft is seen only by those who may run it."""
+    return process.phase == Phase.DRAFT and not may_run(request, process)
+
+
 def visible_process(request: HttpRequest, slug: str) -> Process:
     process = get_object_or_404(Process.objects.select_related("area", "neighbourhood"), slug=slug)
-    if process.phase == Phase.DRAFT and not may_run(request, process):
+    if hidden(request, process):
         raise Http404("No such process")
     return process
 
