@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonground.accounts.roles import Role
-from commonground.budgeting import casting, results
+from commonground.budgeting import ballot_views, casting, results
 from commonground.budgeting import demo as pb_demo
 from commonground.budgeting.basics import ProcessError
 from commonground.budgeting.models import BallotPaper, Process, VoterMark
@@ -216,3 +216,39 @@ def test_a_code_vote_checks_the_phase_the_code_and_its_mark_in_that_order(office
         with pytest.raises(ProcessError, match="Voting is not open"):
             casting.cast(process, {a: 1}, code=code)
     assert BallotPaper.objects.filter(process=process).count() == 1
+
+
+def _csrf(page: str) -> str:
+    return page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+
+def test_the_ballot_page_made_once_carries_each_visitors_own_token_and_receipt(officer_client, officer, make_user):
+    """A signed-out visitor's ballot and confirmation are made once per state of the process (ballot_views
+    _same_page): each browser must still get a CSRF token for its own cookie and its own receipt code, and
+    a signed-in visitor or one with a message waiting must get their own page."""
+    process = make_process(officer_client, title="Made once", electorate="codes")
+    projects = open_vote(officer_client, process, make_user("proposer@example.org"))
+    url = reverse("budgeting:vote", args=[process.slug])
+    codes = casting.issue_codes(process, officer, 3, "")
+    receipts, tokens = [], []
+    for code in codes[:2]:
+        browser = Client(enforce_csrf_checks=True)
+        page = browser.get(url).content.decode()
+        tokens.append(_csrf(page))
+        assert "Cast my vote" in page and ballot_views.TOKEN_HERE not in page
+        ballot = {"code": code, "projects": [projects[0].project_id], "age_confirmed": "on"}
+        refused = browser.post(url, {**ballot, "csrfmiddlewaretoken": "x" * 64})
+        assert refused.status_code == 403  # the token in the page is what the CSRF check wants
+        done = browser.post(url, {**ballot, "csrfmiddlewaretoken": tokens[-1]}).content.decode()
+        assert "Your vote is recorded" in done
+        receipts.append(done.split('data-testid="receipt">', 1)[1].split("<", 1)[0])
+        assert ballot_views.RECEIPT_HERE not in done
+    assert tokens[0] != tokens[1] and receipts[0] != receipts[1]
+    assert BallotPaper.objects.filter(process=process).count() == 2
+    for receipt in receipts:  # each receipt is the one its paper was stored under
+        casting.change_with_receipt(process, receipt, {projects[1].project_id: 1})
+    assert all(p.choices == {str(projects[1].project_id): 1} for p in BallotPaper.objects.filter(process=process))
+    signed_in = Client()
+    signed_in.force_login(make_user("resident@example.org"))
+    assert "Your account" in signed_in.get(url).content.decode()
+    assert "Your account" not in Client().get(url).content.decode()
