@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
@@ -357,22 +357,54 @@ def _put_in_box(ballot: Ballot, additions: dict[int | None, int]) -> list[str]:
     spoilt = additions.get(None, 0)
     increment = Case(*cases, When(option__isnull=True, then=Value(spoilt)), default=Value(0))
     BallotBox.objects.filter(ballot=ballot).update(votes=F("votes") + increment)
-    papers = list(BallotPaper.objects.filter(ballot=ballot).values_list("id", "option_id", "receipt"))
-    taken = {receipt for _, _, receipt in papers}
-    added = []
-    for option_id, n in additions.items():
-        for _ in range(n):
-            receipt = codes.display(codes.new(RECEIPT_LENGTH))
-            while receipt in taken:
-                receipt = codes.display(codes.new(RECEIPT_LENGTH))
-            taken.add(receipt)
-            added.append(receipt)
-            papers.append((uuid.uuid4(), option_id, receipt))
+    added = [(uuid.uuid4(), option_id, receipt) for option_id, receipt in _new_receipts(ballot, additions)]
+    if connection.vendor == "postgresql":
+        _rewrite_papers_in_place(ballot, added)
+        return [receipt for _, _, receipt in added]
+    papers = [*BallotPaper.objects.filter(ballot=ballot).values_list("id", "option_id", "receipt"), *added]
     position = dict(ballot.options.values_list("pk", "position"))
     papers.sort(key=lambda paper: (position.get(paper[1], len(position) + 1), paper[2]))
     BallotPaper.objects.filter(ballot=ballot).delete()
     BallotPaper.objects.bulk_create(BallotPaper(id=i, ballot=ballot, option_id=o, receipt=r) for i, o, r in papers)
-    return added
+    return [receipt for _, _, receipt in added]
+
+
+def _receipt() -> str:
+    return codes.display(codes.new(RECEIPT_LENGTH))
+
+
+def _new_receipts(ballot: Ballot, additions: dict[int | None, int]) -> list[tuple[int | None, str]]:
+    """A fresh receipt for each added paper, none the same as another paper's of this ballot."""
+    new = [(option_id, _receipt()) for option_id, n in additions.items() for _ in range(n)]
+    while True:
+        receipts = [receipt for _, receipt in new]
+        taken = set(BallotPaper.objects.filter(ballot=ballot, receipt__in=receipts).values_list("receipt", flat=True))
+        if not taken and len(set(receipts)) == len(receipts):
+            return new
+        seen: set[str] = set()
+        for i, (option_id, receipt) in enumerate(new):
+            if receipt in taken or receipt in seen:
+                new[i] = (option_id, _receipt())
+            seen.add(new[i][1])
+
+
+def _rewrite_papers_in_place(ballot: Ballot, added: list[tuple[uuid.UUID, int | None, str]]) -> None:
+    """_put_in_box's rewrite on PostgreSQL: one statement deletes the ballot's papers and writes them again
+    with the added ones, in the same order (option position, spoilt last, then receipt), without the papers
+    leaving the database. (Writing them back from Python was two thirds of a vote's time at 1,500 papers.)"""
+    name = connection.ops.quote_name
+    papers, options = name(BallotPaper._meta.db_table), name(BallotOption._meta.db_table)
+    values = ", ".join(["(%s::uuid, %s::bigint, %s::varchar)"] * len(added))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH old AS (DELETE FROM {papers} WHERE ballot_id = %s RETURNING id, option_id, receipt), "  # noqa: S608  (names from the models)
+            f"added (id, option_id, receipt) AS (VALUES {values}), "
+            f"every AS (SELECT id, option_id, receipt FROM old UNION ALL SELECT id, option_id, receipt FROM added) "
+            f"INSERT INTO {papers} (id, ballot_id, option_id, receipt) SELECT e.id, %s, e.option_id, e.receipt "
+            f"FROM every e LEFT JOIN {options} o ON o.id = e.option_id "
+            f'ORDER BY o.position IS NULL, o.position, e.receipt COLLATE "C"',
+            [ballot.pk, *(value for paper in added for value in paper), ballot.pk],
+        )
 
 
 def cast_online(code: str, ballot: Ballot, option_id: int) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from commonground.audit.models import AuditRecord
 from commonground.ballots import services
@@ -116,3 +116,25 @@ def test_every_vote_rewrites_every_counter_and_paper_of_the_ballot(make_ballot, 
     totals = services.current_totals(ballot)
     assert totals.votes == {"Yes": 2, "No": 1} and totals.spoilt == 0
     assert sorted(choice for _receipt, choice in services.stored_papers(ballot)) == ["No", "Yes", "Yes"]
+
+
+def test_a_new_receipt_is_never_one_the_ballot_already_has(make_ballot, scrutineer, monkeypatch):
+    """Receipts are drawn at random; a draw that repeats a stored receipt, or another new one, is drawn again
+    (services._new_receipts), and the papers are still written in option and receipt order."""
+    ballot = _run(make_ballot, scrutineer, ["Yes"])
+    (stored,) = [receipt for receipt, _choice in services.stored_papers(ballot)]
+    draws = iter([stored, "AAAA-AAAA-AAAA", "AAAA-AAAA-AAAA", "BBBB-BBBB-BBBB", "CCCC-CCCC-CCCC"])
+    monkeypatch.setattr(services, "_receipt", lambda: next(draws))
+    options = {o.label: o.pk for o in ballot.options.all()}
+    with transaction.atomic():
+        added = services._put_in_box(ballot, {options["No"]: 2, None: 1})
+    assert sorted(added) == ["AAAA-AAAA-AAAA", "BBBB-BBBB-BBBB", "CCCC-CCCC-CCCC"] and stored not in added
+    papers = _rows(
+        "SELECT {physical}, coalesce(o.position, 99), p.receipt FROM ballots_ballotpaper p "
+        "LEFT JOIN ballots_ballotoption o ON o.id = p.option_id WHERE p.ballot_id = %s",
+        "p",
+        ballot.pk,
+    )
+    assert [row[2:] for row in papers] == sorted(row[2:] for row in papers)  # physical order: option, then receipt
+    assert len({row[1] for row in papers}) == 1  # and all written by one transaction
+    assert BallotBox.objects.get(ballot=ballot, option=None).votes == 1
