@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from commonground.budgeting.models import (
 from commonground.engine import postcodes
 from commonground.engine.pb import ballot
 from commonground.places import services as places
-from commonground.voting import codes, double_entry, limits, marks
+from commonground.voting import codes, double_entry, limits, marks, rows
 
 CODE_LENGTH = 12  # 30**12 > 2**58: guessing one of 1,000 codes takes ~10**14 tries
 CODE, RECEIPT = "budgeting.code", "budgeting.receipt"  # what each keyed hash is for (voting.codes)
@@ -205,16 +206,22 @@ def _cast_in_transaction(process: Process, choices: dict[str, int], user, code: 
             VoterMark.objects.filter(pk=mark.pk).update(**answers)
         return Cast(receipt=None, changed=True)
     receipt = codes.new(CODE_LENGTH) if process.secret else None
-    paper = BallotPaper.objects.create(
-        process=process, choices=choices, receipt_hash=codes.digest(receipt, RECEIPT) if receipt else ""
+    paper = uuid.uuid4()
+    rows.insert(
+        BallotPaper,
+        id=paper,
+        process_id=process.pk,
+        choices=choices,
+        receipt_hash=codes.digest(receipt, RECEIPT) if receipt else "",
     )
-    marks.record(
+    marks.record_row(
         VoterMark,
-        process=process,
-        user=user if signed_in else None,
-        code=voting_code,
-        paper=None if process.secret else paper,
-        **answers,
+        process_id=process.pk,
+        user_id=user.pk if signed_in else None,
+        code_id=voting_code.pk if voting_code else None,
+        paper_id=None if process.secret else paper,
+        age_band=answers.get("age_band", ""),
+        sex=answers.get("sex", ""),
     )
     return Cast(receipt=codes.display(receipt) if receipt else None, changed=False)
 

@@ -7,7 +7,12 @@ with a unique constraint on the voter. Of concurrent votes by one voter exactly 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import IntegrityError, models
+
+from commonground.voting import rows
 
 
 class AlreadyVoted(Exception):
@@ -18,7 +23,20 @@ def record(model: type[models.Model], **fields) -> models.Model:
     """Insert a voter's mark in the caller's transaction, with no savepoint (so the vote's rows keep
     one PostgreSQL transaction id, as the secrecy tests describe): a refusal ends that transaction,
     so callers let AlreadyVoted leave it before using the database again."""
-    try:
+    with _refused_as_already_voted():
         return model.objects.create(**fields)
+
+
+def record_row(model: type[models.Model], **values) -> None:
+    """record() by fixed SQL (voting.rows.insert: column attributes, every column given), where the caller
+    needs no mark object back: a PB ballot's path."""
+    with _refused_as_already_voted():
+        rows.insert(model, **values)
+
+
+@contextmanager
+def _refused_as_already_voted() -> Iterator[None]:
+    try:
+        yield
     except IntegrityError:
         raise AlreadyVoted from None
