@@ -142,3 +142,25 @@ def test_api_area_detail_carries_values_and_licence(client, demo):
     missing = client.get("/api/areas/E05999999")
     assert missing.status_code == 404
     assert missing.json() == {"detail": "No area has the code 'E05999999'"}
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_after_a_load_every_page_asks_for_demo_data_through_the_empty_index():
+    """After a load the planner's statistics are refreshed (importers.analyse): without them PostgreSQL took a
+    freshly loaded table of areas for half demo areas and read all of it to answer the demo banner's question."""
+    from django.db import connection
+
+    from commonground.places import importers
+    from commonground.places.models import AreaType
+
+    kind = AreaType.objects.create(code="lsoa-test", name="Test LSOA", level=AreaType.Level.LSOA)
+    Area.objects.bulk_create(Area(area_type=kind, code=f"E{n:08d}", name=f"Area {n}") for n in range(30_000))
+
+    def plan() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN SELECT 1 FROM places_area WHERE is_demo LIMIT 1")
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    importers.analyse()
+    assert "places_area_demo" in plan()
