@@ -52,8 +52,12 @@ def national_data_loaded() -> bool:
 
 def current_types() -> dict[str, AreaType]:
     """Per level, the area type pages show by default: the current one that has areas, else the latest
-    vintage that has (national data before demo data)."""
-    types = AreaType.objects.annotate(loaded=Exists(Area.objects.filter(area_type=OuterRef("pk")))).filter(loaded=True)
+    vintage that has (national data before demo data). Which types have areas is stored per data version
+    (places.national): with fresh statistics PostgreSQL answers it by reading all 81,432 areas (about 10 ms, three
+    times a ward's profile)."""
+    loaded = national.stored("types-with-areas", lambda: list(AreaType.objects.filter(
+        Exists(Area.objects.filter(area_type=OuterRef("pk")))).values_list("pk", flat=True)))  # fmt: skip
+    types = AreaType.objects.filter(pk__in=loaded)
     found: dict[str, AreaType] = {}
     for t in sorted(types, key=lambda t: (not t.is_current, t.code.endswith("-demo"), -(t.vintage or 0), t.code)):
         found.setdefault(t.level, t)
