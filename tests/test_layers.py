@@ -55,6 +55,7 @@ SHARED = {  # shared kernels: every module of theirs is public
     ("voting", "double_entry"),
     ("voting", "limits"),
     ("voting", "marks"),
+    ("voting", "rows"),
     ("places", "models"),
     ("accounts", "models"),
     ("core", "forms"),
