@@ -172,9 +172,13 @@ FIRST_PAGES = ("/", "/outcomes/")
 
 
 def ask(path: str) -> int:
-    """GET `path` as a signed-out visitor through the whole WSGI stack in this process; returns the status."""
+    """GET `path` as a signed-out visitor through the whole WSGI stack in this process; returns the status.
+    Database connections are left open across it, as Django's test client leaves them (serve closes them all
+    before forking; a test's connection holds its transaction)."""
     from django.conf import settings
+    from django.core import signals
     from django.core.handlers.wsgi import WSGIHandler
+    from django.db import close_old_connections
 
     host = next((h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "127.0.0.1")
     scheme = "https" if settings.SECURE_SSL_REDIRECT else "http"
@@ -184,11 +188,17 @@ def ask(path: str) -> int:
         "wsgi.input": io.BytesIO(), "wsgi.url_scheme": scheme, "wsgi.errors": sys.stderr,
     }  # fmt: skip
     statuses = []
-    body = WSGIHandler()(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
     try:
-        b"".join(body)
+        body = WSGIHandler()(environ, lambda status, headers, exc_info=None: statuses.append(status))
+        try:
+            b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
     finally:
-        getattr(body, "close", lambda: None)()
+        for signal in (signals.request_started, signals.request_finished):
+            signal.connect(close_old_connections)
     return int(statuses[0].split()[0])
 
 
