@@ -82,6 +82,7 @@ def _kept_ballot(request: HttpRequest, slug: str) -> fragments.Ballot:
     kept = fragments.ballot(slug)
     if kept is None or hidden(request, kept.process):
         raise Http404("No such process")
+    places.demo_data_known(request, kept.showing_demo_data)  # read with the state: the page need not ask
     return kept
 
 
@@ -140,7 +141,7 @@ def _same_page(request: HttpRequest, kept: fragments.Ballot, template: str, vari
     """A whole page as every signed-out visitor at this address sees it, made once per state of the process
     (and of whatever else goes into the page: the address, and whether the demo data is on show), with this
     visitor's own CSRF token put in."""
-    parts = (template, variant, request.path, get_script_prefix(), places.demo_data_loaded())
+    parts = (template, variant, request.path, get_script_prefix(), kept.showing_demo_data)
 
     page = kept.rendered(parts, lambda: render_page().content.decode())
     return page.replace(TOKEN_HERE, get_token(request)) if TOKEN_HERE in page else page

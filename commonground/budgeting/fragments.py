@@ -3,7 +3,8 @@
 Every voter is shown the same ballot, and reading the process and its 30 projects through the ORM, building
 the form and rendering the page were most of a vote's CPU. The state is read fresh on every request by fixed
 statements (the process row, its projects on the ballot and its ring-fences, every stored column: digested by
-PostgreSQL in one statement, read whole elsewhere); what is
+PostgreSQL in one statement, read whole elsewhere; with them, whether the demo data is on show, which every page
+says); what is
 made from one state (the process, the projects, the ballot rules, the ring-fence sentences and rendered pages)
 is kept under that exact state. Any change to the process, a project or a ring-fence gives a new state, so
 nothing is ever served stale and nothing needs to be invalidated.
@@ -23,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from commonground.budgeting import basics, fences
 from commonground.budgeting.models import Process, Proposal, RingFence
 from commonground.engine.pb.ballot import BallotRules
+from commonground.places import services as places
 
 MOST_KEPT = 16  # states of processes: a few open votes, and a few edits of each while voting
 
@@ -33,6 +35,7 @@ class Ballot:
 
     def __init__(self, state: tuple, process: Process) -> None:
         self.state = state
+        self.showing_demo_data = bool(state[1])
         self._process = process
         self.projects: list[Proposal] = basics.ballot_projects(process)
         self.rules: BallotRules = basics.ballot_rules(process, self.projects)
@@ -70,12 +73,13 @@ def _statements(vendor: str) -> tuple[str, ...]:
     elsewhere the three sets of rows are read whole."""
     name = connection.ops.quote_name
     process, projects, fences_ = (name(m._meta.db_table) for m in (Process, Proposal, RingFence))
+    demo = f"EXISTS ({places.demo_data_sql()})"
     if vendor == "postgresql":
         digest = (
             "encode(sha256(convert_to(coalesce(string_agg({row}::text, '|' ORDER BY {row}.id), ''), 'UTF8')), 'hex')"
         )
         return (
-            f"SELECT p.id, {digest.format(row='p')}, "  # noqa: S608  (names from the models)
+            f"SELECT p.id, {demo}, {digest.format(row='p')}, "  # noqa: S608  (names from the models)
             f"(SELECT {digest.format(row='t')} FROM {projects} t WHERE t.process_id = p.id AND t.status = %s), "
             f"(SELECT {digest.format(row='f')} FROM {fences_} f WHERE f.process_id = p.id) "
             f"FROM {process} p WHERE p.slug = %s GROUP BY p.id",
@@ -85,14 +89,15 @@ def _statements(vendor: str) -> tuple[str, ...]:
         return ", ".join(name(f.column) for f in model._meta.concrete_fields)
 
     return (
-        f"SELECT {columns(Process)} FROM {process} WHERE slug = %s",  # noqa: S608  (names from the models)
+        f"SELECT {columns(Process)}, {demo} FROM {process} WHERE slug = %s",  # noqa: S608  (names from the models)
         f"SELECT {columns(Proposal)} FROM {projects} WHERE process_id = %s AND status = %s ORDER BY id",  # noqa: S608
         f"SELECT {columns(RingFence)} FROM {fences_} WHERE process_id = %s ORDER BY id",  # noqa: S608
     )
 
 
 def _state(slug: str) -> tuple | None:
-    """The process's id first, then what identifies the state of its ballot."""
+    """The process's id first, then whether the demo data is on show, then what identifies the state of its
+    ballot."""
     statements = _statements(connection.vendor)
     with connection.cursor() as cursor:
         if len(statements) == 1:
@@ -107,7 +112,7 @@ def _state(slug: str) -> tuple | None:
         cursor.execute(projects_sql, [row[0], Proposal.Status.FEASIBLE])
         projects = tuple(cursor.fetchall())
         cursor.execute(fences_sql, [row[0]])
-        return (row[0], tuple(row), projects, tuple(cursor.fetchall()))
+        return (row[0], bool(row[-1]), tuple(row), projects, tuple(cursor.fetchall()))
 
 
 def ballot(slug: str) -> Ballot | None:

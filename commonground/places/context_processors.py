@@ -8,4 +8,5 @@ from commonground.places.services import demo_data_loaded
 
 
 def demo(request: HttpRequest) -> dict:
-    return {"showing_demo_data": demo_data_loaded()}
+    known = getattr(request, "showing_demo_data", None)  # put there by services.demo_data_known
+    return {"showing_demo_data": demo_data_loaded() if known is None else known}

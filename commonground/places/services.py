@@ -36,10 +36,22 @@ PLURALS = {AreaType.Level.LOCAL_AUTHORITY: "local authorities", AreaType.Level.W
            AreaType.Level.REGION: "regions", AreaType.Level.MSOA: "MSOAs", AreaType.Level.LSOA: "LSOAs"}  # fmt: skip
 
 
+def demo_data_sql() -> str:
+    """The demo banner's question as SQL (a row if any demo area is loaded; the partial index of demo areas
+    answers it), for a page's busiest path to ask inside a statement of its own: one round trip fewer."""
+    return f"SELECT 1 FROM {connection.ops.quote_name(Area._meta.db_table)} WHERE is_demo LIMIT 1"  # noqa: S608  (a name from the model)
+
+
+def demo_data_known(request, showing: bool) -> None:
+    """For a view that read demo_data_sql inside a statement of its own: the page's banner uses that answer
+    instead of asking again (context_processors.demo)."""
+    request.showing_demo_data = showing
+
+
 def demo_data_loaded() -> bool:
-    """Asked by every page, for the demo banner: one fixed statement on the partial index of demo areas."""
+    """Asked by every page, for the demo banner: one fixed statement."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(Area._meta.db_table)} WHERE is_demo LIMIT 1")  # noqa: S608  (a name from the model)
+        cursor.execute(demo_data_sql())
         return cursor.fetchone() is not None
 
 

@@ -252,3 +252,26 @@ def test_the_ballot_page_made_once_carries_each_visitors_own_token_and_receipt(o
     signed_in.force_login(make_user("resident@example.org"))
     assert "Your account" in signed_in.get(url).content.decode()
     assert "Your account" not in Client().get(url).content.decode()
+
+
+def test_the_ballot_page_reads_the_demo_banners_answer_with_the_ballots_state(officer_client, make_user):
+    """Whether demo data is on show is read in the same statements as the ballot's state (fragments: one on
+    PostgreSQL), so a voter's GET asks nothing else; the banner follows the data as soon as it changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commonground.budgeting import fragments
+
+    process = make_process(officer_client, title="Banner", electorate="codes")
+    open_vote(officer_client, process, make_user("proposer@example.org"))
+    url = reverse("budgeting:vote", args=[process.slug])
+    banner = "demo data</strong> for Demo Borough"
+    demo_areas = list(Area.objects.filter(is_demo=True).values_list("pk", flat=True))
+    assert demo_areas
+    for showing in (True, False, True):
+        Area.objects.filter(pk__in=demo_areas).update(is_demo=showing)
+        Client().get(url)  # the page is made once for this state
+        with CaptureQueriesContext(connection) as asked:
+            page = Client().get(url).content.decode()
+        assert (banner in page) is showing
+        assert len(asked) == len(fragments._statements(connection.vendor)), [q["sql"] for q in asked]
