@@ -28,7 +28,7 @@ from commonground.budgeting.models import (
 from commonground.engine import postcodes
 from commonground.engine.pb import ballot
 from commonground.places import services as places
-from commonground.voting import codes, double_entry, limits, marks, rows
+from commonground.voting import codes, double_entry, limits, marks
 
 CODE_LENGTH = 12  # 30**12 > 2**58: guessing one of 1,000 codes takes ~10**14 tries
 CODE, RECEIPT = "budgeting.code", "budgeting.receipt"  # what each keyed hash is for (voting.codes)
@@ -207,22 +207,12 @@ def _cast_in_transaction(process: Process, choices: dict[str, int], user, code: 
         return Cast(receipt=None, changed=True)
     receipt = codes.new(CODE_LENGTH) if process.secret else None
     paper = uuid.uuid4()
-    rows.insert(
-        BallotPaper,
-        id=paper,
-        process_id=process.pk,
-        choices=choices,
-        receipt_hash=codes.digest(receipt, RECEIPT) if receipt else "",
-    )
-    marks.record_row(
-        VoterMark,
-        process_id=process.pk,
-        user_id=user.pk if signed_in else None,
-        code_id=voting_code.pk if voting_code else None,
-        paper_id=None if process.secret else paper,
-        age_band=answers.get("age_band", ""),
-        sex=answers.get("sex", ""),
-    )
+    paper_row = {"id": paper, "process_id": process.pk, "choices": choices,
+                 "receipt_hash": codes.digest(receipt, RECEIPT) if receipt else ""}  # fmt: skip
+    mark_row = {"process_id": process.pk, "user_id": user.pk if signed_in else None,
+                "code_id": voting_code.pk if voting_code else None, "paper_id": None if process.secret else paper,
+                "age_band": answers.get("age_band", ""), "sex": answers.get("sex", "")}  # fmt: skip
+    marks.record_rows((BallotPaper, paper_row), (VoterMark, mark_row))  # one round trip on PostgreSQL
     return Cast(receipt=codes.display(receipt) if receipt else None, changed=False)
 
 

@@ -27,11 +27,12 @@ def record(model: type[models.Model], **fields) -> models.Model:
         return model.objects.create(**fields)
 
 
-def record_row(model: type[models.Model], **values) -> None:
+def record_rows(*written: rows.Row) -> None:
     """record() by fixed SQL (voting.rows.insert: column attributes, every column given), where the caller
-    needs no mark object back: a PB ballot's path."""
+    needs no mark object back, together with the vote's other rows (on PostgreSQL in the same statement): a PB
+    ballot's paper and mark. Rows that are not marks must not be able to break a unique constraint."""
     with _refused_as_already_voted():
-        rows.insert(model, **values)
+        rows.insert(*written)
 
 
 @contextmanager
