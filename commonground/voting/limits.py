@@ -91,19 +91,22 @@ def _count(limit: Limit, identity: str) -> Attempt:
     key_hash = codes.digest(f"{limit.name}:{identity}", "voting.limit")
     now = int(time.time())
     table = connection.ops.quote_name(AttemptWindow._meta.db_table)
+    # Whether this attempt began a window, to clear the windows that have ended then, so the table stays small.
+    # Not `number == 1`: after a refund that is every right code from an address. PostgreSQL says whether the
+    # row is new (xmax 0: no earlier version), so many attempts from one key within its window's first second
+    # do not all clear; elsewhere a window that ends a whole window from now began in this second.
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (key_hash, ends, attempts) VALUES (%s, %s, 1) "  # noqa: S608  (names from the model)
             f"ON CONFLICT (key_hash) DO UPDATE SET "
             f"attempts = CASE WHEN {table}.ends <= %s THEN 1 ELSE {table}.attempts + 1 END, "
             f"ends = CASE WHEN {table}.ends <= %s THEN excluded.ends ELSE {table}.ends END "
-            f"RETURNING attempts, ends",
+            f"RETURNING attempts, ends{', xmax = 0' if postgresql else ''}",
             [key_hash, now + limit.window, now, now],
         )
-        number, ends = cursor.fetchone()
-        # A window began with this attempt: clear the windows that have ended, so the table stays small. (Not
-        # `number == 1`: after a refund that is every right code from an address, a write on every vote.)
-        if ends == now + limit.window:
+        number, ends, *new = cursor.fetchone()
+        if new[0] if postgresql else ends == now + limit.window:
             cursor.execute(f"DELETE FROM {table} WHERE ends <= %s", [now])  # noqa: S608  (as above)
     return Attempt(limit, key_hash, number, ends)
 

@@ -64,6 +64,22 @@ def test_keys_are_kept_hashed_and_ended_windows_are_cleared():
     assert "rita@example.org" not in row and "203.0.113.5" not in row
 
 
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_a_key_clears_ended_windows_once_when_it_is_new_not_on_every_try_in_its_first_second():
+    """A polling station's voters share an address: each right code is refunded, so their tries all look like a
+    window's first; PostgreSQL tells a new row from an updated one, so only the first try clears."""
+    from django.test.utils import CaptureQueriesContext
+
+    AttemptWindow.objects.create(key_hash="0" * 64, ends=int(time.time()) - 1, attempts=2)  # an ended window
+    with CaptureQueriesContext(connection) as asked:
+        for _ in range(5):
+            limits.refund(limits.take((LIMIT, "198.51.100.7"))[0])
+    assert [q["sql"] for q in asked].count(next(q["sql"] for q in asked if q["sql"].startswith("DELETE"))) == 1
+    assert not AttemptWindow.objects.filter(key_hash="0" * 64).exists()
+    assert AttemptWindow.objects.get().attempts == 0
+
+
 def _database_url(tmp_path) -> dict:
     """The database the stand-in workers share: the test database on PostgreSQL; on SQLite (whose
     test database is in memory) a fresh file, migrated."""
