@@ -6,7 +6,7 @@ from django import forms
 from django.utils.text import slugify
 
 from commonground.budgeting.models import BALLOT_TYPE_LABELS, SEXES, Process, Proposal
-from commonground.core.forms import LineField, TextField, date_field, pounds_field
+from commonground.core.forms import Choices, LineField, TextField, date_field, pounds_field
 from commonground.engine.pb import rules
 from commonground.engine.pb.ballot import BALLOT_TYPES
 
@@ -239,7 +239,7 @@ class BallotForm(forms.Form):
                 hint += f". Together they must cost no more than £{process.budget:,}"
             self.fields["projects"] = forms.MultipleChoiceField(
                 label="Which projects do you support?",
-                choices=list(label.items()),
+                choices=Choices(list(label.items())),
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
                 help_text=hint + ".",
@@ -279,14 +279,14 @@ class BallotForm(forms.Form):
             # the "has voted" record, never with the ballot paper.
             self.fields["age_band"] = forms.ChoiceField(
                 label="Optional: how old are you?",
-                choices=age_bands,
+                choices=Choices(age_bands),
                 required=False,
                 widget=forms.RadioSelect,
                 help_text="So the council can see whether the voters are like the people who live here. Your answers "
                 "are kept apart from your ballot, and results show only counts of 10 or more.",
             )
             self.fields["sex"] = forms.ChoiceField(
-                label="Optional: what is your sex?", choices=SEXES, required=False, widget=forms.RadioSelect
+                label="Optional: what is your sex?", choices=Choices(SEXES), required=False, widget=forms.RadioSelect
             )
 
     def groups(self) -> dict[str, list]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.choices import BaseChoiceIterator
 
 MOST_POUNDS = 10**12  # far above any fund or budget; in pence, far below the database's integer limit
 TEXT_LENGTH = 10_000  # a textarea's default limit: several pages of writing
@@ -24,6 +25,18 @@ def date_field(label: str, what: str = "the date", example: str = "2027-06-30") 
         help_text=f"For example, {example}",
         error_messages={"required": f"Enter {what}", "invalid": f"Enter {what} as year-month-day, like {example}"},
     )
+
+
+class Choices(BaseChoiceIterator):
+    """Choices already in Django's canonical form, a list of (value, label): a choice field takes them as they are.
+    Given a plain list, Django normalises it item by item and imports a module in every step (about 200 µs for
+    30 choices, on every ballot a voter sends)."""
+
+    def __init__(self, pairs: list[tuple]) -> None:
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
 
 
 class LineField(forms.CharField):
