@@ -4,7 +4,8 @@ client (no network, no server), on the database in DATABASE_URL or a fresh SQLit
 
     python benchmarks/vote_profile.py --kind pb --ballots 200 [--code DIR] [--top 25]
 
-The first 20 voters warm the caches; the figures are for the rest.
+The first 20 voters warm the caches; the figures are for the rest. With VOTE_PROFILE_DUMP=FILE the raw profile is
+also written to FILE (for pstats).
 """
 
 from __future__ import annotations
