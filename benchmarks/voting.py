@@ -263,6 +263,23 @@ class Stack:
             time.sleep(0.3)
         raise SystemExit("commonground serve did not answer within 300 s")
 
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the server side: every process of `serve` (gunicorn and its workers) and of
+        PostgreSQL (the postmaster and its backends, with those that have ended). On a machine other work shares,
+        CPU per ballot moves much less than ballots per second."""
+        postmaster = int((self.pgdata / "postmaster.pid").read_text().split()[0])
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended while we looked
+            pid, ppid, group = int(stat.parent.name), int(fields[1]), int(fields[2])
+            if group == self.server.pid or pid == postmaster or ppid == postmaster:
+                # utime, stime, and the times of waited-for children that ended (backends, restarted workers)
+                total += sum(int(v) for v in fields[11:15])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stored(self, ref: int) -> dict:
         done = subprocess.run([sys.executable, __file__, "_stored", self.args.kind, str(ref)], env=self.env,  # noqa: S603
                               cwd=self.work, check=True, capture_output=True, text=True)  # fmt: skip
@@ -472,17 +489,22 @@ def main() -> None:
         with Progress(*columns, console=err, transient=args.json) as bar:
             n_floor = args.floor_requests or args.ballots
             task = bar.add_task("bare view (floor)", total=n_floor)
+            cpu = [stack.cpu_seconds()]
             floor_rate, floor_times, floor_bad = floor(
                 stack.port, n_floor, args.concurrency, lambda n: bar.update(task, completed=n)
             )
+            cpu.append(stack.cpu_seconds())
             task = bar.add_task(f"{args.kind} ballots", total=args.ballots)
             voters = Voters(stack.port, args.kind, made)
             wall = voters.run(args.ballots, args.concurrency, lambda n: bar.update(task, completed=n))
+            cpu.append(stack.cpu_seconds())
         counted = stack.stored(made["ref"])
     finally:
         stack.close()
 
     get, post, fl = percentiles(voters.gets), percentiles(voters.posts), percentiles(floor_times)
+    per_floor = (cpu[1] - cpu[0]) / max(n_floor - floor_bad, 1)
+    per_ballot = (cpu[2] - cpu[1]) / max(voters.accepted, 1)
     result = {
         "kind": args.kind,
         "concurrency": args.concurrency,
@@ -503,6 +525,11 @@ def main() -> None:
         "floor_errors": floor_bad,
         **{f"floor_{k}_ms": round(v, 1) for k, v in fl.items()},
         "share_of_floor": round(voters.accepted / wall / floor_rate, 3) if floor_rate else None,
+        # Server CPU (serve and PostgreSQL) per ballot (GET and POST) and per bare-view request, and their ratio:
+        # the share of the floor a machine with nothing else on it would give.
+        "server_cpu_ms_per_ballot": round(per_ballot * 1000, 2),
+        "floor_server_cpu_ms_per_request": round(per_floor * 1000, 2),
+        "cpu_share_of_floor": round(per_floor / per_ballot, 3) if per_ballot else None,
         "load_average": round(os.getloadavg()[0], 1),  # other work on the machine, for reading the figures
     }
     if args.json:
